@@ -1,0 +1,77 @@
+import { javascript, typescript } from 'projen';
+
+/** The Kubernetes minor the cdk8s+ library targets; one place to change it (STYLE.md, "What to avoid" 14). */
+const CDK8S_PLUS = 'cdk8s-plus-27';
+
+const project = new typescript.TypeScriptProject({
+  name: 'tfserving-constructs',
+  description: 'cdk8s constructs that put TensorFlow Serving on Kubernetes and GKE',
+  license: 'Apache-2.0',
+  authorName: 'tfserving-constructs developers',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '~5.9',
+  // Our sources live in lib/; compiled output goes to build/ (dist/ is cdk8s's manifest folder).
+  srcdir: 'lib',
+  libdir: 'build',
+  testdir: 'test',
+  entrypoint: 'build/index.js',
+  entrypointTypes: 'build/index.d.ts',
+  tsconfigDevFile: 'tsconfig.dev.json',
+  sampleCode: false,
+  eslint: false,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  peerDeps: ['cdk8s@^2.70.0', `${CDK8S_PLUS}@^2.9.0`, 'constructs@^10.4.0'],
+  devDeps: [
+    'cdk8s-cli@^2.200.0',
+    // Schema validation of every synthesized object (Node 20 compatible versions).
+    'kubernetes-models@4.5.1',
+    '@kubernetes-models/gke@4.6.2',
+    'ajv@^8.17.1',
+    'yaml@^2.8.0',
+    'tsx@^4.20.0',
+  ],
+  jestOptions: {
+    // Snapshots are committed; a mismatch fails the run instead of rewriting the snapshot.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    junitReporting: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      maxWorkers: 2,
+      collectCoverage: false,
+    },
+  },
+  tsJestOptions: {
+    transformOptions: { isolatedModules: true },
+  },
+  tsconfig: {
+    compilerOptions: { strict: true, skipLibCheck: true, lib: ['es2022'], target: 'ES2022' },
+  },
+  tsconfigDev: {
+    compilerOptions: { strict: true, skipLibCheck: true, lib: ['es2022'], target: 'ES2022' },
+    include: ['lib/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts', 'bench/**/*.ts'],
+    exclude: ['examples/**/dist'],
+  },
+  gitignore: ['dist/', 'examples/**/dist/', '/build/', '.bench/'],
+});
+
+// jest 30 depends on unrs-resolver, whose newest platform bindings are missing from this registry;
+// without the pin `npm ci` fails with "Missing: @unrs/resolver-binding-…" (DESIGN.md, toolchain facts).
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
+// Type-check tests and examples too (ts-jest runs with isolatedModules for speed).
+project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
+
+// `npm run synth`: every example app through the real `cdk8s synth` (writes examples/*/dist/*.k8s.yaml).
+const synth = project.addTask('synth', { description: 'Synthesize every example app with cdk8s synth' });
+for (const example of ['quickstart', 'multi-model']) {
+  synth.exec('cdk8s synth --no-check-upgrade', { cwd: `examples/${example}` });
+}
+
+project.synth();
