@@ -33,6 +33,9 @@ const project = new typescript.TypeScriptProject({
     // Schema validation of every synthesized object (Node 20 compatible versions).
     'kubernetes-models@4.5.1',
     '@kubernetes-models/gke@4.6.2',
+    '@kubernetes-models/prometheus-operator@4.4.4',
+    // Field lists of every Kubernetes kind (attributeTypeMap), to catch unknown fields that schema validation lets pass.
+    '@kubernetes/client-node@0.22.3',
     'ajv@^8.17.1',
     'yaml@^2.8.0',
     'tsx@^4.20.0',
@@ -44,6 +47,8 @@ const project = new typescript.TypeScriptProject({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       maxWorkers: 2,
+      // Every chart a test creates is synthesized and schema-validated after the test.
+      setupFilesAfterEnv: ['<rootDir>/test/support/synth.ts'],
       collectCoverage: false,
     },
   },
@@ -55,7 +60,7 @@ const project = new typescript.TypeScriptProject({
   },
   tsconfigDev: {
     compilerOptions: { strict: true, skipLibCheck: true, lib: ['es2022'], target: 'ES2022' },
-    include: ['lib/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts', 'bench/**/*.ts'],
+    include: ['lib/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     exclude: ['examples/**/dist'],
   },
   gitignore: ['dist/', 'examples/**/dist/', '/build/', '.bench/'],
@@ -67,6 +72,9 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 
 // Type-check tests and examples too (ts-jest runs with isolatedModules for speed).
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
+
+// `npx projen import`: regenerate lib/imports (cdk8s import) and test/schemas from ../shared/crds.
+project.addTask('import', { description: 'Regenerate CRD imports and test schemas from ../shared/crds', exec: 'tsx scripts/import-crds.ts' });
 
 // `npm run synth`: every example app through the real `cdk8s synth` (writes examples/*/dist/*.k8s.yaml).
 const synth = project.addTask('synth', { description: 'Synthesize every example app with cdk8s synth' });

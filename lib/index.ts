@@ -1,0 +1,3 @@
+export * from './tfserving';
+export * from './k8s';
+export * from './gke';

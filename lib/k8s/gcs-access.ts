@@ -1,0 +1,52 @@
+import { fail } from '../tfserving/errors';
+
+/**
+ * How the model server reads models from Google Cloud Storage. One choice per server: the credential
+ * belongs to the process, not to a single model.
+ */
+export class GcsAccess {
+  /**
+   * GKE Workload Identity: the server's Kubernetes ServiceAccount is annotated with
+   * `iam.gke.io/gcp-service-account: EMAIL`. The Google service account needs
+   * `roles/storage.objectViewer` on the bucket and must allow
+   * `roles/iam.workloadIdentityUser` to `PROJECT.svc.id.goog[NAMESPACE/KSA]`.
+   *
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
+   */
+  public static workloadIdentity(googleServiceAccountEmail: string): GcsAccess {
+    if (!/^[^@\s]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/.test(googleServiceAccountEmail)) {
+      fail('GcsAccess.workloadIdentity', 'googleServiceAccountEmail', googleServiceAccountEmail,
+        'be a Google service account email (NAME@PROJECT.iam.gserviceaccount.com)', 'copy the email from `gcloud iam service-accounts list`');
+    }
+    return new GcsAccess('workload-identity', googleServiceAccountEmail);
+  }
+
+  /**
+   * A service-account key JSON in a Secret, mounted read-only and pointed to by
+   * `GOOGLE_APPLICATION_CREDENTIALS`. Prefer Workload Identity where the cluster has it.
+   *
+   * @param secretName the Secret, in the model's namespace
+   * @param key the key holding the JSON
+   */
+  public static keySecret(secretName: string, key: string = 'key.json'): GcsAccess {
+    return new GcsAccess('key-secret', undefined, secretName, key);
+  }
+
+  /**
+   * The node's own service account (clusters without Workload Identity) or a public bucket.
+   */
+  public static nodeServiceAccount(): GcsAccess {
+    return new GcsAccess('node');
+  }
+
+  private constructor(
+    /** `workload-identity`, `key-secret` or `node`. */
+    public readonly kind: 'workload-identity' | 'key-secret' | 'node',
+    /** For Workload Identity: the Google service account. */
+    public readonly googleServiceAccount?: string,
+    /** For a key Secret: its name. */
+    public readonly secretName?: string,
+    /** For a key Secret: the key holding the JSON. */
+    public readonly secretKey?: string,
+  ) {}
+}

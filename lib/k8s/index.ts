@@ -1,0 +1,12 @@
+export { BatchingConfig } from './batching-config';
+export type { BatchingConfigProps } from './batching-config';
+export { GcsAccess } from './gcs-access';
+export { ModelSource, S3Credentials } from './model-source';
+export type { S3SourceOptions } from './model-source';
+export { Scraper } from './monitoring';
+export type { MonitoringOptions } from './monitoring';
+export { CONFIG_DIR, TfServingModel, cpuToMillis } from './tf-serving-model';
+export type {
+  AutoscalingOptions, DisruptionBudgetOptions, DrainOptions, ServedModelOptions, ServingNetworkPolicyOptions,
+  ServingProbeOptions, ServingSecurityOptions, ThreadOptions, TfServingModelProps,
+} from './tf-serving-model';

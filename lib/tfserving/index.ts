@@ -1,0 +1,15 @@
+export { ConfigError, fail, show, subjectOf } from './errors';
+export { TextProtoWriter, quote } from './text-proto';
+export { VersionPolicy } from './version-policy';
+export { renderModelServerConfig, validateModelConfigs } from './model-server-config';
+export type { ModelConfig, ModelConfigRulesOptions } from './model-server-config';
+export { renderBatchingParameters, validateBatchingParameters } from './batching-parameters';
+export type { BatchingParameters } from './batching-parameters';
+export { DEFAULT_PROMETHEUS_PATH, renderMonitoringConfig, validateMonitoringConfig } from './monitoring-config';
+export type { MonitoringConfig } from './monitoring-config';
+export { MODEL_SERVER_FLAGS, ServerFlags } from './server-flags';
+export type { FlagValue } from './server-flags';
+export { DEFAULT_TF_SERVING_VERSION, TfServingImage } from './image';
+export type { CustomImageOptions } from './image';
+export { deriveThreads } from './threads';
+export type { ThreadSettings } from './threads';
