@@ -15,6 +15,8 @@ const crds = path.resolve(root, '../shared/crds');
 const SOURCES: Record<string, string[]> = {
   'prometheus-operator-monitoring.coreos.com.yaml': ['monitoring.coreos.com/v1/ServiceMonitor'],
   'gmp-monitoring.googleapis.com.yaml': ['monitoring.googleapis.com/v1/PodMonitoring'],
+  'kcc-container.cnrm.cloud.google.com.yaml': ['container.cnrm.cloud.google.com/v1beta1/ContainerCluster', 'container.cnrm.cloud.google.com/v1beta1/ContainerNodePool'],
+  'kcc-iam.cnrm.cloud.google.com.yaml': ['iam.cnrm.cloud.google.com/v1beta1/IAMServiceAccount', 'iam.cnrm.cloud.google.com/v1beta1/IAMPolicyMember'],
 };
 
 for (const [file, kinds] of Object.entries(SOURCES)) {

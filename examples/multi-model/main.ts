@@ -37,8 +37,6 @@ export class MultiModelChart extends Chart {
   }
 }
 
-if (require.main === module) {
-  const app = new App();
-  new MultiModelChart(app, 'multi-model');
-  app.synth();
-}
+const app = new App();
+new MultiModelChart(app, 'multi-model');
+app.synth();

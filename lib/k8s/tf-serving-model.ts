@@ -6,7 +6,7 @@ import { BatchingConfig } from './batching-config';
 import { GcsAccess } from './gcs-access';
 import { ModelSource } from './model-source';
 import { MonitoringOptions, Scraper } from './monitoring';
-import { PodMonitoring } from '../imports/monitoring.googleapis.com';
+import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { validateBatchingParameters } from '../tfserving/batching-parameters';
 import { ConfigError, fail, subjectOf } from '../tfserving/errors';
@@ -481,7 +481,7 @@ export class TfServingModel extends Construct {
         `exceed drain.preStopDelay (${preStop.toHumanString()}); TF Serving ignores SIGTERM, so in-flight requests only have the time after the pause`,
         'make the grace period longer than the preStop pause, e.g. pause 15 s, grace 45 s');
     }
-    const pollSeconds = (props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds();
+    const pollSeconds = (props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds({ integral: false });
     if (pollSeconds < 1) fail(this.subject, 'fileSystemPollInterval', `${pollSeconds}s`, 'be at least 1 second (0 disables polling for new versions)', 'use Duration.seconds(60)');
 
     this.selectorLabels = { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': this.name };
@@ -620,7 +620,7 @@ export class TfServingModel extends Construct {
         metadata: { name: this.name, labels },
         spec: {
           selector: { matchLabels: this.selectorLabels },
-          endpoints: [{ port: 'http' as any, path: this.metricsPath, interval: `${(monitoring.interval ?? Duration.seconds(30)).toSeconds()}s` }],
+          endpoints: [{ port: PodMonitoringSpecEndpointsPort.fromString('http'), path: this.metricsPath, interval: `${(monitoring.interval ?? Duration.seconds(30)).toSeconds()}s` }],
         },
       });
     }

@@ -52,6 +52,7 @@ export class TfServingImage {
   /** The image reference, e.g. `tensorflow/serving:2.18.0-gpu`. */
   public get image(): string {
     if (this.official) return `${this.repository}:${this.tagOrVersion}${this.isGpu ? '-gpu' : ''}`;
+    if (this.tagOrVersion === '') return this.repository;
     return this.tagOrVersion.startsWith('@') ? `${this.repository}${this.tagOrVersion}` : `${this.repository}:${this.tagOrVersion}`;
   }
 

@@ -1,0 +1,13 @@
+import { App, Chart } from 'cdk8s';
+import { GcsAccess, ModelSource, TfServingModel } from '../../lib';
+
+const app = new App();
+const chart = new Chart(app, 'quickstart', { namespace: 'ml-serving' });
+
+// One ResNet model from GCS, read with Workload Identity; production defaults for everything else.
+new TfServingModel(chart, 'resnet', {
+  models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }],
+  gcsAccess: GcsAccess.workloadIdentity('tf-serving@acme-ml.iam.gserviceaccount.com'),
+});
+
+app.synth();

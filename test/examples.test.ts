@@ -1,0 +1,74 @@
+/**
+ * Every example app runs as `cdk8s synth` runs it (a child process; output folder from CDK8S_OUTDIR),
+ * and every manifest it writes is schema-validated, its TF Serving config files parsed, its wiring checked
+ * and its content snapshotted.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { flagsOf } from './support/synth';
+import { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig } from './support/textproto';
+import { assertValid } from './support/validate';
+
+const root = path.resolve(__dirname, '..');
+const examplesDir = path.join(root, 'examples');
+const examples = fs.readdirSync(examplesDir).filter((d) => fs.existsSync(path.join(examplesDir, d, 'cdk8s.yaml'))).sort();
+
+function synthExample(name: string): { file: string; objects: any[] }[] {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `example-${name}-`));
+  execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'main.ts'], {
+    cwd: path.join(examplesDir, name), env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: 'pipe',
+  });
+  return fs.readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml')).sort().map((f) => ({
+    file: f,
+    objects: parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((d) => d.toJSON()).filter(Boolean),
+  }));
+}
+
+test('there are examples, including the README quick start', () => {
+  expect(examples).toEqual(expect.arrayContaining(['multi-model', 'quickstart']));
+});
+
+describe.each(examples)('example %s', (name) => {
+  let files: { file: string; objects: any[] }[];
+  beforeAll(() => {
+    files = synthExample(name);
+  }, 60_000);
+
+  test('writes *.k8s.yaml manifests whose objects all validate', () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      expect(f.objects.length).toBeGreaterThan(0);
+      assertValid(f.objects);
+    }
+  });
+
+  test('every TF Serving config file a server mounts parses as its proto, and every Service selects pods', () => {
+    for (const { objects } of files) {
+      const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o]));
+      const pods = objects.filter((o) => o.kind === 'Deployment').map((d) => d.spec.template);
+      for (const pod of pods) {
+        const c = pod.spec.containers[0];
+        const flags = flagsOf(c);
+        const read = (file: string) => {
+          const mount = c.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+          const volume = pod.spec.volumes.find((v: any) => v.name === mount.name);
+          return configMaps.get(volume.configMap.name).data[file.slice(mount.mountPath.length + 1)];
+        };
+        expect(() => parseModelServerConfig(read(flags.model_config_file))).not.toThrow();
+        if (flags.batching_parameters_file) expect(() => parseBatchingParameters(read(flags.batching_parameters_file))).not.toThrow();
+        if (flags.monitoring_config_file) expect(() => parseMonitoringConfig(read(flags.monitoring_config_file))).not.toThrow();
+      }
+      for (const svc of objects.filter((o) => o.kind === 'Service')) {
+        const selected = pods.filter((p) => Object.entries(svc.spec.selector).every(([k, v]) => p.metadata.labels[k] === v));
+        expect(selected.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  test('manifests match the snapshot', () => {
+    expect(files).toMatchSnapshot();
+  });
+});

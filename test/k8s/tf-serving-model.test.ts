@@ -1,0 +1,616 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Duration, Size, Testing, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  BatchingConfig, GcsAccess, ModelSource, S3Credentials, Scraper, TfServingImage, TfServingModel, TfServingModelProps, VersionPolicy,
+} from '../../lib';
+import { containerOf, flagsOf, only, synth } from '../support/synth';
+import { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig } from '../support/textproto';
+
+const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
+const RESNET = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
+
+function model(props: Partial<TfServingModelProps> = {}, id: string = 'resnet') {
+  const chart = Testing.chart();
+  const m = new TfServingModel(chart, id, { models: [RESNET], gcsAccess: WI, ...props });
+  return { chart, model: m };
+}
+
+function build(props: Partial<TfServingModelProps> = {}) {
+  const { chart, model: m } = model(props);
+  return { model: m, objects: synth(chart) };
+}
+
+const configData = (objects: any[], name = 'resnet-config') => only(objects, 'ConfigMap', name).data;
+
+describe('defaults', () => {
+  test('snapshot', () => {
+    // GIVEN one model on GCS with Workload Identity, every other prop left out
+    const { objects } = build();
+    // THEN the full output is as documented in the README's defaults table
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('objects: ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget, NetworkPolicy; no HPA or scrape object', () => {
+    const { objects } = build();
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+    expect(objects.every((o) => o.metadata.name.startsWith('resnet'))).toBe(true);
+  });
+
+  test('the model config file is a ModelServerConfig text proto, mounted and passed with --model_config_file', () => {
+    const { objects } = build();
+    const c = containerOf(objects);
+    expect(flagsOf(c).model_config_file).toBe('/etc/tfserving/models.config');
+    expect(c.volumeMounts).toContainEqual({ mountPath: '/etc/tfserving', name: 'config', readOnly: true });
+    expect(only(objects, 'Deployment').spec.template.spec.volumes).toContainEqual({ name: 'config', configMap: { name: 'resnet-config' } });
+    expect(parseModelServerConfig(configData(objects)['models.config'])).toEqual({
+      model_config_list: { config: [{ name: 'resnet', base_path: 'gs://acme-models/resnet', model_platform: 'tensorflow' }] },
+    });
+  });
+
+  test('metrics on by default: monitoring file, no scrape object', () => {
+    const { objects } = build();
+    expect(flagsOf(containerOf(objects)).monitoring_config_file).toBe('/etc/tfserving/monitoring.config');
+    expect(parseMonitoringConfig(configData(objects)['monitoring.config'])).toEqual({
+      prometheus_config: { enable: true, path: '/monitoring/prometheus/metrics' },
+    });
+  });
+
+  test('the server flags: ports, config files, a 60 s poll, threads from the 2-CPU request', () => {
+    const { objects, model: m } = build();
+    const c = containerOf(objects);
+    expect(c.command).toEqual(['/usr/bin/tensorflow_model_server']);
+    expect(c.args).toEqual([
+      '--port=8500',
+      '--rest_api_port=8501',
+      '--model_config_file=/etc/tfserving/models.config',
+      '--file_system_poll_wait_seconds=60',
+      '--monitoring_config_file=/etc/tfserving/monitoring.config',
+      '--tensorflow_intra_op_parallelism=2',
+      '--tensorflow_inter_op_parallelism=1',
+      '--rest_api_num_threads=8',
+      '--grpc_max_threads=8',
+    ]);
+    expect(m.serverArgs).toEqual(c.args);
+    expect(m.threads).toEqual({ intraOp: 2, interOp: 1, restApi: 8, grpcMax: 8, batch: 2 });
+  });
+
+  test('image pinned to the default release', () => {
+    expect(containerOf(build().objects).image).toBe('tensorflow/serving:2.18.0');
+  });
+
+  test('resources: 2 CPU and 4 GiB, requests equal limits', () => {
+    expect(containerOf(build().objects).resources).toEqual({
+      requests: { cpu: '2', memory: '4096Mi' }, limits: { cpu: '2', memory: '4096Mi' },
+    });
+  });
+
+  test('probes hit the model status endpoint on the REST port; startup allows 10 minutes', () => {
+    const c = containerOf(build().objects);
+    const httpGet = { path: '/v1/models/resnet', port: 8501, scheme: 'HTTP' };
+    expect(c.startupProbe).toEqual({ httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 });
+    expect(c.readinessProbe).toEqual({ httpGet, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
+    expect(c.livenessProbe).toEqual({ httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
+  });
+
+  test('graceful drain: preStop pause, grace period, surge-only rolling update', () => {
+    const d = only(build().objects, 'Deployment');
+    expect(d.spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['/bin/sleep', '15'] } } });
+    expect(d.spec.template.spec.terminationGracePeriodSeconds).toBe(45);
+    expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(d.spec.replicas).toBe(2);
+  });
+
+  test('security: non-root, read-only root with writable /tmp, no capabilities, seccomp RuntimeDefault, no token', () => {
+    const { objects } = build();
+    const pod = only(objects, 'Deployment').spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true,
+      runAsGroup: 1000, runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.securityContext).toEqual({
+      fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch', runAsGroup: 1000, runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(c.volumeMounts).toContainEqual({ mountPath: '/tmp', name: 'tmp' });
+    expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '1024Mi' } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(only(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  test('Service ports named for Istio protocol selection, selecting the pods by stable labels', () => {
+    const { objects, model: m } = build();
+    const svc = only(objects, 'Service');
+    expect(svc.spec.ports).toEqual([
+      { name: 'grpc', port: 8500, targetPort: 8500, protocol: 'TCP' },
+      { name: 'http', port: 8501, targetPort: 8501, protocol: 'TCP' },
+    ]);
+    expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': 'resnet' });
+    expect(only(objects, 'Deployment').spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+    expect(m.grpcAddress).toBe('resnet:8500');
+    expect(m.restUrl).toBe('http://resnet:8501');
+  });
+
+  test('PodDisruptionBudget allows one pod down', () => {
+    expect(only(build().objects, 'PodDisruptionBudget').spec).toEqual({
+      maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': 'resnet' } },
+    });
+  });
+
+  test('topology spread across zones and nodes', () => {
+    const spread = only(build().objects, 'Deployment').spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((s: any) => [s.topologyKey, s.maxSkew, s.whenUnsatisfiable])).toEqual([
+      ['topology.kubernetes.io/zone', 1, 'ScheduleAnyway'], ['kubernetes.io/hostname', 1, 'ScheduleAnyway'],
+    ]);
+  });
+
+  test('NetworkPolicy admits only the serving ports; egress to DNS, HTTPS and the metadata server', () => {
+    const np = only(build().objects, 'NetworkPolicy');
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.ingress).toEqual([{ ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }] }]);
+    expect(np.spec.egress).toEqual([
+      { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+      { ports: [{ port: 443, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [{ port: 80, protocol: 'TCP' }, { port: 988, protocol: 'TCP' }] },
+    ]);
+  });
+
+  test('defaultChild is the Deployment: ApiObject.of(model) reaches it', () => {
+    const { model: m } = model();
+    expect(m.node.defaultChild).toBe(m.deployment);
+    expect(ApiObject.of(m).kind).toBe('Deployment');
+  });
+});
+
+describe('props', () => {
+  test('name overrides the construct id for every object', () => {
+    const { objects } = build({ name: 'vision' });
+    expect(objects.map((o) => o.metadata.name).sort()).toEqual(['vision', 'vision', 'vision', 'vision', 'vision', 'vision-config']);
+  });
+
+  test('image: GPU build and custom images', () => {
+    expect(containerOf(build({ image: TfServingImage.of('2.16.1') }).objects).image).toBe('tensorflow/serving:2.16.1');
+    expect(containerOf(build({ image: TfServingImage.custom('acme/tfs@sha256:abc') }).objects).image).toBe('acme/tfs@sha256:abc');
+  });
+
+  test('resources: threads follow the CPU request; {} emits no resources', () => {
+    const { objects, model: m } = build({ resources: { cpu: { request: kplus.Cpu.millis(6500) }, memory: { request: Size.gibibytes(2) } } });
+    expect(containerOf(objects).resources).toEqual({ requests: { cpu: '6500m', memory: '2048Mi' } });
+    expect(m.threads).toEqual({ intraOp: 7, interOp: 4, restApi: 28, grpcMax: 28, batch: 7 });
+    expect(containerOf(build({ resources: {} }).objects).resources).toBeUndefined();
+  });
+
+  test('replicas', () => {
+    expect(only(build({ replicas: 5 }).objects, 'Deployment').spec.replicas).toBe(5);
+  });
+
+  test('autoscaling: HPA on CPU, no fixed replicas', () => {
+    const { objects, model: m } = build({ autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 } });
+    expect(only(objects, 'Deployment').spec.replicas).toBeUndefined();
+    const hpa = only(objects, 'HorizontalPodAutoscaler');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'resnet' });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 10]);
+    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    expect(m.autoscaler).toBeDefined();
+  });
+
+  test('batching: --enable_batching, the file in wrapper syntax, batch threads and queue from the CPU request', () => {
+    const { objects, model: m } = build({ batching: new BatchingConfig({ maxBatchSize: 32, batchTimeout: Duration.millis(2), allowedBatchSizes: [8, 16, 32] }) });
+    const flags = flagsOf(containerOf(objects));
+    expect(flags.enable_batching).toBe('true');
+    expect(flags.batching_parameters_file).toBe('/etc/tfserving/batching.config');
+    expect(flags.enable_per_model_batching_parameters).toBeUndefined();
+    const text = configData(objects)['batching.config'];
+    expect(text).toBe(m.batchingFile);
+    expect(parseBatchingParameters(text)).toEqual({
+      max_batch_size: { value: 32 }, batch_timeout_micros: { value: 2000 }, max_enqueued_batches: { value: 2 },
+      num_batch_threads: { value: 2 }, allowed_batch_sizes: [8, 16, 32],
+    });
+  });
+
+  test('batching: explicit thread count and queue length win', () => {
+    const { objects } = build({ batching: new BatchingConfig({ maxBatchSize: 8, numBatchThreads: 6, maxEnqueuedBatches: 100 }) });
+    expect(parseBatchingParameters(configData(objects)['batching.config'])).toMatchObject({ num_batch_threads: { value: 6 }, max_enqueued_batches: { value: 100 } });
+  });
+
+  test('per-model batching: flag, and the batching_params.pbtxt texts in their own ConfigMap', () => {
+    const b = new BatchingConfig({ maxBatchSize: 16 });
+    const { objects, model: m } = build({
+      batching: new BatchingConfig({ maxBatchSize: 64 }),
+      models: [{ ...RESNET, batching: b }, { name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }],
+    });
+    expect(flagsOf(containerOf(objects)).enable_per_model_batching_parameters).toBe('true');
+    const data = only(objects, 'ConfigMap', 'resnet-model-batching').data;
+    expect(Object.keys(data)).toEqual(['resnet.batching_params.pbtxt']);
+    expect(parseBatchingParameters(data['resnet.batching_params.pbtxt'])).toMatchObject({ max_batch_size: { value: 16 } });
+    expect(m.perModelBatchingFiles).toEqual(data);
+  });
+
+  test('monitoring: ServiceMonitor selecting the Service on the http port', () => {
+    const { objects } = build({ monitoring: { scraper: Scraper.SERVICE_MONITOR, interval: Duration.seconds(15) } });
+    const sm = only(objects, 'ServiceMonitor');
+    expect(sm.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(sm.spec).toEqual({
+      selector: { matchLabels: only(objects, 'Service').spec.selector },
+      endpoints: [{ port: 'http', path: '/monitoring/prometheus/metrics', interval: '15s' }],
+    });
+    expect(only(objects, 'Service').metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
+  });
+
+  test('monitoring: Managed Prometheus PodMonitoring with a custom path', () => {
+    const { objects } = build({ monitoring: { scraper: Scraper.POD_MONITORING, path: '/metrics' } });
+    const pm = only(objects, 'PodMonitoring');
+    expect(pm.apiVersion).toBe('monitoring.googleapis.com/v1');
+    expect(pm.spec).toEqual({ selector: { matchLabels: only(objects, 'Service').spec.selector }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }] });
+    expect(parseMonitoringConfig(configData(objects)['monitoring.config'])).toEqual({ prometheus_config: { enable: true, path: '/metrics' } });
+  });
+
+  test('monitoring disabled: no flag, no file', () => {
+    const { objects, model: m } = build({ monitoring: { enabled: false } });
+    expect(flagsOf(containerOf(objects)).monitoring_config_file).toBeUndefined();
+    expect(Object.keys(configData(objects))).toEqual(['models.config']);
+    expect(m.monitoringFile).toBeUndefined();
+  });
+
+  test('threads: overrides, and session parallelism alone replaces intra/inter-op', () => {
+    let flags = flagsOf(containerOf(build({ threads: { intraOp: 3, interOp: 3, restApi: 2, grpcMax: 5 } }).objects));
+    expect([flags.tensorflow_intra_op_parallelism, flags.tensorflow_inter_op_parallelism, flags.rest_api_num_threads, flags.grpc_max_threads]).toEqual(['3', '3', '2', '5']);
+    flags = flagsOf(containerOf(build({ threads: { session: 4 } }).objects));
+    expect(flags.tensorflow_session_parallelism).toBe('4');
+    expect(flags.tensorflow_intra_op_parallelism).toBeUndefined();
+    expect(flags.tensorflow_inter_op_parallelism).toBeUndefined();
+  });
+
+  test('ports', () => {
+    const { objects } = build({ grpcPort: 9000, restPort: 9001 });
+    const c = containerOf(objects);
+    expect([flagsOf(c).port, flagsOf(c).rest_api_port]).toEqual(['9000', '9001']);
+    expect(c.ports).toEqual([{ name: 'grpc', containerPort: 9000, protocol: 'TCP' }, { name: 'http', containerPort: 9001, protocol: 'TCP' }]);
+    expect(c.readinessProbe.httpGet.port).toBe(9001);
+  });
+
+  test('fileSystemPollInterval and modelConfigPollInterval', () => {
+    const flags = flagsOf(containerOf(build({ fileSystemPollInterval: Duration.minutes(5), modelConfigPollInterval: Duration.seconds(30) }).objects));
+    expect(flags.file_system_poll_wait_seconds).toBe('300');
+    expect(flags.model_config_file_poll_wait_seconds).toBe('30');
+  });
+
+  test('the config hash rolls pods on a config change, but not on a model-list change when the config file is polled', () => {
+    const hash = (props: Partial<TfServingModelProps>) => only(build(props).objects, 'Deployment').spec.template.metadata.annotations['tfserving-constructs.io/config-hash'];
+    const other = [{ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }];
+    expect(hash({})).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash({ models: other })).not.toBe(hash({}));
+    expect(hash({ batching: new BatchingConfig({ maxBatchSize: 8 }) })).not.toBe(hash({}));
+    const polled = Duration.seconds(30);
+    expect(hash({ models: other, modelConfigPollInterval: polled })).toBe(hash({ modelConfigPollInterval: polled }));
+  });
+
+  test('allowVersionLabelsForUnavailableModels', () => {
+    const { objects } = build({
+      allowVersionLabelsForUnavailableModels: true,
+      models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1), versionLabels: { canary: 2 } }],
+    });
+    expect(flagsOf(containerOf(objects)).allow_version_labels_for_unavailable_models).toBe('true');
+    expect(parseModelServerConfig(configData(objects)['models.config'])).toMatchObject({
+      model_config_list: { config: [{ version_labels: { canary: 2 }, model_version_policy: { specific: { versions: [1] } } }] },
+    });
+  });
+
+  test('gcsAccess: Workload Identity annotates the ServiceAccount', () => {
+    expect(only(build().objects, 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'serving@acme.iam.gserviceaccount.com' });
+  });
+
+  test('gcsAccess: a key Secret mounted read-only with GOOGLE_APPLICATION_CREDENTIALS', () => {
+    const { objects } = build({ gcsAccess: GcsAccess.keySecret('gcs-reader', 'sa.json') });
+    const pod = only(objects, 'Deployment').spec.template.spec;
+    expect(pod.containers[0].env).toEqual([{ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/var/secrets/google/sa.json' }]);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ mountPath: '/var/secrets/google', name: 'gcs-key', readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: 'gcs-key', secret: { secretName: 'gcs-reader' } });
+    expect(only(objects, 'ServiceAccount').metadata.annotations).toBeUndefined();
+  });
+
+  test('gcsAccess: node service account adds nothing', () => {
+    const { objects } = build({ gcsAccess: GcsAccess.nodeServiceAccount() });
+    expect(containerOf(objects).env).toBeUndefined();
+    expect(only(objects, 'ServiceAccount').metadata.annotations).toBeUndefined();
+  });
+
+  test('S3-compatible source: endpoint, region and credentials from a Secret; egress to the endpoint port', () => {
+    const source = ModelSource.s3('s3://models/resnet', {
+      endpoint: 'minio.storage:9000', region: 'eu-west-1', useHttps: false, verifySsl: false,
+      credentials: S3Credentials.fromSecret('minio-creds', 'user', 'password'),
+    });
+    const { objects } = build({ image: TfServingImage.of('2.6.5'), models: [{ name: 'resnet', source }] });
+    expect(containerOf(objects).env).toEqual([
+      { name: 'AWS_REGION', value: 'eu-west-1' },
+      { name: 'S3_ENDPOINT', value: 'minio.storage:9000' },
+      { name: 'S3_USE_HTTPS', value: '0' },
+      { name: 'S3_VERIFY_SSL', value: '0' },
+      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'minio-creds', key: 'user' } } },
+      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-creds', key: 'password' } } },
+    ]);
+    expect(parseModelServerConfig(configData(objects)['models.config'])).toMatchObject({ model_config_list: { config: [{ base_path: 's3://models/resnet' }] } });
+    expect(only(objects, 'NetworkPolicy').spec.egress).toContainEqual({ ports: [{ port: 9000, protocol: 'TCP' }] });
+  });
+
+  test('PVC source: one read-only volume per claim, base paths inside it', () => {
+    const { objects } = build({
+      models: [
+        { name: 'resnet', source: ModelSource.pvc('models', 'vision/resnet') },
+        { name: 'bert', source: ModelSource.pvc('models', 'nlp/bert') },
+        { name: 'root', source: ModelSource.pvc('other') },
+      ],
+    });
+    const pod = only(objects, 'Deployment').spec.template.spec;
+    expect(pod.volumes.filter((v: any) => v.persistentVolumeClaim)).toEqual([
+      { name: 'models-models', persistentVolumeClaim: { claimName: 'models', readOnly: true } },
+      { name: 'models-other', persistentVolumeClaim: { claimName: 'other', readOnly: true } },
+    ]);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ mountPath: '/models/models', name: 'models-models', readOnly: true });
+    const cfg: any = parseModelServerConfig(configData(objects)['models.config']);
+    expect(cfg.model_config_list.config.map((c: any) => c.base_path)).toEqual(['/models/models/vision/resnet', '/models/models/nlp/bert', '/models/other']);
+  });
+
+  test('local source: a path baked into a custom image', () => {
+    const { objects } = build({ image: TfServingImage.custom('acme/resnet-serving:1.4.0'), models: [{ name: 'resnet', source: ModelSource.local('/models/resnet/') }] });
+    expect(parseModelServerConfig(configData(objects)['models.config'])).toMatchObject({ model_config_list: { config: [{ base_path: '/models/resnet' }] } });
+  });
+
+  test('loadRetries and loadRetryInterval', () => {
+    const flags = flagsOf(containerOf(build({ loadRetries: 2, loadRetryInterval: Duration.seconds(30) }).objects));
+    expect([flags.max_num_load_retries, flags.load_retry_interval_micros]).toEqual(['2', '30000000']);
+  });
+
+  test('probes: custom startup timeout, or none', () => {
+    expect(containerOf(build({ probes: { startupTimeout: Duration.minutes(20) } }).objects).startupProbe.failureThreshold).toBe(120);
+    const c = containerOf(build({ probes: { enabled: false } }).objects);
+    expect([c.startupProbe, c.readinessProbe, c.livenessProbe]).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('drain', () => {
+    const pod = only(build({ drain: { preStopDelay: Duration.seconds(5), terminationGracePeriod: Duration.seconds(120) } }).objects, 'Deployment').spec.template.spec;
+    expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['/bin/sleep', '5']);
+    expect(pod.terminationGracePeriodSeconds).toBe(120);
+  });
+
+  test('podDisruptionBudget: maxUnavailable, or none', () => {
+    expect(only(build({ podDisruptionBudget: { maxUnavailable: 3 } }).objects, 'PodDisruptionBudget').spec.maxUnavailable).toBe(3);
+    expect(build({ podDisruptionBudget: { enabled: false } }).objects.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
+  });
+
+  test('topologySpread: false', () => {
+    expect(only(build({ topologySpread: false }).objects, 'Deployment').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  test('networkPolicy: allowFrom narrows serving traffic and admits the scraper namespace to the REST port', () => {
+    const from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frontend' } } }];
+    const np = only(build({ networkPolicy: { allowFrom: from }, monitoring: { scraper: Scraper.POD_MONITORING } }).objects, 'NetworkPolicy');
+    expect(np.spec.ingress).toEqual([
+      { from, ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } }], ports: [{ port: 8501, protocol: 'TCP' }] },
+    ]);
+  });
+
+  test('networkPolicy: open egress, extra egress, or none', () => {
+    expect(only(build({ networkPolicy: { restrictEgress: false } }).objects, 'NetworkPolicy').spec.egress).toEqual([{}]);
+    const extra = { to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] };
+    expect(only(build({ networkPolicy: { additionalEgress: [extra] } }).objects, 'NetworkPolicy').spec.egress).toContainEqual(extra);
+    expect(build({ networkPolicy: { enabled: false } }).objects.some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+  });
+
+  test('security: user and group', () => {
+    const pod = only(build({ security: { user: 2000, group: 3000 } }).objects, 'Deployment').spec.template.spec;
+    expect([pod.securityContext.runAsUser, pod.securityContext.runAsGroup, pod.securityContext.fsGroup]).toEqual([2000, 3000, 3000]);
+    expect([pod.containers[0].securityContext.runAsUser, pod.containers[0].securityContext.runAsGroup]).toEqual([2000, 3000]);
+  });
+
+  test('serviceType, priorityClassName, labels, tmpSize', () => {
+    const { objects } = build({
+      serviceType: kplus.ServiceType.LOAD_BALANCER, priorityClassName: 'serving-critical', labels: { team: 'ml', 'app.kubernetes.io/name': 'ignored' }, tmpSize: Size.gibibytes(4),
+    });
+    expect(only(objects, 'Service').spec.type).toBe('LoadBalancer');
+    const d = only(objects, 'Deployment');
+    expect(d.spec.template.spec.priorityClassName).toBe('serving-critical');
+    expect(d.spec.template.spec.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '4096Mi' } });
+    // User labels never override the selector labels.
+    for (const o of objects) expect(o.metadata.labels).toMatchObject({ 'team': 'ml', 'app.kubernetes.io/name': 'tensorflow-serving' });
+  });
+
+  test('extraArgs: real flags are passed through', () => {
+    expect(containerOf(build({ extraArgs: { enable_model_warmup: 'true' } }).objects).args).toContain('--enable_model_warmup=true');
+  });
+
+  test('addModel() after construction updates the config file, the args and the probes stay on the first model', () => {
+    const { chart, model: m } = model();
+    m.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') });
+    const objects = synth(chart);
+    const cfg: any = parseModelServerConfig(configData(objects)['models.config']);
+    expect(cfg.model_config_list.config.map((c: any) => c.name)).toEqual(['resnet', 'bert']);
+    expect(m.models.map((x) => x.name)).toEqual(['resnet', 'bert']);
+    expect(containerOf(objects).readinessProbe.httpGet.path).toBe('/v1/models/resnet');
+  });
+
+  test('two models in one server share one Deployment', () => {
+    const { objects } = build({ models: [RESNET, { name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }] });
+    expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(1);
+  });
+});
+
+describe('rules (exact messages)', () => {
+  const attempt = (props: Partial<TfServingModelProps>, id?: string) => () => model(props, id);
+
+  test('name must be a short DNS label', () => {
+    expect(attempt({}, 'ResNet')).toThrow(
+      "TfServingModel 'ResNet': 'name (from the construct id)' (\"ResNet\") must be a DNS label of at most 42 characters (lower-case letters, digits, '-'), "
+      + "so that every derived object name is valid. Fix: pass name: 'resnet' or use such an id");
+    expect(attempt({ name: 'x'.repeat(43) })).toThrow("TfServingModel 'resnet': 'name' (\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\") must be a DNS label");
+  });
+
+  test('image tags pinned', () => {
+    expect(attempt({ image: TfServingImage.custom('tensorflow/serving:latest') })).toThrow(
+      "TfServingModel 'resnet': 'image' (\"tensorflow/serving:latest\") must be pinned to a version tag or an @sha256 digest");
+  });
+
+  test('REST port different from gRPC port', () => {
+    expect(attempt({ restPort: 8500 })).toThrow(
+      "TfServingModel 'resnet': 'restPort' (8500) must differ from grpcPort (8500); TF Serving does not export REST on the gRPC port. Fix: use restPort 8501 and grpcPort 8500");
+  });
+
+  test('ports in range', () => {
+    expect(attempt({ grpcPort: 70000 })).toThrow("TfServingModel 'resnet': 'grpcPort' (70000) must be a TCP port between 1 and 65535. Fix: use 8500");
+  });
+
+  test('replicas and autoscaling are exclusive; replicas >= 1', () => {
+    expect(attempt({ replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4 } })).toThrow(
+      "TfServingModel 'resnet': 'replicas' (3) must not be set together with autoscaling (an autoscaled Deployment has no fixed replica count). Fix: remove replicas, or remove autoscaling");
+    expect(attempt({ replicas: 0 })).toThrow(
+      "TfServingModel 'resnet': 'replicas' (0) must be an integer of at least 1. Fix: use 2 or more for a server that survives a node loss");
+  });
+
+  test('autoscaling bounds', () => {
+    expect(attempt({ autoscaling: { minReplicas: 0, maxReplicas: 4 } })).toThrow(
+      "TfServingModel 'resnet': 'autoscaling.minReplicas' (0) must be an integer of at least 1. Fix: use 2 or more");
+    expect(attempt({ autoscaling: { minReplicas: 4, maxReplicas: 2 } })).toThrow(
+      "TfServingModel 'resnet': 'autoscaling.maxReplicas' (2) must be an integer of at least minReplicas (4). Fix: raise maxReplicas or lower minReplicas");
+    expect(attempt({ autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilization: 150 } })).toThrow(
+      "TfServingModel 'resnet': 'autoscaling.targetCpuUtilization' (150) must be a whole percentage between 1 and 100. Fix: use 60");
+  });
+
+  test('batching rules are checked with the resolved thread count', () => {
+    expect(() => new BatchingConfig({ maxBatchSize: 32, allowedBatchSizes: [8, 16] })).toThrow(
+      "BatchingConfig: 'allowedBatchSizes' ([8, 16]) must end with maxBatchSize (32). Fix: make the last size 32, e.g. [8, 16, 32]");
+  });
+
+  test('per-model batching needs server batching', () => {
+    expect(attempt({ models: [{ ...RESNET, batching: new BatchingConfig({ maxBatchSize: 8 }) }] })).toThrow(
+      "TfServingModel 'resnet': 'models[0].batching' (\"BatchingConfig(maxBatchSize 8)\") must come with server-level batching "
+      + "(it turns batching on and supplies the shared batch thread pool). Fix: set the 'batching' prop of the TfServingModel too");
+  });
+
+  test('monitoring disabled with a scraper', () => {
+    expect(attempt({ monitoring: { enabled: false, scraper: Scraper.SERVICE_MONITOR } })).toThrow(
+      "TfServingModel 'resnet': 'monitoring.scraper' (\"service-monitor\") must be Scraper.NONE when monitoring is disabled (there are no metrics to scrape). "
+      + 'Fix: remove the scraper, or enable monitoring');
+  });
+
+  test('metrics path outside the model API', () => {
+    expect(attempt({ monitoring: { path: '/v1/models/metrics' } })).toThrow("TfServingModel 'resnet': 'monitoring.path' (\"/v1/models/metrics\") must be an absolute URL path outside /v1/");
+  });
+
+  test('startup probe long enough for the load retries', () => {
+    expect(attempt({ probes: { startupTimeout: Duration.minutes(5) } })).toThrow(
+      "TfServingModel 'resnet': 'probes.startupTimeout' (\"5 minutes\") must exceed loadRetries × loadRetryInterval (5 × 1 minute), "
+      + 'or the kubelet restarts a server that is still retrying a model load. Fix: raise startupTimeout, or lower loadRetries / loadRetryInterval');
+    expect(attempt({ probes: { startupTimeout: Duration.minutes(5) }, loadRetries: 2 })).not.toThrow();
+  });
+
+  test('loadRetries >= 0', () => {
+    expect(attempt({ loadRetries: -1 })).toThrow("TfServingModel 'resnet': 'loadRetries' (-1) must be an integer of 0 or more. Fix: use the default 5");
+  });
+
+  test('grace period longer than the preStop pause', () => {
+    expect(attempt({ drain: { preStopDelay: Duration.seconds(30), terminationGracePeriod: Duration.seconds(30) } })).toThrow(
+      "TfServingModel 'resnet': 'drain.terminationGracePeriod' (\"30 seconds\") must exceed drain.preStopDelay (30 seconds); TF Serving ignores SIGTERM, "
+      + 'so in-flight requests only have the time after the pause. Fix: make the grace period longer than the preStop pause, e.g. pause 15 s, grace 45 s');
+  });
+
+  test('file-system poll at least every second', () => {
+    expect(attempt({ fileSystemPollInterval: Duration.millis(500) })).toThrow(
+      "TfServingModel 'resnet': 'fileSystemPollInterval' (\"0.5s\") must be at least 1 second (0 disables polling for new versions). Fix: use Duration.seconds(60)");
+  });
+
+  test('PodDisruptionBudget maxUnavailable >= 1', () => {
+    expect(attempt({ podDisruptionBudget: { maxUnavailable: 0 } })).toThrow(
+      "TfServingModel 'resnet': 'podDisruptionBudget.maxUnavailable' (0) must be an integer of at least 1 (0 blocks every node drain and upgrade). "
+      + 'Fix: use 1, or disable the budget with enabled: false');
+  });
+
+  test('thread counts >= 1, and intra/inter/session not all set', () => {
+    expect(attempt({ threads: { intraOp: 0 } })).toThrow(
+      "TfServingModel 'resnet': 'threads.intraOp' (0) must be an integer of at least 1. Fix: leave it out to derive it from the CPU request");
+    expect(attempt({ threads: { intraOp: 2, interOp: 2, session: 2 } })).toThrow(
+      "TfServingModel 'resnet': 'threads' ({\"intraOp\":2,\"interOp\":2,\"session\":2}) must not set intra-op, inter-op and session parallelism all together");
+  });
+
+  test('a gs:// model needs gcsAccess', () => {
+    expect(() => new TfServingModel(Testing.chart(), 'resnet', { models: [RESNET] })).toThrow(
+      "TfServingModel 'resnet': 'gcsAccess' (undefined) must be set because models[0] ('resnet') reads from GCS. "
+      + "Fix: pass gcsAccess: GcsAccess.workloadIdentity('SA@PROJECT.iam.gserviceaccount.com') (or keySecret / nodeServiceAccount)");
+  });
+
+  test('S3 refused on TF Serving 2.7 and later', () => {
+    expect(attempt({ models: [{ name: 'resnet', source: ModelSource.s3('s3://models/resnet') }] })).toThrow(
+      "TfServingModel 'resnet': 'models[0].source' (\"s3://models/resnet\") must not be on S3 with image tensorflow/serving:2.18.0: TF Serving 2.7 and later have no S3 file system. "
+      + "Fix: use an image built with S3 support (TfServingImage.custom('…', { s3Support: true })), an image before 2.7, or copy the model to GCS or a PVC");
+    expect(attempt({ image: TfServingImage.custom('acme/tfs-s3:2.18.0', { version: '2.18.0', s3Support: true }), models: [{ name: 'resnet', source: ModelSource.s3('s3://models/resnet') }] })).not.toThrow();
+  });
+
+  test('S3 models of one server share one store', () => {
+    expect(attempt({
+      image: TfServingImage.of('2.6.5'),
+      models: [
+        { name: 'a', source: ModelSource.s3('s3://models/a', { endpoint: 'minio-a:9000' }) },
+        { name: 'b', source: ModelSource.s3('s3://models/b', { endpoint: 'minio-b:9000' }) },
+      ],
+    })).toThrow(
+      "TfServingModel 'resnet': 'models[1].source' (\"s3://models/b\") must use the same S3 endpoint, region and credentials as 'a' (they are process-wide environment variables). "
+      + 'Fix: serve models from different S3 stores in separate TfServingModels');
+  });
+
+  test('model rules apply through the construct: unique names, label to a loaded version, logging_config refused', () => {
+    expect(attempt({ models: [RESNET, RESNET] })).toThrow("TfServingModel 'resnet': 'models[1].name' (\"resnet\") must be unique within one server");
+    expect(attempt({ models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1), versionLabels: { canary: 2 } }] })).toThrow(
+      "TfServingModel 'resnet': 'models[0].versionLabels.canary' (2) must point to a version the policy loads (VersionPolicy.specific(1))");
+    expect(attempt({ models: [{ ...RESNET, loggingConfig: { sampling: 1 } }] })).toThrow("TfServingModel 'resnet': 'models[0].loggingConfig' ({\"sampling\":1}) must not be set");
+    expect(attempt({ models: [] })).toThrow("TfServingModel 'resnet': 'models' ([]) must list at least one model");
+  });
+
+  test('addModel applies the same rules', () => {
+    const { model: m } = model();
+    expect(() => m.addModel(RESNET)).toThrow("TfServingModel 'resnet': 'models[1].name' (\"resnet\") must be unique within one server");
+  });
+
+  test('extraArgs: only real flags, not ones a prop sets, no batching file without batching', () => {
+    expect(attempt({ extraArgs: { model_name: 'x', enable_batchng: 'true' } })).toThrow(
+      "TfServingModel 'resnet': 'extraArgs.enable_batchng' (\"--enable_batchng\") must be a tensorflow_model_server flag (the server exits on an unknown flag). "
+      + 'Fix: check the spelling against `tensorflow_model_server --help`');
+    expect(attempt({ extraArgs: { rest_api_port: '9000' } })).toThrow(
+      "TfServingModel 'resnet': 'extraArgs.rest_api_port' (\"9000\") must not repeat a flag a prop already sets. Fix: remove it from extraArgs and set the prop instead (current --rest_api_port=8501)");
+    expect(attempt({ extraArgs: { batching_parameters_file: '/etc/b.config' } })).toThrow(
+      "TfServingModel 'resnet': 'args' (\"--batching_parameters_file=/etc/b.config\") must come with --enable_batching (the server stops at start with a batching file and batching off)");
+  });
+
+  test('a bad prop writes nothing to the output folder', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfs-'));
+    const app = new App({ outdir });
+    const chart = new Chart(app, 'c');
+    expect(() => new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, restPort: 8500 })).toThrow('must differ from grpcPort');
+    expect(() => app.synth()).not.toThrow();
+    expect(fs.readdirSync(outdir).filter((f) => fs.readFileSync(path.join(outdir, f), 'utf8').includes('tensorflow'))).toEqual([]);
+  });
+});
+
+describe('determinism', () => {
+  test('the same program synthesizes byte-identical YAML', () => {
+    const render = () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'serving', { namespace: 'ml' });
+      new TfServingModel(chart, 'resnet', {
+        models: [
+          { name: 'resnet', source: ModelSource.gcs('gs://acme-b/resnet'), versionPolicy: VersionPolicy.specific(2, 1), versionLabels: { z: 1, a: 2 } },
+          { name: 'bert', source: ModelSource.pvc('models', 'bert') },
+        ],
+        gcsAccess: WI,
+        batching: new BatchingConfig({ maxBatchSize: 16, allowedBatchSizes: [4, 16] }),
+        monitoring: { scraper: Scraper.SERVICE_MONITOR },
+        autoscaling: { minReplicas: 2, maxReplicas: 6 },
+      });
+      return Yaml.stringify(...synth(chart));
+    };
+    const first = render();
+    expect(render()).toBe(first);
+    expect(first.length).toBeGreaterThan(1000);
+  });
+});
