@@ -88,8 +88,12 @@ export class BatchingConfig {
 
   /** The batch timeout in microseconds (the proto's unit). */
   public get batchTimeoutMicros(): number {
-    const micros = Math.round(this.batchTimeout.toMilliseconds({ integral: false }) * 1000);
-    if (micros < 0) fail('BatchingConfig', 'batchTimeout', this.batchTimeout.toHumanString(), 'not be negative', 'use Duration.millis(0) or more');
+    const exact = this.batchTimeout.toMilliseconds({ integral: false }) * 1000;
+    const micros = Math.round(exact);
+    // The proto field is an integer count of microseconds; refuse to round a finer duration silently.
+    if (Math.abs(exact - micros) > 1e-6) {
+      fail('BatchingConfig', 'batchTimeout', `${+exact.toFixed(6)}µs`, 'be a whole number of microseconds, zero or more', 'use e.g. Duration.millis(2)');
+    }
     return micros;
   }
 

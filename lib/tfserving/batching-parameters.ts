@@ -41,9 +41,9 @@ export function validateBatchingParameters(subject: string, p: BatchingParameter
     if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= 1)) fail(subject, at(field), v, 'be an integer of at least 1', fix);
   };
   positive('maxBatchSize', 'set the largest batch the model can take, e.g. 32');
-  positive('maxEnqueuedBatches', 'allow at least one queued batch; TF Serving rejects requests once the queue is full');
   // shared_batch_scheduler.h: "num_batch_threads must be >= 1".
   positive('numBatchThreads', 'use at least 1 batch thread (commonly the number of CPU cores, or the number of GPUs)');
+  positive('maxEnqueuedBatches', 'allow at least one queued batch; TF Serving rejects requests once the queue is full');
   positive('maxExecutionBatchSize', 'set the largest batch executed, at most maxBatchSize');
   if (p.batchTimeoutMicros !== undefined && !(Number.isSafeInteger(p.batchTimeoutMicros) && p.batchTimeoutMicros >= 0)) {
     fail(subject, at('batchTimeout'), `${p.batchTimeoutMicros}µs`, 'be a whole number of microseconds, zero or more', 'use e.g. Duration.millis(2)');
