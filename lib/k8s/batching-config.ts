@@ -3,16 +3,17 @@ import { BatchingParameters, renderBatchingParameters, validateBatchingParameter
 import { fail } from '../tfserving/errors';
 
 /**
- * Properties of a {@link BatchingConfig}: TF Serving's `BatchingParameters` with typed units.
+ * Properties of a {@link BatchingConfig}: TF Serving's `BatchingParameters` (the same fields, documented
+ * there), with the timeout as a `Duration` and the defaults a TfServingModel fills in.
  *
  * @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/batching/README.md
  */
-export interface BatchingConfigProps {
+export interface BatchingConfigProps extends Omit<BatchingParameters, 'maxBatchSize' | 'batchTimeoutMicros' | 'maxEnqueuedBatches' | 'numBatchThreads'> {
   /** The largest batch the scheduler forms (`max_batch_size`). */
   readonly maxBatchSize: number;
   /**
    * How long a partial batch waits for more requests before it runs (`batch_timeout_micros`).
-   * Routes in front of the server must allow at least this long (IstioCanary checks it).
+   * Routes in front of the server must allow at least this long.
    *
    * @default Duration.millis(0) - a batch runs as soon as a batch thread is free (the batching guide's starting point)
    */
@@ -29,37 +30,6 @@ export interface BatchingConfigProps {
    * @default - derived by the TfServingModel from its CPU request (one per core)
    */
   readonly numBatchThreads?: number;
-  /**
-   * The name of the batch thread pool (`thread_pool_name`).
-   *
-   * @default - TF Serving's default
-   */
-  readonly threadPoolName?: string;
-  /**
-   * Split large requests across batches (`enable_large_batch_splitting`).
-   *
-   * @default false
-   */
-  readonly enableLargeBatchSplitting?: boolean;
-  /**
-   * The largest batch executed when splitting is on (`max_execution_batch_size`).
-   *
-   * @default - maxBatchSize
-   */
-  readonly maxExecutionBatchSize?: number;
-  /**
-   * Batches are padded up to the next allowed size (`allowed_batch_sizes`); increasing, the last equal to
-   * maxBatchSize (or maxExecutionBatchSize with splitting on).
-   *
-   * @default - any batch size
-   */
-  readonly allowedBatchSizes?: number[];
-  /**
-   * Pad variable-length inputs when a batch is formed (`pad_variable_length_inputs`).
-   *
-   * @default false
-   */
-  readonly padVariableLengthInputs?: boolean;
 }
 
 /**
