@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { javascript, typescript } from 'projen';
 
 /** The Kubernetes minor the cdk8s+ library targets; one place to change it (STYLE.md, "What to avoid" 14). */
@@ -39,6 +40,8 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.1',
     'yaml@^2.8.0',
     'tsx@^4.20.0',
+    // Parses the wire-compatible predict.proto the load test ships.
+    'protobufjs@^7.4.0',
   ],
   jestOptions: {
     // Snapshots are committed; a mismatch fails the run instead of rewriting the snapshot.
@@ -78,8 +81,12 @@ project.addTask('import', { description: 'Regenerate CRD imports and test schema
 
 // `npm run synth`: every example app through the real `cdk8s synth` (writes examples/*/dist/*.k8s.yaml).
 const synth = project.addTask('synth', { description: 'Synthesize every example app with cdk8s synth' });
-for (const example of ['quickstart', 'multi-model']) {
+const examples = fs.readdirSync('examples').filter((d) => fs.existsSync(`examples/${d}/cdk8s.yaml`)).sort();
+for (const example of examples) {
   synth.exec('cdk8s synth --no-check-upgrade', { cwd: `examples/${example}` });
 }
+
+// `npm run bench`: synthesis cost against the YAML floor, hand-written cdk8s-plus and kustomize (prints a JSON line last).
+project.addTask('bench', { description: 'Benchmark synthesis of 10, 100 and 1,000 TfServingModels', exec: 'tsx bench/run.ts' });
 
 project.synth();

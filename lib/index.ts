@@ -1,3 +1,4 @@
 export * from './tfserving';
 export * from './k8s';
 export * from './gke';
+export * from './ops';

@@ -68,6 +68,28 @@ describe.each(examples)('example %s', (name) => {
     }
   });
 
+  test('every load test targets a Service of the same output, on its ports, for a model that Service serves', () => {
+    for (const { objects } of files) {
+      for (const cm of objects.filter((o) => o.kind === 'ConfigMap' && o.data?.['loadtest.json'])) {
+        const cfg = JSON.parse(cm.data['loadtest.json']);
+        const [host, port] = cfg.grpcAddress.split(':');
+        const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === host.split('.')[0]);
+        expect(svc).toBeDefined();
+        expect(svc.spec.ports.map((p: any) => String(p.port))).toContain(port);
+        expect(svc.spec.ports.map((p: any) => p.port)).toContain(Number(new URL(cfg.restUrl).port));
+        const pods = objects.filter((o) => o.kind === 'Deployment' && Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v));
+        const models = pods.flatMap((d) => {
+          const c = d.spec.template.spec.containers[0];
+          const cmName = d.spec.template.spec.volumes.find((v: any) => v.name === 'config').configMap.name;
+          const text = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === cmName).data['models.config'];
+          expect(flagsOf(c).model_config_file).toBe('/etc/tfserving/models.config');
+          return (parseModelServerConfig(text) as any).model_config_list.config.map((x: any) => x.name);
+        });
+        expect(models).toContain(cfg.model);
+      }
+    }
+  });
+
   test('manifests match the snapshot', () => {
     expect(files).toMatchSnapshot();
   });

@@ -10,3 +10,4 @@ export type {
   AutoscalingOptions, DisruptionBudgetOptions, DrainOptions, ServedModelOptions, ServingNetworkPolicyOptions,
   ServingProbeOptions, ServingSecurityOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
+export type { IServingEndpoint } from './serving-endpoint';

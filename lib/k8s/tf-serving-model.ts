@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 import { BatchingConfig } from './batching-config';
 import { GcsAccess } from './gcs-access';
 import { ModelSource } from './model-source';
+import { formatDuration } from '../private/duration';
+import { IServingEndpoint } from './serving-endpoint';
 import { MonitoringOptions, Scraper } from './monitoring';
 import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
@@ -377,7 +379,7 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  * The Deployment is the default child (`ApiObject.of(model)` reaches it). Every generated object is a
  * public field.
  */
-export class TfServingModel extends Construct {
+export class TfServingModel extends Construct implements IServingEndpoint {
   /** Base name of every object. */
   public readonly name: string;
   /** The image the server runs. */
@@ -470,19 +472,19 @@ export class TfServingModel extends Construct {
     const retryInterval = props.loadRetryInterval ?? Duration.minutes(1);
     const startupTimeout = props.probes?.startupTimeout ?? Duration.minutes(10);
     if (props.probes?.enabled !== false && startupTimeout.toSeconds() <= retries * retryInterval.toSeconds()) {
-      fail(this.subject, 'probes.startupTimeout', startupTimeout.toHumanString(),
-        `exceed loadRetries × loadRetryInterval (${retries} × ${retryInterval.toHumanString()}), or the kubelet restarts a server that is still retrying a model load`,
+      fail(this.subject, 'probes.startupTimeout', formatDuration(startupTimeout),
+        `exceed loadRetries × loadRetryInterval (${retries} × ${formatDuration(retryInterval)}), or the kubelet restarts a server that is still retrying a model load`,
         'raise startupTimeout, or lower loadRetries / loadRetryInterval');
     }
     const preStop = props.drain?.preStopDelay ?? Duration.seconds(15);
     const grace = props.drain?.terminationGracePeriod ?? Duration.seconds(45);
     if (grace.toSeconds() <= preStop.toSeconds()) {
-      fail(this.subject, 'drain.terminationGracePeriod', grace.toHumanString(),
-        `exceed drain.preStopDelay (${preStop.toHumanString()}); TF Serving ignores SIGTERM, so in-flight requests only have the time after the pause`,
+      fail(this.subject, 'drain.terminationGracePeriod', formatDuration(grace),
+        `exceed drain.preStopDelay (${formatDuration(preStop)}); TF Serving ignores SIGTERM, so in-flight requests only have the time after the pause`,
         'make the grace period longer than the preStop pause, e.g. pause 15 s, grace 45 s');
     }
     const pollSeconds = (props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds({ integral: false });
-    if (pollSeconds < 1) fail(this.subject, 'fileSystemPollInterval', `${pollSeconds}s`, 'be at least 1 second (0 disables polling for new versions)', 'use Duration.seconds(60)');
+    if (pollSeconds < 1) fail(this.subject, 'fileSystemPollInterval', formatDuration(props.fileSystemPollInterval!), 'be at least 1 second (0 disables polling for new versions)', 'use Duration.seconds(60)');
 
     this.selectorLabels = { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': this.name };
     const labels = { ...(props.labels ?? {}), ...this.selectorLabels, 'app.kubernetes.io/managed-by': 'tfserving-constructs' };
@@ -739,6 +741,21 @@ export class TfServingModel extends Construct {
   /** Base URL of the REST API inside the cluster. */
   public get restUrl(): string {
     return `http://${this.service.name}:${this.restPort}`;
+  }
+
+  /** The Service's name. */
+  public get serviceName(): string {
+    return this.service.name;
+  }
+
+  /** The Service's namespace, when the chart sets one. */
+  public get serviceNamespace(): string | undefined {
+    return this.service.metadata.namespace;
+  }
+
+  /** Names of the models served, in order. */
+  public get modelNames(): string[] {
+    return this._models.map((m) => m.name);
   }
 
   private configFiles(): Record<string, string> {

@@ -501,7 +501,7 @@ describe('rules (exact messages)', () => {
 
   test('startup probe long enough for the load retries', () => {
     expect(attempt({ probes: { startupTimeout: Duration.minutes(5) } })).toThrow(
-      "TfServingModel 'resnet': 'probes.startupTimeout' (\"5 minutes\") must exceed loadRetries × loadRetryInterval (5 × 1 minute), "
+      "TfServingModel 'resnet': 'probes.startupTimeout' (\"5m\") must exceed loadRetries × loadRetryInterval (5 × 1m), "
       + 'or the kubelet restarts a server that is still retrying a model load. Fix: raise startupTimeout, or lower loadRetries / loadRetryInterval');
     expect(attempt({ probes: { startupTimeout: Duration.minutes(5) }, loadRetries: 2 })).not.toThrow();
   });
@@ -512,7 +512,7 @@ describe('rules (exact messages)', () => {
 
   test('grace period longer than the preStop pause', () => {
     expect(attempt({ drain: { preStopDelay: Duration.seconds(30), terminationGracePeriod: Duration.seconds(30) } })).toThrow(
-      "TfServingModel 'resnet': 'drain.terminationGracePeriod' (\"30 seconds\") must exceed drain.preStopDelay (30 seconds); TF Serving ignores SIGTERM, "
+      "TfServingModel 'resnet': 'drain.terminationGracePeriod' (\"30s\") must exceed drain.preStopDelay (30s); TF Serving ignores SIGTERM, "
       + 'so in-flight requests only have the time after the pause. Fix: make the grace period longer than the preStop pause, e.g. pause 15 s, grace 45 s');
   });
 

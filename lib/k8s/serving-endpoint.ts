@@ -1,0 +1,20 @@
+import { BatchingConfig } from './batching-config';
+
+/**
+ * A Service that answers TF Serving's gRPC and REST APIs: a TfServingModel, or a canary Service in front
+ * of two of them. Load tests and traffic routing target it.
+ */
+export interface IServingEndpoint {
+  /** The Service's name (its host inside the namespace). */
+  readonly serviceName: string;
+  /** The namespace of the Service, when the chart sets one. */
+  readonly serviceNamespace?: string;
+  /** gRPC port of the Service. */
+  readonly grpcPort: number;
+  /** REST port of the Service. */
+  readonly restPort: number;
+  /** Names of the models the endpoint serves. */
+  readonly modelNames: string[];
+  /** Server-level batching behind the endpoint, if any (a request larger than its batch size is rejected). */
+  readonly batching?: BatchingConfig;
+}

@@ -1,0 +1,104 @@
+import { Construct } from 'constructs';
+import { Telemetry } from '../imports/telemetry.istio.io';
+import { fail, subjectOf } from '../tfserving/errors';
+
+/** A workload whose pods the access logging selects. */
+export interface ILoggedWorkload {
+  /** The labels selecting its pods. */
+  readonly selectorLabels: Record<string, string>;
+  /** The Service's name, for the default object name. */
+  readonly serviceName: string;
+}
+
+/** Properties of {@link RequestLogging}. */
+export interface RequestLoggingProps {
+  /** The server (or servers: give the labels they share) whose requests are logged. */
+  readonly target: ILoggedWorkload;
+  /**
+   * Share of requests logged, 0–100 %, with 1/256 granularity (decided by the last two hex digits of Envoy's
+   * random `x-request-id`, so one request is logged by every proxy it passes, or by none).
+   *
+   * @default 100
+   */
+  readonly samplePercent?: number;
+  /**
+   * Always log failed requests (5xx, or a non-OK gRPC status), whatever the sampling.
+   *
+   * @default true
+   */
+  readonly alwaysLogErrors?: boolean;
+  /**
+   * The mesh's access-log provider(s) (meshConfig.extensionProviders), e.g. `envoy` (the proxy's stdout).
+   *
+   * @default ['envoy']
+   */
+  readonly providers?: string[];
+  /**
+   * Telemetry object name.
+   *
+   * @default - `TARGET-access-logs`
+   */
+  readonly name?: string;
+}
+
+/**
+ * Request logging that works with the open-source model server: Istio access logs for the server's pods
+ * (a `telemetry.istio.io/v1` Telemetry selecting them), with sampling.
+ *
+ * TF Serving's own `logging_config` makes the open-source server fail at start, so it is refused. Istio
+ * access logs capture method, path (REST model and verb), gRPC method and status, response code, sizes,
+ * latency, peer identities and the request id — not request or response bodies (tensors): log those in the
+ * client if you need them.
+ */
+export class RequestLogging extends Construct {
+  /** The Telemetry (id `Resource`). */
+  public readonly telemetry: Telemetry;
+  /** The CEL filter expression, or undefined when every request is logged. */
+  public readonly filterExpression?: string;
+
+  constructor(scope: Construct, id: string, props: RequestLoggingProps) {
+    super(scope, id);
+    const subject = subjectOf('RequestLogging', id);
+    const percent = props.samplePercent ?? 100;
+    if (!(percent >= 0 && percent <= 100)) fail(subject, 'samplePercent', percent, 'be between 0 and 100', 'use e.g. 10');
+    const providers = props.providers ?? ['envoy'];
+    if (providers.length === 0) fail(subject, 'providers', providers, 'name at least one access-log provider', 'use [\'envoy\']');
+    this.filterExpression = sampleExpression(percent, props.alwaysLogErrors ?? true);
+    this.telemetry = new Telemetry(this, 'Resource', {
+      metadata: { name: props.name ?? `${props.target.serviceName}-access-logs` },
+      spec: {
+        selector: { matchLabels: props.target.selectorLabels },
+        accessLogging: [{
+          providers: providers.map((name) => ({ name })),
+          ...(this.filterExpression ? { filter: { expression: this.filterExpression } } : {}),
+        }],
+      },
+    });
+  }
+}
+
+/**
+ * The CEL expression logging `percent` % of requests (1/256 steps on the last two hex digits of the
+ * x-request-id UUID), plus failures when asked; undefined for 100 %.
+ */
+export function sampleExpression(percent: number, alwaysLogErrors: boolean): string | undefined {
+  const k = Math.round(percent * 2.56);
+  if (k >= 256) return undefined;
+  const errors = alwaysLogErrors ? 'response.code >= 500 || (has(response.grpc_status) && response.grpc_status != 0)' : undefined;
+  if (k === 0) return errors ?? 'false';
+  const rows = Math.floor(k / 16);
+  const rest = k % 16;
+  const parts: string[] = [];
+  if (rows > 0) parts.push(`${hexDigits(rows)}[0-9a-f]`);
+  if (rest > 0) parts.push(`${rows.toString(16)}${hexDigits(rest)}`);
+  const sample = `request.headers['x-request-id'].matches('(${parts.join('|')})$')`;
+  return errors ? `${errors} || ${sample}` : sample;
+}
+
+/** A character class matching the first `count` hex digits (0 … count−1), lower-case: `[0-9a-c]`. */
+function hexDigits(count: number): string {
+  if (count === 1) return '0';
+  const last = (count - 1).toString(16);
+  if (count <= 10) return `[0-${last}]`;
+  return count === 11 ? '[0-9a]' : `[0-9a-${last}]`;
+}

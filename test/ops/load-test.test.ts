@@ -1,0 +1,164 @@
+import * as vm from 'vm';
+import { Duration, Testing } from 'cdk8s';
+import * as protobuf from 'protobufjs';
+import {
+  BatchingConfig, GcsAccess, K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, LoadTestProps, ModelSource, TensorDType, TfServingModel,
+} from '../../lib';
+import { PREDICT_PROTO } from '../../lib/ops/load-test';
+import { only, synth } from '../support/synth';
+
+const PAYLOAD = LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [2, 2], values: [1, 2, 3, 4] });
+
+function setup(props: Partial<LoadTestProps> = {}, batching?: BatchingConfig) {
+  const chart = Testing.chart();
+  const server = new TfServingModel(chart, 'resnet', {
+    models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }, { name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }],
+    gcsAccess: GcsAccess.nodeServiceAccount(),
+    batching,
+  });
+  const lt = new LoadTest(chart, 'load', { target: server, payload: PAYLOAD, ...props });
+  return { chart, server, lt };
+}
+
+/** Runs the k6 script's init context in a sandbox with stand-ins for the k6 modules. */
+function runScript(config: string) {
+  const calls: any[] = [];
+  const src = only(synth(setup().chart), 'ConfigMap', 'resnet-loadtest-k6').data['script.js']
+    .replace(/^import .*$/gm, '').replace(/^export (const|function)/gm, '$1');
+  const sandbox: any = {
+    open: (p: string) => { expect(p).toBe('/config/loadtest.json'); return config; },
+    http: { post: (url: string, body: string, params: any) => { calls.push({ url, body, params }); return { status: 200 }; } },
+    grpc: { StatusOK: 0, Client: class { load(dirs: string[], file: string) { calls.push({ load: [dirs, file] }); } connect(a: string) { calls.push({ connect: a }); } invoke(m: string, req: any) { calls.push({ invoke: m, req }); return { status: 0 }; } } },
+    encoding: { b64encode: (s: string) => Buffer.from(s).toString('base64') },
+    check: () => true,
+    __ENV: {} as Record<string, string>,
+  };
+  const out = vm.runInNewContext(`${src}\n;({ options, restBodies, grpcRequests, restScenario, grpcScenario })`, sandbox);
+  return { ...out, calls, env: sandbox.__ENV };
+}
+
+test('defaults: a bounded Job running k6 on the target Service, gRPC then REST, batch size 1', () => {
+  const { chart, lt } = setup();
+  const objects = synth(chart);
+  expect(objects.filter((o) => o.kind === 'Job' || o.metadata.name.startsWith('resnet-loadtest'))).toMatchSnapshot();
+  const job = only(objects, 'Job');
+  expect(job.metadata.name).toBe('resnet-loadtest');
+  expect(job.spec.backoffLimit).toBe(0);
+  expect(job.spec.activeDeadlineSeconds).toBe(60 + 5 + 60 + 120);
+  expect(job.spec.ttlSecondsAfterFinished).toBe(86400);
+  expect(job.spec.template.spec.restartPolicy).toBe('Never');
+  const c = job.spec.template.spec.containers[0];
+  expect(c.image).toBe(K6_IMAGE);
+  expect(c.args).toEqual(['run', '--quiet', '/config/script.js']);
+  expect(lt.scenarios).toEqual(['grpc_b1', 'rest_b1']);
+  expect(lt.totalDuration.toSeconds()).toBe(125);
+  const cfg = JSON.parse(only(objects, 'ConfigMap', 'resnet-loadtest-k6').data['loadtest.json']);
+  expect(cfg).toMatchObject({ model: 'resnet', grpcAddress: 'resnet:8500', restUrl: 'http://resnet:8501/v1/models/resnet:predict', concurrency: 8, durationSeconds: 60, timeoutMs: 10000 });
+});
+
+test('the load test reaches a Service that exists in the same output, on its ports', () => {
+  const objects = synth(setup().chart);
+  const cfg = JSON.parse(only(objects, 'ConfigMap', 'resnet-loadtest-k6').data['loadtest.json']);
+  const svc = only(objects, 'Service', cfg.grpcAddress.split(':')[0]);
+  expect(svc.spec.ports.map((p: any) => p.port)).toEqual([Number(cfg.grpcAddress.split(':')[1]), 8501]);
+});
+
+test('the k6 script: one scenario per protocol × batch size, run one after the other, percentiles per scenario', () => {
+  const { lt, chart } = setup({ batchSizes: [1, 4], duration: Duration.seconds(30), concurrency: 3 });
+  const config = only(synth(chart), 'ConfigMap', 'resnet-loadtest-k6').data['loadtest.json'];
+  const { options } = runScript(config);
+  expect(Object.keys(options.scenarios)).toEqual(lt.scenarios);
+  expect(options.scenarios.rest_b4).toEqual({
+    executor: 'constant-vus', vus: 3, duration: '30s', startTime: '105s', exec: 'restScenario', env: { BATCH: '4' }, tags: { protocol: 'rest', batch_size: '4' },
+  });
+  expect(options.scenarios.grpc_b1.startTime).toBe('0s');
+  expect(options.thresholds['grpc_req_duration{scenario:grpc_b4}']).toEqual(['p(99)>=0']);
+  expect(options.summaryTrendStats).toEqual(['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max']);
+});
+
+test('the k6 script builds REST bodies and gRPC PredictRequests that encode with the shipped proto', () => {
+  const { chart } = setup({ batchSizes: [1, 3] });
+  const config = only(synth(chart), 'ConfigMap', 'resnet-loadtest-k6').data['loadtest.json'];
+  const { restBodies, grpcRequests, restScenario, grpcScenario, calls, env } = runScript(config);
+  expect(JSON.parse(restBodies[3])).toEqual({ signature_name: 'serving_default', inputs: { x: [[[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1, 2], [3, 4]]] } });
+  const root = protobuf.parse(PREDICT_PROTO, { keepCase: true }).root;
+  const Req = root.lookupType('tensorflow.serving.PredictRequest');
+  const decoded: any = Req.toObject(Req.decode(Req.encode(Req.fromObject(grpcRequests[3])).finish()), { longs: Number });
+  expect(decoded.model_spec).toEqual({ name: 'resnet', signature_name: 'serving_default' });
+  expect(decoded.inputs.x.dtype).toBe(1);
+  expect(decoded.inputs.x.tensor_shape.dim.map((d: any) => d.size)).toEqual([3, 2, 2]);
+  expect(decoded.inputs.x.float_val).toEqual([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]);
+  env.BATCH = '3';
+  restScenario();
+  grpcScenario();
+  expect(calls).toContainEqual({ load: [['/config'], 'predict.proto'] });
+  expect(calls).toContainEqual(expect.objectContaining({ url: 'http://resnet:8501/v1/models/resnet:predict', body: restBodies[3] }));
+  expect(calls).toContainEqual({ connect: 'resnet:8500' });
+  expect(calls).toContainEqual({ invoke: 'tensorflow.serving.PredictionService/Predict', req: grpcRequests[3] });
+});
+
+test('predict.proto has the real service path and field numbers', () => {
+  const root = protobuf.parse(PREDICT_PROTO, { keepCase: true }).root;
+  expect(Object.keys(root.lookupService('tensorflow.serving.PredictionService').methods)).toEqual(['Predict']);
+  const tensor = root.lookupType('tensorflow.serving.TensorProto');
+  expect(Object.fromEntries(Object.values(tensor.fields).map((f) => [f.name, f.id]))).toEqual({
+    dtype: 1, tensor_shape: 2, float_val: 5, double_val: 6, int_val: 7, string_val: 8, int64_val: 10,
+  });
+  expect(root.lookupType('tensorflow.serving.PredictRequest').fields.inputs.id).toBe(2);
+});
+
+test('props: model, protocols, Prometheus remote write, name, keepFinishedFor, namespace-qualified host', () => {
+  const { chart } = setup({
+    modelName: 'bert', protocols: [LoadProtocol.REST], prometheusRemoteWriteUrl: 'http://prom.monitoring:9090/api/v1/write', name: 'bert-lt', keepFinishedFor: Duration.hours(2),
+  });
+  const objects = synth(chart);
+  const job = only(objects, 'Job', 'bert-lt');
+  expect(job.spec.ttlSecondsAfterFinished).toBe(7200);
+  const c = job.spec.template.spec.containers[0];
+  expect(c.args).toEqual(['run', '--quiet', '-o', 'experimental-prometheus-rw', '/config/script.js']);
+  expect(c.env).toContainEqual({ name: 'K6_PROMETHEUS_RW_SERVER_URL', value: 'http://prom.monitoring:9090/api/v1/write' });
+  const cfg = JSON.parse(only(objects, 'ConfigMap', 'bert-lt-k6').data['loadtest.json']);
+  expect(cfg.scenarios.map((s: any) => s.name)).toEqual(['rest_b1']);
+  expect(cfg.restUrl).toBe('http://resnet:8501/v1/models/bert:predict');
+});
+
+test('string tensors are sent base64-encoded over gRPC', () => {
+  const p = LoadTestPayload.tensor({ input: 's', dtype: TensorDType.STRING, shape: [1], values: ['hi'] });
+  expect(p._spec).toMatchObject({ dtype: 'DT_STRING', dtypeNumber: 7, field: 'string_val' });
+});
+
+describe('rules', () => {
+  test('payload values match the shape and the dtype', () => {
+    expect(() => LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [2, 2], values: [1, 2, 3] })).toThrow(
+      "LoadTestPayload: 'values' (\"3 values\") must hold product(shape) = 4 values for shape [2,2]. Fix: flatten one example in row-major order");
+    expect(() => LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [0], values: [] })).toThrow(
+      "LoadTestPayload: 'shape' ([0]) must hold positive integer dimensions. Fix: give the shape of one example, e.g. [4]");
+    expect(() => LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.INT64, shape: [1], values: ['1'] })).toThrow(
+      "LoadTestPayload: 'values' ([\"1\"]) must all be numbers for DT_INT64. Fix: match the values to the dtype");
+  });
+
+  test('a model the target serves', () => {
+    expect(() => setup({ modelName: 'gpt' })).toThrow("LoadTest 'load': 'modelName' (\"gpt\") must be a model the target serves (resnet, bert). Fix: pick one of those names");
+  });
+
+  test('batch sizes increasing, and within the target batch size', () => {
+    expect(() => setup({ batchSizes: [8, 1] })).toThrow("LoadTest 'load': 'batchSizes' ([8, 1]) must be increasing positive integers, at least one. Fix: use e.g. [1, 8, 32]");
+    expect(() => setup({ batchSizes: [1, 64] }, new BatchingConfig({ maxBatchSize: 32 }))).toThrow(
+      "LoadTest 'load': 'batchSizes' ([1, 64]) must not exceed the target's maxBatchSize (32): TF Serving rejects a request larger than a batch. "
+      + "Fix: drop the larger sizes, or turn on enableLargeBatchSplitting in the target's BatchingConfig");
+    expect(() => setup({ batchSizes: [1, 64] }, new BatchingConfig({ maxBatchSize: 32, enableLargeBatchSplitting: true }))).not.toThrow();
+  });
+
+  test('concurrency, duration, protocols, URL, name', () => {
+    expect(() => setup({ concurrency: 0 })).toThrow(
+      "LoadTest 'load': 'concurrency' (0) must be an integer between 1 and 1000. Fix: use e.g. 8 (TF Serving advises 2 × maxBatchSize client threads for batching)");
+    expect(() => setup({ duration: Duration.hours(2) })).toThrow(
+      "LoadTest 'load': 'duration' (\"2h\") must be a whole number of seconds between 1 second and 1 hour (a load test is bounded). Fix: use e.g. Duration.minutes(2)");
+    expect(() => setup({ protocols: [LoadProtocol.REST, LoadProtocol.REST] })).toThrow(
+      "LoadTest 'load': 'protocols' ([\"rest\", \"rest\"]) must list each protocol at most once, at least one. Fix: use [LoadProtocol.GRPC, LoadProtocol.REST]");
+    expect(() => setup({ prometheusRemoteWriteUrl: 'prom:9090' })).toThrow(
+      "LoadTest 'load': 'prometheusRemoteWriteUrl' (\"prom:9090\") must be an http(s) URL. Fix: use e.g. http://prometheus.monitoring:9090/api/v1/write");
+    expect(() => setup({ name: 'Load_Test' })).toThrow(
+      "LoadTest 'load': 'name' (\"Load_Test\") must be a DNS label (lower-case letters, digits, '-', at most 63 characters). Fix: pass a shorter name");
+  });
+});

@@ -1,0 +1,50 @@
+import { Testing } from 'cdk8s';
+import { GcsAccess, ModelSource, RequestLogging, RequestLoggingProps, sampleExpression, TfServingModel } from '../../lib';
+import { only, synth } from '../support/synth';
+
+function setup(props: Partial<RequestLoggingProps> = {}) {
+  const chart = Testing.chart();
+  const server = new TfServingModel(chart, 'resnet', { models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount() });
+  const logging = new RequestLogging(chart, 'logs', { target: server, ...props });
+  return { chart, server, logging };
+}
+
+/** Which of the 256 two-hex-digit request-id suffixes the expression's regex selects. */
+function sampled(expr: string): number {
+  const re = new RegExp(/matches\('(.*)'\)/.exec(expr)![1]);
+  let n = 0;
+  for (let i = 0; i < 256; i++) if (re.test(`0123-${i.toString(16).padStart(2, '0')}`)) n++;
+  return n;
+}
+
+test('a Telemetry selecting the server pods, logging every request by default', () => {
+  const { chart, server } = setup();
+  const t = only(synth(chart), 'Telemetry');
+  expect(t.apiVersion).toBe('telemetry.istio.io/v1');
+  expect(t.metadata.name).toBe('resnet-access-logs');
+  expect(t.spec).toEqual({ selector: { matchLabels: server.selectorLabels }, accessLogging: [{ providers: [{ name: 'envoy' }] }] });
+});
+
+test('sampling by request id, errors always logged', () => {
+  const { chart, logging } = setup({ samplePercent: 10, providers: ['otel'] });
+  const t = only(synth(chart), 'Telemetry');
+  expect(t.spec.accessLogging[0].providers).toEqual([{ name: 'otel' }]);
+  expect(t.spec.accessLogging[0].filter.expression).toBe(logging.filterExpression);
+  expect(logging.filterExpression).toBe(
+    "response.code >= 500 || (has(response.grpc_status) && response.grpc_status != 0) || request.headers['x-request-id'].matches('(0[0-9a-f]|1[0-9])$')");
+});
+
+test.each([[1, 3], [6.25, 16], [10, 26], [50, 128], [62.5, 160], [99, 253]])('%d %% samples %d of 256 request ids', (percent, expected) => {
+  expect(sampled(sampleExpression(percent, false)!)).toBe(expected);
+});
+
+test('100 % logs everything (no filter); 0 % only errors', () => {
+  expect(sampleExpression(100, true)).toBeUndefined();
+  expect(sampleExpression(0, true)).toBe('response.code >= 500 || (has(response.grpc_status) && response.grpc_status != 0)');
+  expect(sampleExpression(0, false)).toBe('false');
+});
+
+test('rules', () => {
+  expect(() => setup({ samplePercent: 120 })).toThrow("RequestLogging 'logs': 'samplePercent' (120) must be between 0 and 100. Fix: use e.g. 10");
+  expect(() => setup({ providers: [] })).toThrow("RequestLogging 'logs': 'providers' ([]) must name at least one access-log provider. Fix: use ['envoy']");
+});
