@@ -1,3 +1,5 @@
+import { ConfigError } from '../tfserving/errors';
+
 /**
  * Who is being validated, for the error messages of the GKE rules.
  */
@@ -48,11 +50,12 @@ export interface PropNames {
 /**
  * A GKE rule that a value breaks.
  *
- * The message reads `<Construct> '<id>': '<prop>' (<value>) must <rule>. <fix>`. The fields let the
+ * The message reads `<Construct> '<id>': '<prop>' (<value>) must <rule>. Fix: <fix>` (the project's format, see
+ * `ConfigError`). The fields let the
  * Pulumi layer collect several violations into one `pulumi.InputPropertiesError`
  * (`{ propertyPath: prop, reason }`).
  */
-export class GkeRuleError extends Error {
+export class GkeRuleError extends ConfigError {
   /** Class name of the construct or component, e.g. `GpuNodePool`. */
   public readonly construct: string;
 
@@ -73,7 +76,7 @@ export class GkeRuleError extends Error {
    * @param fix how to fix it, one or more sentences
    */
   constructor(ctx: RuleContext, prop: string, value: string | number, rule: string, fix: string) {
-    const reason = `'${prop}' (${value}) must ${rule}. ${fix}`;
+    const reason = `'${prop}' (${value}) must ${rule}. Fix: ${fix}`;
     super(`${ctx.construct} '${ctx.id}': ${reason}`);
     this.name = 'GkeRuleError';
     this.construct = ctx.construct;

@@ -1,5 +1,17 @@
 import { fail } from '../tfserving/errors';
 
+/** The Google side of a Workload Identity binding (a `WorkloadIdentity` construct). */
+export interface IWorkloadIdentityBinding {
+  /** The Google service account. */
+  readonly email: string;
+  /** The Kubernetes ServiceAccount allowed to act as it. */
+  readonly serviceAccountName: string;
+  /** That ServiceAccount's namespace. */
+  readonly namespace: string;
+  /** Buckets the Google service account may read. */
+  readonly readerBuckets: string[];
+}
+
 /**
  * How the model server reads models from Google Cloud Storage. One choice per server: the credential
  * belongs to the process, not to a single model.
@@ -11,14 +23,16 @@ export class GcsAccess {
    * `roles/storage.objectViewer` on the bucket and must allow
    * `roles/iam.workloadIdentityUser` to `PROJECT.svc.id.goog[NAMESPACE/KSA]`.
    *
+   * @param binding the `WorkloadIdentity` construct that creates the binding, when this app declares it
+   *   (use `workloadIdentity.gcsAccess()`)
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
    */
-  public static workloadIdentity(googleServiceAccountEmail: string): GcsAccess {
+  public static workloadIdentity(googleServiceAccountEmail: string, binding?: IWorkloadIdentityBinding): GcsAccess {
     if (!/^[^@\s]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/.test(googleServiceAccountEmail)) {
       fail('GcsAccess.workloadIdentity', 'googleServiceAccountEmail', googleServiceAccountEmail,
         'be a Google service account email (NAME@PROJECT.iam.gserviceaccount.com)', 'copy the email from `gcloud iam service-accounts list`');
     }
-    return new GcsAccess('workload-identity', googleServiceAccountEmail);
+    return new GcsAccess('workload-identity', googleServiceAccountEmail, undefined, undefined, binding);
   }
 
   /**
@@ -48,5 +62,7 @@ export class GcsAccess {
     public readonly secretName?: string,
     /** For a key Secret: the key holding the JSON. */
     public readonly secretKey?: string,
+    /** For Workload Identity declared in this app: the binding, checked against the model at synth time. */
+    public readonly binding?: IWorkloadIdentityBinding,
   ) {}
 }

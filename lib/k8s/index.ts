@@ -1,6 +1,7 @@
 export { BatchingConfig } from './batching-config';
 export type { BatchingConfigProps } from './batching-config';
 export { GcsAccess } from './gcs-access';
+export type { IWorkloadIdentityBinding } from './gcs-access';
 export { ModelSource, S3Credentials } from './model-source';
 export type { S3SourceOptions } from './model-source';
 export { Scraper } from './monitoring';
@@ -11,3 +12,4 @@ export type {
   ServingProbeOptions, ServingSecurityOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
 export type { IServingEndpoint } from './serving-endpoint';
+export * from './gke-index';

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { BatchingConfig } from './batching-config';
 import { GcsAccess } from './gcs-access';
 import { ModelSource } from './model-source';
+import type { NodePool } from './node-pool';
 import { formatDuration } from '../private/duration';
 import { IServingEndpoint } from './serving-endpoint';
 import { MonitoringOptions, Scraper } from './monitoring';
@@ -343,6 +344,22 @@ export interface TfServingModelProps {
    */
   readonly priorityClassName?: string;
   /**
+   * The node pool the server runs on (a `NodePool` or `GpuNodePool`). The pods get a node affinity on the
+   * pool's name label (and its accelerator), the pool's tolerations, and the pool's size is checked against
+   * the container's requests. On a GPU pool the server also gets an `nvidia.com/gpu` limit (`gpus`), the
+   * `-gpu` build of an official image, and, on a time-shared or MPS pool, a GPU memory fraction
+   * (`--per_process_gpu_memory_fraction` = 1 / maxSharedClientsPerGpu) so that servers sharing a GPU fit.
+   *
+   * @default - any node the scheduler picks
+   */
+  readonly nodePool?: NodePool;
+  /**
+   * GPUs per replica (the `nvidia.com/gpu` limit). Needs a GPU `nodePool`.
+   *
+   * @default - 1 on a GPU pool, none elsewhere
+   */
+  readonly gpus?: number;
+  /**
    * Extra labels on every object and pod.
    *
    * @default - none
@@ -394,6 +411,10 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly batching?: BatchingConfig;
   /** The metrics path, if metrics are on. */
   public readonly metricsPath?: string;
+  /** GPUs per replica (0 on CPU). */
+  public readonly gpus: number;
+  /** The node pool the server is placed on, if any. */
+  public readonly nodePool?: NodePool;
   /** The labels that select this server's pods. */
   public readonly selectorLabels: Record<string, string>;
   /** The Deployment (id `Resource`). */
@@ -436,8 +457,26 @@ export class TfServingModel extends Construct implements IServingEndpoint {
         'be a DNS label of at most 42 characters (lower-case letters, digits, \'-\'), so that every derived object name is valid',
         'pass name: \'resnet\' or use such an id');
     }
-    this.image = props.image ?? TfServingImage.of();
+    this.nodePool = props.nodePool;
+    const gpuPool = props.nodePool?.accelerator !== undefined;
+    this.gpus = props.gpus ?? (gpuPool ? 1 : 0);
+    if (!(Number.isInteger(this.gpus) && this.gpus >= 0)) fail(this.subject, 'gpus', this.gpus, 'be an integer of 0 or more', 'use 1');
+    if (this.gpus > 0 && !gpuPool) {
+      fail(this.subject, 'gpus', this.gpus, `come with a GPU nodePool (${props.nodePool ? `'${props.nodePool.name}' has no accelerator` : 'none is set'}); without one the pods never schedule`,
+        'set nodePool to a GpuNodePool, or remove gpus');
+    }
+    const image = props.image ?? TfServingImage.of();
+    // The pool decides the build: an official image becomes its -gpu variant on a GPU pool.
+    this.image = this.gpus > 0 ? image.toGpu() : image;
     this.image.validate(this.subject);
+    if (this.gpus > 0 && !this.image.isGpu) {
+      fail(this.subject, 'image', this.image.image, `be a GPU build to use the ${this.gpus} GPU(s) of pool '${props.nodePool!.name}'`,
+        'use an image built with CUDA support (a tag ending in -gpu, or TfServingImage.custom(\'…\', { gpu: true }))');
+    }
+    if (this.gpus === 0 && this.image.isGpu) {
+      fail(this.subject, 'image', this.image.image, 'not be a GPU build without GPUs (the CUDA build needs an nvidia.com/gpu device to start)',
+        'use TfServingImage.of(…), or place the server on a GpuNodePool');
+    }
     this.grpcPort = checkPort(this.subject, 'grpcPort', props.grpcPort ?? 8500);
     this.restPort = checkPort(this.subject, 'restPort', props.restPort ?? 8501);
     if (this.grpcPort === this.restPort) {
@@ -455,6 +494,12 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     const resources = props.resources ?? DEFAULT_RESOURCES;
     const cpuMillis = cpuToMillis(resources.cpu?.request ?? resources.cpu?.limit);
     this.threads = resolveThreads(this.subject, deriveThreads(cpuMillis ?? 1000), props.threads ?? {});
+    if (props.nodePool) {
+      props.nodePool.checkWorkloadFits(
+        { construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } },
+        { gpus: this.gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit) },
+      );
+    }
     this.batching = props.batching;
     if (this.batching) {
       validateBatchingParameters(this.subject, this.batching.toParameters(this.threads.batch), 'batching');
@@ -569,6 +614,30 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       patches.addJsonPatch(JsonPatch.add(`${podSpec}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((key) => ({
         maxSkew: 1, topologyKey: key, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels },
       }))));
+    }
+
+    // --- Placement ---
+    if (props.nodePool) {
+      // One call, one nodeSelectorTerm: its expressions are ANDed (separate terms would be ORed).
+      this.deployment.scheduling.attract(kplus.Node.labeled(
+        ...Object.entries(props.nodePool.nodeSelector()).map(([key, value]) => kplus.NodeLabelQuery.is(key, value))));
+      for (const t of props.nodePool.tolerations()) {
+        const effect = t.effect as kplus.TaintEffect | undefined;
+        this.deployment.scheduling.tolerate(kplus.Node.tainted(
+          t.operator === 'Exists' ? kplus.NodeTaintQuery.exists(t.key!, { effect }) : kplus.NodeTaintQuery.is(t.key!, t.value ?? '', { effect })));
+      }
+    }
+    if (this.gpus > 0) {
+      // cdk8s-plus-27 has no extended resources. The patch goes through KubeDeployment's typed serializer,
+      // which reads Quantity.value: a plain number would come out as null. Create the limits map when no
+      // CPU/memory limit exists.
+      const gpu = kplus.k8s.Quantity.fromNumber(this.gpus);
+      const limits = resources.cpu?.limit !== undefined || resources.memory?.limit !== undefined;
+      const requests = resources.cpu?.request !== undefined || resources.memory?.request !== undefined;
+      const base = `${podSpec}/containers/0/resources`;
+      if (limits) patches.addJsonPatch(JsonPatch.add(`${base}/limits/nvidia.com~1gpu`, gpu));
+      else if (requests) patches.addJsonPatch(JsonPatch.add(`${base}/limits`, { 'nvidia.com/gpu': gpu }));
+      else patches.addJsonPatch(JsonPatch.add(base, { limits: { 'nvidia.com/gpu': gpu } }));
     }
 
     // --- Service ---
@@ -799,6 +868,11 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       f.set('tensorflow_inter_op_parallelism', t.interOp, 'threads.interOp');
     }
     if (userThreads.session !== undefined) f.set('tensorflow_session_parallelism', userThreads.session, 'threads.session');
+    const sharedBy = this.nodePool?.maxSharedClientsPerGpu;
+    if (this.gpus > 0 && sharedBy && sharedBy > 1) {
+      // Servers time-sharing (or MPS-sharing) one GPU each take an equal share of its memory; TF's default grabs it all.
+      f.set('per_process_gpu_memory_fraction', Math.floor(100 / sharedBy) / 100, 'nodePool');
+    }
     f.set('rest_api_num_threads', t.restApi, 'threads.restApi');
     f.set('grpc_max_threads', t.grpcMax, 'threads.grpcMax');
     for (const [name, value] of Object.entries(this.props.extraArgs ?? {})) {
@@ -871,14 +945,30 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   }
 
   private validateFinal(): string[] {
+    const errors: string[] = [];
+    const binding = this.props.gcsAccess?.binding;
+    if (binding) {
+      const ns = this.service.metadata.namespace ?? 'default';
+      if (binding.serviceAccountName !== this.serviceAccount.name || binding.namespace !== ns) {
+        errors.push(`${this.subject}: 'gcsAccess' (WorkloadIdentity for ${binding.namespace}/${binding.serviceAccountName}) must bind the server's own ServiceAccount `
+          + `(${ns}/${this.serviceAccount.name}), or GKE refuses the token. Fix: create the WorkloadIdentity with serviceAccountName '${this.serviceAccount.name}' and namespace '${ns}'`);
+      }
+      for (const m of this._models.filter((x) => x.source.kind === 'gcs')) {
+        const bucket = m.source.basePath.slice('gs://'.length).split('/')[0];
+        if (!binding.readerBuckets.includes(bucket)) {
+          errors.push(`${this.subject}: 'gcsAccess' (WorkloadIdentity ${binding.email}) must grant read access to bucket '${bucket}' of model '${m.name}'. `
+            + `Fix: add '${bucket}' to the WorkloadIdentity's modelBuckets (or call grantBucketRead('${bucket}'))`);
+        }
+      }
+    }
     try {
       validateModelConfigs(this.subject, this._models.map(toModelConfig), { allowVersionLabelsForUnavailableModels: this.props.allowVersionLabelsForUnavailableModels });
       this.refreshArgs();
     } catch (e) {
-      if (e instanceof ConfigError) return [e.message];
+      if (e instanceof ConfigError) return [...errors, e.message];
       throw e;
     }
-    return [];
+    return errors;
   }
 }
 
@@ -925,6 +1015,11 @@ function resolveThreads(subject: string, derived: ThreadSettings, user: ThreadOp
     grpcMax: user.grpcMax ?? derived.grpcMax,
     batch: user.batch ?? derived.batch,
   };
+}
+
+/** Bytes of a cdk8s Size. */
+function sizeToBytes(size: Size | undefined): number | undefined {
+  return size === undefined ? undefined : size.toKibibytes() * 1024;
 }
 
 /** Millicores of a cdk8s-plus Cpu amount (`'2'`, `'500m'`, `'1.5'`). */

@@ -15,6 +15,9 @@ const CORE_GROUPS = new Set(['', 'apps', 'batch', 'autoscaling', 'policy', 'netw
 /** CRD kinds with a kubernetes-models package: module path prefix. */
 const MODEL_PACKAGES: Record<string, string> = {
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+  'container.cnrm.cloud.google.com': '@kubernetes-models/gke',
+  'iam.cnrm.cloud.google.com': '@kubernetes-models/gke',
+  'storage.cnrm.cloud.google.com': '@kubernetes-models/gke',
 };
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });

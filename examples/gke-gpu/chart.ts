@@ -1,0 +1,54 @@
+// A GKE cluster, a CPU pool and an L4 GPU pool scaling from zero, and a multi-model TF Serving server on
+// the GPU pool reading its models from GCS with Workload Identity — all as Config Connector and Kubernetes
+// objects from one chart. The Pulumi program in examples/gke-pulumi reuses these declarations.
+import { Chart, Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import {
+  BatchingConfig, GkeCluster, GpuNodePool, MachineType, ModelSource, NodePool, Scraper, TfServingModel, VersionPolicy, WorkloadIdentity,
+} from '../../lib';
+
+export class GkeGpuChart extends Chart {
+  public readonly cluster: GkeCluster;
+  public readonly cpuPool: NodePool;
+  public readonly l4Pool: GpuNodePool;
+  public readonly identity: WorkloadIdentity;
+  public readonly server: TfServingModel;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { namespace: 'ml-serving' });
+
+    this.cluster = new GkeCluster(this, 'cluster', { project: 'acme-ml', location: 'us-central1', name: 'serving' });
+    this.cpuPool = this.cluster.addNodePool('cpu', { machineType: MachineType.of('e2-standard-4'), minNodes: 1, maxNodes: 3 });
+    this.l4Pool = this.cluster.addGpuNodePool('l4', {
+      machineType: MachineType.of('g2-standard-8'),
+      minNodes: 0,
+      maxNodes: 4,
+      spot: true,
+    });
+
+    this.identity = new WorkloadIdentity(this, 'serving-identity', {
+      cluster: this.cluster,
+      serviceAccountName: 'vision',
+      namespace: 'ml-serving',
+      googleServiceAccountId: 'vision-serving',
+      modelBuckets: ['acme-models'],
+    });
+
+    this.server = new TfServingModel(this, 'vision', {
+      models: [
+        { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.latest(2) },
+        { name: 'efficientnet', source: ModelSource.gcs('gs://acme-models/efficientnet') },
+      ],
+      gcsAccess: this.identity.gcsAccess(),
+      nodePool: this.l4Pool,
+      resources: {
+        cpu: { request: Cpu.units(6), limit: Cpu.units(6) },
+        memory: { request: Size.gibibytes(24), limit: Size.gibibytes(24) },
+      },
+      batching: new BatchingConfig({ maxBatchSize: 64, batchTimeout: Duration.millis(5), allowedBatchSizes: [16, 32, 64] }),
+      monitoring: { scraper: Scraper.POD_MONITORING },
+      autoscaling: { minReplicas: 1, maxReplicas: 4 },
+    });
+  }
+}

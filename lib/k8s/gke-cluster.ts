@@ -1,0 +1,352 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
+import { NodePool, NodePoolOptions } from './node-pool';
+import { ReleaseChannel } from './release-channel';
+import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
+import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { fail, subjectOf } from '../tfserving/errors';
+
+/**
+ * Properties of a {@link GkeCluster}.
+ */
+export interface GkeClusterProps {
+  /**
+   * The Google Cloud project the cluster lives in (Config Connector's `cnrm.cloud.google.com/project-id` annotation).
+   * Also names the Workload Identity pool, `PROJECT.svc.id.goog`.
+   */
+  readonly project: string;
+
+  /**
+   * A region (`us-central1`: a regional cluster, control plane and nodes in several zones) or a zone
+   * (`us-central1-a`: a zonal cluster).
+   */
+  readonly location: string;
+
+  /**
+   * The GKE cluster name (and the ContainerCluster's `metadata.name`).
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * The release channel.
+   *
+   * @default ReleaseChannel.REGULAR
+   * @see https://cloud.google.com/kubernetes-engine/docs/concepts/release-channels
+   */
+  readonly releaseChannel?: ReleaseChannel;
+
+  /**
+   * Workload Identity: Pods authenticate to Google APIs as the Google service account their Kubernetes
+   * ServiceAccount is bound to (pool `PROJECT.svc.id.goog`), and node pools run the GKE metadata server.
+   *
+   * @default true
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
+   */
+  readonly workloadIdentity?: boolean;
+
+  /**
+   * Private nodes: nodes get internal IP addresses only. Pulling images from outside Google Cloud
+   * (e.g. `tensorflow/serving` from Docker Hub) then needs Cloud NAT or a mirror in Artifact Registry.
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation
+   */
+  readonly privateNodes?: boolean;
+
+  /**
+   * The /28 range of the control plane's private endpoint (`privateClusterConfig.masterIpv4CidrBlock`).
+   * Only with `privateNodes`.
+   *
+   * @default - none; GKE chooses the control plane's private address
+   */
+  readonly controlPlaneCidr?: string;
+
+  /**
+   * GKE Dataplane V2 (`datapathProvider: ADVANCED_DATAPATH`, eBPF): enforces NetworkPolicy itself and
+   * logs network policy decisions. Cannot be changed after creation.
+   *
+   * @default true
+   * @see https://cloud.google.com/kubernetes-engine/docs/concepts/dataplane-v2
+   */
+  readonly dataplaneV2?: boolean;
+
+  /**
+   * Enforce Kubernetes NetworkPolicy objects. With Dataplane V2 enforcement is built in (and cannot be
+   * turned off); without it, GKE runs Calico (`networkPolicy.provider: CALICO` and the network policy add-on).
+   *
+   * @default true
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy
+   */
+  readonly networkPolicy?: boolean;
+
+  /**
+   * Google Cloud Managed Service for Prometheus managed collection (`monitoringConfig.managedPrometheus`),
+   * which runs the collectors that `PodMonitoring` objects configure.
+   *
+   * @default true
+   * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed
+   */
+  readonly managedPrometheus?: boolean;
+
+  /**
+   * Keep the GKE cluster when its declaration is deleted. Config Connector's ContainerCluster has no
+   * `deletionProtection` field, so this renders the `cnrm.cloud.google.com/deletion-policy: abandon`
+   * annotation (deleting the object leaves the cluster running); the Pulumi layer maps it to the
+   * cluster's `deletionProtection`.
+   *
+   * @default true
+   * @see https://cloud.google.com/config-connector/docs/reference/annotations
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * The resolved, engine-neutral description of a {@link GkeCluster}: every default applied, field names
+ * as the GKE API has them. cdk8s renders it as a Config Connector ContainerCluster; the Pulumi layer
+ * renders the same object as `gcp.container.Cluster`.
+ */
+export interface GkeClusterSpec {
+  /** GKE cluster name. */
+  readonly name: string;
+  /** Google Cloud project. */
+  readonly project: string;
+  /** Region or zone. */
+  readonly location: string;
+  /** Release channel (`releaseChannel.channel`). */
+  readonly releaseChannel: ReleaseChannel;
+  /** Workload Identity pool (`workloadIdentityConfig.workloadPool`), `PROJECT.svc.id.goog`; undefined when off. */
+  readonly workloadPool?: string;
+  /** Private nodes (`privateClusterConfig.enablePrivateNodes`). */
+  readonly privateNodes: boolean;
+  /** Control plane private range (`privateClusterConfig.masterIpv4CidrBlock`), when set. */
+  readonly controlPlaneCidr?: string;
+  /** Always `VPC_NATIVE` (alias IPs; required by Dataplane V2 and private nodes). */
+  readonly networkingMode: 'VPC_NATIVE';
+  /** `ADVANCED_DATAPATH` (Dataplane V2) or `LEGACY_DATAPATH` (iptables kube-proxy). */
+  readonly datapathProvider: 'ADVANCED_DATAPATH' | 'LEGACY_DATAPATH';
+  /** Whether NetworkPolicy objects are enforced (by Dataplane V2 or Calico). */
+  readonly networkPolicyEnforced: boolean;
+  /** Whether Calico enforces them (`networkPolicy: { enabled: true, provider: CALICO }` plus the add-on); only without Dataplane V2. */
+  readonly calicoNetworkPolicy: boolean;
+  /** Managed Service for Prometheus managed collection. */
+  readonly managedPrometheus: boolean;
+  /** GKE components that export metrics (`monitoringConfig.enableComponents`). */
+  readonly monitoringComponents: readonly string[];
+  /** Keep the cluster when its declaration is deleted. */
+  readonly deletionProtection: boolean;
+  /** Always true: node pools are separate objects ({@link NodePool}, {@link GpuNodePool}). */
+  readonly removeDefaultNodePool: true;
+  /** Nodes of the default pool while it exists (GKE needs at least 1 to create a cluster; the pool is then removed). */
+  readonly initialNodeCount: 1;
+}
+
+const PROJECT_ID = /^([a-z0-9][-a-z0-9.]*[a-z0-9]:)?[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+const ZONE = /^([a-z]+-[a-z]+[0-9]+)-[a-z]$/;
+// https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster: a lower-case letter, then up to 39
+// lower-case letters, digits or hyphens, not ending with a hyphen.
+const CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
+const CIDR_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/28$/;
+
+// Config Connector annotations: https://cloud.google.com/config-connector/docs/reference/annotations
+const KCC_REMOVE_DEFAULT_NODE_POOL = 'cnrm.cloud.google.com/remove-default-node-pool';
+const KCC_DELETION_POLICY = 'cnrm.cloud.google.com/deletion-policy';
+
+/**
+ * A GKE Standard cluster, declared as a Config Connector `ContainerCluster`
+ * (`container.cnrm.cloud.google.com/v1beta1`) that a Config Connector-enabled cluster turns into the
+ * real cluster.
+ *
+ * By default: release channel REGULAR, Workload Identity, VPC-native with Dataplane V2 (which enforces
+ * NetworkPolicy), Managed Service for Prometheus, public nodes, deletion protection, and no default
+ * node pool — add pools with `addNodePool()` / `addGpuNodePool()` or `new NodePool(...)`.
+ *
+ * The ContainerCluster is the default child (`ApiObject.of(cluster)` reaches it). `spec` holds the
+ * resolved settings for the Pulumi layer.
+ *
+ * @example
+ * const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+ */
+export class GkeCluster extends Construct {
+  /** The resolved settings, as the GKE API names them. */
+  public readonly spec: GkeClusterSpec;
+  /** The Config Connector object (id `Resource`). */
+  public readonly resource: ContainerCluster;
+
+  private readonly _nodePools: NodePool[] = [];
+
+  constructor(scope: Construct, id: string, props: GkeClusterProps) {
+    super(scope, id);
+    const subject = subjectOf('GkeCluster', id);
+    const name = props.name ?? id;
+    if (!CLUSTER_NAME.test(name)) {
+      fail(subject, props.name === undefined ? 'name (from the construct id)' : 'name', name,
+        'be a GKE cluster name: a lower-case letter, then at most 39 lower-case letters, digits or \'-\', not ending with \'-\'',
+        'pass name: \'serving\' or use such an id');
+    }
+    if (!PROJECT_ID.test(props.project)) {
+      fail(subject, 'project', props.project,
+        'be a Google Cloud project ID: 6 to 30 lower-case letters, digits or \'-\', starting with a letter and not ending with \'-\'',
+        'use the project ID (not its name or number), as `gcloud projects list` shows it');
+    }
+    if (!REGION.test(props.location) && !ZONE.test(props.location)) {
+      fail(subject, 'location', props.location, 'be a Google Cloud region (\'us-central1\') or zone (\'us-central1-a\')',
+        'pass a region for a regional cluster, or a zone for a zonal one');
+    }
+    const privateNodes = props.privateNodes ?? false;
+    if (props.controlPlaneCidr !== undefined) {
+      if (!privateNodes) {
+        fail(subject, 'controlPlaneCidr', props.controlPlaneCidr, 'be set only together with privateNodes: true',
+          'set privateNodes: true, or remove controlPlaneCidr');
+      }
+      const m = CIDR_28.exec(props.controlPlaneCidr);
+      if (!m || m.slice(1).some((o) => Number(o) > 255) || Number(m[4]) % 16 !== 0) {
+        fail(subject, 'controlPlaneCidr', props.controlPlaneCidr, 'be an IPv4 /28 range (the address a multiple of 16 in its last octet)',
+          'use a free RFC 1918 range such as \'172.16.0.32/28\'');
+      }
+    }
+    const dataplaneV2 = props.dataplaneV2 ?? true;
+    if (dataplaneV2 && props.networkPolicy === false) {
+      fail(subject, 'networkPolicy', false, 'not be false with Dataplane V2, which always enforces NetworkPolicy',
+        'remove networkPolicy, or set dataplaneV2: false for a cluster without NetworkPolicy enforcement');
+    }
+    const networkPolicy = props.networkPolicy ?? true;
+    const workloadIdentity = props.workloadIdentity ?? true;
+    this.spec = {
+      name,
+      project: props.project,
+      location: props.location,
+      releaseChannel: props.releaseChannel ?? ReleaseChannel.REGULAR,
+      workloadPool: workloadIdentity ? `${props.project}.svc.id.goog` : undefined,
+      privateNodes,
+      controlPlaneCidr: props.controlPlaneCidr,
+      networkingMode: 'VPC_NATIVE',
+      datapathProvider: dataplaneV2 ? 'ADVANCED_DATAPATH' : 'LEGACY_DATAPATH',
+      networkPolicyEnforced: networkPolicy,
+      calicoNetworkPolicy: !dataplaneV2 && networkPolicy,
+      managedPrometheus: props.managedPrometheus ?? true,
+      monitoringComponents: ['SYSTEM_COMPONENTS'],
+      deletionProtection: props.deletionProtection ?? true,
+      removeDefaultNodePool: true,
+      initialNodeCount: 1,
+    };
+    this.resource = new ContainerCluster(this, 'Resource', {
+      metadata: { name, annotations: renderClusterAnnotations(this.spec) },
+      spec: renderContainerClusterSpec(this.spec),
+    });
+  }
+
+  /** GKE cluster name. */
+  public get name(): string {
+    return this.spec.name;
+  }
+
+  /** Google Cloud project. */
+  public get project(): string {
+    return this.spec.project;
+  }
+
+  /** Region or zone. */
+  public get location(): string {
+    return this.spec.location;
+  }
+
+  /** The region of the cluster (its location, or the region of its zone). */
+  public get region(): string {
+    return ZONE.exec(this.spec.location)?.[1] ?? this.spec.location;
+  }
+
+  /** Whether the cluster is regional (its location is a region). */
+  public get regional(): boolean {
+    return !ZONE.test(this.spec.location);
+  }
+
+  /** The Workload Identity pool, `PROJECT.svc.id.goog`; undefined when Workload Identity is off. */
+  public get workloadPool(): string | undefined {
+    return this.spec.workloadPool;
+  }
+
+  /** The node pools of this cluster, in creation order (a copy). */
+  public get nodePools(): NodePool[] {
+    return [...this._nodePools];
+  }
+
+  /**
+   * Adds a CPU node pool to this cluster (a child construct of the cluster).
+   *
+   * @param id construct id; also the pool name unless `options.name` is set
+   * @param options the pool's settings
+   */
+  public addNodePool(id: string, options: NodePoolOptions = {}): NodePool {
+    return new NodePool(this, id, { ...options, cluster: this });
+  }
+
+  /**
+   * Adds a GPU node pool to this cluster (a child construct of the cluster).
+   *
+   * @param id construct id; also the pool name unless `options.name` is set
+   * @param options the pool's settings
+   */
+  public addGpuNodePool(id: string, options: GpuNodePoolOptions): GpuNodePool {
+    return new GpuNodePool(this, id, { ...options, cluster: this });
+  }
+
+  /**
+   * The `namespace` a Config Connector reference to this cluster needs from an object in `scope`:
+   * the cluster's chart namespace when it differs from the referrer's, else undefined.
+   *
+   * @internal
+   */
+  public _namespaceFrom(scope: Construct): string | undefined {
+    const own = Chart.of(this).namespace;
+    return own !== undefined && own !== Chart.of(scope).namespace ? own : undefined;
+  }
+
+  /** @internal */
+  public _registerNodePool(pool: NodePool): void {
+    this._nodePools.push(pool);
+  }
+}
+
+function renderClusterAnnotations(spec: GkeClusterSpec): Record<string, string> {
+  const annotations: Record<string, string> = {
+    [KCC_PROJECT_ANNOTATION]: spec.project,
+    // Config Connector creates the cluster with a default pool of initialNodeCount nodes, then deletes it.
+    // https://cloud.google.com/config-connector/docs/reference/resource-docs/container/containercluster
+    [KCC_REMOVE_DEFAULT_NODE_POOL]: 'true',
+  };
+  if (spec.deletionProtection) annotations[KCC_DELETION_POLICY] = 'abandon';
+  return annotations;
+}
+
+/** The ContainerCluster `spec` for a resolved cluster spec. */
+function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec {
+  return {
+    location: spec.location,
+    initialNodeCount: spec.initialNodeCount,
+    releaseChannel: { channel: spec.releaseChannel },
+    ...(spec.workloadPool ? { workloadIdentityConfig: { workloadPool: spec.workloadPool } } : {}),
+    networkingMode: spec.networkingMode,
+    // An ipAllocationPolicy block makes the cluster VPC-native; empty, GKE picks the Pod and Service ranges.
+    ipAllocationPolicy: {},
+    datapathProvider: spec.datapathProvider,
+    ...(spec.calicoNetworkPolicy ? {
+      networkPolicy: { enabled: true, provider: 'CALICO' },
+      addonsConfig: { networkPolicyConfig: { disabled: false } },
+    } : {}),
+    ...(spec.privateNodes ? {
+      privateClusterConfig: {
+        enablePrivateNodes: true,
+        enablePrivateEndpoint: false,
+        ...(spec.controlPlaneCidr ? { masterIpv4CidrBlock: spec.controlPlaneCidr } : {}),
+      },
+    } : {}),
+    monitoringConfig: {
+      enableComponents: [...spec.monitoringComponents],
+      managedPrometheus: { enabled: spec.managedPrometheus },
+    },
+  };
+}

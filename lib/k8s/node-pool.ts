@@ -1,0 +1,752 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { GkeCluster } from './gke-cluster';
+import { ReleaseChannel } from './release-channel';
+import { Accelerator } from '../gke/accelerator';
+import { RuleContext } from '../gke/gke-rule-error';
+import { GpuSharingStrategy } from '../gke/gpu-sharing-strategy';
+import { MachineType } from '../gke/machine-type';
+import { validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode, WorkloadRequest } from '../gke/rules';
+import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
+import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { fail, subjectOf } from '../tfserving/errors';
+
+/**
+ * The OS image of a node pool's nodes.
+ *
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/node-images
+ */
+export class ImageType {
+  /** Container-Optimized OS with containerd: GKE's default, and the image the NVIDIA driver installer DaemonSet targets. */
+  public static readonly COS_CONTAINERD = new ImageType('COS_CONTAINERD');
+  /** Ubuntu with containerd. */
+  public static readonly UBUNTU_CONTAINERD = new ImageType('UBUNTU_CONTAINERD');
+
+  /**
+   * An image type by its GKE name, e.g. `WINDOWS_LTSC_CONTAINERD`.
+   *
+   * @param name the GKE image type (`gcloud container get-server-config` lists them)
+   */
+  public static of(name: string): ImageType {
+    return [ImageType.COS_CONTAINERD, ImageType.UBUNTU_CONTAINERD].find((t) => t.name === name) ?? new ImageType(name);
+  }
+
+  /** The GKE image type name. */
+  public readonly name: string;
+
+  private constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Whether this is a Container-Optimized OS image. */
+  public get isCos(): boolean {
+    return this.name.startsWith('COS');
+  }
+
+  /** The GKE image type name. */
+  public toString(): string {
+    return this.name;
+  }
+}
+
+/**
+ * The boot disk type of a node pool's nodes.
+ *
+ * @see https://cloud.google.com/compute/docs/disks#disk-types
+ */
+export class DiskType {
+  /** Standard persistent disk (HDD). */
+  public static readonly PD_STANDARD = new DiskType('pd-standard');
+  /** Balanced persistent disk (SSD): GKE's default. */
+  public static readonly PD_BALANCED = new DiskType('pd-balanced');
+  /** SSD persistent disk. */
+  public static readonly PD_SSD = new DiskType('pd-ssd');
+  /** Hyperdisk Balanced, for machine series that take Hyperdisk only (e.g. C4, N4). */
+  public static readonly HYPERDISK_BALANCED = new DiskType('hyperdisk-balanced');
+
+  /**
+   * A disk type by its Compute Engine name.
+   *
+   * @param name e.g. `pd-extreme`
+   */
+  public static of(name: string): DiskType {
+    return [DiskType.PD_STANDARD, DiskType.PD_BALANCED, DiskType.PD_SSD, DiskType.HYPERDISK_BALANCED].find((t) => t.name === name) ?? new DiskType(name);
+  }
+
+  /** The Compute Engine disk type name. */
+  public readonly name: string;
+
+  private constructor(name: string) {
+    this.name = name;
+  }
+
+  /** The disk type name. */
+  public toString(): string {
+    return this.name;
+  }
+}
+
+/**
+ * What `minNodes` and `maxNodes` count.
+ *
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-autoscaler#minimum_and_maximum_node_pool_size
+ */
+export enum AutoscalingScope {
+  /** Nodes of the whole pool, across its zones (`totalMinNodeCount` / `totalMaxNodeCount`). */
+  TOTAL = 'TOTAL',
+  /** Nodes in each zone of the pool (`minNodeCount` / `maxNodeCount`), as `gcloud --min-nodes/--max-nodes` do. */
+  PER_ZONE = 'PER_ZONE',
+}
+
+/**
+ * How the cluster autoscaler spreads new nodes over the pool's zones.
+ *
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-autoscaler#location_policy
+ */
+export enum LocationPolicy {
+  /** Keep the zones balanced. */
+  BALANCED = 'BALANCED',
+  /** Take capacity wherever it is available (and use unused reservations first); suits Spot VMs and scarce GPUs. */
+  ANY = 'ANY',
+}
+
+/**
+ * A Kubernetes taint that every node of the pool carries.
+ */
+export interface NodeTaint {
+  /** Taint key, e.g. `dedicated`. */
+  readonly key: string;
+  /** Taint value, e.g. `serving`. */
+  readonly value: string;
+  /** What the taint does to Pods that do not tolerate it. */
+  readonly effect: kplus.TaintEffect;
+}
+
+/**
+ * Settings of a node pool, for `GkeCluster.addNodePool()`.
+ */
+export interface NodePoolOptions {
+  /**
+   * The GKE node pool name, also the value of the `cloud.google.com/gke-nodepool` node label.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * The machine type of the nodes.
+   *
+   * @default MachineType.of('e2-standard-4') for a `NodePool`; required for a `GpuNodePool`
+   */
+  readonly machineType?: MachineType;
+
+  /**
+   * Fewest nodes the cluster autoscaler keeps (0 lets the pool scale to zero). Counted as `autoscalingScope` says.
+   *
+   * @default 1 for a `NodePool`, 0 for a `GpuNodePool`
+   */
+  readonly minNodes?: number;
+
+  /**
+   * Most nodes the cluster autoscaler adds. Counted as `autoscalingScope` says.
+   *
+   * @default - the larger of `minNodes` and 3
+   */
+  readonly maxNodes?: number;
+
+  /**
+   * What `minNodes` and `maxNodes` count: the whole pool, or each zone.
+   *
+   * @default AutoscalingScope.TOTAL
+   */
+  readonly autoscalingScope?: AutoscalingScope;
+
+  /**
+   * How the autoscaler spreads new nodes over zones.
+   *
+   * @default - GKE's default: `ANY` for Spot VM pools, `BALANCED` otherwise
+   */
+  readonly locationPolicy?: LocationPolicy;
+
+  /**
+   * A fixed number of nodes per zone, without the cluster autoscaler. Exclusive with `minNodes`,
+   * `maxNodes`, `autoscalingScope` and `locationPolicy`.
+   *
+   * @default - autoscaled between `minNodes` and `maxNodes`
+   */
+  readonly nodeCount?: number;
+
+  /**
+   * Spot VMs: up to 60-91% cheaper, reclaimable at any time with 30 s notice. GKE labels the nodes
+   * `cloud.google.com/gke-spot: "true"`.
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/concepts/spot-vms
+   */
+  readonly spot?: boolean;
+
+  /**
+   * Preemptible VMs (the predecessor of Spot VMs: at most 24 hours). Exclusive with `spot`.
+   *
+   * @default false
+   */
+  readonly preemptible?: boolean;
+
+  /**
+   * Boot disk size, a whole number of GiB (Compute Engine's "GB"), at least 10.
+   *
+   * @default - GKE's default, 100 GB
+   */
+  readonly diskSize?: Size;
+
+  /**
+   * Boot disk type.
+   *
+   * @default - GKE's default, pd-balanced
+   */
+  readonly diskType?: DiskType;
+
+  /**
+   * The node OS image.
+   *
+   * @default ImageType.COS_CONTAINERD
+   */
+  readonly imageType?: ImageType;
+
+  /**
+   * Kubernetes labels on every node.
+   *
+   * @default - none beyond the labels GKE sets
+   */
+  readonly labels?: Record<string, string>;
+
+  /**
+   * Kubernetes taints on every node. `tolerations()` tolerates them.
+   *
+   * @default - none (a `GpuNodePool` always adds `nvidia.com/gpu=present:NoSchedule`)
+   */
+  readonly taints?: NodeTaint[];
+
+  /**
+   * Zones of the pool's nodes, all in the cluster's region.
+   *
+   * @default - the cluster's zones
+   */
+  readonly nodeLocations?: string[];
+
+  /**
+   * Email of the Google service account the nodes run as. The nodes then get the `cloud-platform`
+   * OAuth scope, and IAM alone limits what they may do.
+   *
+   * @default - the Compute Engine default service account, with GKE's default scopes
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa
+   */
+  readonly serviceAccount?: string;
+
+  /**
+   * Node auto-repair.
+   *
+   * @default true
+   */
+  readonly autoRepair?: boolean;
+
+  /**
+   * Node auto-upgrade. Must stay on in a cluster enrolled in a release channel.
+   *
+   * @default true
+   */
+  readonly autoUpgrade?: boolean;
+
+  /**
+   * Surge upgrades: extra nodes created at once during an upgrade.
+   *
+   * @default 1
+   * @see https://cloud.google.com/kubernetes-engine/docs/concepts/node-pool-upgrade-strategies#surge
+   */
+  readonly maxSurge?: number;
+
+  /**
+   * Surge upgrades: nodes that may be unavailable at once during an upgrade.
+   *
+   * @default 0
+   */
+  readonly maxUnavailable?: number;
+}
+
+/**
+ * Properties of a {@link NodePool}.
+ */
+export interface NodePoolProps extends NodePoolOptions {
+  /** The cluster the pool belongs to. */
+  readonly cluster: GkeCluster;
+}
+
+/** A node taint as the GKE API spells it (`effect` upper-case with underscores). */
+export interface NodePoolTaintSpec {
+  /** Taint key. */
+  readonly key: string;
+  /** Taint value. */
+  readonly value: string;
+  /** `NO_SCHEDULE`, `PREFER_NO_SCHEDULE` or `NO_EXECUTE`. */
+  readonly effect: string;
+}
+
+/** The GPUs of a node pool, as the GKE API names them (`nodeConfig.guestAccelerator`). */
+export interface GuestAcceleratorSpec {
+  /** Accelerator type, e.g. `nvidia-l4`. */
+  readonly type: string;
+  /** Physical GPUs per node. */
+  readonly count: number;
+  /** `gpuDriverInstallationConfig.gpuDriverVersion`: `DEFAULT`, `LATEST` or `INSTALLATION_DISABLED`. */
+  readonly gpuDriverVersion: string;
+  /** Multi-instance GPU partition size, e.g. `1g.5gb`. */
+  readonly gpuPartitionSize?: string;
+  /** GPU sharing (`gpuSharingConfig`). */
+  readonly gpuSharing?: {
+    /** `TIME_SHARING` or `MPS`. */
+    readonly strategy: string;
+    /** Containers per physical GPU. */
+    readonly maxSharedClientsPerGpu: number;
+  };
+}
+
+/**
+ * The resolved, engine-neutral description of a node pool: every default applied, names as the GKE API
+ * has them. cdk8s renders it as a Config Connector ContainerNodePool; the Pulumi layer renders the same
+ * object as `gcp.container.NodePool`.
+ */
+export interface NodePoolSpec {
+  /** GKE node pool name (`cloud.google.com/gke-nodepool`). */
+  readonly name: string;
+  /** GKE name of the cluster. */
+  readonly clusterName: string;
+  /** Google Cloud project. */
+  readonly project: string;
+  /** The cluster's location (region or zone). */
+  readonly location: string;
+  /** Machine type name. */
+  readonly machineType: string;
+  /** Node image type. */
+  readonly imageType: string;
+  /** Boot disk size in GB, when set. */
+  readonly diskSizeGb?: number;
+  /** Boot disk type, when set. */
+  readonly diskType?: string;
+  /** Spot VMs. */
+  readonly spot: boolean;
+  /** Preemptible VMs. */
+  readonly preemptible: boolean;
+  /** Node labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Node taints. */
+  readonly taints: readonly NodePoolTaintSpec[];
+  /** GPUs, for a GPU pool. */
+  readonly guestAccelerator?: GuestAcceleratorSpec;
+  /** Cluster autoscaler bounds, unless the pool has a fixed size. */
+  readonly autoscaling?: {
+    /** Whether the bounds count the whole pool (`total*NodeCount`) or each zone (`*NodeCount`). */
+    readonly scope: AutoscalingScope;
+    /** Fewest nodes. */
+    readonly minNodeCount: number;
+    /** Most nodes. */
+    readonly maxNodeCount: number;
+    /** Location policy, when set. */
+    readonly locationPolicy?: LocationPolicy;
+  };
+  /** Fixed nodes per zone, for a pool without autoscaling. */
+  readonly nodeCount?: number;
+  /** Nodes per zone at creation, when derived (an autoscaled pool starts at its minimum). */
+  readonly initialNodeCount?: number;
+  /** Zones of the nodes, when set. */
+  readonly nodeLocations?: readonly string[];
+  /** `GKE_METADATA` on a Workload Identity cluster, else `GCE_METADATA`. */
+  readonly workloadMetadataMode: 'GKE_METADATA' | 'GCE_METADATA';
+  /** Email of the nodes' Google service account, when set. */
+  readonly serviceAccount?: string;
+  /** OAuth scopes, when set (with `serviceAccount`). */
+  readonly oauthScopes?: readonly string[];
+  /** Node auto-repair. */
+  readonly autoRepair: boolean;
+  /** Node auto-upgrade. */
+  readonly autoUpgrade: boolean;
+  /** Upgrade settings (surge). */
+  readonly upgradeSettings: {
+    /** Always `SURGE`. */
+    readonly strategy: 'SURGE';
+    /** Extra nodes during an upgrade. */
+    readonly maxSurge: number;
+    /** Unavailable nodes during an upgrade. */
+    readonly maxUnavailable: number;
+  };
+}
+
+/**
+ * GPU settings a `GpuNodePool` resolves before the pool is built.
+ *
+ * @internal
+ */
+export interface _GpuResolution {
+  readonly accelerator: Accelerator;
+  readonly spec: GuestAcceleratorSpec;
+  readonly sharing?: GpuSharingStrategy;
+  readonly maxSharedClientsPerGpu?: number;
+  readonly gpuUnitsPerNode: number;
+}
+
+/** The taint GKE puts on GPU nodes; a `GpuNodePool` declares it explicitly. */
+export const GPU_TAINT: NodeTaint = { key: Accelerator.RESOURCE_NAME, value: 'present', effect: kplus.TaintEffect.NO_SCHEDULE };
+
+/** Node label GKE sets on every node to its node pool's name. */
+export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
+
+const POOL_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const ZONE = /^([a-z]+-[a-z]+[0-9]+)-[a-z]$/;
+const SA_EMAIL = /^[^@\s]+@[^@\s]+\.gserviceaccount\.com$/;
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+// GKE spreads a regional cluster's nodes over three zones of the region unless node locations say otherwise.
+// https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters
+const DEFAULT_REGIONAL_ZONES = 3;
+
+/**
+ * A GKE node pool of CPU nodes, declared as a Config Connector `ContainerNodePool`
+ * (`container.cnrm.cloud.google.com/v1beta1`). `GpuNodePool` extends it for GPU nodes.
+ *
+ * By default: `e2-standard-4` nodes on Container-Optimized OS, autoscaled from 1 to 3 nodes in total,
+ * the GKE metadata server on a Workload Identity cluster, auto-repair and auto-upgrade, surge upgrades
+ * one node at a time.
+ *
+ * A workload lands on the pool with `nodeSelector()` and `tolerations()`; `checkWorkloadFits()` checks
+ * that one replica fits on one node. The ContainerNodePool is the default child; `spec` holds the
+ * resolved settings for the Pulumi layer.
+ *
+ * @example
+ * const cpu = new NodePool(chart, 'cpu', { cluster, machineType: MachineType.of('n2-standard-8'), maxNodes: 5 });
+ */
+export class NodePool extends Construct {
+  /** The GKE node pool name (the `cloud.google.com/gke-nodepool` label of its nodes). */
+  public readonly name: string;
+  /** The cluster the pool belongs to. */
+  public readonly cluster: GkeCluster;
+  /** The machine type of the nodes. */
+  public readonly machineType: MachineType;
+  /** The GPU model of the nodes; undefined for a CPU pool. */
+  public readonly accelerator?: Accelerator;
+  /** Physical GPUs per node; 0 for a CPU pool. */
+  public readonly gpusPerNode: number;
+  /**
+   * `nvidia.com/gpu` units one node offers to Pods: `gpusPerNode`, times the partitions per GPU with
+   * multi-instance GPUs, times `maxSharedClientsPerGpu` with GPU sharing.
+   */
+  public readonly gpuUnitsPerNode: number;
+  /** The GPU sharing strategy; undefined when GPUs are not shared. */
+  public readonly sharing?: GpuSharingStrategy;
+  /** Containers per physical GPU with GPU sharing; undefined otherwise. */
+  public readonly maxSharedClientsPerGpu?: number;
+  /** The multi-instance GPU partition size; undefined without multi-instance GPUs. */
+  public readonly gpuPartitionSize?: string;
+  /** The resolved settings, as the GKE API names them. */
+  public readonly spec: NodePoolSpec;
+  /** The Config Connector object (id `Resource`). */
+  public readonly resource: ContainerNodePool;
+
+  /** `Kind 'id'`, for error messages. */
+  protected readonly subject: string;
+
+  constructor(scope: Construct, id: string, props: NodePoolProps) {
+    super(scope, id);
+    const kind = this.kind();
+    const subject = subjectOf(kind, id);
+    this.subject = subject;
+    const cluster = props.cluster;
+    this.cluster = cluster;
+    const name = props.name ?? id;
+    if (!POOL_NAME.test(name)) {
+      fail(subject, props.name === undefined ? 'name (from the construct id)' : 'name', name,
+        'be a GKE node pool name: a lower-case letter, then at most 39 lower-case letters, digits or \'-\', not ending with \'-\'',
+        'pass name: \'gpu-l4\' or use such an id');
+    }
+    this.name = name;
+    this.machineType = props.machineType ?? MachineType.of('e2-standard-4');
+    const gpu = this.resolveGpu(props, this.machineType);
+    if (!gpu && this.machineType.gpus) {
+      fail(subject, 'machineType', this.machineType.name,
+        `be a machine type without GPUs in a NodePool (${this.machineType} comes with ${this.machineType.gpus.count} × ${this.machineType.gpus.accelerator})`,
+        'use a GpuNodePool for GPU machine types, or a CPU machine type such as e2-standard-4');
+    }
+    this.accelerator = gpu?.accelerator;
+    this.gpusPerNode = gpu?.spec.count ?? 0;
+    this.gpuUnitsPerNode = gpu?.gpuUnitsPerNode ?? 0;
+    this.sharing = gpu?.sharing;
+    this.maxSharedClientsPerGpu = gpu?.maxSharedClientsPerGpu;
+    this.gpuPartitionSize = gpu?.spec.gpuPartitionSize;
+
+    const ctx: RuleContext = { construct: kind, id };
+    const spot = props.spot ?? false;
+    const preemptible = props.preemptible ?? false;
+    if (spot && preemptible) {
+      fail(subject, 'preemptible', true, 'not be set together with spot (a node is either a Spot VM or a preemptible VM)',
+        'remove preemptible; Spot VMs replace preemptible VMs');
+    }
+    const autoscaling = this.resolveAutoscaling(ctx, props, gpu !== undefined);
+    const nodeLocations = this.resolveNodeLocations(props.nodeLocations);
+    const diskSizeGb = props.diskSize === undefined ? undefined : diskSizeInGb(subject, props.diskSize);
+    const autoUpgrade = props.autoUpgrade ?? true;
+    if (!autoUpgrade && cluster.spec.releaseChannel !== ReleaseChannel.UNSPECIFIED) {
+      fail(subject, 'autoUpgrade', false, `be true in a cluster enrolled in a release channel (${cluster.spec.releaseChannel})`,
+        'remove autoUpgrade, or create the cluster with releaseChannel: ReleaseChannel.UNSPECIFIED');
+    }
+    const maxSurge = checkCount(subject, 'maxSurge', props.maxSurge ?? 1);
+    const maxUnavailable = checkCount(subject, 'maxUnavailable', props.maxUnavailable ?? 0);
+    if (maxSurge + maxUnavailable === 0) {
+      fail(subject, 'maxSurge', 0, 'be at least 1 when maxUnavailable is 0, or an upgrade can never replace a node',
+        'use maxSurge: 1 (one extra node during upgrades), or allow maxUnavailable: 1');
+    }
+    if (props.serviceAccount !== undefined && !SA_EMAIL.test(props.serviceAccount)) {
+      fail(subject, 'serviceAccount', props.serviceAccount, 'be a Google service account email (NAME@PROJECT.iam.gserviceaccount.com)',
+        'copy the email from `gcloud iam service-accounts list`');
+    }
+    const labels = { ...(props.labels ?? {}) };
+    for (const [k, v] of Object.entries(labels)) {
+      checkLabelKey(subject, `labels.${k}`, k);
+      if (!LABEL_VALUE.test(v)) {
+        fail(subject, `labels.${k}`, v, 'be a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit',
+          'shorten or simplify the value');
+      }
+    }
+    const taints = [...(gpu ? [GPU_TAINT] : []), ...(props.taints ?? [])];
+    taints.forEach((t, i) => {
+      checkLabelKey(subject, `taints[${i}].key`, t.key);
+      if (!LABEL_VALUE.test(t.value)) {
+        fail(subject, `taints[${i}].value`, t.value, 'be a Kubernetes label value (at most 63 letters, digits, \'-\', \'_\' or \'.\')', 'shorten or simplify the value');
+      }
+      const first = taints.findIndex((o) => o.key === t.key && o.effect === t.effect);
+      if (first !== i) {
+        fail(subject, `taints[${i}]`, `${t.key}:${t.effect}`, 'not repeat the key and effect of another taint'
+          + (gpu && first === 0 ? ` (a GpuNodePool always has ${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect})` : ''), 'remove the duplicate');
+      }
+    });
+
+    this.spec = {
+      name,
+      clusterName: cluster.spec.name,
+      project: cluster.spec.project,
+      location: cluster.spec.location,
+      machineType: this.machineType.name,
+      imageType: (props.imageType ?? ImageType.COS_CONTAINERD).name,
+      diskSizeGb,
+      diskType: props.diskType?.name,
+      spot,
+      preemptible,
+      labels,
+      taints: taints.map((t) => ({ key: t.key, value: t.value, effect: gkeTaintEffect(t.effect) })),
+      guestAccelerator: gpu?.spec,
+      autoscaling: autoscaling.autoscaling,
+      nodeCount: autoscaling.nodeCount,
+      initialNodeCount: autoscaling.autoscaling ? initialNodeCount(autoscaling.autoscaling, cluster, nodeLocations) : undefined,
+      nodeLocations,
+      workloadMetadataMode: cluster.spec.workloadPool ? 'GKE_METADATA' : 'GCE_METADATA',
+      serviceAccount: props.serviceAccount,
+      oauthScopes: props.serviceAccount ? [CLOUD_PLATFORM_SCOPE] : undefined,
+      autoRepair: props.autoRepair ?? true,
+      autoUpgrade,
+      upgradeSettings: { strategy: 'SURGE', maxSurge, maxUnavailable },
+    };
+    const clusterNamespace = cluster._namespaceFrom(this);
+    this.resource = new ContainerNodePool(this, 'Resource', {
+      // Config Connector object names are per namespace, GKE pool names per cluster: prefix the cluster name.
+      metadata: { name: `${cluster.spec.name}-${name}`, annotations: { [KCC_PROJECT_ANNOTATION]: cluster.spec.project } },
+      spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace),
+    });
+    cluster._registerNodePool(this);
+  }
+
+  /**
+   * Node selector that pins a Pod to this pool: the pool name label, plus for a GPU pool the accelerator
+   * label and, with multi-instance GPUs, the partition size label.
+   */
+  public nodeSelector(): Record<string, string> {
+    return {
+      [NODE_POOL_LABEL]: this.name,
+      ...(this.accelerator ? this.accelerator.nodeSelector() : {}),
+      ...(this.gpuPartitionSize ? { [Accelerator.PARTITION_SIZE_NODE_LABEL]: this.gpuPartitionSize } : {}),
+    };
+  }
+
+  /**
+   * Tolerations for every taint of the pool (for a GPU pool at least `nvidia.com/gpu=present:NoSchedule`).
+   */
+  public tolerations(): kplus.k8s.Toleration[] {
+    return this.spec.taints.map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: kubeTaintEffect(t.effect) }));
+  }
+
+  /**
+   * Checks that one replica of a workload fits on one node of this pool: on a pool that shares GPUs at most
+   * one GPU per container, at most `gpuUnitsPerNode` GPUs, and no more CPU or memory than a node can
+   * allocate to Pods.
+   *
+   * @param ctx the workload, for the error message (e.g. `{ construct: 'TfServingModel', id: 'resnet', propNames: { gpus: 'gpu' } }`)
+   * @param request what one replica requests
+   * @throws GkeRuleError for the first request that does not fit
+   */
+  public checkWorkloadFits(ctx: RuleContext, request: WorkloadRequest): void {
+    validateSharedGpuRequest(ctx, this.sharing, request.gpus ?? 0);
+    validateWorkloadFitsNode(ctx, this.machineType, request, this.gpuUnitsPerNode);
+  }
+
+  /** The class name, for messages. */
+  protected kind(): string {
+    return 'NodePool';
+  }
+
+  /**
+   * GPU settings of the pool; a CPU pool has none. Called from the constructor, before the pool's own
+   * fields are set, so an override must use only its arguments, `this.node` and `this.subject`.
+   */
+  protected resolveGpu(_props: NodePoolProps, _machineType: MachineType): _GpuResolution | undefined {
+    return undefined;
+  }
+
+  private resolveAutoscaling(ctx: RuleContext, props: NodePoolProps, gpu: boolean): { autoscaling?: NodePoolSpec['autoscaling']; nodeCount?: number } {
+    if (props.nodeCount !== undefined) {
+      const clash = (['minNodes', 'maxNodes', 'autoscalingScope', 'locationPolicy'] as const).find((p) => props[p] !== undefined);
+      if (clash) {
+        fail(this.subject, 'nodeCount', props.nodeCount, `not be set together with ${clash} (a pool has a fixed size or is autoscaled)`,
+          `remove nodeCount for an autoscaled pool, or remove ${clash} for a fixed one`);
+      }
+      return { nodeCount: checkCount(this.subject, 'nodeCount', props.nodeCount) };
+    }
+    const minNodes = props.minNodes ?? (gpu ? 0 : 1);
+    const maxNodes = props.maxNodes ?? Math.max(minNodes, 3);
+    validateNodeCountRange(ctx, minNodes, maxNodes);
+    if (maxNodes === 0) {
+      fail(this.subject, 'maxNodes', 0, 'be at least 1 (a pool that can never have a node runs nothing)', 'raise maxNodes, or remove the pool');
+    }
+    return {
+      autoscaling: {
+        scope: props.autoscalingScope ?? AutoscalingScope.TOTAL,
+        minNodeCount: minNodes,
+        maxNodeCount: maxNodes,
+        locationPolicy: props.locationPolicy,
+      },
+    };
+  }
+
+  private resolveNodeLocations(zones: string[] | undefined): string[] | undefined {
+    if (zones === undefined) return undefined;
+    if (zones.length === 0) {
+      fail(this.subject, 'nodeLocations', zones, 'list at least one zone', 'remove nodeLocations to use the cluster\'s zones');
+    }
+    zones.forEach((zone, i) => {
+      const m = ZONE.exec(zone);
+      if (!m || m[1] !== this.cluster.region) {
+        fail(this.subject, `nodeLocations[${i}]`, zone, `be a zone of the cluster's region ${this.cluster.region}`, `use a zone such as '${this.cluster.region}-a'`);
+      }
+      if (zones.indexOf(zone) !== i) {
+        fail(this.subject, `nodeLocations[${i}]`, zone, 'not repeat a zone', 'remove the duplicate');
+      }
+    });
+    return [...zones];
+  }
+}
+
+/**
+ * The ContainerNodePool `spec` for a resolved node pool spec.
+ *
+ * @param spec the resolved node pool
+ * @param clusterObjectName `metadata.name` of the ContainerCluster
+ * @param clusterNamespace its namespace, when it differs from the node pool's
+ */
+function renderContainerNodePoolSpec(spec: NodePoolSpec, clusterObjectName: string, clusterNamespace?: string): ContainerNodePoolSpec {
+  const a = spec.autoscaling;
+  const acc = spec.guestAccelerator;
+  return {
+    clusterRef: { name: clusterObjectName, ...(clusterNamespace ? { namespace: clusterNamespace } : {}) },
+    location: spec.location,
+    resourceId: spec.name,
+    ...(a ? {
+      autoscaling: {
+        ...(a.scope === AutoscalingScope.TOTAL
+          ? { totalMinNodeCount: a.minNodeCount, totalMaxNodeCount: a.maxNodeCount }
+          : { minNodeCount: a.minNodeCount, maxNodeCount: a.maxNodeCount }),
+        ...(a.locationPolicy ? { locationPolicy: a.locationPolicy } : {}),
+      },
+    } : {}),
+    ...(spec.initialNodeCount !== undefined ? { initialNodeCount: spec.initialNodeCount } : {}),
+    ...(spec.nodeCount !== undefined ? { nodeCount: spec.nodeCount } : {}),
+    ...(spec.nodeLocations ? { nodeLocations: [...spec.nodeLocations] } : {}),
+    nodeConfig: {
+      machineType: spec.machineType,
+      imageType: spec.imageType,
+      ...(spec.diskSizeGb !== undefined ? { diskSizeGb: spec.diskSizeGb } : {}),
+      ...(spec.diskType ? { diskType: spec.diskType } : {}),
+      ...(spec.spot ? { spot: true } : {}),
+      ...(spec.preemptible ? { preemptible: true } : {}),
+      ...(Object.keys(spec.labels).length ? { labels: { ...spec.labels } } : {}),
+      // Config Connector spells these singular: `taint`, `guestAccelerator`.
+      ...(spec.taints.length ? { taint: spec.taints.map((t) => ({ ...t })) } : {}),
+      ...(acc ? {
+        guestAccelerator: [{
+          type: acc.type,
+          count: acc.count,
+          gpuDriverInstallationConfig: { gpuDriverVersion: acc.gpuDriverVersion },
+          ...(acc.gpuPartitionSize ? { gpuPartitionSize: acc.gpuPartitionSize } : {}),
+          ...(acc.gpuSharing ? {
+            gpuSharingConfig: { gpuSharingStrategy: acc.gpuSharing.strategy, maxSharedClientsPerGpu: acc.gpuSharing.maxSharedClientsPerGpu },
+          } : {}),
+        }],
+      } : {}),
+      workloadMetadataConfig: { mode: spec.workloadMetadataMode },
+      ...(spec.serviceAccount ? { serviceAccountRef: { external: spec.serviceAccount } } : {}),
+      ...(spec.oauthScopes ? { oauthScopes: [...spec.oauthScopes] } : {}),
+    },
+    management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
+    upgradeSettings: { ...spec.upgradeSettings },
+  };
+}
+
+// an autoscaled pool starts at its minimum: initialNodeCount counts nodes per zone.
+function initialNodeCount(a: NonNullable<NodePoolSpec['autoscaling']>, cluster: GkeCluster, nodeLocations: string[] | undefined): number {
+  if (a.scope === AutoscalingScope.PER_ZONE) return a.minNodeCount;
+  const zones = nodeLocations?.length ?? (cluster.regional ? DEFAULT_REGIONAL_ZONES : 1);
+  return Math.ceil(a.minNodeCount / zones);
+}
+
+function diskSizeInGb(subject: string, size: Size): number {
+  const gb = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!(Number.isInteger(gb) && gb >= 10)) {
+    fail(subject, 'diskSize', `${gb} GiB`, 'be a whole number of GiB, at least 10', 'use Size.gibibytes(100), GKE\'s default');
+  }
+  return gb;
+}
+
+function checkCount(subject: string, prop: string, n: number): number {
+  if (!(Number.isInteger(n) && n >= 0)) fail(subject, prop, n, 'be a non-negative integer', `set ${prop} to 0 or more`);
+  return n;
+}
+
+function checkLabelKey(subject: string, prop: string, key: string): void {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (!LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))) {
+    fail(subject, prop, key, 'be a Kubernetes label key: an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' or \'.\'',
+      'use a key such as \'example.com/role\' or \'role\'');
+  }
+}
+
+function gkeTaintEffect(effect: kplus.TaintEffect): string {
+  switch (effect) {
+    case kplus.TaintEffect.NO_SCHEDULE: return 'NO_SCHEDULE';
+    case kplus.TaintEffect.PREFER_NO_SCHEDULE: return 'PREFER_NO_SCHEDULE';
+    case kplus.TaintEffect.NO_EXECUTE: return 'NO_EXECUTE';
+    default: return String(effect);
+  }
+}
+
+function kubeTaintEffect(effect: string): string {
+  return ({ NO_SCHEDULE: 'NoSchedule', PREFER_NO_SCHEDULE: 'PreferNoSchedule', NO_EXECUTE: 'NoExecute' } as Record<string, string>)[effect] ?? effect;
+}

@@ -1,0 +1,237 @@
+import { ApiObject, Testing } from 'cdk8s';
+import { MachineType } from '../../lib/gke';
+import { GkeCluster, GkeClusterProps, GpuNodePool, NodePool, ReleaseChannel } from '../../lib/k8s/gke-index';
+import { only, synth } from '../support/synth';
+
+function build(props: Partial<GkeClusterProps> = {}, id: string = 'serving') {
+  const chart = Testing.chart();
+  const cluster = new GkeCluster(chart, id, { project: 'acme-ml', location: 'us-central1', ...props });
+  return { chart, cluster, objects: synth(chart) };
+}
+
+const clusterOf = (props: Partial<GkeClusterProps> = {}) => only(build(props).objects, 'ContainerCluster');
+
+function attempt(props: Partial<GkeClusterProps>, id: string = 'serving') {
+  return () => new GkeCluster(Testing.chart(), id, { project: 'acme-ml', location: 'us-central1', ...props });
+}
+
+describe('defaults', () => {
+  test('snapshot', () => {
+    // GIVEN a project and a region, every other prop left out
+    const { objects } = build();
+    // THEN one ContainerCluster, as documented
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('one ContainerCluster, container.cnrm.cloud.google.com/v1beta1, named after the construct id', () => {
+    const { objects } = build();
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual(['container.cnrm.cloud.google.com/v1beta1 ContainerCluster serving']);
+  });
+
+  test('project annotation, default node pool removed, deletion policy abandon', () => {
+    const c = clusterOf();
+    expect(c.metadata.annotations).toEqual({
+      'cnrm.cloud.google.com/project-id': 'acme-ml',
+      'cnrm.cloud.google.com/remove-default-node-pool': 'true',
+      'cnrm.cloud.google.com/deletion-policy': 'abandon',
+    });
+    // Config Connector needs a default pool of at least one node to create the cluster.
+    expect(c.spec.initialNodeCount).toBe(1);
+  });
+
+  test('no labels on the Config Connector object (they would become GCP labels, which allow no \'/\')', () => {
+    expect(clusterOf().metadata.labels).toBeUndefined();
+  });
+
+  test('location, release channel REGULAR, Workload Identity pool PROJECT.svc.id.goog', () => {
+    const c = clusterOf();
+    expect(c.spec.location).toBe('us-central1');
+    expect(c.spec.releaseChannel).toEqual({ channel: 'REGULAR' });
+    expect(c.spec.workloadIdentityConfig).toEqual({ workloadPool: 'acme-ml.svc.id.goog' });
+  });
+
+  test('VPC-native with Dataplane V2, which enforces NetworkPolicy without a Calico block', () => {
+    const c = clusterOf();
+    expect(c.spec.networkingMode).toBe('VPC_NATIVE');
+    expect(c.spec.ipAllocationPolicy).toEqual({});
+    expect(c.spec.datapathProvider).toBe('ADVANCED_DATAPATH');
+    expect(c.spec.networkPolicy).toBeUndefined();
+    expect(c.spec.addonsConfig).toBeUndefined();
+  });
+
+  test('Managed Service for Prometheus on, system metrics kept', () => {
+    expect(clusterOf().spec.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } });
+  });
+
+  test('public nodes', () => {
+    expect(clusterOf().spec.privateClusterConfig).toBeUndefined();
+  });
+
+  test('resolved spec pins every default', () => {
+    const { cluster } = build();
+    expect(cluster.spec).toEqual({
+      name: 'serving',
+      project: 'acme-ml',
+      location: 'us-central1',
+      releaseChannel: ReleaseChannel.REGULAR,
+      workloadPool: 'acme-ml.svc.id.goog',
+      privateNodes: false,
+      controlPlaneCidr: undefined,
+      networkingMode: 'VPC_NATIVE',
+      datapathProvider: 'ADVANCED_DATAPATH',
+      networkPolicyEnforced: true,
+      calicoNetworkPolicy: false,
+      managedPrometheus: true,
+      monitoringComponents: ['SYSTEM_COMPONENTS'],
+      deletionProtection: true,
+      removeDefaultNodePool: true,
+      initialNodeCount: 1,
+    });
+  });
+
+  test('accessors: name, project, location, region, regional, workloadPool, no node pools', () => {
+    const { cluster } = build();
+    expect([cluster.name, cluster.project, cluster.location, cluster.region, cluster.regional, cluster.workloadPool])
+      .toEqual(['serving', 'acme-ml', 'us-central1', 'us-central1', true, 'acme-ml.svc.id.goog']);
+    expect(cluster.nodePools).toEqual([]);
+  });
+});
+
+describe('props', () => {
+  test('name sets metadata.name and the GKE name', () => {
+    const { cluster, objects } = build({ name: 'ml-prod' });
+    expect(only(objects, 'ContainerCluster').metadata.name).toBe('ml-prod');
+    expect(cluster.name).toBe('ml-prod');
+  });
+
+  test('a zone makes a zonal cluster', () => {
+    const { cluster, objects } = build({ location: 'europe-west4-a' });
+    expect(only(objects, 'ContainerCluster').spec.location).toBe('europe-west4-a');
+    expect([cluster.region, cluster.regional]).toEqual(['europe-west4', false]);
+  });
+
+  test.each([ReleaseChannel.RAPID, ReleaseChannel.STABLE, ReleaseChannel.EXTENDED, ReleaseChannel.UNSPECIFIED])('releaseChannel %s', (channel) => {
+    expect(clusterOf({ releaseChannel: channel }).spec.releaseChannel).toEqual({ channel });
+  });
+
+  test('workloadIdentity: false drops the workload pool', () => {
+    const { cluster, objects } = build({ workloadIdentity: false });
+    expect(only(objects, 'ContainerCluster').spec.workloadIdentityConfig).toBeUndefined();
+    expect(cluster.workloadPool).toBeUndefined();
+  });
+
+  test('privateNodes: private nodes, public control plane endpoint', () => {
+    expect(clusterOf({ privateNodes: true }).spec.privateClusterConfig).toEqual({ enablePrivateNodes: true, enablePrivateEndpoint: false });
+  });
+
+  test('controlPlaneCidr sets masterIpv4CidrBlock', () => {
+    expect(clusterOf({ privateNodes: true, controlPlaneCidr: '172.16.0.32/28' }).spec.privateClusterConfig)
+      .toEqual({ enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: '172.16.0.32/28' });
+  });
+
+  test('dataplaneV2: false uses the legacy datapath with Calico network policy and its add-on', () => {
+    const c = clusterOf({ dataplaneV2: false });
+    expect(c.spec.datapathProvider).toBe('LEGACY_DATAPATH');
+    expect(c.spec.networkPolicy).toEqual({ enabled: true, provider: 'CALICO' });
+    expect(c.spec.addonsConfig).toEqual({ networkPolicyConfig: { disabled: false } });
+  });
+
+  test('dataplaneV2: false with networkPolicy: false enforces nothing', () => {
+    const { cluster, objects } = build({ dataplaneV2: false, networkPolicy: false });
+    const c = only(objects, 'ContainerCluster');
+    expect(c.spec.networkPolicy).toBeUndefined();
+    expect(c.spec.addonsConfig).toBeUndefined();
+    expect([cluster.spec.networkPolicyEnforced, cluster.spec.calicoNetworkPolicy]).toEqual([false, false]);
+  });
+
+  test('managedPrometheus: false disables managed collection explicitly (GKE turns it on by default)', () => {
+    expect(clusterOf({ managedPrometheus: false }).spec.monitoringConfig.managedPrometheus).toEqual({ enabled: false });
+  });
+
+  test('deletionProtection: false drops the abandon annotation', () => {
+    const { cluster, objects } = build({ deletionProtection: false });
+    expect(only(objects, 'ContainerCluster').metadata.annotations['cnrm.cloud.google.com/deletion-policy']).toBeUndefined();
+    expect(cluster.spec.deletionProtection).toBe(false);
+  });
+
+  test('a domain-scoped project ID is accepted', () => {
+    expect(build({ project: 'example.com:ml-prod' }).cluster.workloadPool).toBe('example.com:ml-prod.svc.id.goog');
+  });
+});
+
+describe('node pools', () => {
+  test('addNodePool and addGpuNodePool create pools under the cluster, listed in nodePools', () => {
+    const chart = Testing.chart();
+    const cluster = new GkeCluster(chart, 'serving', { project: 'acme-ml', location: 'us-central1' });
+    const cpu = cluster.addNodePool('cpu');
+    const l4 = cluster.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
+    expect(cpu).toBeInstanceOf(NodePool);
+    expect(l4).toBeInstanceOf(GpuNodePool);
+    expect(cluster.nodePools).toEqual([cpu, l4]);
+    expect(cpu.node.scope).toBe(cluster);
+    expect(synth(chart).map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
+      'ContainerCluster serving', 'ContainerNodePool serving-cpu', 'ContainerNodePool serving-l4',
+    ]);
+  });
+
+  test('nodePools returns a copy', () => {
+    const { cluster } = build();
+    cluster.nodePools.push(undefined as any);
+    expect(cluster.nodePools).toEqual([]);
+  });
+});
+
+test('defaultChild is the ContainerCluster', () => {
+  const { cluster } = build();
+  expect(cluster.node.defaultChild).toBe(cluster.resource);
+  expect(ApiObject.of(cluster).kind).toBe('ContainerCluster');
+});
+
+test('output is deterministic', () => {
+  expect(JSON.stringify(build().objects)).toBe(JSON.stringify(build().objects));
+});
+
+describe('rules', () => {
+  test('throws when the name from the construct id is not a GKE cluster name', () => {
+    expect(attempt({}, 'Serving')).toThrow(
+      'GkeCluster \'Serving\': \'name (from the construct id)\' ("Serving") must be a GKE cluster name: a lower-case letter, then at most 39 '
+      + 'lower-case letters, digits or \'-\', not ending with \'-\'. Fix: pass name: \'serving\' or use such an id');
+  });
+
+  test('throws when name is longer than 40 characters', () => {
+    expect(attempt({ name: `a${'b'.repeat(40)}` })).toThrow(
+      `GkeCluster 'serving': 'name' ("a${'b'.repeat(40)}") must be a GKE cluster name: a lower-case letter, then at most 39 `
+      + 'lower-case letters, digits or \'-\', not ending with \'-\'. Fix: pass name: \'serving\' or use such an id');
+  });
+
+  test('throws when project is not a project ID', () => {
+    expect(attempt({ project: 'Acme ML' })).toThrow(
+      'GkeCluster \'serving\': \'project\' ("Acme ML") must be a Google Cloud project ID: 6 to 30 lower-case letters, digits or \'-\', '
+      + 'starting with a letter and not ending with \'-\'. Fix: use the project ID (not its name or number), as `gcloud projects list` shows it');
+  });
+
+  test('throws when location is neither a region nor a zone', () => {
+    expect(attempt({ location: 'us' })).toThrow(
+      'GkeCluster \'serving\': \'location\' ("us") must be a Google Cloud region (\'us-central1\') or zone (\'us-central1-a\'). '
+      + 'Fix: pass a region for a regional cluster, or a zone for a zonal one');
+  });
+
+  test('throws when controlPlaneCidr is set without privateNodes', () => {
+    expect(attempt({ controlPlaneCidr: '172.16.0.32/28' })).toThrow(
+      'GkeCluster \'serving\': \'controlPlaneCidr\' ("172.16.0.32/28") must be set only together with privateNodes: true. '
+      + 'Fix: set privateNodes: true, or remove controlPlaneCidr');
+  });
+
+  test.each(['172.16.0.0/24', '172.16.0.8/28', '300.16.0.0/28'])('throws when controlPlaneCidr %s is not a /28 range', (cidr) => {
+    expect(attempt({ privateNodes: true, controlPlaneCidr: cidr })).toThrow(
+      `GkeCluster 'serving': 'controlPlaneCidr' ("${cidr}") must be an IPv4 /28 range (the address a multiple of 16 in its last octet). `
+      + 'Fix: use a free RFC 1918 range such as \'172.16.0.32/28\'');
+  });
+
+  test('throws when networkPolicy is false with Dataplane V2 (user-supplied values only)', () => {
+    expect(attempt({ networkPolicy: false })).toThrow(
+      'GkeCluster \'serving\': \'networkPolicy\' (false) must not be false with Dataplane V2, which always enforces NetworkPolicy. '
+      + 'Fix: remove networkPolicy, or set dataplaneV2: false for a cluster without NetworkPolicy enforcement');
+    expect(attempt({ networkPolicy: true })).not.toThrow();
+  });
+});

@@ -1,0 +1,134 @@
+import { Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  GcsAccess, GkeCluster, GpuNodePool, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel, TfServingModelProps, WorkloadIdentity,
+} from '../../lib';
+import { containerOf, flagsOf, only, synth } from '../support/synth';
+
+const RESNET = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
+const SMALL = { cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(8), limit: Size.gibibytes(8) } };
+
+function setup(pool: (c: GkeCluster, chart: any) => NodePool, props: Partial<TfServingModelProps> = {}) {
+  const chart = Testing.chart();
+  const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+  const nodePool = pool(cluster, chart);
+  const model = new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: GcsAccess.nodeServiceAccount(), nodePool, resources: SMALL, ...props });
+  return { chart, cluster, nodePool, model };
+}
+const l4 = (c: GkeCluster) => c.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8'), maxNodes: 4 });
+
+describe('GPU pool', () => {
+  test('one reference gives affinity, toleration, a numeric nvidia.com/gpu limit and the -gpu image', () => {
+    const { chart, model } = setup(l4);
+    const objects = synth(chart);
+    const pod = only(objects, 'Deployment').spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.image).toBe('tensorflow/serving:2.18.0-gpu');
+    expect(c.resources.limits).toEqual({ 'cpu': '2', 'memory': '8192Mi', 'nvidia.com/gpu': 1 });
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
+      matchExpressions: [
+        { key: 'cloud.google.com/gke-nodepool', operator: 'In', values: ['l4'] },
+        { key: 'cloud.google.com/gke-accelerator', operator: 'In', values: ['nvidia-l4'] },
+      ],
+    }]);
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }]);
+    expect(model.gpus).toBe(1);
+    expect(flagsOf(c).per_process_gpu_memory_fraction).toBeUndefined();
+  });
+
+  test('the pool the model is wired to exists in the same output', () => {
+    const { chart } = setup(l4);
+    const objects = synth(chart);
+    const pod = only(objects, 'Deployment').spec.template.spec;
+    const poolName = pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values[0];
+    const pools = objects.filter((o) => o.kind === 'ContainerNodePool');
+    expect(pools.map((p) => p.spec.resourceID ?? p.metadata.name)).toContain(poolName);
+    const pool = pools.find((p) => (p.spec.resourceID ?? p.metadata.name) === poolName);
+    expect(pool.spec.nodeConfig.guestAccelerator[0].type).toBe('nvidia-l4');
+    expect(pool.spec.nodeConfig.taint).toContainEqual({ key: 'nvidia.com/gpu', value: 'present', effect: 'NO_SCHEDULE' });
+  });
+
+  test('without CPU/memory limits the GPU limit still lands (and never as null)', () => {
+    for (const resources of [{ cpu: { request: kplus.Cpu.units(1) } }, {}]) {
+      const { chart } = setup(l4, { resources });
+      expect(containerOf(synth(chart)).resources.limits).toEqual({ 'nvidia.com/gpu': 1 });
+    }
+  });
+
+  test('several GPUs on a multi-GPU machine', () => {
+    const { chart } = setup((c) => c.addGpuNodePool('l4x4', { machineType: MachineType.of('g2-standard-48') }), { gpus: 4 });
+    expect(containerOf(synth(chart)).resources.limits['nvidia.com/gpu']).toBe(4);
+  });
+
+  test('a time-shared GPU gives each server an equal share of GPU memory', () => {
+    const { chart } = setup((c) => c.addGpuNodePool('shared', {
+      machineType: MachineType.of('g2-standard-8'), gpuSharing: { strategy: GpuSharingStrategy.TIME_SHARING, maxSharedClientsPerGpu: 3 },
+    }));
+    expect(flagsOf(containerOf(synth(chart))).per_process_gpu_memory_fraction).toBe('0.33');
+  });
+
+  test('rules: GPU needs a GPU pool and image; a GPU image needs a GPU; the pool must hold the request', () => {
+    expect(() => setup((c) => c.addNodePool('cpu'), { gpus: 1 })).toThrow(
+      "TfServingModel 'resnet': 'gpus' (1) must come with a GPU nodePool ('cpu' has no accelerator); without one the pods never schedule. Fix: set nodePool to a GpuNodePool, or remove gpus");
+    expect(() => setup(l4, { image: TfServingImage.custom('acme/tfs:2.18.0') })).toThrow(
+      "TfServingModel 'resnet': 'image' (\"acme/tfs:2.18.0\") must be a GPU build to use the 1 GPU(s) of pool 'l4'. "
+      + "Fix: use an image built with CUDA support (a tag ending in -gpu, or TfServingImage.custom('…', { gpu: true }))");
+    expect(() => setup((c) => c.addNodePool('cpu'), { image: TfServingImage.gpu() })).toThrow(
+      "TfServingModel 'resnet': 'image' (\"tensorflow/serving:2.18.0-gpu\") must not be a GPU build without GPUs (the CUDA build needs an nvidia.com/gpu device to start). "
+      + 'Fix: use TfServingImage.of(…), or place the server on a GpuNodePool');
+    expect(() => setup(l4, { gpus: 2 })).toThrow("TfServingModel 'resnet': 'gpus' (2) must ");
+    expect(() => setup(l4, { resources: { cpu: { request: kplus.Cpu.units(16) } } })).toThrow("TfServingModel 'resnet': 'resources.cpu' (");
+    expect(() => setup((c) => c.addGpuNodePool('shared', {
+      machineType: MachineType.of('g2-standard-24'), gpuSharing: { strategy: GpuSharingStrategy.MPS, maxSharedClientsPerGpu: 2 },
+    }), { gpus: 2 })).toThrow("TfServingModel 'resnet': 'gpus' (2) must ");
+    expect(() => setup(l4, { gpus: -1 })).toThrow("TfServingModel 'resnet': 'gpus' (-1) must be an integer of 0 or more. Fix: use 1");
+  });
+});
+
+describe('CPU pool', () => {
+  test('pins the server to the pool, no GPU', () => {
+    const { chart, model } = setup((c) => c.addNodePool('cpu', { machineType: MachineType.of('n2-standard-8') }));
+    const pod = only(synth(chart), 'Deployment').spec.template.spec;
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
+      { key: 'cloud.google.com/gke-nodepool', operator: 'In', values: ['cpu'] },
+    ]);
+    expect(pod.tolerations).toBeUndefined();
+    expect(pod.containers[0].image).toBe('tensorflow/serving:2.18.0');
+    expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(model.gpus).toBe(0);
+  });
+});
+
+describe('Workload Identity end to end', () => {
+  function wi(props: { ksa?: string; ns?: string; buckets?: string[] } = {}) {
+    const chart = Testing.chart();
+    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+    const identity = new WorkloadIdentity(chart, 'wi', {
+      cluster, serviceAccountName: props.ksa ?? 'resnet', namespace: props.ns ?? 'default', modelBuckets: props.buckets ?? ['acme-models'],
+    });
+    new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: identity.gcsAccess() });
+    return { chart, identity };
+  }
+
+  test('KSA annotated with the Google service account; IAMServiceAccount, workloadIdentityUser and bucket read', () => {
+    const { chart } = wi();
+    const objects = synth(chart);
+    expect(only(objects, 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'resnet@acme-ml.iam.gserviceaccount.com' });
+    expect(only(objects, 'IAMServiceAccount').metadata.name).toBe('resnet');
+    const members = objects.filter((o) => o.kind === 'IAMPolicyMember');
+    expect(members.map((m) => [m.spec.role, m.spec.member ?? m.spec.memberFrom])).toEqual([
+      ['roles/iam.workloadIdentityUser', 'serviceAccount:acme-ml.svc.id.goog[default/resnet]'],
+      ['roles/storage.objectViewer', { serviceAccountRef: { name: 'resnet' } }],
+    ]);
+    expect(members[1].spec.resourceRef).toEqual({ kind: 'StorageBucket', external: 'acme-models' });
+  });
+
+  test('the binding must be for the server\'s ServiceAccount and cover its buckets', () => {
+    expect(() => synth(wi({ ksa: 'other-sa' }).chart)).toThrow(
+      "TfServingModel 'resnet': 'gcsAccess' (WorkloadIdentity for default/other-sa) must bind the server's own ServiceAccount (default/resnet), or GKE refuses the token. "
+      + "Fix: create the WorkloadIdentity with serviceAccountName 'resnet' and namespace 'default'");
+    expect(() => synth(wi({ buckets: ['other-bucket'] }).chart)).toThrow(
+      "TfServingModel 'resnet': 'gcsAccess' (WorkloadIdentity resnet@acme-ml.iam.gserviceaccount.com) must grant read access to bucket 'acme-models' of model 'resnet'. "
+      + "Fix: add 'acme-models' to the WorkloadIdentity's modelBuckets (or call grantBucketRead('acme-models'))");
+  });
+});
