@@ -1,7 +1,7 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  GcsAccess, GkeCluster, GpuNodePool, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel, TfServingModelProps, WorkloadIdentity,
+  GcsAccess, GkeCluster, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel, TfServingModelProps, WorkloadIdentity,
 } from '../../lib';
 import { containerOf, flagsOf, only, synth } from '../support/synth';
 
