@@ -28,8 +28,17 @@ const project = new typescript.TypeScriptProject({
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  peerDeps: ['cdk8s@^2.70.0', `${CDK8S_PLUS}@^2.9.0`, 'constructs@^10.4.0'],
+  // Pulumi packages are optional peers: a cdk8s-only user installs none of them (see peerDependenciesMeta).
+  peerDeps: ['cdk8s@^2.70.0', `${CDK8S_PLUS}@^2.9.0`, 'constructs@^10.4.0', '@pulumi/pulumi@^3.142.0', '@pulumi/gcp@>=8.0.0', '@pulumi/kubernetes@^4.18.0'],
+  peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
+    'cdk8s@^2.70.0',
+    `${CDK8S_PLUS}@^2.9.0`,
+    'constructs@^10.4.0',
+    // @pulumi/pulumi 3.248 is the last release for Node 20 (later ones need Node 22).
+    '@pulumi/pulumi@~3.248.0',
+    '@pulumi/gcp@^9.37.0',
+    '@pulumi/kubernetes@^4.34.2',
     'cdk8s-cli@^2.200.0',
     // Schema validation of every synthesized object (Node 20 compatible versions).
     'kubernetes-models@4.5.1',
@@ -72,6 +81,18 @@ const project = new typescript.TypeScriptProject({
 // jest 30 depends on unrs-resolver, whose newest platform bindings are missing from this registry;
 // without the pin `npm ci` fails with "Missing: @unrs/resolver-binding-…" (DESIGN.md, toolchain facts).
 project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
+project.package.addField('peerDependenciesMeta', {
+  '@pulumi/pulumi': { optional: true },
+  '@pulumi/gcp': { optional: true },
+  '@pulumi/kubernetes': { optional: true },
+});
+// Two entry points: the cdk8s library, and the Pulumi layer (never loaded by the main entry point).
+project.package.addField('exports', {
+  '.': { types: './build/index.d.ts', default: './build/index.js' },
+  './pulumi': { types: './build/pulumi/index.d.ts', default: './build/pulumi/index.js' },
+  './package.json': './package.json',
+});
 
 // Type-check tests and examples too (ts-jest runs with isolatedModules for speed).
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');

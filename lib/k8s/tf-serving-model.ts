@@ -395,6 +395,11 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  *
  * The Deployment is the default child (`ApiObject.of(model)` reaches it). Every generated object is a
  * public field.
+ *
+ * Other constructs that change a TfServingModel: an `IstioCanary` adds the pod label
+ * `tfserving-constructs.io/canary: NAME`, in static mode also `version: stable|canary`, and in Flagger mode
+ * `app: NAME` on the pods and in the Deployment selector (a selector cannot change on a running Deployment:
+ * an existing one must be recreated).
  */
 export class TfServingModel extends Construct implements IServingEndpoint {
   /** Base name of every object. */
@@ -566,6 +571,9 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
     this.deployment.podMetadata.addAnnotation('tfserving-constructs.io/config-hash', lazyValue(() => this.configHash()));
+    // With an Istio sidecar, keep the proxy draining for the whole grace period (its default is 5 s, shorter than
+    // the preStop pause, which would cut off requests the server is still answering). Ignored without Istio.
+    this.deployment.podMetadata.addAnnotation('proxy.istio.io/config', JSON.stringify({ terminationDrainDuration: `${grace.toSeconds()}s` }));
 
     const probePath = lazyValue(() => `/v1/models/${this._models[0]?.name}`);
     const probes = props.probes?.enabled === false ? {} : {

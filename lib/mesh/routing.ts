@@ -1,0 +1,59 @@
+import { Duration } from 'cdk8s';
+
+/**
+ * How many buckets {@link requestIdShareRegex} divides requests into: the last three hex digits of the
+ * `x-request-id` UUID, so a share is exact to 1/4096 (about 0.025 %).
+ */
+export const REQUEST_ID_BUCKETS = 4096;
+
+const HEX = '0123456789abcdef';
+
+/**
+ * An Istio duration (`google.protobuf.Duration` text): whole seconds as `30s`, otherwise seconds with up to six
+ * decimals (`10.002s`). Both protobuf JSON and Go's `time.ParseDuration` read this form.
+ */
+export function istioDuration(d: Duration): string {
+  const micros = Math.round(d.toMilliseconds({ integral: false }) * 1000);
+  return `${Number((micros / 1e6).toFixed(6))}s`;
+}
+
+/**
+ * A Flagger interval (`^[0-9]+(m|s)`): `1m` for whole minutes, else whole seconds; `undefined` when the duration is
+ * not a whole number of seconds of at least one.
+ */
+export function flaggerInterval(d: Duration): string | undefined {
+  const ms = d.toMilliseconds({ integral: false });
+  if (!(ms >= 1000 && ms % 1000 === 0)) return undefined;
+  const s = ms / 1000;
+  return s % 60 === 0 ? `${s / 60}m` : `${s}s`;
+}
+
+/** The number of `x-request-id` buckets that carries `percent` of the requests. */
+export function requestIdBuckets(percent: number): number {
+  return Math.round((percent * REQUEST_ID_BUCKETS) / 100);
+}
+
+/**
+ * An RE2 regex (Istio header `regex`, a full match) that matches about `percent` % of random `x-request-id` values:
+ * those whose last three hex digits, read as a number, are below `percent × 4096 / 100`.
+ *
+ * Envoy gives every request that arrives without an `x-request-id` a random UUID before it picks a route, so this
+ * selects a random share of requests in a single routing hop, where Istio's weights cannot (a rewrite applies to a
+ * whole route, never to one weighted destination, istio/istio#8026).
+ *
+ * @returns `undefined` for a share of 0 (no request matches) and `'.*'` for 100
+ */
+export function requestIdShareRegex(percent: number): string | undefined {
+  const n = requestIdBuckets(percent);
+  if (n <= 0) return undefined;
+  if (n >= REQUEST_ID_BUCKETS) return '.*';
+  const a = Math.floor(n / 256);
+  const b = Math.floor((n % 256) / 16);
+  const c = n % 16;
+  const below = (k: number) => (k === 1 ? '0' : k <= 10 ? `[0-${k - 1}]` : k === 11 ? '[0-9a]' : `[0-9a-${HEX[k - 1]}]`);
+  const alternatives: string[] = [];
+  if (a > 0) alternatives.push(`${below(a)}[0-9a-f]{2}`);
+  if (b > 0) alternatives.push(`${HEX[a]}${below(b)}[0-9a-f]`);
+  if (c > 0) alternatives.push(`${HEX[a]}${HEX[b]}${below(c)}`);
+  return `.*(${alternatives.join('|')})`;
+}

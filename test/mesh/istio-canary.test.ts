@@ -1,0 +1,693 @@
+import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { BatchingConfig, GcsAccess, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps, VersionPolicy } from '../../lib';
+import { IstioCanary, IstioCanaryMode, IstioCanaryProps, MeshCaller, ScraperAccess } from '../../lib/mesh';
+import { LoadTest, LoadTestPayload, TensorDType } from '../../lib/ops';
+import { only, synth } from '../support/synth';
+
+const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
+const RESNET: ServedModelOptions = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
+const APPS = [MeshCaller.namespace('apps')];
+
+function server(chart: Chart, id: string, props: Partial<TfServingModelProps> = {}): TfServingModel {
+  return new TfServingModel(chart, id, { models: [RESNET], gcsAccess: WI, ...props });
+}
+
+/** Two servers (resnet-v1, resnet-v2) in namespace `ml` and a static IstioCanary `resnet` over them. */
+function setup(props: Partial<IstioCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}, canaryServerProps: Partial<TfServingModelProps> = serverProps) {
+  const app = Testing.app();
+  const chart = new Chart(app, 'serving', { namespace: 'ml' });
+  const stable = server(chart, 'resnet-v1', serverProps);
+  const canary = server(chart, 'resnet-v2', canaryServerProps);
+  const rollout = new IstioCanary(chart, 'resnet', { stable, canary, allowFrom: APPS, ...props });
+  return { app, chart, stable, canary, rollout };
+}
+
+function build(props: Partial<IstioCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}) {
+  const s = setup(props, serverProps);
+  return { ...s, objects: synth(s.chart) };
+}
+
+/** A function that builds the canary, for `toThrow`. */
+function attempt(props: Partial<IstioCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}, canaryServerProps: Partial<TfServingModelProps> = serverProps) {
+  return () => setup(props, serverProps, canaryServerProps);
+}
+
+/** Objects the IstioCanary writes (they carry its label). */
+const ownObjects = (objects: any[]) => objects.filter((o) => o.metadata.labels?.[IstioCanary.CANARY_LABEL] !== undefined);
+const vs = (objects: any[], name = 'resnet') => only(objects, 'VirtualService', name).spec;
+const route = (objects: any[], name: string, vsName = 'resnet') => vs(objects, vsName).http.find((r: any) => r.name === name);
+const podLabels = (objects: any[], name: string) => only(objects, 'Deployment', name).spec.template.metadata.labels;
+const batching = (ms: number) => new BatchingConfig({ maxBatchSize: 32, batchTimeout: Duration.millis(ms) });
+
+describe('defaults', () => {
+  test('snapshot', () => {
+    // GIVEN two servers of the same model and an IstioCanary with only the callers set
+    const { objects } = build();
+    // THEN the objects it writes are as documented
+    expect(ownObjects(objects)).toMatchSnapshot();
+  });
+
+  test('static mode writes a Service, DestinationRule, VirtualService, PeerAuthentication, AuthorizationPolicy and a sidecar NetworkPolicy per server', () => {
+    const { objects, rollout } = build();
+    expect(rollout.mode).toBe(IstioCanaryMode.STATIC);
+    expect(ownObjects(objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy/resnet', 'DestinationRule/resnet', 'NetworkPolicy/resnet-v1-istio-proxy', 'NetworkPolicy/resnet-v2-istio-proxy',
+      'PeerAuthentication/resnet', 'Service/resnet', 'VirtualService/resnet',
+    ]);
+    expect(ownObjects(objects).every((o) => o.metadata.namespace === 'ml')).toBe(true);
+  });
+
+  test('all traffic to stable by default; the canary gets only pinned requests', () => {
+    const { objects, rollout } = build();
+    expect(rollout.weights).toEqual({ stable: 100, canary: 0 });
+    expect(route(objects, 'grpc').route).toEqual([{ destination: { host: 'resnet', subset: 'stable', port: { number: 8500 } } }]);
+    expect(route(objects, 'rest').route).toEqual([{ destination: { host: 'resnet', subset: 'stable', port: { number: 8501 } } }]);
+    expect(route(objects, 'grpc').mirrors).toBeUndefined();
+  });
+
+  test('the VirtualService is the default child', () => {
+    const { rollout } = setup();
+    expect(ApiObject.of(rollout)).toBe(rollout.virtualService);
+    expect(ApiObject.of(rollout).kind).toBe('VirtualService');
+  });
+
+  test('grpcAddress and restUrl name the shared host', () => {
+    const { rollout } = setup();
+    expect(rollout.grpcAddress).toBe('resnet:8500');
+    expect(rollout.restUrl).toBe('http://resnet:8501');
+  });
+});
+
+describe('as a serving endpoint', () => {
+  test('IServingEndpoint: the shared host, the servers\' ports and models, the strictest batching', () => {
+    const small = new BatchingConfig({ maxBatchSize: 8, batchTimeout: Duration.millis(1) });
+    const { rollout } = setup({}, { batching: batching(2) }, { batching: small });
+    expect([rollout.serviceName, rollout.serviceNamespace, rollout.grpcPort, rollout.restPort, rollout.modelNames]).toEqual(['resnet', 'ml', 8500, 8501, ['resnet']]);
+    expect(rollout.batching).toBe(small);
+    expect(rollout.selectorLabels).toEqual({ 'tfserving-constructs.io/canary': 'resnet' });
+  });
+
+  test('a LoadTest can target the canary host', () => {
+    const { chart, rollout } = setup();
+    const payload = LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] });
+    const lt = new LoadTest(chart, 'load', { target: rollout, payload });
+    expect(lt.name).toBe('resnet-loadtest');
+    expect(JSON.stringify(synth(chart).filter((o) => o.metadata.name.startsWith('resnet-loadtest')))).toContain('resnet.ml.svc:8500');
+  });
+});
+
+describe('side effects on the servers', () => {
+  test('both pod templates get the canary label, and version stable / canary; the Deployment selectors stay as they were', () => {
+    const { objects } = build();
+    expect(podLabels(objects, 'resnet-v1')).toMatchObject({ 'tfserving-constructs.io/canary': 'resnet', 'version': 'stable' });
+    expect(podLabels(objects, 'resnet-v2')).toMatchObject({ 'tfserving-constructs.io/canary': 'resnet', 'version': 'canary' });
+    expect(only(objects, 'Deployment', 'resnet-v1').spec.selector).toEqual({
+      matchLabels: { 'app.kubernetes.io/instance': 'resnet-v1', 'app.kubernetes.io/name': 'tensorflow-serving' },
+    });
+  });
+
+  test('a server with a NetworkPolicy gets one more that lets its sidecar reach istiod on 15012', () => {
+    const { objects } = build({ istioNamespace: 'istio-control' });
+    expect(only(objects, 'NetworkPolicy', 'resnet-v1-istio-proxy').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'resnet-v1', 'app.kubernetes.io/name': 'tensorflow-serving' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-control' } } }], ports: [{ port: 15012, protocol: 'TCP' }] }],
+    });
+  });
+
+  test('no sidecar NetworkPolicy for a server without NetworkPolicy', () => {
+    const { objects, rollout } = build({}, { networkPolicy: { enabled: false } });
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+    expect(rollout.sidecarNetworkPolicies).toEqual([]);
+  });
+});
+
+describe('Service and DestinationRule', () => {
+  test('the Service spans both versions: it selects the canary label, gRPC and REST ports named for Istio', () => {
+    const { objects } = build();
+    const svc = only(objects, 'Service', 'resnet');
+    expect(svc.spec.selector).toEqual({ 'tfserving-constructs.io/canary': 'resnet' });
+    expect(svc.spec.ports).toEqual([
+      { name: 'grpc', port: 8500, targetPort: 8500, protocol: 'TCP' },
+      { name: 'http', port: 8501, targetPort: 8501, protocol: 'TCP' },
+    ]);
+    expect(svc.spec.type).toBe('ClusterIP');
+  });
+
+  test('DestinationRule: ISTIO_MUTUAL, a subset per version, outlier detection on the canary subset only', () => {
+    const { objects } = build();
+    expect(only(objects, 'DestinationRule').spec).toEqual({
+      host: 'resnet',
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      subsets: [
+        { name: 'stable', labels: { version: 'stable' } },
+        {
+          name: 'canary',
+          labels: { version: 'canary' },
+          trafficPolicy: {
+            tls: { mode: 'ISTIO_MUTUAL' },
+            outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+          },
+        },
+      ],
+    });
+  });
+
+  test('outlierDetection: custom values, or none', () => {
+    const custom = build({ outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 100 } });
+    expect(only(custom.objects, 'DestinationRule').spec.subsets[1].trafficPolicy.outlierDetection).toEqual({
+      consecutive5xxErrors: 3, interval: '5s', baseEjectionTime: '60s', maxEjectionPercent: 100,
+    });
+    const off = build({ outlierDetection: { enabled: false } });
+    expect(only(off.objects, 'DestinationRule').spec.subsets[1].trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
+  });
+});
+
+describe('VirtualService', () => {
+  test('name sets the host and every object name', () => {
+    const { objects, rollout } = build({ name: 'classifier' });
+    expect(rollout.name).toBe('classifier');
+    expect(vs(objects, 'classifier').hosts).toEqual(['classifier']);
+    expect(ownObjects(objects).filter((o) => !o.kind.startsWith('Network')).every((o) => o.metadata.name === 'classifier')).toBe(true);
+  });
+
+  test('weights split gRPC (8500) and REST (8501) alike', () => {
+    const { objects } = build({ weights: { stable: 95, canary: 5 } });
+    for (const [name, port] of [['grpc', 8500], ['rest', 8501]] as const) {
+      expect(route(objects, name).match).toEqual([{ port }]);
+      expect(route(objects, name).route).toEqual([
+        { destination: { host: 'resnet', subset: 'stable', port: { number: port } }, weight: 95 },
+        { destination: { host: 'resnet', subset: 'canary', port: { number: port } }, weight: 5 },
+      ]);
+    }
+  });
+
+  test('weights 0/100 send everything to the canary', () => {
+    const { objects } = build({ weights: { stable: 0, canary: 100 } });
+    expect(route(objects, 'rest').route).toEqual([{ destination: { host: 'resnet', subset: 'canary', port: { number: 8501 } } }]);
+  });
+
+  test('header pinning: x-model-version canary / stable, before the weighted route of each port', () => {
+    const { objects } = build({ weights: { stable: 95, canary: 5 } });
+    expect(vs(objects).http.map((r: any) => r.name)).toEqual(['grpc-pin-canary', 'grpc-pin-stable', 'grpc', 'rest-pin-canary', 'rest-pin-stable', 'rest']);
+    expect(route(objects, 'grpc-pin-canary').match).toEqual([{ port: 8500, headers: { 'x-model-version': { exact: 'canary' } } }]);
+    expect(route(objects, 'grpc-pin-canary').route).toEqual([{ destination: { host: 'resnet', subset: 'canary', port: { number: 8500 } } }]);
+    expect(route(objects, 'rest-pin-stable').match).toEqual([{ port: 8501, headers: { 'x-model-version': { exact: 'stable' } } }]);
+  });
+
+  test('pinning: another header, or none', () => {
+    const custom = build({ pinning: { header: 'x-canary' } });
+    expect(route(custom.objects, 'rest-pin-canary').match[0].headers).toEqual({ 'x-canary': { exact: 'canary' } });
+    const off = build({ pinning: { enabled: false } });
+    expect(vs(off.objects).http.map((r: any) => r.name)).toEqual(['grpc', 'rest']);
+  });
+
+  test('mirrorPercent shadows that share of the weighted routes to the canary subset (Istio v1 mirrors), not of the pinned ones', () => {
+    const { objects } = build({ weights: { stable: 95, canary: 5 }, mirrorPercent: 10 });
+    expect(route(objects, 'grpc').mirrors).toEqual([{ destination: { host: 'resnet', subset: 'canary', port: { number: 8500 } }, percentage: { value: 10 } }]);
+    expect(route(objects, 'rest').mirrors).toEqual([{ destination: { host: 'resnet', subset: 'canary', port: { number: 8501 } }, percentage: { value: 10 } }]);
+    expect(route(objects, 'rest-pin-stable').mirrors).toBeUndefined();
+    expect(route(objects, 'rest').mirror).toBeUndefined();
+  });
+
+  test('mirrorPercent accepts fractions; 0 writes no mirror', () => {
+    expect(route(build({ mirrorPercent: 0.5 }).objects, 'rest').mirrors[0].percentage).toEqual({ value: 0.5 });
+    expect(route(build({ mirrorPercent: 0 }).objects, 'rest').mirrors).toBeUndefined();
+  });
+});
+
+describe('timeouts and retries sized from the batching timeout', () => {
+  test('no batching: 2 retries of 10 s, a 30 s route timeout', () => {
+    const { objects } = build();
+    for (const r of vs(objects).http) {
+      expect(r.timeout).toBe('30s');
+      expect(r.retries).toEqual({ attempts: 2, perTryTimeout: '10s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled,503' });
+    }
+  });
+
+  test('a 250 ms server batching timeout is added to every attempt', () => {
+    const { objects, rollout } = build({}, { batching: batching(250) });
+    expect(rollout.largestBatchTimeout.timeout.toMilliseconds()).toBe(250);
+    expect(route(objects, 'grpc').retries.perTryTimeout).toBe('10.25s');
+    expect(route(objects, 'grpc').timeout).toBe('30.75s');
+  });
+
+  test('the largest timeout of both servers counts, per-model batching included', () => {
+    const { rollout } = setup({}, { batching: batching(2) }, { batching: batching(2), models: [{ ...RESNET, batching: batching(800) }] });
+    expect(rollout.largestBatchTimeout).toEqual({ timeout: Duration.millis(800), source: "TfServingModel 'resnet-v2' models[0].batching" });
+    expect(rollout.perTryTimeout.toMilliseconds()).toBe(10_800);
+  });
+
+  test('timeout, perTryTimeout, attempts and retryOn as given', () => {
+    const { objects } = build({ timeout: Duration.seconds(5), retries: { attempts: 1, perTryTimeout: Duration.seconds(2), retryOn: 'unavailable' } }, { batching: batching(2) });
+    expect(route(objects, 'rest').timeout).toBe('5s');
+    expect(route(objects, 'rest').retries).toEqual({ attempts: 1, perTryTimeout: '2s', retryOn: 'unavailable' });
+  });
+
+  test('attempts 0 turns retries off; the route timeout is one attempt', () => {
+    const { objects } = build({ retries: { attempts: 0 } });
+    expect(route(objects, 'rest').retries).toEqual({ attempts: 0 });
+    expect(route(objects, 'rest').timeout).toBe('10s');
+  });
+});
+
+describe('gateway', () => {
+  const gateway = { hosts: ['resnet.ml.example.com'], tlsSecretName: 'resnet-tls' };
+
+  test('a Gateway on HTTPS 443 with the TLS secret, for the ingress gateway pods', () => {
+    const { objects } = build({ gateway });
+    expect(only(objects, 'Gateway', 'resnet').spec).toEqual({
+      selector: { istio: 'ingressgateway' },
+      servers: [{
+        port: { number: 443, name: 'https', protocol: 'HTTPS' },
+        hosts: ['resnet.ml.example.com'],
+        tls: { mode: 'SIMPLE', credentialName: 'resnet-tls', minProtocolVersion: 'TLSV1_2' },
+      }],
+    });
+  });
+
+  test('a second VirtualService binds the external hosts to the Gateway; gRPC is told apart by content-type', () => {
+    const { objects } = build({ gateway, weights: { stable: 90, canary: 10 } });
+    const gw = vs(objects, 'resnet-gateway');
+    expect(gw.hosts).toEqual(['resnet.ml.example.com']);
+    expect(gw.gateways).toEqual(['resnet']);
+    expect(gw.http.map((r: any) => r.name)).toEqual(['grpc-pin-canary', 'grpc-pin-stable', 'grpc', 'rest-pin-canary', 'rest-pin-stable', 'rest']);
+    expect(route(objects, 'grpc-pin-canary', 'resnet-gateway').match).toEqual([{ headers: { 'content-type': { prefix: 'application/grpc' }, 'x-model-version': { exact: 'canary' } } }]);
+    expect(route(objects, 'grpc', 'resnet-gateway').match).toEqual([{ headers: { 'content-type': { prefix: 'application/grpc' } } }]);
+    expect(route(objects, 'grpc', 'resnet-gateway').route[1]).toEqual({ destination: { host: 'resnet', subset: 'canary', port: { number: 8500 } }, weight: 10 });
+    expect(route(objects, 'rest', 'resnet-gateway').match).toBeUndefined();
+    expect(route(objects, 'rest', 'resnet-gateway').route[0].destination.port).toEqual({ number: 8501 });
+  });
+
+  test('the mesh VirtualService stays mesh-only', () => {
+    const { objects } = build({ gateway });
+    expect(vs(objects).gateways).toBeUndefined();
+    expect(vs(objects).hosts).toEqual(['resnet']);
+  });
+
+  test('the ingress gateway identity is admitted; port, selector and identity can be set', () => {
+    const { objects } = build({
+      gateway: { ...gateway, port: 8443, selector: { app: 'edge' }, gatewayIdentity: MeshCaller.serviceAccount('edge', 'edge-gateway') },
+    });
+    expect(only(objects, 'Gateway').spec.servers[0].port.number).toBe(8443);
+    expect(only(objects, 'Gateway').spec.selector).toEqual({ app: 'edge' });
+    expect(only(objects, 'AuthorizationPolicy').spec.rules[0].from).toContainEqual({ source: { principals: ['cluster.local/ns/edge/sa/edge-gateway'] } });
+  });
+
+  test('no gateway: no Gateway object', () => {
+    expect(build().objects.filter((o) => o.kind === 'Gateway')).toEqual([]);
+  });
+});
+
+describe('mesh security', () => {
+  test('PeerAuthentication STRICT for the pods of both versions', () => {
+    const { objects } = build();
+    expect(only(objects, 'PeerAuthentication').spec).toEqual({
+      selector: { matchLabels: { 'tfserving-constructs.io/canary': 'resnet' } },
+      mtls: { mode: 'STRICT' },
+    });
+  });
+
+  test('AuthorizationPolicy admits the listed namespaces and service accounts on the serving ports, and the scraper on GET metrics', () => {
+    const { objects } = build({ allowFrom: [MeshCaller.namespace('apps'), MeshCaller.serviceAccount('batch', 'scorer'), MeshCaller.namespace('web')] });
+    expect(only(objects, 'AuthorizationPolicy').spec).toEqual({
+      selector: { matchLabels: { 'tfserving-constructs.io/canary': 'resnet' } },
+      action: 'ALLOW',
+      rules: [
+        {
+          from: [{ source: { namespaces: ['apps', 'web'] } }, { source: { principals: ['cluster.local/ns/batch/sa/scorer'] } }],
+          to: [{ operation: { ports: ['8500', '8501'] } }],
+        },
+        {
+          from: [{ source: { namespaces: ['monitoring'] } }],
+          to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }],
+        },
+      ],
+    });
+  });
+
+  test('trustDomain goes into the principals', () => {
+    const { objects } = build({ allowFrom: [MeshCaller.serviceAccount('apps', 'web')], trustDomain: 'acme-ml.svc.id.goog' });
+    expect(only(objects, 'AuthorizationPolicy').spec.rules[0].from).toEqual([{ source: { principals: ['acme-ml.svc.id.goog/ns/apps/sa/web'] } }]);
+  });
+
+  test('an empty allowFrom admits only the scraper', () => {
+    const { objects } = build({ allowFrom: [] });
+    expect(only(objects, 'AuthorizationPolicy').spec.rules).toEqual([
+      { from: [{ source: { namespaces: ['monitoring'] } }], to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }] },
+    ]);
+  });
+
+  test('the scraper namespace defaults to gmp-system when a server has a PodMonitoring', () => {
+    const { objects } = build({}, { monitoring: { scraper: Scraper.POD_MONITORING } });
+    expect(only(objects, 'AuthorizationPolicy').spec.rules[1].from).toEqual([{ source: { namespaces: ['gmp-system'] } }]);
+  });
+
+  test('ScraperAccess.mesh with named callers', () => {
+    const { objects } = build({ scraper: ScraperAccess.mesh(MeshCaller.serviceAccount('monitoring', 'prometheus')) });
+    expect(only(objects, 'AuthorizationPolicy').spec.rules[1].from).toEqual([{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }]);
+  });
+
+  test('ScraperAccess.plaintext: the REST port also takes plaintext, and GET metrics is admitted from any source', () => {
+    const { objects } = build({ scraper: ScraperAccess.plaintext() });
+    expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toEqual({ 8501: { mode: 'PERMISSIVE' } });
+    expect(only(objects, 'PeerAuthentication').spec.mtls).toEqual({ mode: 'STRICT' });
+    expect(only(objects, 'AuthorizationPolicy').spec.rules[1]).toEqual({ to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }] });
+  });
+
+  test('ScraperAccess.none, or metrics off: no scraper rule', () => {
+    expect(only(build({ scraper: ScraperAccess.none() }).objects, 'AuthorizationPolicy').spec.rules).toHaveLength(1);
+    expect(only(build({}, { monitoring: { enabled: false } }).objects, 'AuthorizationPolicy').spec.rules).toHaveLength(1);
+    expect(only(build({ scraper: ScraperAccess.plaintext() }, { monitoring: { enabled: false } }).objects, 'PeerAuthentication').spec.portLevelMtls).toBeUndefined();
+  });
+});
+
+describe('label routing (both versions in one server)', () => {
+  const LABELLED: ServedModelOptions = { name: 'ranker', source: ModelSource.gcs('gs://acme-models/ranker'), versionPolicy: VersionPolicy.specific(41, 42), versionLabels: { stable: 41, canary: 42 } };
+
+  function labels(props: Partial<IstioCanaryProps> = {}, models: ServedModelOptions[] = [LABELLED, RESNET]) {
+    const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'ranker-server', { models });
+    const rollout = new IstioCanary(chart, 'ranker', { stable, labelRouting: {}, allowFrom: APPS, ...props });
+    return { chart, stable, rollout, objects: synth(chart) };
+  }
+
+  test('REST inference paths are rewritten to the label; a share of requests, chosen by x-request-id, to the canary', () => {
+    const { objects, rollout } = labels({ weights: { stable: 90, canary: 10 } });
+    expect(rollout.mode).toBe(IstioCanaryMode.LABEL_ROUTING);
+    const http = vs(objects, 'ranker').http;
+    expect(http.map((r: any) => r.name)).toEqual(['rest-ranker-pin-canary', 'rest-ranker-pin-stable', 'rest-ranker-canary-share', 'rest-ranker-stable', 'rest', 'grpc']);
+    const share = http[2];
+    expect(share.match).toEqual([{ port: 8501, uri: { prefix: '/v1/models/ranker:' }, headers: { 'x-request-id': { regex: '.*(0[0-9a-f]{2}|1[0-8][0-9a-f]|19[0-9])' } } }]);
+    expect(share.rewrite).toEqual({ uri: '/v1/models/ranker/labels/canary:' });
+    expect(share.route).toEqual([{ destination: { host: 'ranker', port: { number: 8501 } } }]);
+    // Unlabelled requests would reach the newest loaded version, so the rest of the share is pinned to the stable label.
+    expect(http[3].match).toEqual([{ port: 8501, uri: { prefix: '/v1/models/ranker:' } }]);
+    expect(http[3].rewrite).toEqual({ uri: '/v1/models/ranker/labels/stable:' });
+    expect(http[0].match[0].headers).toEqual({ 'x-model-version': { exact: 'canary' } });
+    expect(http[0].rewrite).toEqual({ uri: '/v1/models/ranker/labels/canary:' });
+  });
+
+  test('other REST paths and gRPC pass unchanged; no subsets, no version labels', () => {
+    const { objects } = labels();
+    const http = vs(objects, 'ranker').http;
+    expect(http.find((r: any) => r.name === 'rest')).toMatchObject({ match: [{ port: 8501 }], route: [{ destination: { host: 'ranker', port: { number: 8501 } } }] });
+    expect(http.find((r: any) => r.name === 'grpc')).toMatchObject({ match: [{ port: 8500 }], route: [{ destination: { host: 'ranker', port: { number: 8500 } } }] });
+    expect(http.find((r: any) => r.rewrite === undefined && r.name !== 'rest' && r.name !== 'grpc')).toBeUndefined();
+    expect(only(objects, 'DestinationRule').spec).toEqual({ host: 'ranker', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
+    expect(podLabels(objects, 'ranker-server')).toMatchObject({ 'tfserving-constructs.io/canary': 'ranker' });
+    expect(podLabels(objects, 'ranker-server').version).toBeUndefined();
+  });
+
+  test('weight 0: no share route; weight 100: every inference request to the canary label', () => {
+    expect(vs(labels().objects, 'ranker').http.map((r: any) => r.name)).not.toContain('rest-ranker-canary-share');
+    const all = vs(labels({ weights: { stable: 0, canary: 100 } }).objects, 'ranker').http;
+    expect(all.map((r: any) => r.name)).toEqual(['rest-ranker-pin-canary', 'rest-ranker-pin-stable', 'rest-ranker-canary', 'rest', 'grpc']);
+    expect(all[2].rewrite).toEqual({ uri: '/v1/models/ranker/labels/canary:' });
+  });
+
+  test('custom label names and model list', () => {
+    const model: ServedModelOptions = { ...LABELLED, versionLabels: { prod: 41, next: 42 } };
+    const { objects } = labels({ labelRouting: { stableLabel: 'prod', canaryLabel: 'next', models: ['ranker'] } }, [model]);
+    expect(route(objects, 'rest-ranker-stable', 'ranker').rewrite).toEqual({ uri: '/v1/models/ranker/labels/prod:' });
+    expect(route(objects, 'rest-ranker-pin-canary', 'ranker').rewrite).toEqual({ uri: '/v1/models/ranker/labels/next:' });
+  });
+
+  test('through a gateway, gRPC goes first by content-type and REST routes match no port', () => {
+    const { objects } = labels({ gateway: { hosts: ['ranker.example.com'], tlsSecretName: 'ranker-tls' } });
+    const http = vs(objects, 'ranker-gateway').http;
+    expect(http[0]).toMatchObject({ name: 'grpc', match: [{ headers: { 'content-type': { prefix: 'application/grpc' } } }] });
+    expect(http.find((r: any) => r.name === 'rest-ranker-stable').match).toEqual([{ uri: { prefix: '/v1/models/ranker:' } }]);
+    expect(http[http.length - 1]).toMatchObject({ name: 'rest', route: [{ destination: { host: 'ranker', port: { number: 8501 } } }] });
+    expect(http[http.length - 1].match).toBeUndefined();
+  });
+});
+
+describe('Flagger hand-off', () => {
+  function flagger(props: Partial<IstioCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}) {
+    const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'resnet-server', serverProps);
+    const rollout = new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS, ...props });
+    return { chart, stable, rollout, objects: synth(chart) };
+  }
+
+  test('a Canary and a gRPC error-rate MetricTemplate instead of Service, DestinationRule and VirtualService', () => {
+    const { objects, rollout } = flagger();
+    expect(rollout.mode).toBe(IstioCanaryMode.FLAGGER);
+    expect(ownObjects(objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy/resnet', 'Canary/resnet', 'MetricTemplate/resnet-grpc-error-rate', 'NetworkPolicy/resnet-server-istio-proxy', 'PeerAuthentication/resnet',
+    ]);
+    expect(ApiObject.of(rollout).kind).toBe('Canary');
+  });
+
+  test('Canary spec: target, service on gRPC with REST discovered, ISTIO_MUTUAL, timeouts, analysis with three checks', () => {
+    const { objects } = flagger({}, { batching: batching(20) });
+    expect(only(objects, 'Canary').spec).toEqual({
+      provider: 'istio',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'resnet-server' },
+      progressDeadlineSeconds: 900,
+      service: {
+        name: 'resnet',
+        port: 8500,
+        portName: 'grpc',
+        targetPort: 8500,
+        portDiscovery: true,
+        timeout: '30.06s',
+        retries: { attempts: 2, perTryTimeout: '10.02s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled,503' },
+        trafficPolicy: {
+          tls: { mode: 'ISTIO_MUTUAL' },
+          outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+        },
+      },
+      analysis: {
+        interval: '1m',
+        threshold: 5,
+        stepWeight: 10,
+        maxWeight: 50,
+        metrics: [
+          { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' },
+          { name: 'request-duration', thresholdRange: { max: 520 }, interval: '1m' },
+          { name: 'grpc-error-rate', templateRef: { name: 'resnet-grpc-error-rate' }, thresholdRange: { max: 1 }, interval: '1m' },
+        ],
+      },
+    });
+  });
+
+  test('the MetricTemplate counts server-side gRPC failures per gRPC request of the canary workload, 0 without gRPC traffic', () => {
+    const { objects } = flagger({ flagger: { prometheusAddress: 'http://prometheus.monitoring:9090' } });
+    const t = only(objects, 'MetricTemplate').spec;
+    expect(t.provider).toEqual({ type: 'prometheus', address: 'http://prometheus.monitoring:9090' });
+    const sel = 'reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload="{{ target }}"';
+    expect(t.query).toBe(
+      `(sum(rate(istio_requests_total{${sel},grpc_response_status=~"2|4|8|12|13|14|15"}[{{ interval }}]))`
+      + ` / (sum(rate(istio_requests_total{${sel},grpc_response_status!=""}[{{ interval }}])) > 0) * 100) or on() vector(0)`);
+  });
+
+  test('analysis options', () => {
+    const { objects } = flagger({
+      flagger: {
+        interval: Duration.seconds(30), threshold: 3, stepWeight: 5, maxWeight: 30, minSuccessRate: 99.5, maxLatency: Duration.millis(250),
+        maxGrpcErrorRate: 0.5, progressDeadline: Duration.minutes(30),
+      },
+    });
+    const spec = only(objects, 'Canary').spec;
+    expect(spec.progressDeadlineSeconds).toBe(1800);
+    expect(spec.analysis).toMatchObject({ interval: '30s', threshold: 3, stepWeight: 5, maxWeight: 30 });
+    expect(spec.analysis.metrics.map((m: any) => [m.thresholdRange, m.interval])).toEqual([
+      [{ min: 99.5 }, '30s'], [{ max: 250 }, '30s'], [{ max: 0.5 }, '30s'],
+    ]);
+  });
+
+  test('the target gets app: NAME in its pods and selector (Flagger\'s selector label), and the Canary its HPA', () => {
+    const { objects } = flagger({}, { autoscaling: { minReplicas: 2, maxReplicas: 4 } });
+    const d = only(objects, 'Deployment');
+    expect(d.spec.selector.matchLabels.app).toBe('resnet-server');
+    expect(d.spec.template.metadata.labels).toMatchObject({ 'app': 'resnet-server', 'tfserving-constructs.io/canary': 'resnet' });
+    expect(only(objects, 'Canary').spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'resnet-server' });
+  });
+});
+
+describe('rules (exact messages)', () => {
+  test('weights outside 0–100', () => {
+    expect(attempt({ weights: { stable: -50, canary: 150 } })).toThrow(
+      "IstioCanary 'resnet': 'weights.stable' (-50) must be a whole percentage between 0 and 100. Fix: use e.g. { stable: 95, canary: 5 }");
+    expect(attempt({ weights: { stable: 90, canary: 150 } })).toThrow(
+      "IstioCanary 'resnet': 'weights.canary' (150) must be a whole percentage between 0 and 100. Fix: use e.g. { stable: 95, canary: 5 }");
+    expect(attempt({ weights: { stable: 97.5, canary: 2.5 } })).toThrow(
+      "IstioCanary 'resnet': 'weights.stable' (97.5) must be a whole percentage between 0 and 100. Fix: use e.g. { stable: 95, canary: 5 }");
+  });
+
+  test('weights not summing to 100', () => {
+    expect(attempt({ weights: { stable: 90, canary: 5 } })).toThrow(
+      "IstioCanary 'resnet': 'weights' ({\"stable\":90,\"canary\":5}) must sum to 100 (they sum to 95). Fix: use { stable: 95, canary: 5 }");
+  });
+
+  test('Flagger step and max weights outside 1–100, or step above max', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const s = server(chart, 'resnet-server');
+    expect(() => new IstioCanary(chart, 'a', { stable: s, allowFrom: [], flagger: { maxWeight: 120 } })).toThrow(
+      "IstioCanary 'a': 'flagger.maxWeight' (120) must be a whole percentage between 1 and 100. Fix: use 50");
+    expect(() => new IstioCanary(chart, 'b', { stable: s, allowFrom: [], flagger: { stepWeight: 60 } })).toThrow(
+      "IstioCanary 'b': 'flagger.stepWeight' (60) must not exceed maxWeight (50). Fix: lower stepWeight or raise maxWeight");
+  });
+
+  test('stable and canary the same workload', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const s = server(chart, 'resnet-v1');
+    expect(() => new IstioCanary(chart, 'resnet', { stable: s, canary: s, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'canary' (\"TfServingModel 'resnet-v1'\") must be another workload than stable (TfServingModel 'resnet-v1'): one Deployment cannot be both versions. "
+      + 'Fix: declare the new version as its own TfServingModel, or use labelRouting for two versions in one server');
+  });
+
+  test('stable and canary serving different model names', () => {
+    const other: ServedModelOptions = { name: 'mobilenet', source: ModelSource.gcs('gs://acme-models/mobilenet') };
+    expect(attempt({}, {}, { models: [RESNET, other] })).toThrow(
+      "IstioCanary 'resnet': 'canary' ([\"mobilenet\", \"resnet\"]) must serve the same model names as stable ([\"resnet\"]): a request for a model only one version serves fails on the other. "
+      + 'Fix: give both TfServingModels the same models (the versions differ, the names do not)');
+  });
+
+  test('a model added to one server after the canary is declared fails synthesis', () => {
+    const { app, canary } = setup();
+    canary.addModel({ name: 'mobilenet', source: ModelSource.gcs('gs://acme-models/mobilenet') });
+    expect(() => app.synth()).toThrow(
+      "[serving/resnet] IstioCanary 'resnet': 'canary' ([\"mobilenet\", \"resnet\"]) must serve the same model names as stable ([\"resnet\"])");
+  });
+
+  test('mirror percentage outside 0–100', () => {
+    expect(attempt({ mirrorPercent: 120 })).toThrow(
+      "IstioCanary 'resnet': 'mirrorPercent' (120) must be between 0 and 100. Fix: use 10 to shadow one request in ten to the canary");
+    expect(attempt({ mirrorPercent: -1 })).toThrow("IstioCanary 'resnet': 'mirrorPercent' (-1) must be between 0 and 100.");
+  });
+
+  test('header names not lowercase', () => {
+    expect(attempt({ pinning: { header: 'X-Model-Version' } })).toThrow(
+      "IstioCanary 'resnet': 'pinning.header' (\"X-Model-Version\") must be a lower-case header name (letters, digits, '-'); Istio matches header names in lower case. "
+      + 'Fix: use "x-model-version"');
+    expect(attempt({ pinning: { header: 'x_model' } })).toThrow("IstioCanary 'resnet': 'pinning.header' (\"x_model\") must be a lower-case header name");
+  });
+
+  test('a route timeout shorter than the batching timeout', () => {
+    expect(attempt({ timeout: Duration.millis(100) }, { batching: batching(250) })).toThrow(
+      "IstioCanary 'resnet': 'timeout' (\"0.1s\") must be longer than the largest batching timeout (0.25s, TfServingModel 'resnet-v1' batching): "
+      + 'a request may wait that long for its batch to fill before it runs. Fix: raise timeout well above 0.25s, or leave it out to size it from the batching timeout');
+    expect(attempt({ retries: { perTryTimeout: Duration.millis(250) } }, { batching: batching(250) })).toThrow(
+      "IstioCanary 'resnet': 'retries.perTryTimeout' (\"0.25s\") must be longer than the largest batching timeout (0.25s, TfServingModel 'resnet-v1' batching)");
+  });
+
+  test('a per-model batching timeout added later is checked at synthesis', () => {
+    const { app, stable } = setup({ timeout: Duration.millis(500) }, { batching: batching(2) });
+    stable.addModel({ name: 'mobilenet', source: ModelSource.gcs('gs://acme-models/mobilenet'), batching: batching(900) });
+    expect(() => app.synth()).toThrow(
+      "IstioCanary 'resnet': 'timeout' (\"0.5s\") must be longer than the largest batching timeout (0.9s, TfServingModel 'resnet-v1' models[1].batching)");
+  });
+
+  test('Flagger latency limit below the batching timeout', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const s = server(chart, 'resnet-server', { batching: batching(300) });
+    expect(() => new IstioCanary(chart, 'resnet', { stable: s, allowFrom: [], flagger: { maxLatency: Duration.millis(200) } })).toThrow(
+      "IstioCanary 'resnet': 'flagger.maxLatency' (\"0.2s\") must be longer than the largest batching timeout (0.3s, TfServingModel 'resnet-server' batching)");
+  });
+
+  test('static and Flagger modes together (one construct)', () => {
+    expect(attempt({ flagger: {}, weights: { stable: 95, canary: 5 } })).toThrow(
+      "IstioCanary 'resnet': 'flagger' ([\"canary\", \"weights\"]) must not be combined with static routing props: Flagger writes its own VirtualService for host 'resnet', "
+      + 'and two VirtualServices for one host conflict. Fix: remove canary, weights (Flagger shifts the traffic itself), or remove flagger');
+  });
+
+  test('static and Flagger modes together (two constructs, one host) fail synthesis', () => {
+    const { app, chart } = setup();
+    const target = server(chart, 'resnet-next');
+    new IstioCanary(chart, 'resnet-flagger', { name: 'resnet', stable: target, flagger: {}, allowFrom: APPS });
+    expect(() => app.synth()).toThrow(
+      "[serving/resnet] IstioCanary 'resnet': 'name' (\"resnet\") must not be routed both statically and by Flagger (static and Flagger modes together): "
+      + "two VirtualServices for one host conflict (also IstioCanary 'resnet-flagger', flagger mode). Fix: give each canary its own name, or remove one");
+  });
+
+  test('two static canaries on one host fail synthesis', () => {
+    const { app, chart } = setup();
+    const a = server(chart, 'resnet-a');
+    const b = server(chart, 'resnet-b');
+    new IstioCanary(chart, 'other', { name: 'resnet', stable: a, canary: b, allowFrom: APPS });
+    expect(() => app.synth()).toThrow("IstioCanary 'other': 'name' (\"resnet\") must not be routed by two IstioCanaries: two VirtualServices for one host conflict (also IstioCanary 'resnet', static mode)");
+  });
+
+  test('a gateway with Flagger', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const s = server(chart, 'resnet-server');
+    expect(() => new IstioCanary(chart, 'resnet', { stable: s, allowFrom: [], flagger: {}, gateway: { hosts: ['a.example.com'], tlsSecretName: 'a' } })).toThrow(
+      "IstioCanary 'resnet': 'gateway' ([\"a.example.com\"]) must not be set with flagger: Flagger routes every gateway request to one service port, so gRPC and REST cannot both be served through it");
+  });
+
+  test('no canary, no label routing, no Flagger', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const s = server(chart, 'resnet-v1');
+    expect(() => new IstioCanary(chart, 'resnet', { stable: s, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'canary' (undefined) must be set unless labelRouting or flagger is. Fix: pass canary: <the TfServingModel of the new version>");
+  });
+
+  test('label routing with a canary server, with a mirror, or without labelled models', () => {
+    expect(attempt({ labelRouting: {} })).toThrow(
+      "IstioCanary 'resnet': 'labelRouting' ({}) must not be combined with canary (TfServingModel 'resnet-v2'): label routing splits traffic between versions inside the one 'stable' server");
+    const chart = new Chart(Testing.app(), 'c');
+    const s = server(chart, 'resnet-v1');
+    expect(() => new IstioCanary(chart, 'a', { stable: s, labelRouting: {}, mirrorPercent: 5, allowFrom: APPS })).toThrow(
+      "IstioCanary 'a': 'mirrorPercent' (5) must not be set with labelRouting: Istio mirrors to a host, not to a rewritten path");
+    const unlabelled = new IstioCanary(chart, 'b', { stable: s, labelRouting: {}, allowFrom: APPS });
+    expect(unlabelled.node.validate()).toEqual([
+      "IstioCanary 'b': 'labelRouting' ({}) must find a model of TfServingModel 'resnet-v1' with the version labels 'stable' and 'canary'. "
+      + 'Fix: set versionLabels: { stable: OLD, canary: NEW } on a model',
+    ]);
+  });
+
+  test('the canary name equal to a server name', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const s = server(chart, 'resnet');
+    const c = server(chart, 'resnet-v2');
+    expect(() => new IstioCanary(chart, 'resnet-canary', { name: 'resnet', stable: s, canary: c, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet-canary': 'name' (\"resnet\") must differ from the name of TfServingModel 'resnet': both would write a Service 'resnet'");
+  });
+
+  test('servers with other ports, or in another namespace', () => {
+    expect(attempt({}, {}, { grpcPort: 9000 })).toThrow(
+      "IstioCanary 'resnet': 'canary' (\"TfServingModel 'resnet-v2' ports 9000/8501\") must use the gRPC and REST ports of stable (8500/8501): one Service spans both versions");
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'one' });
+    const b = new Chart(app, 'b', { namespace: 'two' });
+    const s = server(a, 'resnet-v1');
+    const c = server(b, 'resnet-v2');
+    expect(() => new IstioCanary(a, 'resnet', { stable: s, canary: c, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'canary' (\"TfServingModel 'resnet-v2'\") must be in the namespace of stable (\"one\"): one Service spans both versions");
+  });
+
+  test('a pod label the server already has with another value', () => {
+    expect(attempt({}, { labels: { version: '2' } })).toThrow(
+      "IstioCanary 'resnet': 'stable' (\"TfServingModel 'resnet-v1' pod label version=2\") must not already carry the pod label 'version' with another value: the canary sets version=stable. "
+      + "Fix: remove 'version' from the TfServingModel's labels");
+  });
+
+  test('one server in two canaries', () => {
+    const { chart, stable } = setup();
+    const other = server(chart, 'resnet-v3');
+    expect(() => new IstioCanary(chart, 'again', { stable, canary: other, allowFrom: APPS })).toThrow(
+      "IstioCanary 'again': 'stable' (\"TfServingModel 'resnet-v1' pod label tfserving-constructs.io/canary=resnet\") must not already carry the pod label "
+      + "'tfserving-constructs.io/canary' with another value: the canary sets tfserving-constructs.io/canary=again. Fix: a server can be part of one IstioCanary only");
+  });
+
+  test('gateway hosts, callers', () => {
+    expect(attempt({ gateway: { hosts: ['Resnet.Example.com'], tlsSecretName: 'x' } })).toThrow(
+      "IstioCanary 'resnet': 'gateway.hosts' (\"Resnet.Example.com\") must be a lower-case DNS name, optionally starting with '*.'");
+    expect(() => MeshCaller.namespace('Apps')).toThrow("MeshCaller: 'namespace' (\"Apps\") must be a namespace name (a DNS label)");
+  });
+});
+
+describe('determinism', () => {
+  test('the same program synthesizes identical objects', () => {
+    const render = () => JSON.stringify(synth(setup({ weights: { stable: 95, canary: 5 }, mirrorPercent: 10 }).chart));
+    expect(render()).toBe(render());
+  });
+});
+
+test('App synth of a valid canary passes validation', () => {
+  const { app } = setup({ weights: { stable: 95, canary: 5 } });
+  expect(() => app.synth()).not.toThrow();
+});
