@@ -1,0 +1,370 @@
+import * as gcp from '@pulumi/gcp';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { clusterArgs } from './cluster-args';
+import { defaultKubeconfigContext, gkeKubeconfig } from './kubeconfig';
+import { KubernetesObject, namespacesToCreate, serviceNamesOf, splitObjects } from './kubernetes-objects';
+import { nodePoolArgs } from './node-pool-args';
+import { bucketReaderArgs, serviceAccountArgs, workloadIdentityUserArgs } from './workload-identity-args';
+import { GkeCluster, GkeClusterSpec } from '../k8s/gke-cluster';
+import { NodePool, NodePoolSpec } from '../k8s/node-pool';
+import { WorkloadIdentity, WorkloadIdentitySpec } from '../k8s/workload-identity';
+
+/** The Pulumi type token of {@link GkeServingStack}. */
+export const GKE_SERVING_STACK_TYPE = 'tfserving-constructs:gke:GkeServingStack';
+
+/**
+ * Arguments of a {@link GkeServingStack}. Pass exactly one of `app` and `chart`.
+ */
+export interface GkeServingStackArgs {
+  /**
+   * A cdk8s app: the stack renders the one `GkeCluster` declared in it, its node pools and every
+   * `WorkloadIdentity`, and applies the Kubernetes objects of all its charts. Build the app in memory;
+   * do not call `app.synth()`.
+   *
+   * @default - `chart` must be set
+   */
+  readonly app?: App;
+
+  /**
+   * A single cdk8s chart: the stack renders the `GkeCluster` declared in it (with its node pools and the
+   * chart's `WorkloadIdentity` constructs) and applies this chart's Kubernetes objects only.
+   *
+   * @default - `app` must be set
+   */
+  readonly chart?: Chart;
+
+  /**
+   * Name of the cluster, user and context in the generated kubeconfig.
+   *
+   * @default - `gke_PROJECT_LOCATION_NAME`, as `gcloud container clusters get-credentials` names it
+   */
+  readonly kubeconfigContext?: string;
+
+  /**
+   * Further settings of the Kubernetes provider (e.g. `deleteUnreachable`, `enableServerSideApply`).
+   * The kubeconfig always comes from the cluster.
+   *
+   * @default - the provider's defaults (server-side apply)
+   */
+  readonly kubernetesProviderArgs?: Omit<k8s.ProviderArgs, 'kubeconfig' | 'context' | 'cluster'>;
+
+  /**
+   * Create a `Namespace` for each namespace the chart's objects use but do not declare (a cdk8s chart's
+   * `namespace` prop sets `metadata.namespace` only), except `default`, the `kube-*` namespaces, GKE's
+   * `gmp-*` namespaces and `istio-system`.
+   *
+   * @default true
+   */
+  readonly createNamespaces?: boolean;
+
+  /**
+   * Do not wait for the Kubernetes objects to become ready (Deployments available, and so on). Waiting
+   * covers the time a GPU pool needs to scale up from zero nodes.
+   *
+   * @default false
+   * @see https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/managing-resources-with-server-side-apply/
+   */
+  readonly skipAwait?: boolean;
+
+  /**
+   * More resources the CRD-based objects wait for, e.g. the Helm releases that install Istio or Flagger.
+   * (Managed Service for Prometheus' `PodMonitoring` CRD comes with the cluster.)
+   *
+   * @default - they wait for the built-in objects only
+   */
+  readonly customResourcesDependOn?: pulumi.Resource[];
+}
+
+/**
+ * What a {@link GkeServingStack} creates, resolved from the construct tree before any resource exists.
+ */
+export interface GkeServingStackPlan {
+  /** The cluster (`GkeCluster.spec`). */
+  readonly cluster: GkeClusterSpec;
+  /** Its node pools, in declaration order (`NodePool.spec`). */
+  readonly nodePools: NodePoolSpec[];
+  /** The Workload Identity bindings (`WorkloadIdentity.spec`). */
+  readonly workloadIdentities: WorkloadIdentitySpec[];
+  /** Name of the kubeconfig's context. */
+  readonly kubeconfigContext: string;
+  /** The Config Connector objects of the chart, which the native resources above replace; never applied. */
+  readonly replacedObjects: KubernetesObject[];
+  /** Objects of built-in API groups, Namespaces to create first: the `-workloads` ConfigGroup. */
+  readonly coreObjects: KubernetesObject[];
+  /** CRD-based objects: the `-custom-resources` ConfigGroup, applied after the core objects. */
+  readonly customObjects: KubernetesObject[];
+  /** `NAMESPACE/NAME` of every Service. */
+  readonly serviceNames: string[];
+}
+
+/**
+ * Resolves what a {@link GkeServingStack} creates from the construct tree, checking every argument first.
+ * Creates no resource. `Chart.toJson()` runs the app's validations, so construct rules fail here too.
+ *
+ * @param name the stack's name, for messages
+ * @param args the stack's arguments
+ * @throws pulumi.InputPropertiesError listing every problem
+ */
+export function planGkeServingStack(name: string, args: GkeServingStackArgs): GkeServingStackPlan {
+  const problems: pulumi.InputPropertyErrorDetails[] = [];
+  const problem = (propertyPath: string, reason: string) => problems.push({ propertyPath, reason });
+  const fail: () => never = () => {
+    throw new pulumi.InputPropertiesError({
+      message: `GkeServingStack '${name}': ${problems.length === 1 ? 'invalid argument' : `${problems.length} invalid arguments`}:\n`
+        + problems.map((p) => `  - ${p.propertyPath}: ${p.reason}`).join('\n'),
+      errors: problems,
+    });
+  };
+
+  if (args.app && args.chart) problem('chart', 'pass either app or chart, not both. Fix: remove one of them');
+  if (!args.app && !args.chart) problem('app', 'pass the cdk8s app (or one chart) that declares the cluster. Fix: new GkeServingStack(name, { app })');
+  if (args.kubeconfigContext !== undefined && !/^\S+$/.test(args.kubeconfigContext)) {
+    problem('kubeconfigContext', `(${JSON.stringify(args.kubeconfigContext)}) must be a non-empty name without spaces. Fix: remove it to use gke_PROJECT_LOCATION_NAME`);
+  }
+  const scope: App | Chart | undefined = args.chart ?? args.app;
+  if (!scope) fail();
+  const scopeProp = args.chart ? 'chart' : 'app';
+
+  const constructs = scope.node.findAll();
+  const clusters = constructs.filter((c): c is GkeCluster => c instanceof GkeCluster);
+  if (clusters.length === 0) {
+    problem(scopeProp, 'declares no GkeCluster. Fix: add one, e.g. new GkeCluster(chart, \'cluster\', { project, location }), with its node pools');
+  } else if (clusters.length > 1) {
+    problem(scopeProp, `declares ${clusters.length} GkeClusters (${clusters.map((c) => `'${c.node.path}'`).join(', ')}); a GkeServingStack renders one. `
+      + 'Fix: pass each cluster\'s chart to a GkeServingStack of its own');
+  }
+  // the checks below are about the one cluster; with none or several they would only repeat the problem.
+  if (clusters.length !== 1) fail();
+  const cluster = clusters[0];
+
+  const pools = cluster.nodePools;
+  if (pools.length === 0) {
+    problem(scopeProp, `GkeCluster '${cluster.node.path}' has no node pool; its default pool is removed, so no workload could run. `
+      + 'Fix: cluster.addNodePool(\'cpu\') or cluster.addGpuNodePool(...)');
+  }
+  const poolsInScope = constructs.filter((c): c is NodePool => c instanceof NodePool);
+  for (const pool of poolsInScope) {
+    if (pool.cluster !== cluster) {
+      problem(scopeProp, `node pool '${pool.node.path}' belongs to GkeCluster '${pool.cluster.node.path}', which this stack does not create. `
+        + 'Fix: declare the pool on the stack\'s cluster, or pass the chart that declares its cluster');
+    }
+  }
+  const identities = constructs.filter((c): c is WorkloadIdentity => c instanceof WorkloadIdentity);
+  const pool = cluster.spec.workloadPool;
+  for (const wi of identities) {
+    if (!pool || !wi.spec.workloadIdentityMember.startsWith(`serviceAccount:${pool}[`)) {
+      problem(scopeProp, `WorkloadIdentity '${wi.node.path}' binds ${wi.spec.workloadIdentityMember}, not a member of `
+        + `${pool ? `the cluster's pool ${pool}` : 'the cluster\'s Workload Identity pool (Workload Identity is off on the cluster)'}. `
+        + 'Fix: create it with cluster: the stack\'s GkeCluster');
+    }
+  }
+
+  const charts = Chart.isChart(scope) ? [scope] : scope.charts;
+  const objects: KubernetesObject[] = [];
+  for (const chart of charts) {
+    try {
+      objects.push(...chart.toJson());
+    } catch (e) {
+      problem(scopeProp, `chart '${chart.node.path}' does not synthesize: ${(e as Error).message}`);
+    }
+  }
+  const split = splitObjects(objects);
+
+  // every Config Connector object must stand for a construct rendered natively below, or it would be lost silently.
+  const rendered = new Set<string>();
+  const renders = (o: ApiObject) => rendered.add(objectKey({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.metadata.namespace } }));
+  renders(cluster.resource);
+  // a pool of another cluster is reported above; its object is not reported again.
+  [...pools, ...poolsInScope].forEach((p) => renders(p.resource));
+  for (const wi of identities) [wi.googleServiceAccount, wi.workloadIdentityUser, ...wi.bucketReaders].forEach(renders);
+  for (const o of split.configConnector) {
+    if (!rendered.has(objectKey(o))) {
+      problem(scopeProp, `Config Connector object ${o.kind} '${o.metadata?.name}' (${o.apiVersion}) has no native rendering: GkeServingStack renders `
+        + 'GkeCluster, NodePool, GpuNodePool and WorkloadIdentity. Fix: declare that resource with @pulumi/gcp in the Pulumi program and remove it from the chart');
+    }
+  }
+  if (problems.length > 0) fail();
+
+  const core = [...((args.createNamespaces ?? true) ? namespacesToCreate([...split.core, ...split.custom]) : []), ...split.core];
+  return {
+    cluster: cluster.spec,
+    nodePools: pools.map((p) => p.spec),
+    workloadIdentities: identities.map((wi) => wi.spec),
+    kubeconfigContext: args.kubeconfigContext ?? defaultKubeconfigContext(cluster.spec),
+    replacedObjects: split.configConnector,
+    coreObjects: core,
+    customObjects: split.custom,
+    serviceNames: serviceNamesOf(split.core),
+  };
+}
+
+function objectKey(o: KubernetesObject): string {
+  return [o.apiVersion, o.kind, o.metadata?.namespace ?? '', o.metadata?.name ?? ''].join('|');
+}
+
+/**
+ * The resources of a {@link GkeServingStack}.
+ */
+export interface GkeServingStackResources {
+  /** The GKE cluster. */
+  readonly cluster: gcp.container.Cluster;
+  /** Node pools by GKE pool name. */
+  readonly nodePools: Record<string, gcp.container.NodePool>;
+  /** Google service accounts by account ID. */
+  readonly serviceAccounts: Record<string, gcp.serviceaccount.Account>;
+  /** `roles/iam.workloadIdentityUser` bindings, by account ID. */
+  readonly workloadIdentityUsers: Record<string, gcp.serviceaccount.IAMMember>;
+  /** `roles/storage.objectViewer` bindings, by `ACCOUNT_ID/BUCKET`. */
+  readonly bucketReaders: Record<string, gcp.storage.BucketIAMMember>;
+  /** Kubeconfig of the cluster (secret). */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** The Kubernetes provider for the cluster. */
+  readonly provider: k8s.Provider;
+  /** The built-in objects (Namespaces, workloads, Services …); undefined when there are none. */
+  readonly workloads?: k8s.yaml.v2.ConfigGroup;
+  /** The CRD-based objects (Istio, monitoring …); undefined when there are none. */
+  readonly customResources?: k8s.yaml.v2.ConfigGroup;
+}
+
+/**
+ * Creates the resources of a {@link GkeServingStack} from its plan, as children of `parent`, named
+ * `${name}-<role>`. The logic behind the component, separate for testing and reuse.
+ *
+ * @param name the component's name; every child's name starts with it
+ * @param plan what to create (`planGkeServingStack`)
+ * @param args the component's arguments (provider settings, waiting, extra dependencies)
+ * @param parent the component
+ */
+export function createGkeServingStack(name: string, plan: GkeServingStackPlan, args: GkeServingStackArgs, parent: pulumi.Resource): GkeServingStackResources {
+  const cluster = new gcp.container.Cluster(`${name}-cluster`, clusterArgs(plan.cluster), { parent });
+
+  const nodePools: Record<string, gcp.container.NodePool> = {};
+  for (const spec of plan.nodePools) {
+    nodePools[spec.name] = new gcp.container.NodePool(`${name}-pool-${spec.name}`, nodePoolArgs(spec, cluster.name), {
+      parent,
+      // the pool keeps its declared name (workloads select it with cloud.google.com/gke-nodepool), so a replacement
+      // must delete the old pool first.
+      deleteBeforeReplace: true,
+      // GKE changes the recorded initial count as the autoscaler resizes the pool; a diff there would force replacement.
+      // https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/container_node_pool#initial_node_count
+      ignoreChanges: ['initialNodeCount'],
+    });
+  }
+
+  const serviceAccounts: Record<string, gcp.serviceaccount.Account> = {};
+  const workloadIdentityUsers: Record<string, gcp.serviceaccount.IAMMember> = {};
+  const bucketReaders: Record<string, gcp.storage.BucketIAMMember> = {};
+  for (const spec of plan.workloadIdentities) {
+    const account = new gcp.serviceaccount.Account(`${name}-gsa-${spec.accountId}`, serviceAccountArgs(spec), { parent });
+    serviceAccounts[spec.accountId] = account;
+    // the member names the cluster's Workload Identity pool, which exists once the cluster does.
+    workloadIdentityUsers[spec.accountId] = new gcp.serviceaccount.IAMMember(`${name}-wi-user-${spec.accountId}`,
+      workloadIdentityUserArgs(spec, account.name), { parent, dependsOn: [cluster] });
+    for (const bucket of spec.readerBuckets) {
+      bucketReaders[`${spec.accountId}/${bucket}`] = new gcp.storage.BucketIAMMember(`${name}-reader-${spec.accountId}-${bucket}`,
+        bucketReaderArgs(bucket, pulumi.interpolate`serviceAccount:${account.email}`), { parent });
+    }
+  }
+
+  const contextName = plan.kubeconfigContext;
+  const kubeconfig = pulumi.secret(pulumi.all([cluster.endpoint, cluster.masterAuth]).apply(([endpoint, auth]) =>
+    gkeKubeconfig({ contextName, endpoint, clusterCaCertificate: auth.clusterCaCertificate })));
+  const provider = new k8s.Provider(`${name}-k8s`, { ...args.kubernetesProviderArgs, kubeconfig }, { parent });
+
+  // workloads need nodes to run on, and Pods reading gs:// models need their IAM bindings.
+  const workloads = plan.coreObjects.length === 0 ? undefined : new k8s.yaml.v2.ConfigGroup(`${name}-workloads`,
+    { objs: plan.coreObjects, ...(args.skipAwait ? { skipAwait: true } : {}) },
+    { parent, provider, dependsOn: [...Object.values(nodePools), ...Object.values(workloadIdentityUsers), ...Object.values(bucketReaders)] });
+  // CRD-based objects reference the built-in ones (VirtualService → Service, PodMonitoring → Pods), and their CRDs come
+  // with the cluster's installs (Managed Prometheus, Istio), so they go second.
+  const customResources = plan.customObjects.length === 0 ? undefined : new k8s.yaml.v2.ConfigGroup(`${name}-custom-resources`,
+    { objs: plan.customObjects, ...(args.skipAwait ? { skipAwait: true } : {}) },
+    { parent, provider, dependsOn: [...(workloads ? [workloads] : Object.values(nodePools)), ...(args.customResourcesDependOn ?? [])] });
+
+  return { cluster, nodePools, serviceAccounts, workloadIdentityUsers, bucketReaders, kubeconfig, provider, workloads, customResources };
+}
+
+/**
+ * A whole GKE serving stack from the same cdk8s declarations `cdk8s synth` uses: the `GkeCluster`,
+ * `NodePool`/`GpuNodePool` and `WorkloadIdentity` constructs become native @pulumi/gcp resources, and
+ * the chart's Kubernetes objects are applied to the new cluster with @pulumi/kubernetes.
+ *
+ * Children (all parented to the stack, named `${name}-<role>`):
+ * - `${name}-cluster`: `gcp.container.Cluster` (default pool removed, Workload Identity, release channel,
+ *   Dataplane V2, Managed Prometheus, deletion protection — see `clusterArgs`);
+ * - `${name}-pool-POOL`: one `gcp.container.NodePool` per declared pool (see `nodePoolArgs`);
+ * - `${name}-gsa-ACCOUNT`, `${name}-wi-user-ACCOUNT`, `${name}-reader-ACCOUNT-BUCKET`: per `WorkloadIdentity`,
+ *   the Google service account, its `roles/iam.workloadIdentityUser` binding and `roles/storage.objectViewer`
+ *   on each model bucket;
+ * - `${name}-k8s`: a Kubernetes provider whose kubeconfig uses `gke-gcloud-auth-plugin`;
+ * - `${name}-workloads`: a `k8s.yaml.v2.ConfigGroup` with the built-in objects (plus missing Namespaces),
+ *   after the node pools and IAM bindings;
+ * - `${name}-custom-resources`: a second ConfigGroup with the CRD-based objects (Istio, monitoring, Flagger,
+ *   telemetry), after the first.
+ *
+ * The chart's Config Connector objects are not applied: the native resources replace them.
+ *
+ * @example
+ * const app = new App();
+ * new GkeGpuChart(app, 'gke-gpu');            // GkeCluster, GpuNodePool, WorkloadIdentity, TfServingModel …
+ * const stack = new GkeServingStack('ml', { app });
+ * export const kubeconfig = stack.kubeconfig;
+ */
+export class GkeServingStack extends pulumi.ComponentResource {
+  /** What the stack creates, resolved from the construct tree. */
+  public readonly plan: GkeServingStackPlan;
+  /** The GKE cluster. */
+  public readonly cluster: gcp.container.Cluster;
+  /** Node pools by GKE pool name. */
+  public readonly nodePools: Record<string, gcp.container.NodePool>;
+  /** Google service accounts by account ID. */
+  public readonly serviceAccounts: Record<string, gcp.serviceaccount.Account>;
+  /** The Kubernetes provider for the cluster. */
+  public readonly provider: k8s.Provider;
+  /** The built-in objects; undefined when the chart has none. */
+  public readonly workloads?: k8s.yaml.v2.ConfigGroup;
+  /** The CRD-based objects; undefined when the chart has none. */
+  public readonly customResources?: k8s.yaml.v2.ConfigGroup;
+  /** Every child resource, by role. */
+  public readonly resources: GkeServingStackResources;
+
+  /** GKE name of the cluster. */
+  public readonly clusterName: pulumi.Output<string>;
+  /** The control plane's IP address. */
+  public readonly endpoint: pulumi.Output<string>;
+  /** Kubeconfig for the cluster, authenticating with `gke-gcloud-auth-plugin` (secret). */
+  public readonly kubeconfig: pulumi.Output<string>;
+  /** `NAMESPACE/NAME` of the chart's Services. */
+  public readonly serviceNames: pulumi.Output<string[]>;
+
+  /**
+   * @param name the stack's name; its children are named `${name}-<role>`
+   * @param args the cdk8s app or chart, and settings
+   * @param opts resource options (e.g. `providers: { gcp }` for the Google Cloud resources)
+   * @throws pulumi.InputPropertiesError for invalid arguments, before any resource is registered
+   */
+  constructor(name: string, args: GkeServingStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planGkeServingStack(name, args);
+    super(GKE_SERVING_STACK_TYPE, name, {}, opts);
+    this.plan = plan;
+    this.resources = createGkeServingStack(name, plan, args, this);
+    this.cluster = this.resources.cluster;
+    this.nodePools = this.resources.nodePools;
+    this.serviceAccounts = this.resources.serviceAccounts;
+    this.provider = this.resources.provider;
+    this.workloads = this.resources.workloads;
+    this.customResources = this.resources.customResources;
+    this.clusterName = this.cluster.name;
+    this.endpoint = this.cluster.endpoint;
+    this.kubeconfig = this.resources.kubeconfig;
+    this.serviceNames = pulumi.output(plan.serviceNames);
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      kubeconfig: this.kubeconfig,
+      serviceNames: this.serviceNames,
+    });
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * The pure rendering functions of the Pulumi layer: GKE specs → @pulumi/gcp arguments, the kubeconfig, and the
+ * split of a chart's objects. None of these load @pulumi/* (they import its types only), so no mocks are needed.
+ */
+import { ApiObject, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Accelerator, GpuSharingStrategy, MachineType } from '../../lib/gke';
+import {
+  AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
+  NodePool, NodePoolOptions, ReleaseChannel, WorkloadIdentity,
+} from '../../lib/k8s/gke-index';
+import { clusterArgs } from '../../lib/pulumi/cluster-args';
+import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
+import { apiGroupOf, namespacesToCreate, serviceNamesOf, splitObjects } from '../../lib/pulumi/kubernetes-objects';
+import { nodePoolArgs } from '../../lib/pulumi/node-pool-args';
+import { bucketReaderArgs, serviceAccountArgs, workloadIdentityUserArgs } from '../../lib/pulumi/workload-identity-args';
+import { only, synth } from '../support/synth';
+
+/** What Pulumi receives: undefined inputs are left out. */
+const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
+
+function cluster(props: Partial<GkeClusterProps> = {}) {
+  const chart = Testing.chart();
+  return { chart, cluster: new GkeCluster(chart, 'serving', { project: 'acme-ml', location: 'us-central1', ...props }) };
+}
+
+function cpuPool(options: NodePoolOptions = {}, clusterProps: Partial<GkeClusterProps> = {}) {
+  const c = cluster(clusterProps);
+  return { ...c, pool: new NodePool(c.chart, 'cpu', { cluster: c.cluster, ...options }) };
+}
+
+function gpuPool(options: Partial<GpuNodePoolOptions> = {}) {
+  const c = cluster();
+  return { ...c, pool: new GpuNodePool(c.chart, 'l4', { cluster: c.cluster, machineType: MachineType.of('g2-standard-8'), ...options }) };
+}
+
+describe('clusterArgs', () => {
+  test('defaults: default pool removed after creating 1 node, REGULAR channel, Workload Identity, Dataplane V2, Managed Prometheus, deletion protection', () => {
+    // GIVEN a cluster with every option left out
+    const { cluster: c } = cluster();
+    // THEN the gcp.container.Cluster arguments
+    expect(plain(clusterArgs(c.spec))).toEqual({
+      name: 'serving',
+      project: 'acme-ml',
+      location: 'us-central1',
+      initialNodeCount: 1,
+      removeDefaultNodePool: true,
+      releaseChannel: { channel: 'REGULAR' },
+      workloadIdentityConfig: { workloadPool: 'acme-ml.svc.id.goog' },
+      networkingMode: 'VPC_NATIVE',
+      datapathProvider: 'ADVANCED_DATAPATH',
+      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } },
+      deletionProtection: true,
+    });
+  });
+
+  test('Dataplane V2 sets neither networkPolicy nor the network policy add-on (GKE rejects both with ADVANCED_DATAPATH)', () => {
+    const args = clusterArgs(cluster({ dataplaneV2: true, networkPolicy: true }).cluster.spec);
+    expect(args.datapathProvider).toBe('ADVANCED_DATAPATH');
+    expect(args.networkPolicy).toBeUndefined();
+    expect(args.addonsConfig).toBeUndefined();
+  });
+
+  test('without Dataplane V2, NetworkPolicy is enforced by Calico: networkPolicy CALICO plus the add-on', () => {
+    const args = clusterArgs(cluster({ dataplaneV2: false }).cluster.spec);
+    expect(args.datapathProvider).toBe('LEGACY_DATAPATH');
+    expect(args.networkPolicy).toEqual({ enabled: true, provider: 'CALICO' });
+    expect(args.addonsConfig).toEqual({ networkPolicyConfig: { disabled: false } });
+  });
+
+  test('without Dataplane V2 and without NetworkPolicy: no policy block', () => {
+    const args = clusterArgs(cluster({ dataplaneV2: false, networkPolicy: false }).cluster.spec);
+    expect(args.networkPolicy).toBeUndefined();
+    expect(args.addonsConfig).toBeUndefined();
+  });
+
+  test('privateNodes: privateClusterConfig with private nodes, the public endpoint kept, and the control plane range', () => {
+    expect(plain(clusterArgs(cluster({ privateNodes: true, controlPlaneCidr: '172.16.0.32/28' }).cluster.spec).privateClusterConfig))
+      .toEqual({ enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: '172.16.0.32/28' });
+    expect(plain(clusterArgs(cluster({ privateNodes: true }).cluster.spec).privateClusterConfig))
+      .toEqual({ enablePrivateNodes: true, enablePrivateEndpoint: false });
+    expect(clusterArgs(cluster().cluster.spec).privateClusterConfig).toBeUndefined();
+  });
+
+  test('releaseChannel, workloadIdentity, managedPrometheus and deletionProtection map to their fields', () => {
+    const args = clusterArgs(cluster({
+      releaseChannel: ReleaseChannel.STABLE, workloadIdentity: false, managedPrometheus: false, deletionProtection: false,
+    }).cluster.spec);
+    expect(args.releaseChannel).toEqual({ channel: 'STABLE' });
+    expect(args.workloadIdentityConfig).toBeUndefined();
+    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: false } });
+    expect(args.deletionProtection).toBe(false);
+  });
+
+  test.each<[string, Partial<GkeClusterProps>]>([
+    ['defaults', {}],
+    ['Calico', { dataplaneV2: false }],
+    ['no policy', { dataplaneV2: false, networkPolicy: false }],
+    ['private', { privateNodes: true, controlPlaneCidr: '172.16.0.32/28' }],
+    ['zonal, STABLE, no Workload Identity, no Prometheus, unprotected', {
+      location: 'us-central1-a', releaseChannel: ReleaseChannel.STABLE, workloadIdentity: false, managedPrometheus: false, deletionProtection: false,
+    }],
+  ])('renders the same settings as the Config Connector ContainerCluster (%s)', (_, props) => {
+    // GIVEN one cluster spec, rendered by both engines
+    const { chart, cluster: c } = cluster(props);
+    const kcc = only(synth(chart), 'ContainerCluster');
+    // WHEN the ContainerCluster is translated field by field (annotations → fields; an empty ipAllocationPolicy is
+    // GKE's default for new clusters and is left out on the Pulumi side)
+    const { ipAllocationPolicy, ...spec } = kcc.spec;
+    expect(ipAllocationPolicy).toEqual({});
+    const expected = {
+      ...spec,
+      name: kcc.metadata.name,
+      project: kcc.metadata.annotations['cnrm.cloud.google.com/project-id'],
+      removeDefaultNodePool: kcc.metadata.annotations['cnrm.cloud.google.com/remove-default-node-pool'] === 'true',
+      deletionProtection: kcc.metadata.annotations['cnrm.cloud.google.com/deletion-policy'] === 'abandon',
+    };
+    // THEN it equals the gcp.container.Cluster arguments: no field is rendered by one engine only
+    expect(plain(clusterArgs(c.spec))).toEqual(expected);
+  });
+});
+
+describe('nodePoolArgs', () => {
+  test('a CPU pool: autoscaled 1..3 in total, COS, GKE metadata server, auto-repair and auto-upgrade, surge 1', () => {
+    const { pool } = cpuPool();
+    expect(plain(nodePoolArgs(pool.spec, 'serving'))).toEqual({
+      name: 'cpu',
+      cluster: 'serving',
+      project: 'acme-ml',
+      location: 'us-central1',
+      autoscaling: { totalMinNodeCount: 1, totalMaxNodeCount: 3 },
+      initialNodeCount: 1,
+      nodeConfig: { machineType: 'e2-standard-4', imageType: 'COS_CONTAINERD', workloadMetadataConfig: { mode: 'GKE_METADATA' } },
+      management: { autoRepair: true, autoUpgrade: true },
+      upgradeSettings: { strategy: 'SURGE', maxSurge: 1, maxUnavailable: 0 },
+    });
+  });
+
+  test('a GPU pool: guestAccelerators (plural) with type, count and gpuDriverInstallationConfig', () => {
+    const nc: any = nodePoolArgs(gpuPool().pool.spec, 'serving').nodeConfig;
+    expect(plain(nc.guestAccelerators)).toEqual([{ type: 'nvidia-l4', count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: 'DEFAULT' } }]);
+    expect(nc.guestAccelerator).toBeUndefined();
+  });
+
+  test('a GPU pool: taints (plural) with nvidia.com/gpu=present:NO_SCHEDULE', () => {
+    const nc: any = nodePoolArgs(gpuPool().pool.spec, 'serving').nodeConfig;
+    expect(nc.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NO_SCHEDULE' }]);
+    expect(nc.taint).toBeUndefined();
+  });
+
+  test('a GPU pool: scales from zero in total and starts empty; spot', () => {
+    const args: any = nodePoolArgs(gpuPool({ minNodes: 0, maxNodes: 4, spot: true }).pool.spec, 'serving');
+    expect(plain(args.autoscaling)).toEqual({ totalMinNodeCount: 0, totalMaxNodeCount: 4 });
+    expect(args.initialNodeCount).toBe(0);
+    expect(args.nodeCount).toBeUndefined();
+    expect(args.nodeConfig.spot).toBe(true);
+  });
+
+  test('driverVersion LATEST and INSTALLATION_DISABLED reach gpuDriverInstallationConfig', () => {
+    for (const v of [GpuDriverVersion.LATEST, GpuDriverVersion.INSTALLATION_DISABLED]) {
+      const nc: any = nodePoolArgs(gpuPool({ driverVersion: v }).pool.spec, 'serving').nodeConfig;
+      expect(nc.guestAccelerators[0].gpuDriverInstallationConfig).toEqual({ gpuDriverVersion: v });
+    }
+  });
+
+  test('GPU sharing: gpuSharingConfig with strategy and clients per GPU', () => {
+    const nc: any = nodePoolArgs(gpuPool({ gpuSharing: { strategy: GpuSharingStrategy.TIME_SHARING, maxSharedClientsPerGpu: 4 } }).pool.spec, 's').nodeConfig;
+    expect(nc.guestAccelerators[0].gpuSharingConfig).toEqual({ gpuSharingStrategy: 'TIME_SHARING', maxSharedClientsPerGpu: 4 });
+  });
+
+  test('multi-instance GPUs: gpuPartitionSize', () => {
+    const nc: any = nodePoolArgs(gpuPool({ machineType: MachineType.of('a2-highgpu-1g'), gpuPartitionSize: '1g.5gb' }).pool.spec, 's').nodeConfig;
+    expect(plain(nc.guestAccelerators)).toEqual([{
+      type: Accelerator.NVIDIA_A100_40GB.type, count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: 'DEFAULT' }, gpuPartitionSize: '1g.5gb',
+    }]);
+  });
+
+  test('per-zone autoscaling: minNodeCount/maxNodeCount and the location policy; initial count per zone', () => {
+    const args: any = nodePoolArgs(cpuPool({ minNodes: 1, maxNodes: 2, autoscalingScope: AutoscalingScope.PER_ZONE, locationPolicy: LocationPolicy.ANY }).pool.spec, 's');
+    expect(plain(args.autoscaling)).toEqual({ minNodeCount: 1, maxNodeCount: 2, locationPolicy: 'ANY' });
+    expect(args.initialNodeCount).toBe(1);
+  });
+
+  test('a fixed-size pool: nodeCount, no autoscaling and no initial count', () => {
+    const args: any = nodePoolArgs(cpuPool({ nodeCount: 2 }).pool.spec, 's');
+    expect(args.nodeCount).toBe(2);
+    expect(args.autoscaling).toBeUndefined();
+    expect(args.initialNodeCount).toBeUndefined();
+  });
+
+  test('disk, image, labels, taints, zones, service account, preemptible, management and upgrade settings', () => {
+    const { pool } = cpuPool({
+      diskSize: Size.gibibytes(200), diskType: DiskType.PD_SSD, imageType: ImageType.UBUNTU_CONTAINERD, labels: { team: 'ml' },
+      taints: [{ key: 'dedicated', value: 'serving', effect: kplus.TaintEffect.PREFER_NO_SCHEDULE }], nodeLocations: ['us-central1-a', 'us-central1-b'],
+      serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', preemptible: true, autoRepair: false, maxSurge: 2, maxUnavailable: 1,
+    });
+    const args: any = plain(nodePoolArgs(pool.spec, 's'));
+    expect(args.nodeConfig).toEqual({
+      machineType: 'e2-standard-4', imageType: 'UBUNTU_CONTAINERD', diskSizeGb: 200, diskType: 'pd-ssd', preemptible: true, labels: { team: 'ml' },
+      taints: [{ key: 'dedicated', value: 'serving', effect: 'PREFER_NO_SCHEDULE' }], workloadMetadataConfig: { mode: 'GKE_METADATA' },
+      serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+    });
+    expect(args.nodeLocations).toEqual(['us-central1-a', 'us-central1-b']);
+    expect(args.management).toEqual({ autoRepair: false, autoUpgrade: true });
+    expect(args.upgradeSettings).toEqual({ strategy: 'SURGE', maxSurge: 2, maxUnavailable: 1 });
+  });
+
+  test('without Workload Identity the nodes use the Compute Engine metadata server', () => {
+    const nc: any = nodePoolArgs(cpuPool({}, { workloadIdentity: false }).pool.spec, 's').nodeConfig;
+    expect(nc.workloadMetadataConfig).toEqual({ mode: 'GCE_METADATA' });
+  });
+
+  test.each<[string, (c: GkeCluster, chart: any) => NodePool]>([
+    ['CPU defaults', (c, chart) => new NodePool(chart, 'cpu', { cluster: c })],
+    ['CPU, everything set', (c, chart) => new NodePool(chart, 'cpu', {
+      cluster: c, machineType: MachineType.of('n2-standard-8'), minNodes: 1, maxNodes: 2, autoscalingScope: AutoscalingScope.PER_ZONE,
+      locationPolicy: LocationPolicy.BALANCED, diskSize: Size.gibibytes(50), diskType: DiskType.PD_BALANCED, labels: { a: 'b' },
+      taints: [{ key: 'k', value: 'v', effect: kplus.TaintEffect.NO_EXECUTE }], nodeLocations: ['us-central1-c'],
+      serviceAccount: 'n@acme-ml.iam.gserviceaccount.com', maxSurge: 0, maxUnavailable: 1,
+    })],
+    ['fixed size', (c, chart) => new NodePool(chart, 'fixed', { cluster: c, nodeCount: 3 })],
+    ['L4 spot from zero', (c, chart) => new GpuNodePool(chart, 'l4', { cluster: c, machineType: MachineType.of('g2-standard-8'), maxNodes: 4, spot: true })],
+    ['T4 on N1, 2 GPUs, shared, no driver', (c, chart) => new GpuNodePool(chart, 't4', {
+      cluster: c, machineType: MachineType.of('n1-standard-8'), accelerator: Accelerator.NVIDIA_T4, gpuCount: 2,
+      gpuSharing: { strategy: GpuSharingStrategy.MPS, maxSharedClientsPerGpu: 2 }, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED,
+    })],
+    ['A100 MIG', (c, chart) => new GpuNodePool(chart, 'a100', { cluster: c, machineType: MachineType.of('a2-highgpu-1g'), gpuPartitionSize: '1g.5gb' })],
+  ])('renders the same settings as the Config Connector ContainerNodePool (%s)', (_, make) => {
+    // GIVEN one pool spec, rendered by both engines
+    const { chart, cluster: c } = cluster();
+    const pool = make(c, chart);
+    const kcc = synth(chart).find((o) => o.kind === 'ContainerNodePool' && o.spec.resourceID === pool.name);
+    // WHEN the ContainerNodePool is translated: clusterRef → cluster, resourceID → name, the singular `taint` and
+    // `guestAccelerator` → plural, serviceAccountRef.external → serviceAccount, the project annotation → project
+    const { clusterRef, resourceID, nodeConfig: { taint, guestAccelerator, serviceAccountRef, ...nodeConfig }, ...spec } = kcc.spec;
+    const expected = {
+      ...spec,
+      name: resourceID,
+      cluster: clusterRef.name,
+      project: kcc.metadata.annotations['cnrm.cloud.google.com/project-id'],
+      nodeConfig: {
+        ...nodeConfig,
+        ...(taint ? { taints: taint } : {}),
+        ...(guestAccelerator ? { guestAccelerators: guestAccelerator } : {}),
+        ...(serviceAccountRef ? { serviceAccount: serviceAccountRef.external } : {}),
+      },
+    };
+    // THEN it equals the gcp.container.NodePool arguments
+    expect(plain(nodePoolArgs(pool.spec, c.resource.name))).toEqual(expected);
+  });
+});
+
+describe('Workload Identity arguments', () => {
+  function identity() {
+    const { chart, cluster: c } = cluster();
+    return new WorkloadIdentity(chart, 'wi', { cluster: c, serviceAccountName: 'vision', namespace: 'ml-serving', googleServiceAccountId: 'vision-serving' }).spec;
+  }
+
+  test('the Google service account: project, account ID and display name', () => {
+    expect(serviceAccountArgs(identity())).toEqual({ project: 'acme-ml', accountId: 'vision-serving', displayName: 'Workload Identity for ml-serving/vision' });
+  });
+
+  test('roles/iam.workloadIdentityUser for serviceAccount:PROJECT.svc.id.goog[NAMESPACE/KSA] on the service account', () => {
+    expect(workloadIdentityUserArgs(identity(), 'projects/acme-ml/serviceAccounts/x')).toEqual({
+      serviceAccountId: 'projects/acme-ml/serviceAccounts/x', role: 'roles/iam.workloadIdentityUser', member: 'serviceAccount:acme-ml.svc.id.goog[ml-serving/vision]',
+    });
+  });
+
+  test('roles/storage.objectViewer on a bucket', () => {
+    expect(bucketReaderArgs('acme-models', 'serviceAccount:a@b')).toEqual({ bucket: 'acme-models', role: 'roles/storage.objectViewer', member: 'serviceAccount:a@b' });
+  });
+});
+
+describe('gkeKubeconfig', () => {
+  test('one cluster, user and context; the user runs gke-gcloud-auth-plugin; the server is https://ENDPOINT with the cluster CA', () => {
+    const config = JSON.parse(gkeKubeconfig({ contextName: 'ctx', endpoint: '203.0.113.10', clusterCaCertificate: 'Q0E=' }));
+    expect(config).toEqual({
+      'apiVersion': 'v1',
+      'kind': 'Config',
+      'clusters': [{ name: 'ctx', cluster: { 'certificate-authority-data': 'Q0E=', 'server': 'https://203.0.113.10' } }],
+      'contexts': [{ name: 'ctx', context: { cluster: 'ctx', user: 'ctx' } }],
+      'current-context': 'ctx',
+      'preferences': {},
+      'users': [{
+        name: 'ctx',
+        user: {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1beta1',
+            command: GKE_AUTH_PLUGIN,
+            installHint: expect.stringContaining('cluster-access-for-kubectl#install_plugin'),
+            provideClusterInfo: true,
+          },
+        },
+      }],
+    });
+    expect(GKE_AUTH_PLUGIN).toBe('gke-gcloud-auth-plugin');
+  });
+
+  test('the default context is gcloud\'s gke_PROJECT_LOCATION_NAME', () => {
+    expect(defaultKubeconfigContext(cluster().cluster.spec)).toBe('gke_acme-ml_us-central1_serving');
+  });
+});
+
+describe('splitObjects', () => {
+  const o = (apiVersion: string, kind: string, namespace?: string) => ({ apiVersion, kind, metadata: { name: kind.toLowerCase(), ...(namespace ? { namespace } : {}) } });
+
+  test('Config Connector groups (…cnrm.cloud.google.com) apart, built-in groups in core, CRD groups in custom, order kept', () => {
+    const objs = [
+      o('container.cnrm.cloud.google.com/v1beta1', 'ContainerCluster'), o('v1', 'Service'), o('networking.istio.io/v1', 'VirtualService'),
+      o('apps/v1', 'Deployment'), o('iam.cnrm.cloud.google.com/v1beta1', 'IAMPolicyMember'), o('monitoring.googleapis.com/v1', 'PodMonitoring'),
+      o('monitoring.coreos.com/v1', 'ServiceMonitor'), o('flagger.app/v1beta1', 'Canary'), o('telemetry.istio.io/v1', 'Telemetry'),
+      o('gateway.networking.k8s.io/v1', 'HTTPRoute'), o('networking.k8s.io/v1', 'NetworkPolicy'), o('autoscaling/v2', 'HorizontalPodAutoscaler'),
+      o('policy/v1', 'PodDisruptionBudget'), o('batch/v1', 'Job'), o('apiextensions.k8s.io/v1', 'CustomResourceDefinition'),
+      o('storage.cnrm.cloud.google.com/v1beta1', 'StorageBucket'),
+    ];
+    const split = splitObjects(objs);
+    expect(split.configConnector.map((x) => x.kind)).toEqual(['ContainerCluster', 'IAMPolicyMember', 'StorageBucket']);
+    expect(split.core.map((x) => x.kind)).toEqual(['Service', 'Deployment', 'NetworkPolicy', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Job', 'CustomResourceDefinition']);
+    expect(split.custom.map((x) => x.kind)).toEqual(['VirtualService', 'PodMonitoring', 'ServiceMonitor', 'Canary', 'Telemetry', 'HTTPRoute']);
+  });
+
+  test('apiGroupOf: the core group is empty', () => {
+    expect(apiGroupOf('v1')).toBe('');
+    expect(apiGroupOf('apps/v1')).toBe('apps');
+    expect(apiGroupOf('container.cnrm.cloud.google.com/v1beta1')).toBe('container.cnrm.cloud.google.com');
+  });
+
+  test('namespacesToCreate: used but undeclared namespaces, once each, in order of use; never default, kube-*, gmp-* or istio-system', () => {
+    const objs = [
+      o('v1', 'Service', 'ml-serving'), o('v1', 'ConfigMap', 'kube-system'), o('apps/v1', 'Deployment', 'ml-serving'),
+      o('networking.istio.io/v1', 'Gateway', 'istio-system'), o('v1', 'Secret', 'team-b'), o('v1', 'Pod', 'default'),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'declared' } }, o('v1', 'Service', 'declared'), o('rbac.authorization.k8s.io/v1', 'ClusterRole'),
+    ];
+    expect(namespacesToCreate(objs)).toEqual([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ml-serving' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } },
+    ]);
+  });
+
+  test('serviceNamesOf: NAMESPACE/NAME of each Service', () => {
+    expect(serviceNamesOf([o('v1', 'Service', 'ml'), o('v1', 'Service'), o('apps/v1', 'Deployment', 'ml')])).toEqual(['ml/service', 'default/service']);
+  });
+
+  test('a real chart: the Config Connector objects of GKE constructs are split off, the rest kept', () => {
+    const { chart, cluster: c } = cluster();
+    c.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
+    new WorkloadIdentity(chart, 'wi', { cluster: c, serviceAccountName: 'vision', namespace: 'default', modelBuckets: ['acme-models'] });
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+    const split = splitObjects(synth(chart));
+    expect(split.configConnector.map((x) => x.kind).sort()).toEqual(['ContainerCluster', 'ContainerNodePool', 'IAMPolicyMember', 'IAMPolicyMember', 'IAMServiceAccount']);
+    expect(split.core.map((x) => x.kind)).toEqual(['ConfigMap']);
+    expect(split.custom).toEqual([]);
+  });
+});
