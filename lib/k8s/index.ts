@@ -11,5 +11,5 @@ export type {
   AutoscalingOptions, DisruptionBudgetOptions, DrainOptions, ServedModelOptions, ServingNetworkPolicyOptions,
   ServingProbeOptions, ServingSecurityOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
-export type { IServingEndpoint } from './serving-endpoint';
+export type { IMeshAdmission, IServingEndpoint } from './serving-endpoint';
 export * from './gke-index';

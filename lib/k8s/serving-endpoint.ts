@@ -1,5 +1,13 @@
 import { BatchingConfig } from './batching-config';
 
+/** Who a mesh-protected endpoint admits (its AuthorizationPolicy). */
+export interface IMeshAdmission {
+  /** Whether a caller running as `namespace/serviceAccount`, with a sidecar, is admitted. */
+  admits(namespace: string, serviceAccount: string): boolean;
+  /** The admitted callers, for messages, e.g. `ns/apps`. */
+  readonly callers: string[];
+}
+
 /**
  * A Service that answers TF Serving's gRPC and REST APIs: a TfServingModel, or a canary Service in front
  * of two of them. Load tests and traffic routing target it.
@@ -17,4 +25,6 @@ export interface IServingEndpoint {
   readonly modelNames: string[];
   /** Server-level batching behind the endpoint, if any (a request larger than its batch size is rejected). */
   readonly batching?: BatchingConfig;
+  /** Set when the endpoint accepts only mTLS callers with a listed identity (an Istio mesh). */
+  readonly mesh?: IMeshAdmission;
 }

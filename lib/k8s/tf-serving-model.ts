@@ -7,6 +7,7 @@ import { GcsAccess } from './gcs-access';
 import { ModelSource } from './model-source';
 import type { NodePool } from './node-pool';
 import { formatDuration } from '../private/duration';
+import { ensureUniqueObjectNames } from '../private/unique-names';
 import { IServingEndpoint } from './serving-endpoint';
 import { MonitoringOptions, Scraper } from './monitoring';
 import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
@@ -564,6 +565,9 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       // OnRootMismatch: a recursive chown of a large model volume at every start would delay it for minutes.
       securityContext: { ensureNonRoot: true, user, group, fsGroup: group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
       terminationGracePeriod: grace,
+      // A new pod may need a node from a pool scaled to zero, a multi-GB image pull and the whole startup budget:
+      // a deadline shorter than that marks a healthy rollout as failed (ProgressDeadlineExceeded).
+      progressDeadline: Duration.seconds(startupTimeout.toSeconds() + 300),
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         maxSurge: kplus.PercentOrAbsolute.absolute(1),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
@@ -720,6 +724,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
     for (const m of props.models) this.addModel(m);
     if (props.models.length === 0) validateModelConfigs(this.subject, []);
+    ensureUniqueObjectNames(this);
     this.node.addValidation({ validate: () => this.validateFinal() });
   }
 

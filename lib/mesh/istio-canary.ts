@@ -2,6 +2,7 @@ import { Chart, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { flaggerInterval, istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS } from './routing';
+import { sidecarPolicyFor } from './sidecar-network-policy';
 import {
   Canary, CanarySpec, CanarySpecAutoscalerRefKind, CanarySpecProvider, CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
   MetricTemplate, MetricTemplateSpecProviderType,
@@ -16,7 +17,7 @@ import {
   PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode,
 } from '../imports/security.istio.io';
 import { BatchingConfig } from '../k8s/batching-config';
-import { IServingEndpoint } from '../k8s/serving-endpoint';
+import { IMeshAdmission, IServingEndpoint } from '../k8s/serving-endpoint';
 import { TfServingModel } from '../k8s/tf-serving-model';
 import { formatDuration } from '../private/duration';
 import { ConfigError, fail, show, subjectOf } from '../tfserving/errors';
@@ -230,6 +231,14 @@ export interface LabelRoutingOptions {
    * @default - every model of the server that has both labels
    */
   readonly models?: string[];
+  /**
+   * Accept that gRPC requests without `model_spec.version_label` reach the canary. Only REST paths can be
+   * rewritten; TF Serving answers an unlabeled gRPC request with the highest loaded version, which is the
+   * canary unless the policy provably loads a newer one. Without this, such a setup is an error.
+   *
+   * @default false
+   */
+  readonly allowUnlabeledGrpcToCanary?: boolean;
 }
 
 /**
@@ -347,7 +356,7 @@ export interface IstioCanaryProps {
    */
   readonly name?: string;
   /**
-   * The traffic split, applied to gRPC and REST alike. With `labelRouting`, Istio cannot split one route by weight
+   * The traffic split, applied to gRPC and REST alike (with `labelRouting`, to REST only). With `labelRouting`, Istio cannot split one route by weight
    * and rewrite only one part, so the canary share of REST inference requests is chosen by the last three hex digits
    * of Envoy's random `x-request-id` (exact to 1/4096; a caller that sets its own `x-request-id` picks its route).
    *
@@ -396,8 +405,8 @@ export interface IstioCanaryProps {
   /**
    * How the metrics scraper is admitted to the metrics path (servers with metrics only).
    *
-   * @default - ScraperAccess.mesh(MeshCaller.namespace('gmp-system')) when a server has a PodMonitoring, else
-   * ScraperAccess.mesh(MeshCaller.namespace('monitoring'))
+   * @default - ScraperAccess.plaintext() when a server has a PodMonitoring (Google Managed Prometheus has no
+   * mesh identity), else ScraperAccess.mesh(MeshCaller.namespace('monitoring'))
    */
   readonly scraper?: ScraperAccess;
   /**
@@ -661,20 +670,10 @@ export class IstioCanary extends Construct implements IServingEndpoint {
       })),
     });
 
-    // --- Sidecars behind the servers' NetworkPolicies need istiod ---
+    // --- Sidecars behind the servers' NetworkPolicies need istiod, and expose probes and mesh metrics ---
     for (const server of servers) {
-      if (!server.networkPolicy) continue;
-      this.sidecarPolicies.push(new kplus.k8s.KubeNetworkPolicy(this, `SidecarEgress-${server.node.id}`, {
-        metadata: { name: `${server.name}-istio-proxy`, labels },
-        spec: {
-          podSelector: { matchLabels: server.selectorLabels },
-          policyTypes: ['Egress'],
-          egress: [{
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.istioNamespace ?? 'istio-system' } } }],
-            ports: [{ port: kplus.k8s.IntOrString.fromNumber(15012), protocol: 'TCP' }],
-          }],
-        },
-      }));
+      const policy = sidecarPolicyFor(this, `SidecarEgress-${server.node.id}`, server, props.istioNamespace, labels);
+      if (policy) this.sidecarPolicies.push(policy);
     }
 
     this.node.addValidation({ validate: () => this.validateFinal() });
@@ -685,9 +684,18 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     return this.canary ? [this.stable, this.canary] : [this.stable];
   }
 
-  /** The extra NetworkPolicies that let the servers' sidecars reach istiod, a copy. */
+  /** The extra NetworkPolicies that let the servers' sidecars reach istiod and expose probes and mesh metrics, a copy. */
   public get sidecarNetworkPolicies(): kplus.k8s.KubeNetworkPolicy[] {
     return [...this.sidecarPolicies];
+  }
+
+  /** Callers admitted by the AuthorizationPolicy (IServingEndpoint): load tests check they run as one. */
+  public get mesh(): IMeshAdmission {
+    const callers = this.props.allowFrom;
+    return {
+      admits: (namespace: string, serviceAccount: string) => callers.some((c) => c.namespace === namespace && (c.serviceAccount === undefined || c.serviceAccount === serviceAccount)),
+      callers: callers.map((c) => c.toString()),
+    };
   }
 
   /** The Service clients call (IServingEndpoint): the host name. */
@@ -964,7 +972,9 @@ export class IstioCanary extends Construct implements IServingEndpoint {
   }
 
   private get scraperAccess(): ScraperAccess {
-    return this.props.scraper ?? ScraperAccess.mesh(MeshCaller.namespace(this.servers.some((s) => s.podMonitoring) ? 'gmp-system' : 'monitoring'));
+    // Google Managed Prometheus collectors have no mesh identity: they scrape in plaintext.
+    if (this.props.scraper) return this.props.scraper;
+    return this.servers.some((s) => s.podMonitoring) ? ScraperAccess.plaintext() : ScraperAccess.mesh(MeshCaller.namespace('monitoring'));
   }
 
   private get metricsPaths(): string[] {
@@ -1075,15 +1085,35 @@ export class IstioCanary extends Construct implements IServingEndpoint {
             `set versionLabels: { ${stableLabel}: OLD, ${canaryLabel}: NEW } on the model`);
         }
       }
+      this.checkUnlabeledGrpc(lr.models, canaryLabel);
       return [...lr.models];
     }
     const found = models.filter(hasBoth).map((m) => m.name);
+    this.checkUnlabeledGrpc(lr.models ?? found, canaryLabel);
     if (found.length === 0) {
       fail(this.subject, 'labelRouting', lr,
         `find a model of ${serverName(this.stable)} with the version labels '${stableLabel}' and '${canaryLabel}'`,
         `set versionLabels: { ${stableLabel}: OLD, ${canaryLabel}: NEW } on a model`);
     }
     return found;
+  }
+
+  /**
+   * Label routing rewrites REST paths only. An unlabeled gRPC request gets the highest loaded version: refuse a
+   * setup where that is the canary (a `specific` policy with nothing newer than the canary, or `latest`/`all`,
+   * where the canary is normally the newest), unless the user accepts it.
+   */
+  private checkUnlabeledGrpc(names: string[], canaryLabel: string): void {
+    if (this.props.labelRouting?.allowUnlabeledGrpcToCanary) return;
+    for (const m of this.stable.models.filter((x) => names.includes(x.name))) {
+      const canary = m.versionLabels?.[canaryLabel];
+      const versions = m.versionPolicy?.versions;
+      if (canary === undefined || (versions && Math.max(...versions) > canary)) continue;
+      fail(this.subject, 'labelRouting', `model '${m.name}', ${canaryLabel} → version ${canary}`,
+        'not leave unlabeled gRPC traffic on the canary: only REST paths can be rewritten, and TF Serving answers a gRPC request '
+        + 'without model_spec.version_label with the highest loaded version, here the canary',
+        'have gRPC clients set model_spec.version_label, then set labelRouting.allowUnlabeledGrpcToCanary: true; or route with two servers (canary)');
+    }
   }
 
   private authorizationRules(): AuthorizationPolicySpecRules[] {

@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LoadTest, LoadTestProps } from './load-test';
@@ -73,7 +73,9 @@ export interface ExperimentMatrixProps {
    */
   readonly memory?: Size;
   /**
-   * A LoadTest per variant with these settings (target and name are set per variant).
+   * A LoadTest per variant with these settings (target and name are set per variant). The variants' load
+   * tests run one after the other (each starts 30 s after the previous one ends), so they do not compete
+   * for the nodes; `startDelay` delays the first.
    *
    * @default - no load tests
    */
@@ -103,6 +105,9 @@ export interface ExperimentVariant {
   /** Its load test, when `loadTest` is set. */
   readonly loadTest?: LoadTest;
 }
+
+/** Seconds between one variant's load test and the next. */
+const LOAD_TEST_GAP_SECONDS = 30;
 
 /** Label every variant's objects carry: the matrix name. */
 export const EXPERIMENT_LABEL = 'experiment.tfserving-constructs.io/name';
@@ -144,6 +149,7 @@ export class ExperimentMatrix extends Construct {
         `produce at most maxVariants (${max}) variants (each is a Deployment)`, 'drop axis values, or raise maxVariants');
     }
 
+    let nextStart = (props.loadTest?.startDelay ?? Duration.seconds(0)).toSeconds();
     for (const cpu of cpus) {
       for (const interOp of interOps) {
         for (const batching of batchings) {
@@ -162,7 +168,11 @@ export class ExperimentMatrix extends Construct {
               batching: batching.config,
               replicas: r,
             });
-            const loadTest = props.loadTest ? new LoadTest(this, `${name}-load`, { ...props.loadTest, target: model, name: `${name}-load` }) : undefined;
+            // One variant's load at a time: concurrent load tests on shared nodes would skew the comparison.
+            const loadTest = props.loadTest ? new LoadTest(this, `${name}-load`, {
+              ...props.loadTest, target: model, name: `${name}-load`, startDelay: Duration.seconds(nextStart),
+            }) : undefined;
+            if (loadTest) nextStart += loadTest.totalDuration.toSeconds() + LOAD_TEST_GAP_SECONDS;
             this._variants.push({ name, cpuMillis: cpuToMillis(cpu)!, interOpThreads: interOp, batching: batching.label, replicas: r, model, loadTest });
           }
         }

@@ -1,8 +1,9 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IServingEndpoint } from '../k8s/serving-endpoint';
 import { formatDuration } from '../private/duration';
+import { ensureUniqueObjectNames } from '../private/unique-names';
 import { fail, subjectOf } from '../tfserving/errors';
 
 /** The load generator: Grafana k6, pinned. */
@@ -141,9 +142,16 @@ export interface LoadTestProps {
   /**
    * The Job's name.
    *
-   * @default - `TARGET-loadtest` for the first load test of a target, else the construct id
+   * @default - the construct id
    */
   readonly name?: string;
+  /**
+   * Wait this long before the first scenario (k6 scenarios' startTime), e.g. to run several load tests one
+   * after the other; the deadline grows by the same amount.
+   *
+   * @default Duration.seconds(0)
+   */
+  readonly startDelay?: Duration;
   /**
    * Keep the finished Job (and its log) this long.
    *
@@ -175,6 +183,8 @@ export class LoadTest extends Construct {
   public readonly scenarios: string[];
   /** The sum of the scenarios' durations and the gaps between them. */
   public readonly totalDuration: Duration;
+  /** The wait before the first scenario. */
+  public readonly startDelay: Duration;
 
   constructor(scope: Construct, id: string, props: LoadTestProps) {
     super(scope, id);
@@ -214,12 +224,17 @@ export class LoadTest extends Construct {
       fail(subject, 'prometheusRemoteWriteUrl', url, 'be an http(s) URL', 'use e.g. http://prometheus.monitoring:9090/api/v1/write');
     }
 
-    this.name = props.name ?? `${target.serviceName}-loadtest`;
+    this.name = props.name ?? id;
     if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(this.name)) {
       fail(subject, 'name', this.name, 'be a DNS label (lower-case letters, digits, \'-\', at most 63 characters)', 'pass a shorter name');
     }
+    const delay = (props.startDelay ?? Duration.seconds(0)).toSeconds({ integral: false });
+    if (!(Number.isInteger(delay) && delay >= 0 && delay <= 86400)) {
+      fail(subject, 'startDelay', formatDuration(props.startDelay!), 'be a whole number of seconds between 0 and 1 day', 'use e.g. Duration.minutes(5)');
+    }
+    this.startDelay = Duration.seconds(delay);
     const scenarioList: Record<string, unknown>[] = [];
-    let start = 0;
+    let start = delay;
     for (const protocol of protocols) {
       for (const b of batchSizes) {
         scenarioList.push({ name: `${protocol.name}_b${b}`, protocol: protocol.name, batchSize: b, startSeconds: start });
@@ -227,7 +242,7 @@ export class LoadTest extends Construct {
       }
     }
     this.scenarios = scenarioList.map((s) => s.name as string);
-    const totalSeconds = start - GAP_SECONDS;
+    const totalSeconds = start - GAP_SECONDS - delay;
     this.totalDuration = Duration.seconds(totalSeconds);
 
     const host = target.serviceNamespace ? `${target.serviceName}.${target.serviceNamespace}.svc` : target.serviceName;
@@ -252,12 +267,27 @@ export class LoadTest extends Construct {
       podMetadata: { labels },
       backoffLimit: 0,
       // Bounded: the deadline stops a stuck run; the scenarios' own durations stop a healthy one.
-      activeDeadline: Duration.seconds(totalSeconds + 120),
+      activeDeadline: Duration.seconds(delay + totalSeconds + 120),
       ttlAfterFinished: props.keepFinishedFor ?? Duration.days(1),
       restartPolicy: kplus.RestartPolicy.NEVER,
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user: 12345, group: 12345 },
     });
+    if (target.mesh) {
+      // The target admits only mTLS callers: run with a sidecar, as a native sidecar so that it stops when k6 ends
+      // (a classic sidecar keeps the Job running until its deadline).
+      this.job.podMetadata.addAnnotation('sidecar.istio.io/inject', 'true');
+      this.job.podMetadata.addAnnotation('sidecar.istio.io/nativeSidecar', 'true');
+      const mesh = target.mesh;
+      this.node.addValidation({
+        validate: () => {
+          const ns = Chart.of(this).namespace ?? 'default';
+          return mesh.admits(ns, 'default') ? [] : [`${subject}: 'target' (${target.serviceName}) must admit the load test's identity ${ns}/default `
+            + `(it admits ${mesh.callers.join(', ')}). Fix: put the LoadTest in a chart whose namespace the target's allowFrom lists, or add MeshCaller.namespace('${ns}') to allowFrom`];
+        },
+      });
+    }
+    ensureUniqueObjectNames(this);
     const args = ['run', '--quiet', ...(url ? ['-o', 'experimental-prometheus-rw'] : []), '/config/script.js'];
     const container = this.job.addContainer({
       name: 'k6',

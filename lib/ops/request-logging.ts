@@ -1,11 +1,11 @@
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ISidecarServer, sidecarPolicyFor } from '../mesh/sidecar-network-policy';
 import { Telemetry } from '../imports/telemetry.istio.io';
 import { fail, subjectOf } from '../tfserving/errors';
 
-/** A workload whose pods the access logging selects. */
-export interface ILoggedWorkload {
-  /** The labels selecting its pods. */
-  readonly selectorLabels: Record<string, string>;
+/** A workload whose pods the access logging selects (a TfServingModel). */
+export interface ILoggedWorkload extends ISidecarServer {
   /** The Service's name, for the default object name. */
   readonly serviceName: string;
 }
@@ -34,6 +34,12 @@ export interface RequestLoggingProps {
    */
   readonly providers?: string[];
   /**
+   * The namespace istiod runs in (the server's sidecar must reach it through the server's NetworkPolicy).
+   *
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
+  /**
    * Telemetry object name.
    *
    * @default - `TARGET-access-logs`
@@ -43,7 +49,9 @@ export interface RequestLoggingProps {
 
 /**
  * Request logging that works with the open-source model server: Istio access logs for the server's pods
- * (a `telemetry.istio.io/v1` Telemetry selecting them), with sampling.
+ * (a `telemetry.istio.io/v1` Telemetry selecting them), with sampling. The server's pods need an Istio sidecar
+ * (namespace label `istio-injection=enabled`); when the server has a NetworkPolicy, a second one lets the
+ * sidecar reach istiod.
  *
  * TF Serving's own `logging_config` makes the open-source server fail at start, so it is refused. Istio
  * access logs capture method, path (REST model and verb), gRPC method and status, response code, sizes,
@@ -55,6 +63,11 @@ export class RequestLogging extends Construct {
   public readonly telemetry: Telemetry;
   /** The CEL filter expression, or undefined when every request is logged. */
   public readonly filterExpression?: string;
+  /**
+   * The NetworkPolicy that lets the server's sidecar reach istiod and expose its probes and metrics (when the
+   * server has a NetworkPolicy of its own; shared with an IstioCanary on the same server).
+   */
+  public readonly sidecarNetworkPolicy?: kplus.k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: RequestLoggingProps) {
     super(scope, id);
@@ -74,6 +87,7 @@ export class RequestLogging extends Construct {
         }],
       },
     });
+    this.sidecarNetworkPolicy = sidecarPolicyFor(this, 'SidecarNetworkPolicy', props.target, props.istioNamespace);
   }
 }
 

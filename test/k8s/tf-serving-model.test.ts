@@ -95,6 +95,16 @@ describe('defaults', () => {
     expect(c.livenessProbe).toEqual({ httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
   });
 
+  test('the rollout deadline outlasts the startup budget (node scale-up, image pull, model load)', () => {
+    expect(only(build().objects, 'Deployment').spec.progressDeadlineSeconds).toBe(600 + 300);
+    expect(only(build({ probes: { startupTimeout: Duration.minutes(30) } }).objects, 'Deployment').spec.progressDeadlineSeconds).toBe(1800 + 300);
+  });
+
+  test('an Istio sidecar drains for the whole grace period', () => {
+    const annotations = only(build().objects, 'Deployment').spec.template.metadata.annotations;
+    expect(JSON.parse(annotations['proxy.istio.io/config'])).toEqual({ terminationDrainDuration: '45s' });
+  });
+
   test('graceful drain: preStop pause, grace period, surge-only rolling update', () => {
     const d = only(build().objects, 'Deployment');
     expect(d.spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['/bin/sleep', '15'] } } });
@@ -580,6 +590,15 @@ describe('rules (exact messages)', () => {
       "TfServingModel 'resnet': 'extraArgs.rest_api_port' (\"9000\") must not repeat a flag a prop already sets. Fix: remove it from extraArgs and set the prop instead (current --rest_api_port=8501)");
     expect(attempt({ extraArgs: { batching_parameters_file: '/etc/b.config' } })).toThrow(
       "TfServingModel 'resnet': 'args' (\"--batching_parameters_file=/etc/b.config\") must come with --enable_batching (the server stops at start with a batching file and batching off)");
+  });
+
+  test('object names unique per kind and namespace in a chart', () => {
+    const chart = Testing.chart();
+    new TfServingModel(chart, 'a', { name: 'resnet', models: [RESNET], gcsAccess: WI });
+    new TfServingModel(chart, 'b', { name: 'resnet', models: [RESNET], gcsAccess: WI });
+    expect(() => Testing.synth(chart)).toThrow(
+      "Chart 'test': 'metadata.name' (\"resnet\") must be unique per kind and namespace, but ServiceAccount objects test/a/ServiceAccount/Resource and "
+      + "test/b/ServiceAccount/Resource share it (the second would overwrite the first on apply). Fix: give one of the constructs another name (its 'name' prop or id)");
   });
 
   test('a bad prop writes nothing to the output folder', () => {

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { BatchingConfig, GcsAccess, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps, VersionPolicy } from '../../lib';
 import { IstioCanary, IstioCanaryMode, IstioCanaryProps, MeshCaller, ScraperAccess } from '../../lib/mesh';
-import { LoadTest, LoadTestPayload, TensorDType } from '../../lib/ops';
+import { LoadTest, LoadTestPayload, RequestLogging, TensorDType } from '../../lib/ops';
 import { only, synth } from '../support/synth';
 
 const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
@@ -87,12 +87,23 @@ describe('as a serving endpoint', () => {
     expect(rollout.selectorLabels).toEqual({ 'tfserving-constructs.io/canary': 'resnet' });
   });
 
-  test('a LoadTest can target the canary host', () => {
-    const { chart, rollout } = setup();
+  test('a LoadTest can target the canary host: it runs with a native Istio sidecar, as an admitted identity', () => {
+    const { chart, rollout } = setup({ allowFrom: [MeshCaller.namespace('apps'), MeshCaller.namespace('ml')] });
     const payload = LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] });
     const lt = new LoadTest(chart, 'load', { target: rollout, payload });
-    expect(lt.name).toBe('resnet-loadtest');
-    expect(JSON.stringify(synth(chart).filter((o) => o.metadata.name.startsWith('resnet-loadtest')))).toContain('resnet.ml.svc:8500');
+    expect(lt.name).toBe('load');
+    const objects = synth(chart);
+    expect(JSON.stringify(objects.filter((o) => o.metadata.name.startsWith('load')))).toContain('resnet.ml.svc:8500');
+    expect(only(objects, 'Job', 'load').spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'true', 'sidecar.istio.io/nativeSidecar': 'true' });
+    expect(rollout.mesh.callers).toEqual(['ns/apps', 'ns/ml']);
+  });
+
+  test('a LoadTest whose identity the canary does not admit is refused at synth', () => {
+    const { chart, rollout } = setup();
+    new LoadTest(chart, 'load', { target: rollout, payload: LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] }) });
+    expect(() => synth(chart)).toThrow(
+      "LoadTest 'load': 'target' (resnet) must admit the load test's identity ml/default (it admits ns/apps). "
+      + "Fix: put the LoadTest in a chart whose namespace the target's allowFrom lists, or add MeshCaller.namespace('ml') to allowFrom");
   });
 });
 
@@ -106,11 +117,12 @@ describe('side effects on the servers', () => {
     });
   });
 
-  test('a server with a NetworkPolicy gets one more that lets its sidecar reach istiod on 15012', () => {
+  test('a server with a NetworkPolicy gets one more: its sidecar reaches istiod on 15012, probes and mesh metrics reach 15020/15090', () => {
     const { objects } = build({ istioNamespace: 'istio-control' });
     expect(only(objects, 'NetworkPolicy', 'resnet-v1-istio-proxy').spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'resnet-v1', 'app.kubernetes.io/name': 'tensorflow-serving' } },
-      policyTypes: ['Egress'],
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }] }],
       egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-control' } } }], ports: [{ port: 15012, protocol: 'TCP' }] }],
     });
   });
@@ -338,9 +350,10 @@ describe('mesh security', () => {
     ]);
   });
 
-  test('the scraper namespace defaults to gmp-system when a server has a PodMonitoring', () => {
+  test('with a PodMonitoring the scraper defaults to plaintext on the REST port (Managed Prometheus has no mesh identity)', () => {
     const { objects } = build({}, { monitoring: { scraper: Scraper.POD_MONITORING } });
-    expect(only(objects, 'AuthorizationPolicy').spec.rules[1].from).toEqual([{ source: { namespaces: ['gmp-system'] } }]);
+    expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toEqual({ 8501: { mode: 'PERMISSIVE' } });
+    expect(only(objects, 'AuthorizationPolicy').spec.rules[1].from).toBeUndefined();
   });
 
   test('ScraperAccess.mesh with named callers', () => {
@@ -368,9 +381,27 @@ describe('label routing (both versions in one server)', () => {
   function labels(props: Partial<IstioCanaryProps> = {}, models: ServedModelOptions[] = [LABELLED, RESNET]) {
     const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
     const stable = server(chart, 'ranker-server', { models });
-    const rollout = new IstioCanary(chart, 'ranker', { stable, labelRouting: {}, allowFrom: APPS, ...props });
+    const rollout = new IstioCanary(chart, 'ranker', { stable, labelRouting: { allowUnlabeledGrpcToCanary: true }, allowFrom: APPS, ...props });
     return { chart, stable, rollout, objects: synth(chart) };
   }
+
+  test('unlabeled gRPC would reach the canary (the highest loaded version): refused unless accepted', () => {
+    const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'ranker-server', { models: [LABELLED, RESNET] });
+    new IstioCanary(chart, 'ranker', { stable, labelRouting: {}, allowFrom: APPS });
+    expect(() => synth(chart)).toThrow(
+      "IstioCanary 'ranker': 'labelRouting' (\"model 'ranker', canary → version 42\") must not leave unlabeled gRPC traffic on the canary: only REST paths can be "
+      + 'rewritten, and TF Serving answers a gRPC request without model_spec.version_label with the highest loaded version, here the canary. '
+      + 'Fix: have gRPC clients set model_spec.version_label, then set labelRouting.allowUnlabeledGrpcToCanary: true; or route with two servers (canary)');
+  });
+
+  test('no refusal when the policy loads a version newer than the canary label', () => {
+    const newer: ServedModelOptions = { ...LABELLED, versionPolicy: VersionPolicy.specific(41, 42, 43) };
+    const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'ranker-server', { models: [newer] });
+    new IstioCanary(chart, 'ranker', { stable, labelRouting: {}, allowFrom: APPS });
+    expect(() => synth(chart)).not.toThrow();
+  });
 
   test('REST inference paths are rewritten to the label; a share of requests, chosen by x-request-id, to the canary', () => {
     const { objects, rollout } = labels({ weights: { stable: 90, canary: 10 } });
@@ -408,7 +439,7 @@ describe('label routing (both versions in one server)', () => {
 
   test('custom label names and model list', () => {
     const model: ServedModelOptions = { ...LABELLED, versionLabels: { prod: 41, next: 42 } };
-    const { objects } = labels({ labelRouting: { stableLabel: 'prod', canaryLabel: 'next', models: ['ranker'] } }, [model]);
+    const { objects } = labels({ labelRouting: { stableLabel: 'prod', canaryLabel: 'next', models: ['ranker'], allowUnlabeledGrpcToCanary: true } }, [model]);
     expect(route(objects, 'rest-ranker-stable', 'ranker').rewrite).toEqual({ uri: '/v1/models/ranker/labels/prod:' });
     expect(route(objects, 'rest-ranker-pin-canary', 'ranker').rewrite).toEqual({ uri: '/v1/models/ranker/labels/next:' });
   });
@@ -690,4 +721,11 @@ describe('determinism', () => {
 test('App synth of a valid canary passes validation', () => {
   const { app } = setup({ weights: { stable: 95, canary: 5 } });
   expect(() => app.synth()).not.toThrow();
+});
+
+test('an IstioCanary and a RequestLogging on the same server share one sidecar NetworkPolicy', () => {
+  const { chart, rollout } = setup();
+  const logging = new RequestLogging(chart, 'logs', { target: rollout.stable });
+  expect(logging.sidecarNetworkPolicy).toBe(rollout.sidecarNetworkPolicies[0]);
+  expect(synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'resnet-v1-istio-proxy')).toHaveLength(1);
 });

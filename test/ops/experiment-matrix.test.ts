@@ -45,6 +45,9 @@ test('a load test per variant, targeting its Service', () => {
   expect(m.variants.map((v) => v.loadTest!.name)).toEqual(['rn-c1-iauto-boff-r1-load', 'rn-c1-iauto-boff-r2-load']);
   const cfg = JSON.parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'rn-c1-iauto-boff-r2-load-k6').data['loadtest.json']);
   expect(cfg.grpcAddress).toBe('rn-c1-iauto-boff-r2:8500');
+  // One at a time: the second starts 30 s after the first one's 2 × 30 s + 5 s gap ends.
+  expect(m.variants.map((v) => v.loadTest!.startDelay.toSeconds())).toEqual([0, 95]);
+  expect(cfg.scenarios[0].startSeconds).toBe(95);
 });
 
 describe('rules', () => {

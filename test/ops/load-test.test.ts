@@ -23,7 +23,7 @@ function setup(props: Partial<LoadTestProps> = {}, batching?: BatchingConfig) {
 /** Runs the k6 script's init context in a sandbox with stand-ins for the k6 modules. */
 function runScript(config: string) {
   const calls: any[] = [];
-  const src = only(synth(setup().chart), 'ConfigMap', 'resnet-loadtest-k6').data['script.js']
+  const src = only(synth(setup().chart), 'ConfigMap', 'load-k6').data['script.js']
     .replace(/^import .*$/gm, '').replace(/^export (const|function)/gm, '$1');
   const sandbox: any = {
     open: (p: string) => { expect(p).toBe('/config/loadtest.json'); return config; },
@@ -40,9 +40,9 @@ function runScript(config: string) {
 test('defaults: a bounded Job running k6 on the target Service, gRPC then REST, batch size 1', () => {
   const { chart, lt } = setup();
   const objects = synth(chart);
-  expect(objects.filter((o) => o.kind === 'Job' || o.metadata.name.startsWith('resnet-loadtest'))).toMatchSnapshot();
+  expect(objects.filter((o) => o.kind === 'Job' || o.metadata.name.startsWith('load'))).toMatchSnapshot();
   const job = only(objects, 'Job');
-  expect(job.metadata.name).toBe('resnet-loadtest');
+  expect(job.metadata.name).toBe('load');
   expect(job.spec.backoffLimit).toBe(0);
   expect(job.spec.activeDeadlineSeconds).toBe(60 + 5 + 60 + 120);
   expect(job.spec.ttlSecondsAfterFinished).toBe(86400);
@@ -52,20 +52,20 @@ test('defaults: a bounded Job running k6 on the target Service, gRPC then REST, 
   expect(c.args).toEqual(['run', '--quiet', '/config/script.js']);
   expect(lt.scenarios).toEqual(['grpc_b1', 'rest_b1']);
   expect(lt.totalDuration.toSeconds()).toBe(125);
-  const cfg = JSON.parse(only(objects, 'ConfigMap', 'resnet-loadtest-k6').data['loadtest.json']);
+  const cfg = JSON.parse(only(objects, 'ConfigMap', 'load-k6').data['loadtest.json']);
   expect(cfg).toMatchObject({ model: 'resnet', grpcAddress: 'resnet:8500', restUrl: 'http://resnet:8501/v1/models/resnet:predict', concurrency: 8, durationSeconds: 60, timeoutMs: 10000 });
 });
 
 test('the load test reaches a Service that exists in the same output, on its ports', () => {
   const objects = synth(setup().chart);
-  const cfg = JSON.parse(only(objects, 'ConfigMap', 'resnet-loadtest-k6').data['loadtest.json']);
+  const cfg = JSON.parse(only(objects, 'ConfigMap', 'load-k6').data['loadtest.json']);
   const svc = only(objects, 'Service', cfg.grpcAddress.split(':')[0]);
   expect(svc.spec.ports.map((p: any) => p.port)).toEqual([Number(cfg.grpcAddress.split(':')[1]), 8501]);
 });
 
 test('the k6 script: one scenario per protocol × batch size, run one after the other, percentiles per scenario', () => {
   const { lt, chart } = setup({ batchSizes: [1, 4], duration: Duration.seconds(30), concurrency: 3 });
-  const config = only(synth(chart), 'ConfigMap', 'resnet-loadtest-k6').data['loadtest.json'];
+  const config = only(synth(chart), 'ConfigMap', 'load-k6').data['loadtest.json'];
   const { options } = runScript(config);
   expect(Object.keys(options.scenarios)).toEqual(lt.scenarios);
   expect(options.scenarios.rest_b4).toEqual({
@@ -78,7 +78,7 @@ test('the k6 script: one scenario per protocol × batch size, run one after the 
 
 test('the k6 script builds REST bodies and gRPC PredictRequests that encode with the shipped proto', () => {
   const { chart } = setup({ batchSizes: [1, 3] });
-  const config = only(synth(chart), 'ConfigMap', 'resnet-loadtest-k6').data['loadtest.json'];
+  const config = only(synth(chart), 'ConfigMap', 'load-k6').data['loadtest.json'];
   const { restBodies, grpcRequests, restScenario, grpcScenario, calls, env } = runScript(config);
   expect(JSON.parse(restBodies[3])).toEqual({ signature_name: 'serving_default', inputs: { x: [[[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1, 2], [3, 4]]] } });
   const root = protobuf.parse(PREDICT_PROTO, { keepCase: true }).root;
@@ -122,9 +122,27 @@ test('props: model, protocols, Prometheus remote write, name, keepFinishedFor, n
   expect(cfg.restUrl).toBe('http://resnet:8501/v1/models/bert:predict');
 });
 
-test('string tensors are sent base64-encoded over gRPC', () => {
-  const p = LoadTestPayload.tensor({ input: 's', dtype: TensorDType.STRING, shape: [1], values: ['hi'] });
-  expect(p._spec).toMatchObject({ dtype: 'DT_STRING', dtypeNumber: 7, field: 'string_val' });
+test('string tensors are sent base64-encoded over gRPC, plain over REST', () => {
+  const chart = Testing.chart();
+  const server = new TfServingModel(chart, 'resnet', { models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount() });
+  new LoadTest(chart, 'load', { target: server, payload: LoadTestPayload.tensor({ input: 's', dtype: TensorDType.STRING, shape: [2], values: ['hi', 'yo'] }), batchSizes: [2] });
+  const { grpcRequests, restBodies } = runScript(only(synth(chart), 'ConfigMap', 'load-k6').data['loadtest.json']);
+  expect(grpcRequests[2].inputs.s).toEqual({ dtype: 7, tensor_shape: { dim: [{ size: 2 }, { size: 2 }] }, string_val: ['aGk=', 'eW8=', 'aGk=', 'eW8='] });
+  expect(JSON.parse(restBodies[2]).inputs.s).toEqual([['hi', 'yo'], ['hi', 'yo']]);
+  const Req = protobuf.parse(PREDICT_PROTO, { keepCase: true }).root.lookupType('tensorflow.serving.PredictRequest');
+  const decoded: any = Req.toObject(Req.decode(Req.encode(Req.fromObject(grpcRequests[2])).finish()));
+  expect(decoded.inputs.s.string_val.map((b: Uint8Array) => Buffer.from(b).toString())).toEqual(['hi', 'yo', 'hi', 'yo']);
+});
+
+test('startDelay shifts every scenario and the deadline', () => {
+  const { chart, lt } = setup({ startDelay: Duration.minutes(10), duration: Duration.seconds(30) });
+  const objects = synth(chart);
+  expect(lt.startDelay.toSeconds()).toBe(600);
+  expect(only(objects, 'Job').spec.activeDeadlineSeconds).toBe(600 + 30 + 5 + 30 + 120);
+  const cfg = JSON.parse(only(objects, 'ConfigMap', 'load-k6').data['loadtest.json']);
+  expect(cfg.scenarios.map((s: any) => s.startSeconds)).toEqual([600, 635]);
+  expect(() => setup({ startDelay: Duration.days(2) })).toThrow(
+    "LoadTest 'load': 'startDelay' (\"48h\") must be a whole number of seconds between 0 and 1 day. Fix: use e.g. Duration.minutes(5)");
 });
 
 describe('rules', () => {

@@ -48,3 +48,21 @@ test('rules', () => {
   expect(() => setup({ samplePercent: 120 })).toThrow("RequestLogging 'logs': 'samplePercent' (120) must be between 0 and 100. Fix: use e.g. 10");
   expect(() => setup({ providers: [] })).toThrow("RequestLogging 'logs': 'providers' ([]) must name at least one access-log provider. Fix: use ['envoy']");
 });
+
+test('the server\'s sidecar may reach istiod and expose probes/metrics through its NetworkPolicy', () => {
+  const { chart, logging } = setup({ istioNamespace: 'istio-control' });
+  const np = only(synth(chart), 'NetworkPolicy', 'resnet-istio-proxy');
+  expect(np.spec.egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-control' } } }], ports: [{ port: 15012, protocol: 'TCP' }] }]);
+  expect(np.spec.ingress).toEqual([{ ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }] }]);
+  expect(logging.sidecarNetworkPolicy).toBeDefined();
+});
+
+test('no sidecar NetworkPolicy for a server without a NetworkPolicy', () => {
+  const chart = Testing.chart();
+  const server = new TfServingModel(chart, 'resnet', {
+    models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount(), networkPolicy: { enabled: false },
+  });
+  const logging = new RequestLogging(chart, 'logs', { target: server });
+  expect(logging.sidecarNetworkPolicy).toBeUndefined();
+  expect(synth(chart).filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+});

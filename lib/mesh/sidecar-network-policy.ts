@@ -1,0 +1,80 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/** Options of {@link istioSidecarNetworkPolicy}. */
+export interface SidecarNetworkPolicyOptions {
+  /** Object name. */
+  readonly name: string;
+  /** Labels selecting the pods that run an Istio sidecar. */
+  readonly podSelector: Record<string, string>;
+  /**
+   * Labels of the object.
+   *
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * The namespace istiod runs in.
+   *
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
+}
+
+/** Istio's sidecar ports: istiod's xDS/CA port, the agent's health/merged-metrics port, Envoy's metrics port. */
+export const ISTIOD_XDS_PORT = 15012;
+/** The istio-agent port: health (rewritten kubelet probes) and merged Prometheus metrics. */
+export const SIDECAR_AGENT_PORT = 15020;
+/** Envoy's Prometheus port (`istio_requests_total` and the other standard metrics). */
+export const ENVOY_METRICS_PORT = 15090;
+
+/**
+ * The NetworkPolicy an Istio sidecar needs next to a server's own (restrictive) policy: egress to istiod
+ * (15012, for its configuration and certificates) and ingress to the agent and Envoy metrics ports (15020,
+ * 15090), which carry the rewritten kubelet probes and the `istio_requests_total` metrics that Flagger and
+ * dashboards query. Without it the sidecar never becomes ready and the mesh metrics are unreachable.
+ *
+ * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+ */
+export function istioSidecarNetworkPolicy(scope: Construct, id: string, options: SidecarNetworkPolicyOptions): kplus.k8s.KubeNetworkPolicy {
+  const tcp = (port: number) => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
+  return new kplus.k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: options.name, labels: options.labels },
+    spec: {
+      podSelector: { matchLabels: options.podSelector },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [tcp(SIDECAR_AGENT_PORT), tcp(ENVOY_METRICS_PORT)] }],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': options.istioNamespace ?? 'istio-system' } } }],
+        ports: [tcp(ISTIOD_XDS_PORT)],
+      }],
+    },
+  });
+}
+
+/** A server whose pods may run an Istio sidecar. */
+export interface ISidecarServer {
+  /** Base name of the server's objects. */
+  readonly name: string;
+  /** Labels selecting its pods. */
+  readonly selectorLabels: Record<string, string>;
+  /** Its own NetworkPolicy, if any (the sidecar policy is needed only then). */
+  readonly networkPolicy?: unknown;
+}
+
+const policies = new WeakMap<ISidecarServer, kplus.k8s.KubeNetworkPolicy>();
+
+/**
+ * The sidecar NetworkPolicy of a server, created once whoever asks first (an IstioCanary, a RequestLogging);
+ * undefined when the server has no NetworkPolicy of its own.
+ */
+export function sidecarPolicyFor(scope: Construct, id: string, server: ISidecarServer, istioNamespace?: string,
+  labels?: Record<string, string>): kplus.k8s.KubeNetworkPolicy | undefined {
+  if (!server.networkPolicy) return undefined;
+  let policy = policies.get(server);
+  if (!policy) {
+    policy = istioSidecarNetworkPolicy(scope, id, { name: `${server.name}-istio-proxy`, podSelector: server.selectorLabels, labels, istioNamespace });
+    policies.set(server, policy);
+  }
+  return policy;
+}
