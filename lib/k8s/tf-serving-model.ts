@@ -17,7 +17,7 @@ import { ConfigError, fail, subjectOf } from '../tfserving/errors';
 import { TfServingImage } from '../tfserving/image';
 import { ModelConfig, renderModelServerConfig, validateModelConfigs } from '../tfserving/model-server-config';
 import { DEFAULT_PROMETHEUS_PATH, renderMonitoringConfig, validateMonitoringConfig } from '../tfserving/monitoring-config';
-import { ServerFlags } from '../tfserving/server-flags';
+import { ServerFlags, validatePorts } from '../tfserving/server-flags';
 import { deriveThreads, ThreadSettings } from '../tfserving/threads';
 import { VersionPolicy } from '../tfserving/version-policy';
 
@@ -485,10 +485,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     }
     this.grpcPort = checkPort(this.subject, 'grpcPort', props.grpcPort ?? 8500);
     this.restPort = checkPort(this.subject, 'restPort', props.restPort ?? 8501);
-    if (this.grpcPort === this.restPort) {
-      fail(this.subject, 'restPort', this.restPort, `differ from grpcPort (${this.grpcPort}); TF Serving does not export REST on the gRPC port`,
-        'use restPort 8501 and grpcPort 8500');
-    }
+    // Checked before the container exists (cdk8s-plus would refuse the duplicate port with a bare message).
+    validatePorts(this.subject, this.grpcPort, this.restPort);
     if (props.replicas !== undefined && props.autoscaling !== undefined) {
       fail(this.subject, 'replicas', props.replicas, 'not be set together with autoscaling (an autoscaled Deployment has no fixed replica count)',
         'remove replicas, or remove autoscaling');

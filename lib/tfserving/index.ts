@@ -7,7 +7,7 @@ export { renderBatchingParameters, validateBatchingParameters } from './batching
 export type { BatchingParameters } from './batching-parameters';
 export { DEFAULT_PROMETHEUS_PATH, renderMonitoringConfig, validateMonitoringConfig } from './monitoring-config';
 export type { MonitoringConfig } from './monitoring-config';
-export { MODEL_SERVER_FLAGS, ServerFlags } from './server-flags';
+export { MODEL_SERVER_FLAGS, ServerFlags, validatePorts } from './server-flags';
 export type { FlagValue } from './server-flags';
 export { DEFAULT_TF_SERVING_VERSION, TfServingImage } from './image';
 export type { CustomImageOptions } from './image';

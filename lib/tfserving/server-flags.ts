@@ -86,15 +86,22 @@ export class ServerFlags {
       }, 'not set intra-op, inter-op and session parallelism all together (the server refuses to start)',
       'set intraOp and interOp, or only session');
     }
-    const grpc = this.values.get('port') ?? 8500;
     const rest = this.values.get('rest_api_port');
-    if (rest !== undefined && Number(rest) !== 0 && Number(rest) === Number(grpc)) {
-      fail(this.subject, 'restPort', rest, `differ from the gRPC port (${grpc}); TF Serving does not export REST on the gRPC port`, 'use 8501 for REST and 8500 for gRPC');
-    }
+    if (rest !== undefined) validatePorts(this.subject, Number(this.values.get('port') ?? 8500), Number(rest));
   }
 
   /** `--name=value` strings. */
   public toArgs(): string[] {
     return [...this.values].map(([k, v]) => `--${k}=${v}`);
+  }
+}
+
+/**
+ * main.cc: "--rest_api_port … must be different than the one specified in --port" (0 turns REST off).
+ * Throws a {@link ConfigError}.
+ */
+export function validatePorts(subject: string, grpcPort: number, restPort: number): void {
+  if (restPort !== 0 && restPort === grpcPort) {
+    fail(subject, 'restPort', restPort, `differ from the gRPC port (${grpcPort}); TF Serving does not export REST on the gRPC port`, 'use 8501 for REST and 8500 for gRPC');
   }
 }

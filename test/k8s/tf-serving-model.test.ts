@@ -465,7 +465,7 @@ describe('rules (exact messages)', () => {
 
   test('REST port different from gRPC port', () => {
     expect(attempt({ restPort: 8500 })).toThrow(
-      "TfServingModel 'resnet': 'restPort' (8500) must differ from grpcPort (8500); TF Serving does not export REST on the gRPC port. Fix: use restPort 8501 and grpcPort 8500");
+      "TfServingModel 'resnet': 'restPort' (8500) must differ from the gRPC port (8500); TF Serving does not export REST on the gRPC port. Fix: use 8501 for REST and 8500 for gRPC");
   });
 
   test('ports in range', () => {
@@ -605,7 +605,7 @@ describe('rules (exact messages)', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfs-'));
     const app = new App({ outdir });
     const chart = new Chart(app, 'c');
-    expect(() => new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, restPort: 8500 })).toThrow('must differ from grpcPort');
+    expect(() => new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, restPort: 8500 })).toThrow('must differ from the gRPC port');
     expect(() => app.synth()).not.toThrow();
     expect(fs.readdirSync(outdir).filter((f) => fs.readFileSync(path.join(outdir, f), 'utf8').includes('tensorflow'))).toEqual([]);
   });
