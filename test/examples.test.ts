@@ -90,6 +90,31 @@ describe.each(examples)('example %s', (name) => {
     }
   });
 
+  test('every server on a node pool is wired to a pool of the same output (name, accelerator, taint, GPU limit)', () => {
+    for (const { objects } of files) {
+      const pools = objects.filter((o) => o.kind === 'ContainerNodePool');
+      for (const d of objects.filter((o) => o.kind === 'Deployment' && o.spec.template.spec.affinity?.nodeAffinity)) {
+        const pod = d.spec.template.spec;
+        const exprs = pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions;
+        const poolName = exprs.find((e: any) => e.key === 'cloud.google.com/gke-nodepool')?.values[0];
+        const pool = pools.find((p) => (p.spec.resourceID ?? p.metadata.name) === poolName);
+        expect(pool).toBeDefined();
+        const accel = pool.spec.nodeConfig?.guestAccelerator?.[0];
+        const gpu = pod.containers[0].resources?.limits?.['nvidia.com/gpu'];
+        if (accel) {
+          expect(exprs).toContainEqual({ key: 'cloud.google.com/gke-accelerator', operator: 'In', values: [accel.type] });
+          expect(gpu).toBeGreaterThan(0);
+          expect(pod.containers[0].image).toMatch(/-gpu$/);
+          for (const t of pool.spec.nodeConfig.taint ?? []) {
+            expect(pod.tolerations).toContainEqual(expect.objectContaining({ key: t.key, value: t.value, effect: 'NoSchedule' }));
+          }
+        } else {
+          expect(gpu).toBeUndefined();
+        }
+      }
+    }
+  });
+
   test('manifests match the snapshot', () => {
     expect(files).toMatchSnapshot();
   });
