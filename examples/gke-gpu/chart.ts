@@ -1,6 +1,8 @@
 // A GKE cluster, a CPU pool and an L4 GPU pool scaling from zero, and a multi-model TF Serving server on
 // the GPU pool reading its models from GCS with Workload Identity — all as Config Connector and Kubernetes
 // objects from one chart. The Pulumi program in examples/gke-pulumi reuses these declarations.
+// Applying dist/gke-gpu.k8s.yaml: the *.cnrm.cloud.google.com objects go to the Config Connector cluster, the rest
+// to the new GKE cluster (the Pulumi program does that split itself).
 import { Chart, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';

@@ -95,7 +95,8 @@ export interface GkeClusterProps {
    * Keep the GKE cluster when its declaration is deleted. Config Connector's ContainerCluster has no
    * `deletionProtection` field, so this renders the `cnrm.cloud.google.com/deletion-policy: abandon`
    * annotation (deleting the object leaves the cluster running); the Pulumi layer maps it to the
-   * cluster's `deletionProtection`.
+   * cluster's `deletionProtection`. It covers the cluster only: deleting the chart still deletes its node pools
+   * and Workload Identity objects (annotate those yourself to keep them).
    *
    * @default true
    * @see https://cloud.google.com/config-connector/docs/reference/annotations

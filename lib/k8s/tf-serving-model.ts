@@ -349,7 +349,8 @@ export interface TfServingModelProps {
    * pool's name label (and its accelerator), the pool's tolerations, and the pool's size is checked against
    * the container's requests. On a GPU pool the server also gets an `nvidia.com/gpu` limit (`gpus`), the
    * `-gpu` build of an official image, and, on a time-shared or MPS pool, a GPU memory fraction
-   * (`--per_process_gpu_memory_fraction` = 1 / maxSharedClientsPerGpu) so that servers sharing a GPU fit.
+   * (`--per_process_gpu_memory_fraction` = 1 / maxSharedClientsPerGpu) so that servers sharing a GPU fit; on an
+   * MPS pool the pod also gets `hostIPC: true`, which GKE's MPS daemon needs (Pod Security "baseline" refuses it).
    *
    * @default - any node the scheduler picks
    */
@@ -503,6 +504,20 @@ export class TfServingModel extends Construct implements IServingEndpoint {
         { construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } },
         { gpus: this.gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit) },
       );
+      if (props.nodePool.gpuPartitionSize && this.gpus > 1) {
+        fail(this.subject, 'gpus', this.gpus, `be 1 on a MIG pool ('${props.nodePool.name}', partitions of ${props.nodePool.gpuPartitionSize}): a CUDA process uses one MIG instance`,
+          'request gpus: 1, or choose a larger gpuPartitionSize for the pool');
+      }
+      const access = props.gcsAccess?.kind;
+      const pool = props.nodePool.cluster.workloadPool;
+      if (pool && access === 'node') {
+        fail(this.subject, 'gcsAccess', 'GcsAccess.nodeServiceAccount()', `not be the node's identity on pool '${props.nodePool.name}': its cluster runs Workload Identity `
+          + '(GKE_METADATA nodes hide the node service account from pods)', 'use GcsAccess.workloadIdentity(…) (e.g. workloadIdentity.gcsAccess()), or a key Secret');
+      }
+      if (!pool && access === 'workload-identity') {
+        fail(this.subject, 'gcsAccess', 'GcsAccess.workloadIdentity(…)', `not be Workload Identity on pool '${props.nodePool.name}': its cluster has Workload Identity off`,
+          'enable workloadIdentity on the GkeCluster, or use a key Secret or the node service account');
+      }
     }
     this.batching = props.batching;
     if (this.batching) {
@@ -636,6 +651,12 @@ export class TfServingModel extends Construct implements IServingEndpoint {
         this.deployment.scheduling.tolerate(kplus.Node.tainted(
           t.operator === 'Exists' ? kplus.NodeTaintQuery.exists(t.key!, { effect }) : kplus.NodeTaintQuery.is(t.key!, t.value ?? '', { effect })));
       }
+    }
+    if (this.gpus > 0 && props.nodePool?.sharing?.apiValue === 'MPS') {
+      // GKE's MPS sharing: the container talks to the node's MPS control daemon over IPC, so the pod needs hostIPC.
+      // https://cloud.google.com/kubernetes-engine/docs/how-to/nvidia-mps-gpus
+      // The patch applies to the typed props (KubeDeployment serializes them afterwards): the key is hostIpc.
+      patches.addJsonPatch(JsonPatch.add(`${podSpec}/hostIpc`, true));
     }
     if (this.gpus > 0) {
       // cdk8s-plus-27 has no extended resources. The patch goes through KubeDeployment's typed serializer,

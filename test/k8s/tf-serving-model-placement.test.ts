@@ -6,13 +6,14 @@ import {
 import { containerOf, flagsOf, only, synth } from '../support/synth';
 
 const RESNET = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
+const WI = GcsAccess.workloadIdentity('serving@acme-ml.iam.gserviceaccount.com');
 const SMALL = { cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(8), limit: Size.gibibytes(8) } };
 
 function setup(pool: (c: GkeCluster, chart: any) => NodePool, props: Partial<TfServingModelProps> = {}) {
   const chart = Testing.chart();
   const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
   const nodePool = pool(cluster, chart);
-  const model = new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: GcsAccess.nodeServiceAccount(), nodePool, resources: SMALL, ...props });
+  const model = new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool, resources: SMALL, ...props });
   return { chart, cluster, nodePool, model };
 }
 const l4 = (c: GkeCluster) => c.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8'), maxNodes: 4 });
@@ -76,12 +77,42 @@ describe('GPU pool', () => {
     expect(() => setup((c) => c.addNodePool('cpu'), { image: TfServingImage.gpu() })).toThrow(
       "TfServingModel 'resnet': 'image' (\"tensorflow/serving:2.18.0-gpu\") must not be a GPU build without GPUs (the CUDA build needs an nvidia.com/gpu device to start). "
       + 'Fix: use TfServingImage.of(…), or place the server on a GpuNodePool');
-    expect(() => setup(l4, { gpus: 2 })).toThrow("TfServingModel 'resnet': 'gpus' (2) must ");
-    expect(() => setup(l4, { resources: { cpu: { request: kplus.Cpu.units(16) } } })).toThrow("TfServingModel 'resnet': 'resources.cpu' (");
+    expect(() => setup(l4, { gpus: 2 })).toThrow(new Error(
+      "TfServingModel 'resnet': 'gpus' (2) must be at most 1, the GPUs on one g2-standard-8 node. Fix: Request at most 1, or use a node pool with 2 or more GPUs per node."));
+    expect(() => setup(l4, { resources: { cpu: { request: kplus.Cpu.units(16) } } })).toThrow(new Error(
+      "TfServingModel 'resnet': 'resources.cpu' (16000m) must fit in the 7910m one g2-standard-8 node can allocate to Pods (8 vCPUs minus GKE's reserve). "
+      + 'Fix: Request at most 7910m, or pick a machine type with more vCPUs.'));
     expect(() => setup((c) => c.addGpuNodePool('shared', {
       machineType: MachineType.of('g2-standard-24'), gpuSharing: { strategy: GpuSharingStrategy.MPS, maxSharedClientsPerGpu: 2 },
-    }), { gpus: 2 })).toThrow("TfServingModel 'resnet': 'gpus' (2) must ");
+    }), { gpus: 2 })).toThrow(new Error(
+      "TfServingModel 'resnet': 'gpus' (2) must be at most 1 on a node pool with GPU sharing strategy mps, because GKE gives each container at most one shared GPU. "
+      + 'Fix: Request 1 GPU, or run the workload on a node pool without GPU sharing.'));
+    expect(() => setup((c) => c.addGpuNodePool('mig', { machineType: MachineType.of('a2-highgpu-1g'), gpuPartitionSize: '1g.5gb' }), { gpus: 2 })).toThrow(new Error(
+      "TfServingModel 'resnet': 'gpus' (2) must be 1 on a MIG pool ('mig', partitions of 1g.5gb): a CUDA process uses one MIG instance. "
+      + 'Fix: request gpus: 1, or choose a larger gpuPartitionSize for the pool'));
     expect(() => setup(l4, { gpus: -1 })).toThrow("TfServingModel 'resnet': 'gpus' (-1) must be an integer of 0 or more. Fix: use 1");
+  });
+});
+
+describe('GPU sharing and credentials', () => {
+  test('an MPS pool gives the pod hostIPC (GKE\'s MPS daemon talks over IPC); time-sharing does not', () => {
+    const mps = setup((c) => c.addGpuNodePool('mps', { machineType: MachineType.of('g2-standard-8'), gpuSharing: { strategy: GpuSharingStrategy.MPS, maxSharedClientsPerGpu: 4 } }));
+    const pod = only(synth(mps.chart), 'Deployment').spec.template.spec;
+    expect(pod.hostIPC).toBe(true);
+    expect(flagsOf(pod.containers[0]).per_process_gpu_memory_fraction).toBe('0.25');
+    const ts = setup((c) => c.addGpuNodePool('ts', { machineType: MachineType.of('g2-standard-8'), gpuSharing: { strategy: GpuSharingStrategy.TIME_SHARING, maxSharedClientsPerGpu: 4 } }));
+    expect(only(synth(ts.chart), 'Deployment').spec.template.spec.hostIPC).toBeUndefined();
+  });
+
+  test('the GCS credential must suit the pool\'s cluster', () => {
+    expect(() => setup(l4, { gcsAccess: GcsAccess.nodeServiceAccount() })).toThrow(new Error(
+      "TfServingModel 'resnet': 'gcsAccess' (\"GcsAccess.nodeServiceAccount()\") must not be the node's identity on pool 'l4': its cluster runs Workload Identity "
+      + '(GKE_METADATA nodes hide the node service account from pods). Fix: use GcsAccess.workloadIdentity(…) (e.g. workloadIdentity.gcsAccess()), or a key Secret'));
+    const chart = Testing.chart();
+    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1', workloadIdentity: false });
+    expect(() => new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool: l4(cluster), resources: SMALL })).toThrow(new Error(
+      "TfServingModel 'resnet': 'gcsAccess' (\"GcsAccess.workloadIdentity(…)\") must not be Workload Identity on pool 'l4': its cluster has Workload Identity off. "
+      + 'Fix: enable workloadIdentity on the GkeCluster, or use a key Secret or the node service account'));
   });
 });
 
