@@ -8,6 +8,13 @@ import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { fail, subjectOf } from '../tfserving/errors';
 
 /**
+ * The metrics GkeCluster enables: system components plus the kube state metrics package.
+ *
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-metrics
+ */
+export const MONITORING_COMPONENTS: readonly string[] = ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'];
+
+/**
  * Properties of a {@link GkeCluster}.
  */
 export interface GkeClusterProps {
@@ -134,7 +141,7 @@ export interface GkeClusterSpec {
   readonly calicoNetworkPolicy: boolean;
   /** Managed Service for Prometheus managed collection. */
   readonly managedPrometheus: boolean;
-  /** GKE components that export metrics (`monitoringConfig.enableComponents`). */
+  /** GKE components that export metrics (`monitoringConfig.enableComponents`): system components and kube state metrics. */
   readonly monitoringComponents: readonly string[];
   /** Keep the cluster when its declaration is deleted. */
   readonly deletionProtection: boolean;
@@ -229,7 +236,9 @@ export class GkeCluster extends Construct {
       networkPolicyEnforced: networkPolicy,
       calicoNetworkPolicy: !dataplaneV2 && networkPolicy,
       managedPrometheus: props.managedPrometheus ?? true,
-      monitoringComponents: ['SYSTEM_COMPONENTS'],
+      // Setting the list replaces GKE's default: keep the kube-state-metrics package (Deployments, HPAs, Pods …)
+      // that recent GKE versions enable by default; an autoscaled server is watched through it.
+      monitoringComponents: [...MONITORING_COMPONENTS],
       deletionProtection: props.deletionProtection ?? true,
       removeDefaultNodePool: true,
       initialNodeCount: 1,

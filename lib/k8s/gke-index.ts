@@ -1,4 +1,4 @@
-export { GkeCluster } from './gke-cluster';
+export { GkeCluster, MONITORING_COMPONENTS } from './gke-cluster';
 export type { GkeClusterProps, GkeClusterSpec } from './gke-cluster';
 export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool } from './node-pool';
 export type { GuestAcceleratorSpec, NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint } from './node-pool';

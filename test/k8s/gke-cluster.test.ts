@@ -60,7 +60,7 @@ describe('defaults', () => {
   });
 
   test('Managed Service for Prometheus on, system metrics kept', () => {
-    expect(clusterOf().spec.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } });
+    expect(clusterOf().spec.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'], managedPrometheus: { enabled: true } });
   });
 
   test('public nodes', () => {
@@ -82,7 +82,7 @@ describe('defaults', () => {
       networkPolicyEnforced: true,
       calicoNetworkPolicy: false,
       managedPrometheus: true,
-      monitoringComponents: ['SYSTEM_COMPONENTS'],
+      monitoringComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'],
       deletionProtection: true,
       removeDefaultNodePool: true,
       initialNodeCount: 1,

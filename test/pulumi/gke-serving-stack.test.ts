@@ -102,7 +102,7 @@ describe('the GPU example app', () => {
       initialNodeCount: 1,
       networkingMode: 'VPC_NATIVE',
       datapathProvider: 'ADVANCED_DATAPATH',
-      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } },
+      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'], managedPrometheus: { enabled: true } },
       deletionProtection: true,
     });
     expect(c.networkPolicy).toBeUndefined();

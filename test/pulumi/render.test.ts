@@ -49,7 +49,7 @@ describe('clusterArgs', () => {
       workloadIdentityConfig: { workloadPool: 'acme-ml.svc.id.goog' },
       networkingMode: 'VPC_NATIVE',
       datapathProvider: 'ADVANCED_DATAPATH',
-      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } },
+      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'], managedPrometheus: { enabled: true } },
       deletionProtection: true,
     });
   });
@@ -88,7 +88,7 @@ describe('clusterArgs', () => {
     }).cluster.spec);
     expect(args.releaseChannel).toEqual({ channel: 'STABLE' });
     expect(args.workloadIdentityConfig).toBeUndefined();
-    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: false } });
+    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'], managedPrometheus: { enabled: false } });
     expect(args.deletionProtection).toBe(false);
   });
 
