@@ -132,10 +132,20 @@ export class ModelSource {
     return this.location!;
   }
 
+  /** For `gcs` and `s3`: the bucket. */
+  public get bucket(): string | undefined {
+    return this.isRemote ? bucketOf(this.location!) : undefined;
+  }
+
   /** Whether TF Serving polls a remote object store for this source (each poll is a billed list call). */
   public get isRemote(): boolean {
     return this.kind === 'gcs' || this.kind === 's3';
   }
+}
+
+/** The bucket of a `gs://BUCKET/…` or `s3://BUCKET/…` URI. */
+export function bucketOf(uri: string): string {
+  return uri.replace(/^[a-z0-9]+:\/\//, '').split('/')[0];
 }
 
 function stripSlash(s: string): string {

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ApiObject, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BatchingConfig } from './batching-config';
@@ -7,6 +7,8 @@ import { GcsAccess } from './gcs-access';
 import { ModelSource } from './model-source';
 import type { NodePool } from './node-pool';
 import { formatDuration } from '../private/duration';
+import { lazyValue } from '../private/lazy';
+import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { IServingEndpoint } from './serving-endpoint';
 import { MonitoringOptions, Scraper } from './monitoring';
@@ -628,11 +630,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
     const podSpec = '/spec/template/spec';
     const patches = ApiObject.of(this.deployment);
-    // cdk8s-plus-27 has no seccompProfile field; RuntimeDefault is what the restricted Pod Security Standard asks for.
-    patches.addJsonPatch(JsonPatch.add(`${podSpec}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
+    hardenPodTemplate(patches);
     patches.addJsonPatch(JsonPatch.add(`${podSpec}/containers/0/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
-    // cdk8s-plus-27's Capability enum has no ALL.
-    patches.addJsonPatch(JsonPatch.add(`${podSpec}/containers/0/securityContext/capabilities`, { drop: ['ALL'] }));
     if (props.priorityClassName) patches.addJsonPatch(JsonPatch.add(`${podSpec}/priorityClassName`, props.priorityClassName));
     if (props.topologySpread !== false) {
       // ScheduleAnyway: a single-zone cluster or a one-node pool must still run every replica.
@@ -986,7 +985,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
           + `(${ns}/${this.serviceAccount.name}), or GKE refuses the token. Fix: create the WorkloadIdentity with serviceAccountName '${this.serviceAccount.name}' and namespace '${ns}'`);
       }
       for (const m of this._models.filter((x) => x.source.kind === 'gcs')) {
-        const bucket = m.source.basePath.slice('gs://'.length).split('/')[0];
+        const bucket = m.source.bucket!;
         if (!binding.readerBuckets.includes(bucket)) {
           errors.push(`${this.subject}: 'gcsAccess' (WorkloadIdentity ${binding.email}) must grant read access to bucket '${bucket}' of model '${m.name}'. `
             + `Fix: add '${bucket}' to the WorkloadIdentity's modelBuckets (or call grantBucketRead('${bucket}'))`);
@@ -1059,9 +1058,4 @@ export function cpuToMillis(cpu: kplus.Cpu | undefined): number | undefined {
   if (!cpu) return undefined;
   const a = cpu.amount;
   return a.endsWith('m') ? Number(a.slice(0, -1)) : Number(a) * 1000;
-}
-
-/** A value computed at synth time, typed as what it produces (cdk8s resolves `Lazy` anywhere in an object). */
-function lazyValue<T>(produce: () => T): T {
-  return Lazy.any({ produce }) as unknown as T;
 }

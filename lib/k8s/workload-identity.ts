@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { GcsAccess } from './gcs-access';
 import type { GkeCluster } from './gke-cluster';
+import { bucketOf } from './model-source';
 import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { fail, subjectOf } from '../tfserving/errors';
@@ -230,7 +231,7 @@ export class WorkloadIdentity extends Construct {
 }
 
 function bucketName(subject: string, bucketOrUri: string): string {
-  const name = bucketOrUri.startsWith('gs://') ? bucketOrUri.slice('gs://'.length).split('/')[0] : bucketOrUri;
+  const name = bucketOrUri.startsWith('gs://') ? bucketOf(bucketOrUri) : bucketOrUri;
   if (!BUCKET.test(name) || (name.length > 63 && !name.includes('.')) || name.includes('..')) {
     fail(subject, 'modelBuckets', bucketOrUri,
       'be a Cloud Storage bucket name or a gs://BUCKET/PATH URI (3 to 63 lower-case letters, digits, \'-\', \'_\' or \'.\')',

@@ -1,4 +1,4 @@
-import { Chart, Duration, Lazy } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { flaggerInterval, istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS } from './routing';
@@ -20,6 +20,7 @@ import { BatchingConfig } from '../k8s/batching-config';
 import { IMeshAdmission, IServingEndpoint } from '../k8s/serving-endpoint';
 import { TfServingModel } from '../k8s/tf-serving-model';
 import { formatDuration } from '../private/duration';
+import { lazyValue } from '../private/lazy';
 import { ConfigError, fail, show, subjectOf } from '../tfserving/errors';
 
 /** Which of the three ways of running a canary an {@link IstioCanary} uses; decided by its props. */
@@ -1242,9 +1243,4 @@ function checkDnsLabel(subject: string, prop: string, value: string): void {
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
     fail(subject, prop, value, 'be a namespace name (a DNS label)', 'use the name of the Namespace object');
   }
-}
-
-/** A value computed at synth time, typed as what it produces (cdk8s resolves `Lazy` anywhere in an object). */
-function lazyValue<T>(produce: () => T): T {
-  return Lazy.any({ produce }) as unknown as T;
 }

@@ -47,13 +47,25 @@ export function requestIdShareRegex(percent: number): string | undefined {
   const n = requestIdBuckets(percent);
   if (n <= 0) return undefined;
   if (n >= REQUEST_ID_BUCKETS) return '.*';
-  const a = Math.floor(n / 256);
-  const b = Math.floor((n % 256) / 16);
-  const c = n % 16;
+  return `.*(${hexSuffixesBelow(n, 3)})`;
+}
+
+/**
+ * RE2 alternatives matching the `digits`-long lower-case hex strings whose value is below `count`
+ * (0 < count < 16^digits): `hexSuffixesBelow(26, 2)` is `0[0-9a-f]|1[0-9]`. Anchored at the end of a random
+ * `x-request-id`, they select count / 16^digits of the requests — the one sampling rule used for traffic shares
+ * here and for access-log sampling (RequestLogging).
+ */
+export function hexSuffixesBelow(count: number, digits: number): string {
   const below = (k: number) => (k === 1 ? '0' : k <= 10 ? `[0-${k - 1}]` : k === 11 ? '[0-9a]' : `[0-9a-${HEX[k - 1]}]`);
+  const any = (r: number) => (r === 0 ? '' : r === 1 ? '[0-9a-f]' : `[0-9a-f]{${r}}`);
   const alternatives: string[] = [];
-  if (a > 0) alternatives.push(`${below(a)}[0-9a-f]{2}`);
-  if (b > 0) alternatives.push(`${HEX[a]}${below(b)}[0-9a-f]`);
-  if (c > 0) alternatives.push(`${HEX[a]}${HEX[b]}${below(c)}`);
-  return `.*(${alternatives.join('|')})`;
+  let prefix = '';
+  for (let i = 0; i < digits; i++) {
+    const place = 16 ** (digits - 1 - i);
+    const d = Math.floor(count / place) % 16;
+    if (d > 0) alternatives.push(`${prefix}${below(d)}${any(digits - 1 - i)}`);
+    prefix += HEX[d];
+  }
+  return alternatives.join('|');
 }

@@ -1,8 +1,9 @@
-import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IServingEndpoint } from '../k8s/serving-endpoint';
 import { formatDuration } from '../private/duration';
+import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { fail, subjectOf } from '../tfserving/errors';
 
@@ -303,9 +304,7 @@ export class LoadTest extends Construct {
     }
     container.mount('/config', kplus.Volume.fromConfigMap(this, 'ConfigVolume', kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', `${this.name}-k6`), { name: 'k6' }), { readOnly: true });
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: Size.mebibytes(64) }));
-    const patches = ApiObject.of(this.job);
-    patches.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
-    patches.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+    hardenPodTemplate(ApiObject.of(this.job));
   }
 }
 

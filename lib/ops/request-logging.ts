@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { hexSuffixesBelow } from '../mesh/routing';
 import { ISidecarServer, sidecarPolicyFor } from '../mesh/sidecar-network-policy';
 import { Telemetry } from '../imports/telemetry.istio.io';
 import { fail, subjectOf } from '../tfserving/errors';
@@ -100,19 +101,7 @@ export function sampleExpression(percent: number, alwaysLogErrors: boolean): str
   if (k >= 256) return undefined;
   const errors = alwaysLogErrors ? 'response.code >= 500 || (has(response.grpc_status) && response.grpc_status != 0)' : undefined;
   if (k === 0) return errors ?? 'false';
-  const rows = Math.floor(k / 16);
-  const rest = k % 16;
-  const parts: string[] = [];
-  if (rows > 0) parts.push(`${hexDigits(rows)}[0-9a-f]`);
-  if (rest > 0) parts.push(`${rows.toString(16)}${hexDigits(rest)}`);
-  const sample = `request.headers['x-request-id'].matches('(${parts.join('|')})$')`;
+  const sample = `request.headers['x-request-id'].matches('(${hexSuffixesBelow(k, 2)})$')`;
   return errors ? `${errors} || ${sample}` : sample;
 }
 
-/** A character class matching the first `count` hex digits (0 … count−1), lower-case: `[0-9a-c]`. */
-function hexDigits(count: number): string {
-  if (count === 1) return '0';
-  const last = (count - 1).toString(16);
-  if (count <= 10) return `[0-${last}]`;
-  return count === 11 ? '[0-9a]' : `[0-9a-${last}]`;
-}
