@@ -1,5 +1,6 @@
+export * from './core';
 export * from './tfserving';
-export * from './k8s';
+export * from './serving';
 export * from './gke';
 export * from './ops';
 export * from './mesh';

@@ -1,51 +1,5 @@
-import { ConfigError } from '../tfserving/errors';
-
-/**
- * Who is being validated, for the error messages of the GKE rules.
- */
-export interface RuleContext {
-  /**
-   * Class name of the construct or Pulumi component that owns the values, e.g. `GpuNodePool`.
-   */
-  readonly construct: string;
-
-  /**
-   * The construct id (cdk8s) or resource name (Pulumi), e.g. `l4`.
-   */
-  readonly id: string;
-
-  /**
-   * The caller's names for the values the rules check, where they differ from the defaults.
-   *
-   * @default - the defaults documented on `PropNames`
-   */
-  readonly propNames?: PropNames;
-}
-
-/**
- * Names of the props a GKE rule reports, so that messages use the caller's own prop names
- * (`{ gpus: 'resources.gpu' }` makes a message say `'resources.gpu' (2) must ...`).
- */
-export interface PropNames {
-  /** @default 'accelerator' */
-  readonly accelerator?: string;
-  /** @default 'gpuCount' */
-  readonly gpuCount?: string;
-  /** @default 'gpus' */
-  readonly gpus?: string;
-  /** @default 'cpu' */
-  readonly cpu?: string;
-  /** @default 'memory' */
-  readonly memory?: string;
-  /** @default 'gpuPartitionSize' */
-  readonly gpuPartitionSize?: string;
-  /** @default 'minNodes' */
-  readonly minNodes?: string;
-  /** @default 'maxNodes' */
-  readonly maxNodes?: string;
-  /** @default 'maxSharedClientsPerGpu' */
-  readonly maxSharedClientsPerGpu?: string;
-}
+import { ConfigError } from '../core/errors';
+import { RuleContext } from '../core/rule-context';
 
 /**
  * A GKE rule that a value breaks.

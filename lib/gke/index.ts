@@ -1,7 +1,6 @@
 export { Accelerator } from './accelerator';
 export type { AcceleratorOptions } from './accelerator';
 export { GkeRuleError } from './gke-rule-error';
-export type { PropNames, RuleContext } from './gke-rule-error';
 export { GpuSharingStrategy } from './gpu-sharing-strategy';
 export { MachineType } from './machine-type';
 export type { GpuConfiguration, MachineGpus, MachineTypeShape } from './machine-type';
@@ -15,4 +14,16 @@ export {
   validateSharedGpuRequest,
   validateWorkloadFitsNode,
 } from './rules';
-export type { NodeAllocatable, WorkloadRequest } from './rules';
+export type { NodeAllocatable } from './rules';
+export { GkeCluster, MONITORING_COMPONENTS } from './gke-cluster';
+export type { GkeClusterProps, GkeClusterSpec } from './gke-cluster';
+export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool } from './node-pool';
+export type { GuestAcceleratorSpec, NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint } from './node-pool';
+export { GpuDriverVersion, GpuNodePool } from './gpu-node-pool';
+export type { GpuNodePoolOptions, GpuNodePoolProps, GpuSharingOptions } from './gpu-node-pool';
+export { NvidiaDriverInstaller } from './nvidia-driver-installer';
+export {
+  GCP_SERVICE_ACCOUNT_ANNOTATION, STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE, WorkloadIdentity,
+} from './workload-identity';
+export type { WorkloadIdentityProps, WorkloadIdentitySpec } from './workload-identity';
+export { ReleaseChannel } from './release-channel';

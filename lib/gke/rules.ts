@@ -1,7 +1,8 @@
 import { Accelerator } from './accelerator';
-import { GkeRuleError, PropNames, RuleContext } from './gke-rule-error';
+import { GkeRuleError } from './gke-rule-error';
 import { GpuSharingStrategy } from './gpu-sharing-strategy';
 import { GpuConfiguration, MachineType } from './machine-type';
+import { PropNames, RuleContext, WorkloadRequest } from '../core/rule-context';
 
 /**
  * CPU and memory of one node that Pods can request.
@@ -13,31 +14,6 @@ export interface NodeAllocatable {
   readonly memoryBytes: number;
 }
 
-/**
- * What one replica of a workload requests from a node.
- */
-export interface WorkloadRequest {
-  /**
-   * GPUs (`nvidia.com/gpu`).
-   *
-   * @default - no GPUs; not checked
-   */
-  readonly gpus?: number;
-
-  /**
-   * CPU in millicores.
-   *
-   * @default - not checked
-   */
-  readonly cpuMillis?: number;
-
-  /**
-   * Memory in bytes.
-   *
-   * @default - not checked
-   */
-  readonly memoryBytes?: number;
-}
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

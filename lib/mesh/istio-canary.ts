@@ -16,12 +16,13 @@ import {
   AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, AuthorizationPolicySpecRulesFrom, PeerAuthentication,
   PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode,
 } from '../imports/security.istio.io';
-import { BatchingConfig } from '../k8s/batching-config';
-import { IMeshAdmission, IServingEndpoint } from '../k8s/serving-endpoint';
-import { TfServingModel } from '../k8s/tf-serving-model';
+import { BatchingConfig } from '../serving/batching-config';
+import { IMeshAdmission, IServingEndpoint } from '../serving/serving-endpoint';
+import { TfServingModel } from '../serving/tf-serving-model';
 import { formatDuration } from '../private/duration';
 import { lazyValue } from '../private/lazy';
-import { ConfigError, fail, show, subjectOf } from '../tfserving/errors';
+import { ConfigError, fail, show, subjectOf } from '../core/errors';
+import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_URL, SERVER_NAME } from '../core/names';
 
 /** Which of the three ways of running a canary an {@link IstioCanary} uses; decided by its props. */
 export enum IstioCanaryMode {
@@ -47,7 +48,7 @@ export class MeshCaller {
   /** One Kubernetes service account (`source.principals`: `TRUST_DOMAIN/ns/NAMESPACE/sa/NAME`). */
   public static serviceAccount(namespace: string, name: string): MeshCaller {
     checkDnsLabel('MeshCaller', 'namespace', namespace);
-    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) {
+    if (!DNS_SUBDOMAIN.test(name)) {
       fail('MeshCaller', 'name', name, 'be a service account name (a DNS subdomain)', 'use the name of the ServiceAccount object');
     }
     return new MeshCaller(namespace, name);
@@ -425,7 +426,6 @@ export interface IstioCanaryProps {
   readonly istioNamespace?: string;
 }
 
-const NAME_RE = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
 const HOST_RE = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HEADER_RE = /^[a-z0-9][a-z0-9-]*$/;
 const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,503';
@@ -521,7 +521,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     this.props = props;
     this.subject = subjectOf('IstioCanary', id);
     this.name = props.name ?? id;
-    if (!NAME_RE.test(this.name)) {
+    if (!SERVER_NAME.test(this.name)) {
       fail(this.subject, props.name === undefined ? 'name (from the construct id)' : 'name', this.name,
         'be a DNS label of at most 42 characters (lower-case letters, digits, \'-\'), so that every derived object name is valid',
         'pass name: \'resnet\' or use such an id');
@@ -916,7 +916,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
         fail(this.subject, 'gateway.hosts', h, 'be a lower-case DNS name, optionally starting with \'*.\'', 'use e.g. \'resnet.ml.example.com\'');
       }
     }
-    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(gw.tlsSecretName)) {
+    if (!DNS_SUBDOMAIN.test(gw.tlsSecretName)) {
       fail(this.subject, 'gateway.tlsSecretName', gw.tlsSecretName, 'be a Secret name (a DNS subdomain)',
         'use the name of the kubernetes.io/tls Secret in the gateway\'s namespace');
     }
@@ -952,7 +952,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
         fail(this.subject, `flagger.${k}`, formatDuration(d), 'be a whole number of seconds, at least 1', 'use Duration.minutes(1)');
       }
     }
-    if (f.prometheusAddress !== undefined && !/^https?:\/\/\S+$/.test(f.prometheusAddress)) {
+    if (f.prometheusAddress !== undefined && !HTTP_URL.test(f.prometheusAddress)) {
       fail(this.subject, 'flagger.prometheusAddress', f.prometheusAddress, 'be an http(s) URL', 'use \'http://prometheus.istio-system:9090\'');
     }
   }
@@ -1240,7 +1240,7 @@ function serverName(s: TfServingModel): string {
 }
 
 function checkDnsLabel(subject: string, prop: string, value: string): void {
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
+  if (!DNS_LABEL.test(value)) {
     fail(subject, prop, value, 'be a namespace name (a DNS label)', 'use the name of the Namespace object');
   }
 }

@@ -1,4 +1,4 @@
-import { fail } from '../tfserving/errors';
+import { fail } from '../core/errors';
 
 /** Inputs of {@link planCapacity}. */
 export interface CapacityInputs {

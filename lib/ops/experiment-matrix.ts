@@ -2,9 +2,9 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LoadTest, LoadTestProps } from './load-test';
-import { BatchingConfig } from '../k8s/batching-config';
-import { cpuToMillis, TfServingModel, TfServingModelProps } from '../k8s/tf-serving-model';
-import { fail, subjectOf } from '../tfserving/errors';
+import { BatchingConfig } from '../serving/batching-config';
+import { cpuToMillis, TfServingModel, TfServingModelProps } from '../serving/tf-serving-model';
+import { fail, subjectOf } from '../core/errors';
 
 /** One value of the batching axis: off, or a named BatchingConfig. */
 export class ExperimentBatching {

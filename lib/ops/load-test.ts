@@ -1,11 +1,12 @@
 import { ApiObject, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IServingEndpoint } from '../k8s/serving-endpoint';
+import { IServingEndpoint } from '../serving/serving-endpoint';
+import { DNS_1035_LABEL, HTTP_URL } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
-import { fail, subjectOf } from '../tfserving/errors';
+import { fail, subjectOf } from '../core/errors';
 
 /** The load generator: Grafana k6, pinned. */
 export const K6_IMAGE = 'grafana/k6:0.54.0';
@@ -221,12 +222,12 @@ export class LoadTest extends Construct {
     }
     const timeout = props.requestTimeout ?? Duration.seconds(10);
     const url = props.prometheusRemoteWriteUrl;
-    if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) {
+    if (url !== undefined && !HTTP_URL.test(url)) {
       fail(subject, 'prometheusRemoteWriteUrl', url, 'be an http(s) URL', 'use e.g. http://prometheus.monitoring:9090/api/v1/write');
     }
 
     this.name = props.name ?? id;
-    if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(this.name)) {
+    if (!DNS_1035_LABEL.test(this.name)) {
       fail(subject, 'name', this.name, 'be a DNS label (lower-case letters, digits, \'-\', at most 63 characters)', 'pass a shorter name');
     }
     const delay = (props.startDelay ?? Duration.seconds(0)).toSeconds({ integral: false });

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { hexSuffixesBelow } from '../mesh/routing';
 import { ISidecarServer, sidecarPolicyFor } from '../mesh/sidecar-network-policy';
 import { Telemetry } from '../imports/telemetry.istio.io';
-import { fail, subjectOf } from '../tfserving/errors';
+import { fail, subjectOf } from '../core/errors';
 
 /** A workload whose pods the access logging selects (a TfServingModel). */
 export interface ILoggedWorkload extends ISidecarServer {

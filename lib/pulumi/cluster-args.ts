@@ -1,5 +1,5 @@
 import type * as gcp from '@pulumi/gcp';
-import type { GkeClusterSpec } from '../k8s/gke-cluster';
+import type { GkeClusterSpec } from '../gke/gke-cluster';
 
 /**
  * The `gcp.container.Cluster` arguments for a resolved {@link GkeClusterSpec}: the same settings the

@@ -7,9 +7,9 @@ import { defaultKubeconfigContext, gkeKubeconfig } from './kubeconfig';
 import { KubernetesObject, namespacesToCreate, serviceNamesOf, splitObjects } from './kubernetes-objects';
 import { nodePoolArgs } from './node-pool-args';
 import { bucketReaderArgs, serviceAccountArgs, workloadIdentityUserArgs } from './workload-identity-args';
-import { GkeCluster, GkeClusterSpec } from '../k8s/gke-cluster';
-import { NodePool, NodePoolSpec } from '../k8s/node-pool';
-import { WorkloadIdentity, WorkloadIdentitySpec } from '../k8s/workload-identity';
+import { GkeCluster, GkeClusterSpec } from '../gke/gke-cluster';
+import { NodePool, NodePoolSpec } from '../gke/node-pool';
+import { WorkloadIdentity, WorkloadIdentitySpec } from '../gke/workload-identity';
 
 /** The Pulumi type token of {@link GkeServingStack}. */
 export const GKE_SERVING_STACK_TYPE = 'tfserving-constructs:gke:GkeServingStack';

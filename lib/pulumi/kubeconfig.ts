@@ -1,4 +1,4 @@
-import type { GkeClusterSpec } from '../k8s/gke-cluster';
+import type { GkeClusterSpec } from '../gke/gke-cluster';
 
 /**
  * What a kubeconfig for a GKE cluster needs.

@@ -1,6 +1,6 @@
 import type * as gcp from '@pulumi/gcp';
 import type * as pulumi from '@pulumi/pulumi';
-import { AutoscalingScope, NodePoolSpec } from '../k8s/node-pool';
+import { AutoscalingScope, NodePoolSpec } from '../gke/node-pool';
 
 /**
  * The `gcp.container.NodePool` arguments for a resolved {@link NodePoolSpec} (`NodePool.spec` or

@@ -1,6 +1,6 @@
 import type * as gcp from '@pulumi/gcp';
 import type * as pulumi from '@pulumi/pulumi';
-import { STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE, WorkloadIdentitySpec } from '../k8s/workload-identity';
+import { STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE, WorkloadIdentitySpec } from '../gke/workload-identity';
 
 /**
  * The `gcp.serviceaccount.Account` arguments for a resolved {@link WorkloadIdentitySpec}: the Google

@@ -1,4 +1,4 @@
-import { fail, show } from './errors';
+import { fail, show } from '../core/errors';
 import { TextProtoWriter } from './text-proto';
 
 /**

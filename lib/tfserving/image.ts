@@ -1,4 +1,4 @@
-import { fail } from './errors';
+import { fail } from '../core/errors';
 
 /** The TF Serving release the library defaults to. */
 export const DEFAULT_TF_SERVING_VERSION = '2.18.0';

@@ -1,4 +1,4 @@
-export { ConfigError, fail, show, subjectOf } from './errors';
+export { ConfigError, fail, show, subjectOf } from '../core/errors';
 export { TextProtoWriter, quote } from './text-proto';
 export { VersionPolicy } from './version-policy';
 export { renderModelServerConfig, validateModelConfigs } from './model-server-config';

@@ -1,4 +1,4 @@
-import { fail } from './errors';
+import { fail } from '../core/errors';
 import { TextProtoWriter } from './text-proto';
 
 /** TF Serving's default Prometheus path (`PrometheusExporter::kPrometheusPath`). */

@@ -1,4 +1,4 @@
-import { fail } from './errors';
+import { fail } from '../core/errors';
 
 /**
  * Every flag `tensorflow_model_server` defines (tensorflow_serving/model_servers/main.cc). The server

@@ -1,10 +1,11 @@
+import { RuleContext } from '../../lib/core';
 import {
   Accelerator,
   GkeRuleError,
   GpuSharingStrategy,
   MachineType,
   nodeAllocatable,
-  RuleContext,
+
   validateAccelerator,
   validateGpuCount,
   validateMaxSharedClientsPerGpu,

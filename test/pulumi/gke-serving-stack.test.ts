@@ -14,7 +14,7 @@ installMocks();
 let pulumi: typeof PulumiModule;
 let lib: typeof LibPulumi;
 let cdk8s: typeof import('cdk8s');
-let gke: typeof import('../../lib/k8s/gke-index');
+let gke: typeof import('../../lib/gke/index');
 let gkeRules: typeof import('../../lib/gke');
 let GkeGpuChart: typeof import('../../examples/gke-gpu/chart').GkeGpuChart;
 let IstioCanaryChart: typeof import('../../examples/istio-canary/main').IstioCanaryChart;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   pulumi = await import('@pulumi/pulumi');
   lib = await import('../../lib/pulumi');
   cdk8s = await import('cdk8s');
-  gke = await import('../../lib/k8s/gke-index');
+  gke = await import('../../lib/gke/index');
   gkeRules = await import('../../lib/gke');
   ({ GkeGpuChart } = await import('../../examples/gke-gpu/chart'));
   ({ IstioCanaryChart } = await import('../../examples/istio-canary/main'));

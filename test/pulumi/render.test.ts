@@ -8,7 +8,7 @@ import { Accelerator, GpuSharingStrategy, MachineType } from '../../lib/gke';
 import {
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
   NodePool, NodePoolOptions, ReleaseChannel, WorkloadIdentity,
-} from '../../lib/k8s/gke-index';
+} from '../../lib/gke/index';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
 import { apiGroupOf, namespacesToCreate, serviceNamesOf, splitObjects } from '../../lib/pulumi/kubernetes-objects';

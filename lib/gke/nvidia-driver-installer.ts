@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Accelerator } from '../gke/accelerator';
+import { Accelerator } from './accelerator';
 
 const ID = 'NvidiaDriverInstaller';
 const LABELS = { 'k8s-app': 'nvidia-driver-installer' };

@@ -1,4 +1,5 @@
-import { fail } from '../tfserving/errors';
+import { fail } from '../core/errors';
+import { bucketOf, DNS_SUBDOMAIN } from '../core/names';
 
 /** Where an S3-compatible store is and how to sign in to it. */
 export interface S3SourceOptions {
@@ -88,7 +89,7 @@ export class ModelSource {
    * @param path the model's directory inside the volume; '' for the volume root
    */
   public static pvc(claimName: string, path: string = ''): ModelSource {
-    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(claimName)) {
+    if (!DNS_SUBDOMAIN.test(claimName)) {
       fail('ModelSource.pvc', 'claimName', claimName, 'be a valid PersistentVolumeClaim name (DNS subdomain)', 'use the claim\'s metadata.name');
     }
     if (path.startsWith('/') || path.split('/').includes('..')) {
@@ -143,10 +144,6 @@ export class ModelSource {
   }
 }
 
-/** The bucket of a `gs://BUCKET/…` or `s3://BUCKET/…` URI. */
-export function bucketOf(uri: string): string {
-  return uri.replace(/^[a-z0-9]+:\/\//, '').split('/')[0];
-}
 
 function stripSlash(s: string): string {
   return s.length > 1 ? s.replace(/\/+$/, '') : s;

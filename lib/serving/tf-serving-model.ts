@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { BatchingConfig } from './batching-config';
 import { GcsAccess } from './gcs-access';
 import { ModelSource } from './model-source';
-import type { NodePool } from './node-pool';
+import type { IServingPlacement } from './placement';
 import { formatDuration } from '../private/duration';
 import { lazyValue } from '../private/lazy';
 import { hardenPodTemplate } from '../private/pod-hardening';
@@ -15,13 +15,14 @@ import { MonitoringOptions, Scraper } from './monitoring';
 import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { validateBatchingParameters } from '../tfserving/batching-parameters';
-import { ConfigError, fail, subjectOf } from '../tfserving/errors';
+import { ConfigError, fail, subjectOf } from '../core/errors';
 import { TfServingImage } from '../tfserving/image';
 import { ModelConfig, renderModelServerConfig, validateModelConfigs } from '../tfserving/model-server-config';
 import { DEFAULT_PROMETHEUS_PATH, renderMonitoringConfig, validateMonitoringConfig } from '../tfserving/monitoring-config';
 import { ServerFlags, validatePorts } from '../tfserving/server-flags';
 import { deriveThreads, ThreadSettings } from '../tfserving/threads';
 import { VersionPolicy } from '../tfserving/version-policy';
+import { SERVER_NAME } from '../core/names';
 
 /** One model served by a {@link TfServingModel}. */
 export interface ServedModelOptions {
@@ -356,7 +357,7 @@ export interface TfServingModelProps {
    *
    * @default - any node the scheduler picks
    */
-  readonly nodePool?: NodePool;
+  readonly nodePool?: IServingPlacement;
   /**
    * GPUs per replica (the `nvidia.com/gpu` limit). Needs a GPU `nodePool`.
    *
@@ -386,7 +387,6 @@ export interface TfServingModelProps {
 
 /** Where the ConfigMap with the server's config files is mounted. */
 export const CONFIG_DIR = '/etc/tfserving';
-const NAME_RE = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
 const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(2) },
   memory: { request: Size.gibibytes(4), limit: Size.gibibytes(4) },
@@ -423,7 +423,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   /** GPUs per replica (0 on CPU). */
   public readonly gpus: number;
   /** The node pool the server is placed on, if any. */
-  public readonly nodePool?: NodePool;
+  public readonly nodePool?: IServingPlacement;
   /** The labels that select this server's pods. */
   public readonly selectorLabels: Record<string, string>;
   /** The Deployment (id `Resource`). */
@@ -461,13 +461,13 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     this.props = props;
     this.name = props.name ?? id;
     this.subject = subjectOf('TfServingModel', id);
-    if (!NAME_RE.test(this.name)) {
+    if (!SERVER_NAME.test(this.name)) {
       fail(this.subject, props.name === undefined ? 'name (from the construct id)' : 'name', this.name,
         'be a DNS label of at most 42 characters (lower-case letters, digits, \'-\'), so that every derived object name is valid',
         'pass name: \'resnet\' or use such an id');
     }
     this.nodePool = props.nodePool;
-    const gpuPool = props.nodePool?.accelerator !== undefined;
+    const gpuPool = props.nodePool?.acceleratorType !== undefined;
     this.gpus = props.gpus ?? (gpuPool ? 1 : 0);
     if (!(Number.isInteger(this.gpus) && this.gpus >= 0)) fail(this.subject, 'gpus', this.gpus, 'be an integer of 0 or more', 'use 1');
     if (this.gpus > 0 && !gpuPool) {
@@ -511,7 +511,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
           'request gpus: 1, or choose a larger gpuPartitionSize for the pool');
       }
       const access = props.gcsAccess?.kind;
-      const pool = props.nodePool.cluster.workloadPool;
+      const pool = props.nodePool.workloadIdentity;
       if (pool && access === 'node') {
         fail(this.subject, 'gcsAccess', 'GcsAccess.nodeServiceAccount()', `not be the node's identity on pool '${props.nodePool.name}': its cluster runs Workload Identity `
           + '(GKE_METADATA nodes hide the node service account from pods)', 'use GcsAccess.workloadIdentity(…) (e.g. workloadIdentity.gcsAccess()), or a key Secret');
@@ -651,7 +651,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
           t.operator === 'Exists' ? kplus.NodeTaintQuery.exists(t.key!, { effect }) : kplus.NodeTaintQuery.is(t.key!, t.value ?? '', { effect })));
       }
     }
-    if (this.gpus > 0 && props.nodePool?.sharing?.apiValue === 'MPS') {
+    if (this.gpus > 0 && props.nodePool?.gpuSharing === 'MPS') {
       // GKE's MPS sharing: the container talks to the node's MPS control daemon over IPC, so the pod needs hostIPC.
       // https://cloud.google.com/kubernetes-engine/docs/how-to/nvidia-mps-gpus
       // The patch applies to the typed props (KubeDeployment serializes them afterwards): the key is hostIpc.

@@ -1,4 +1,5 @@
-import { fail } from '../tfserving/errors';
+import { fail } from '../core/errors';
+import { GSA_EMAIL } from '../core/names';
 
 /** The Google side of a Workload Identity binding (a `WorkloadIdentity` construct). */
 export interface IWorkloadIdentityBinding {
@@ -28,7 +29,7 @@ export class GcsAccess {
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
    */
   public static workloadIdentity(googleServiceAccountEmail: string, binding?: IWorkloadIdentityBinding): GcsAccess {
-    if (!/^[^@\s]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/.test(googleServiceAccountEmail)) {
+    if (!GSA_EMAIL.test(googleServiceAccountEmail)) {
       fail('GcsAccess.workloadIdentity', 'googleServiceAccountEmail', googleServiceAccountEmail,
         'be a Google service account email (NAME@PROJECT.iam.gserviceaccount.com)', 'copy the email from `gcloud iam service-accounts list`');
     }

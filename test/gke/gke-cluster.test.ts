@@ -1,6 +1,6 @@
 import { ApiObject, Testing } from 'cdk8s';
 import { MachineType } from '../../lib/gke';
-import { GkeCluster, GkeClusterProps, GpuNodePool, NodePool, ReleaseChannel } from '../../lib/k8s/gke-index';
+import { GkeCluster, GkeClusterProps, GpuNodePool, NodePool, ReleaseChannel } from '../../lib/gke/index';
 import { only, synth } from '../support/synth';
 
 function build(props: Partial<GkeClusterProps> = {}, id: string = 'serving') {

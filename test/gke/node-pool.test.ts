@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { GkeRuleError, MachineType } from '../../lib/gke';
 import {
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, ImageType, LocationPolicy, NodePool, NodePoolOptions, ReleaseChannel,
-} from '../../lib/k8s/gke-index';
+} from '../../lib/gke/index';
 import { only, synth } from '../support/synth';
 
 function setup(clusterProps: Partial<GkeClusterProps> = {}) {
@@ -286,7 +286,7 @@ test('each module loads on its own (no import cycle between the cluster and its 
   for (const m of ['node-pool', 'gpu-node-pool', 'gke-cluster', 'workload-identity']) {
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      expect(() => require(`../../lib/k8s/${m}`)).not.toThrow();
+      expect(() => require(`../../lib/gke/${m}`)).not.toThrow();
     });
   }
 });

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Accelerator, GkeRuleError, GpuSharingStrategy, MachineType } from '../../lib/gke';
 import {
   AutoscalingScope, GkeCluster, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, NodePool, NvidiaDriverInstaller,
-} from '../../lib/k8s/gke-index';
+} from '../../lib/gke/index';
 import { only, synth } from '../support/synth';
 
 const G2 = MachineType.of('g2-standard-8');

@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { GcsAccess } from './gcs-access';
+import { GcsAccess } from '../serving/gcs-access';
 import type { GkeCluster } from './gke-cluster';
-import { bucketOf } from './model-source';
 import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
-import { fail, subjectOf } from '../tfserving/errors';
+import { fail, subjectOf } from '../core/errors';
+import { bucketOf, DNS_LABEL, DNS_SUBDOMAIN, GSA_ACCOUNT_ID, isBucketName } from '../core/names';
 
 /**
  * Properties of a {@link WorkloadIdentity}.
@@ -81,12 +81,8 @@ export const STORAGE_OBJECT_VIEWER_ROLE = 'roles/storage.objectViewer';
 /** Annotation that binds a Kubernetes ServiceAccount to a Google service account. */
 export const GCP_SERVICE_ACCOUNT_ANNOTATION = 'iam.gke.io/gcp-service-account';
 
-const ACCOUNT_ID = /^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 // https://cloud.google.com/storage/docs/buckets#naming: 3-63 characters (up to 222 with dots), lower-case letters,
 // digits, '-', '_' and '.', starting and ending with a letter or digit.
-const BUCKET = /^[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9]$/;
 
 /**
  * Workload Identity for one Kubernetes ServiceAccount, as Config Connector objects: the Google service
@@ -139,7 +135,7 @@ export class WorkloadIdentity extends Construct {
       fail(this.subject, 'namespace', props.namespace, 'be a Kubernetes namespace name (a DNS label)', 'use the namespace of the ServiceAccount');
     }
     const accountId = props.googleServiceAccountId ?? props.serviceAccountName;
-    if (!ACCOUNT_ID.test(accountId)) {
+    if (!GSA_ACCOUNT_ID.test(accountId)) {
       fail(this.subject, props.googleServiceAccountId === undefined ? 'googleServiceAccountId (from serviceAccountName)' : 'googleServiceAccountId', accountId,
         'be a Google service account ID: 6 to 30 lower-case letters, digits or \'-\', starting with a letter and not ending with \'-\'',
         'pass googleServiceAccountId: \'resnet-serving\'');
@@ -232,7 +228,7 @@ export class WorkloadIdentity extends Construct {
 
 function bucketName(subject: string, bucketOrUri: string): string {
   const name = bucketOrUri.startsWith('gs://') ? bucketOf(bucketOrUri) : bucketOrUri;
-  if (!BUCKET.test(name) || (name.length > 63 && !name.includes('.')) || name.includes('..')) {
+  if (!isBucketName(name)) {
     fail(subject, 'modelBuckets', bucketOrUri,
       'be a Cloud Storage bucket name or a gs://BUCKET/PATH URI (3 to 63 lower-case letters, digits, \'-\', \'_\' or \'.\')',
       'pass \'acme-models\' or \'gs://acme-models/resnet\'');

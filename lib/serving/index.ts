@@ -12,4 +12,3 @@ export type {
   ServingProbeOptions, ServingSecurityOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
 export type { IMeshAdmission, IServingEndpoint } from './serving-endpoint';
-export * from './gke-index';

@@ -3,12 +3,12 @@ import { Construct } from 'constructs';
 import type { GkeCluster } from './gke-cluster';
 import { _GpuResolution, ImageType, NodePool, NodePoolOptions, NodePoolProps } from './node-pool';
 import { NvidiaDriverInstaller } from './nvidia-driver-installer';
-import { Accelerator } from '../gke/accelerator';
-import { RuleContext } from '../gke/gke-rule-error';
-import { GpuSharingStrategy } from '../gke/gpu-sharing-strategy';
-import { MachineType } from '../gke/machine-type';
-import { validateGpuCount, validateMaxSharedClientsPerGpu, validateMigPartitionSize } from '../gke/rules';
-import { fail } from '../tfserving/errors';
+import { Accelerator } from './accelerator';
+import { RuleContext } from '../core/rule-context';
+import { GpuSharingStrategy } from './gpu-sharing-strategy';
+import { MachineType } from './machine-type';
+import { validateGpuCount, validateMaxSharedClientsPerGpu, validateMigPartitionSize } from './rules';
+import { fail } from '../core/errors';
 
 /**
  * Which NVIDIA driver GKE installs on the nodes (`gpuDriverInstallationConfig.gpuDriverVersion`).

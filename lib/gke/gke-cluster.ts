@@ -5,7 +5,8 @@ import { NodePool, NodePoolOptions } from './node-pool';
 import { ReleaseChannel } from './release-channel';
 import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
-import { fail, subjectOf } from '../tfserving/errors';
+import { fail, subjectOf } from '../core/errors';
+import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
 
 /**
  * The metrics GkeCluster enables: system components plus the kube state metrics package.
@@ -152,11 +153,8 @@ export interface GkeClusterSpec {
 }
 
 const PROJECT_ID = /^([a-z0-9][-a-z0-9.]*[a-z0-9]:)?[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
-const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
-const ZONE = /^([a-z]+-[a-z]+[0-9]+)-[a-z]$/;
 // https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster: a lower-case letter, then up to 39
 // lower-case letters, digits or hyphens, not ending with a hyphen.
-const CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const CIDR_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/28$/;
 
 // Config Connector annotations: https://cloud.google.com/config-connector/docs/reference/annotations
@@ -190,7 +188,7 @@ export class GkeCluster extends Construct {
     super(scope, id);
     const subject = subjectOf('GkeCluster', id);
     const name = props.name ?? id;
-    if (!CLUSTER_NAME.test(name)) {
+    if (!GKE_RESOURCE_NAME.test(name)) {
       fail(subject, props.name === undefined ? 'name (from the construct id)' : 'name', name,
         'be a GKE cluster name: a lower-case letter, then at most 39 lower-case letters, digits or \'-\', not ending with \'-\'',
         'pass name: \'serving\' or use such an id');

@@ -3,14 +3,16 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { GkeCluster } from './gke-cluster';
 import { ReleaseChannel } from './release-channel';
-import { Accelerator } from '../gke/accelerator';
-import { RuleContext } from '../gke/gke-rule-error';
-import { GpuSharingStrategy } from '../gke/gpu-sharing-strategy';
-import { MachineType } from '../gke/machine-type';
-import { validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode, WorkloadRequest } from '../gke/rules';
+import { Accelerator } from './accelerator';
+import { RuleContext, WorkloadRequest } from '../core/rule-context';
+import { GpuSharingStrategy } from './gpu-sharing-strategy';
+import { MachineType } from './machine-type';
+import { validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
-import { fail, subjectOf } from '../tfserving/errors';
+import type { IServingPlacement } from '../serving/placement';
+import { fail, subjectOf } from '../core/errors';
+import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
 
 /**
  * The OS image of a node pool's nodes.
@@ -400,12 +402,9 @@ export const GPU_TAINT: NodeTaint = { key: Accelerator.RESOURCE_NAME, value: 'pr
 /** Node label GKE sets on every node to its node pool's name. */
 export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
-const POOL_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-const ZONE = /^([a-z]+-[a-z]+[0-9]+)-[a-z]$/;
-const SA_EMAIL = /^[^@\s]+@[^@\s]+\.gserviceaccount\.com$/;
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 // GKE spreads a regional cluster's nodes over three zones of the region unless node locations say otherwise.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters
@@ -426,7 +425,7 @@ const DEFAULT_REGIONAL_ZONES = 3;
  * @example
  * const cpu = new NodePool(chart, 'cpu', { cluster, machineType: MachineType.of('n2-standard-8'), maxNodes: 5 });
  */
-export class NodePool extends Construct {
+export class NodePool extends Construct implements IServingPlacement {
   /** The GKE node pool name (the `cloud.google.com/gke-nodepool` label of its nodes). */
   public readonly name: string;
   /** The cluster the pool belongs to. */
@@ -464,7 +463,7 @@ export class NodePool extends Construct {
     const cluster = props.cluster;
     this.cluster = cluster;
     const name = props.name ?? id;
-    if (!POOL_NAME.test(name)) {
+    if (!GKE_RESOURCE_NAME.test(name)) {
       fail(subject, props.name === undefined ? 'name (from the construct id)' : 'name', name,
         'be a GKE node pool name: a lower-case letter, then at most 39 lower-case letters, digits or \'-\', not ending with \'-\'',
         'pass name: \'gpu-l4\' or use such an id');
@@ -505,7 +504,7 @@ export class NodePool extends Construct {
       fail(subject, 'maxSurge', 0, 'be at least 1 when maxUnavailable is 0, or an upgrade can never replace a node',
         'use maxSurge: 1 (one extra node during upgrades), or allow maxUnavailable: 1');
     }
-    if (props.serviceAccount !== undefined && !SA_EMAIL.test(props.serviceAccount)) {
+    if (props.serviceAccount !== undefined && !GSA_EMAIL.test(props.serviceAccount)) {
       fail(subject, 'serviceAccount', props.serviceAccount, 'be a Google service account email (NAME@PROJECT.iam.gserviceaccount.com)',
         'copy the email from `gcloud iam service-accounts list`');
     }
@@ -562,6 +561,21 @@ export class NodePool extends Construct {
       spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace),
     });
     cluster._registerNodePool(this);
+  }
+
+  /** The accelerator type of the pool's nodes (`IServingPlacement`); undefined on a CPU pool. */
+  public get acceleratorType(): string | undefined {
+    return this.accelerator?.type;
+  }
+
+  /** The GPU sharing strategy's API value (`IServingPlacement`); undefined when GPUs are not shared. */
+  public get gpuSharing(): string | undefined {
+    return this.sharing?.apiValue;
+  }
+
+  /** Whether the nodes run the GKE metadata server, i.e. the cluster has Workload Identity (`IServingPlacement`). */
+  public get workloadIdentity(): boolean {
+    return this.cluster.workloadPool !== undefined;
   }
 
   /**

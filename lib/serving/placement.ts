@@ -1,0 +1,54 @@
+import * as kplus from 'cdk8s-plus-27';
+import { RuleContext, WorkloadRequest } from '../core/rule-context';
+
+/**
+ * Where a server's pods run: what the serving side needs from a node pool.
+ *
+ * The serving layer owns this interface and imports no GKE class (aws-cdk's `IGrantable` pattern): `NodePool` and
+ * `GpuNodePool` implement it, and a user can place a server on capacity we did not create (an Autopilot
+ * ComputeClass, a pool managed elsewhere) by implementing it too.
+ */
+export interface IServingPlacement {
+  /** The pool's name, for messages. */
+  readonly name: string;
+
+  /**
+   * The GKE accelerator type of the pool's nodes (`nvidia-l4`, `nvidia-h100-80gb` …).
+   *
+   * @default - a CPU pool
+   */
+  readonly acceleratorType?: string;
+
+  /**
+   * How the pool shares one GPU between containers (`TIME_SHARING` or `MPS`).
+   *
+   * @default - GPUs are not shared
+   */
+  readonly gpuSharing?: string;
+
+  /**
+   * Containers that share one GPU, with GPU sharing.
+   *
+   * @default - GPUs are not shared
+   */
+  readonly maxSharedClientsPerGpu?: number;
+
+  /**
+   * The MIG partition size (`1g.5gb` …), on a MIG pool.
+   *
+   * @default - whole GPUs
+   */
+  readonly gpuPartitionSize?: string;
+
+  /** Whether the pool's nodes run the GKE metadata server (Workload Identity). */
+  readonly workloadIdentity: boolean;
+
+  /** Node labels a pod must select to land on the pool. */
+  nodeSelector(): Record<string, string>;
+
+  /** Taints of the pool that a pod must tolerate. */
+  tolerations(): kplus.k8s.Toleration[];
+
+  /** Throws a `ConfigError` when one replica's request cannot fit on a node of the pool. */
+  checkWorkloadFits(ctx: RuleContext, request: WorkloadRequest): void;
+}
