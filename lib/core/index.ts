@@ -1,2 +1,3 @@
 export { ConfigError, fail, show, subjectOf } from './errors';
+export type { ConfigErrorParts } from './errors';
 export type { PropNames, RuleContext, WorkloadRequest } from './rule-context';

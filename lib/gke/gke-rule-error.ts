@@ -31,7 +31,7 @@ export class GkeRuleError extends ConfigError {
    */
   constructor(ctx: RuleContext, prop: string, value: string | number, rule: string, fix: string) {
     const reason = `'${prop}' (${value}) must ${rule}. Fix: ${fix}`;
-    super(`${ctx.construct} '${ctx.id}': ${reason}`);
+    super(`${ctx.construct} '${ctx.id}': ${reason}`, { subject: `${ctx.construct} '${ctx.id}'`, prop, value: String(value), rule, fix });
     this.name = 'GkeRuleError';
     this.construct = ctx.construct;
     this.id = ctx.id;

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { LoadTest, LoadTestProps } from './load-test';
 import { BatchingConfig } from '../serving/batching-config';
 import { cpuToMillis, TfServingModel, TfServingModelProps } from '../serving/tf-serving-model';
-import { fail, subjectOf } from '../core/errors';
+import { fail, reraiseAs, subjectOf } from '../core/errors';
 
 /** One value of the batching axis: off, or a named BatchingConfig. */
 export class ExperimentBatching {
@@ -106,6 +106,18 @@ export interface ExperimentVariant {
   readonly loadTest?: LoadTest;
 }
 
+/**
+ * The matrix prop behind a prop of a generated TfServingModel: the axes set resources, threads, batching and replicas;
+ * everything else comes from `server`.
+ */
+function serverProp(prop: string): string {
+  const axes: Array<[RegExp, string]> = [
+    [/^resources\.cpu/, 'axes.cpu'], [/^resources\.memory/, 'memory'], [/^threads\.interOp$/, 'axes.interOpThreads'],
+    [/^threads/, 'axes.interOpThreads'], [/^batching/, 'axes.batching'], [/^replicas$/, 'axes.replicas'], [/^name/, 'name'],
+  ];
+  return axes.find(([re]) => re.test(prop))?.[1] ?? `server.${prop}`;
+}
+
 /** Seconds between one variant's load test and the next. */
 const LOAD_TEST_GAP_SECONDS = 30;
 
@@ -138,9 +150,19 @@ export class ExperimentMatrix extends Construct {
         if (keys.indexOf(keys[i]) !== i) fail(subject, prop, keys, `not repeat a value (${keys[i]} appears twice)`, 'list each value once');
       });
     };
-    axis('axes.cpu', cpus, (c) => c.amount, (c) => (cpuToMillis(c) ?? 0) > 0, 'hold CPU amounts above 0', 'use e.g. [Cpu.units(2), Cpu.units(4)]');
+    // Keys compare values, not spellings: Cpu.units(2) and Cpu.millis(2000) are the same variant.
+    axis('axes.cpu', cpus, (c) => `${cpuToMillis(c)}m`, (c) => (cpuToMillis(c) ?? 0) > 0, 'hold CPU amounts above 0', 'use e.g. [Cpu.units(2), Cpu.units(4)]');
     axis('axes.interOpThreads', interOps, (v) => String(v ?? 'auto'), (v) => v === undefined || (Number.isInteger(v) && v >= 1), 'hold integers of at least 1', 'use e.g. [1, 2, 4]');
     axis('axes.batching', batchings, (b) => b.label, () => true, 'hold batching variants', 'use e.g. [ExperimentBatching.OFF, ExperimentBatching.with(\'b32\', config)]');
+    // Two labels for the same parameters would measure one configuration twice under two names.
+    const rendered = batchings.map((b) => b.config?.render(1) ?? 'off');
+    rendered.forEach((text, i) => {
+      const first = rendered.indexOf(text);
+      if (first !== i) {
+        fail(subject, 'axes.batching', batchings.map((b) => b.label),
+          `not repeat a configuration ('${batchings[first].label}' and '${batchings[i].label}' have the same parameters)`, 'drop one of them, or change its parameters');
+      }
+    });
     axis('axes.replicas', replicas, (r) => String(r), (r) => Number.isInteger(r) && r >= 1, 'hold integers of at least 1', 'use e.g. [1, 2]');
     const count = cpus.length * interOps.length * batchings.length * replicas.length;
     const max = props.maxVariants ?? 64;
@@ -159,7 +181,9 @@ export class ExperimentMatrix extends Construct {
             if (name.length > 42) {
               fail(subject, 'name', props.name, `be short enough for every variant name to fit 42 characters ('${name}' has ${name.length})`, 'use a shorter prefix');
             }
-            const model = new TfServingModel(this, name, {
+            // Errors of the generated server and load test name this matrix and the prop the user set.
+            const variant = `variant '${name}'`;
+            const model = reraiseAs(subject, serverProp, variant, () => new TfServingModel(this, name, {
               ...props.server,
               name,
               labels: { ...(props.server.labels ?? {}), [EXPERIMENT_LABEL]: props.name, [VARIANT_LABEL]: name },
@@ -167,11 +191,12 @@ export class ExperimentMatrix extends Construct {
               threads: interOp === undefined ? undefined : { interOp },
               batching: batching.config,
               replicas: r,
-            });
+            }));
             // One variant's load at a time: concurrent load tests on shared nodes would skew the comparison.
-            const loadTest = props.loadTest ? new LoadTest(this, `${name}-load`, {
-              ...props.loadTest, target: model, name: `${name}-load`, startDelay: Duration.seconds(nextStart),
-            }) : undefined;
+            const lt = props.loadTest;
+            const loadTest = lt ? reraiseAs(subject, (p) => `loadTest.${p}`, variant, () => new LoadTest(this, `${name}-load`, {
+              ...lt, target: model, name: `${name}-load`, startDelay: Duration.seconds(nextStart),
+            })) : undefined;
             if (loadTest) nextStart += loadTest.totalDuration.toSeconds() + LOAD_TEST_GAP_SECONDS;
             this._variants.push({ name, cpuMillis: cpuToMillis(cpu)!, interOpThreads: interOp, batching: batching.label, replicas: r, model, loadTest });
           }

@@ -54,13 +54,32 @@ describe('rules', () => {
   test('each axis non-empty, valid, without repeats', () => {
     expect(() => matrix({ axes: { cpu: [] } })).toThrow(
       "ExperimentMatrix 'exp': 'axes.cpu' ([]) must list at least one value. Fix: use e.g. [Cpu.units(2), Cpu.units(4)]");
-    expect(() => matrix({ axes: { cpu: [Cpu.units(2), Cpu.millis(2000)] } })).not.toThrow();
     expect(() => matrix({ axes: { cpu: [Cpu.units(2), Cpu.units(2)] } })).toThrow(
-      "ExperimentMatrix 'exp': 'axes.cpu' ([\"2\", \"2\"]) must not repeat a value (2 appears twice). Fix: list each value once");
+      "ExperimentMatrix 'exp': 'axes.cpu' ([\"2000m\", \"2000m\"]) must not repeat a value (2000m appears twice). Fix: list each value once");
     expect(() => matrix({ axes: { cpu: [Cpu.units(1)], interOpThreads: [0] } })).toThrow(
       "ExperimentMatrix 'exp': 'axes.interOpThreads' ([\"0\"]) must hold integers of at least 1. Fix: use e.g. [1, 2, 4]");
     expect(() => matrix({ axes: { cpu: [Cpu.units(1)], replicas: [1, 1] } })).toThrow(
       "ExperimentMatrix 'exp': 'axes.replicas' ([\"1\", \"1\"]) must not repeat a value (1 appears twice). Fix: list each value once");
+  });
+
+  test('variants that are the same configuration under two spellings are refused', () => {
+    // Cpu.units(2) and Cpu.millis(2000) render as '2' and '2000m' and would name two variants of one configuration.
+    expect(() => matrix({ axes: { cpu: [Cpu.units(2), Cpu.millis(2000)] } })).toThrow(
+      "ExperimentMatrix 'exp': 'axes.cpu' ([\"2000m\", \"2000m\"]) must not repeat a value (2000m appears twice). Fix: list each value once");
+    const again = ExperimentBatching.with('again', new BatchingConfig({ maxBatchSize: 32 }));
+    expect(() => matrix({ axes: { cpu: [Cpu.units(1)], batching: [B32, again] } })).toThrow(
+      "ExperimentMatrix 'exp': 'axes.batching' ([\"b32\", \"again\"]) must not repeat a configuration ('b32' and 'again' have the same parameters). "
+      + 'Fix: drop one of them, or change its parameters');
+    expect(() => matrix({ axes: { cpu: [Cpu.units(1)], batching: [B32, ExperimentBatching.with('b64', new BatchingConfig({ maxBatchSize: 64 }))] } })).not.toThrow();
+  });
+
+  test('an error of a generated server or load test names the matrix, the prop the user set and the variant', () => {
+    expect(() => matrix({ axes: { cpu: [Cpu.units(1)] }, server: { ...SERVER, loadRetries: -1 } })).toThrow(
+      "ExperimentMatrix 'exp': 'server.loadRetries' (-1) must be an integer of 0 or more (variant 'rn-c1-iauto-boff-r1'). Fix: use the default 5");
+    expect(() => matrix({
+      axes: { cpu: [Cpu.units(1)] },
+      loadTest: { payload: LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] }), modelName: 'other' },
+    })).toThrow("ExperimentMatrix 'exp': 'loadTest.modelName' (\"other\") must be a model the target serves (resnet) (variant 'rn-c1-iauto-boff-r1'). Fix: pick one of those names");
   });
 
   test('at most maxVariants', () => {
