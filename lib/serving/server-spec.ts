@@ -329,7 +329,18 @@ function serverArgs(s: ServerSettings, models: ServedModelOptions[]): string[] {
     f.set('model_config_file_poll_wait_seconds', Math.max(1, Math.round(props.modelConfigPollInterval.toSeconds())), 'modelConfigPollInterval');
   }
   f.set('file_system_poll_wait_seconds', Math.round((props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds()), 'fileSystemPollInterval');
-  if (props.allowVersionLabelsForUnavailableModels) f.set('allow_version_labels_for_unavailable_models', true, 'allowVersionLabelsForUnavailableModels');
+  // server_core.cc ReloadConfig calls UpdateModelVersionLabelMap before AddModelsViaModelConfigList: at start no
+  // version is available yet, so a label in the start-up config fails ("Request to assign label to version … which
+  // is not currently available for inference") unless --allow_version_labels_for_unavailable_models is set.
+  const labelled = models.find((m) => Object.keys(m.versionLabels ?? {}).length > 0);
+  if (labelled && props.allowVersionLabelsForUnavailableModels === false) {
+    fail(s.subject, 'allowVersionLabelsForUnavailableModels', false,
+      `not be false while model '${labelled.name}' has version labels: TF Serving assigns labels before the first load and stops at start without the flag`,
+      'remove allowVersionLabelsForUnavailableModels (the flag is set for labelled models), or remove the labels');
+  }
+  if (labelled || props.allowVersionLabelsForUnavailableModels) {
+    f.set('allow_version_labels_for_unavailable_models', true, labelled ? `models[${models.indexOf(labelled)}].versionLabels` : 'allowVersionLabelsForUnavailableModels');
+  }
   if (props.loadRetries !== undefined) f.set('max_num_load_retries', props.loadRetries, 'loadRetries');
   if (props.loadRetryInterval) f.set('load_retry_interval_micros', Math.round(props.loadRetryInterval.toMilliseconds() * 1000), 'loadRetryInterval');
   if (s.batching) {

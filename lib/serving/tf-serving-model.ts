@@ -33,7 +33,10 @@ export interface ServedModelOptions {
   readonly versionPolicy?: VersionPolicy;
   /**
    * Version labels, e.g. `{ stable: 1, canary: 2 }` (served at `/v1/models/NAME/labels/LABEL`). Each must
-   * point to a version the policy loads, unless `allowVersionLabelsForUnavailableModels` is set.
+   * point to a version the policy loads, unless `allowVersionLabelsForUnavailableModels` is set. A server with
+   * labels gets `--allow_version_labels_for_unavailable_models` (TF Serving assigns labels before the first load
+   * and stops at start without it); moving a label to another version later (through a polled model config)
+   * still needs that version loaded first.
    *
    * @default - no labels
    */
@@ -270,9 +273,11 @@ export interface TfServingModelProps {
    */
   readonly modelConfigPollInterval?: Duration;
   /**
-   * `--allow_version_labels_for_unavailable_models`: let a label point to a version that is not loaded yet.
+   * `--allow_version_labels_for_unavailable_models`. TF Serving assigns the start-up config's labels before it
+   * loads any version (server_core.cc `UpdateModelVersionLabelMap`), so the flag is set whenever a model has
+   * labels; `false` with labels is refused. `true` also lets a label point to a version the policy does not load.
    *
-   * @default false
+   * @default - on when a model has version labels (and labels must point to versions the policy loads)
    */
   readonly allowVersionLabelsForUnavailableModels?: boolean;
   /**

@@ -297,6 +297,22 @@ describe('props', () => {
     expect(hash({ models: other, modelConfigPollInterval: polled })).toBe(hash({ modelConfigPollInterval: polled }));
   });
 
+  test('version labels in the start-up config come with --allow_version_labels_for_unavailable_models (server_core.cc UpdateModelVersionLabelMap)', () => {
+    const labelled = flagsOf(containerOf(build({ models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1, 2), versionLabels: { stable: 1, canary: 2 } }] }).objects));
+    expect(labelled.allow_version_labels_for_unavailable_models).toBe('true');
+    expect(flagsOf(containerOf(build().objects)).allow_version_labels_for_unavailable_models).toBeUndefined();
+    // A label on a model added later turns the flag on as well.
+    const { chart, model: m } = model();
+    m.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert'), versionPolicy: VersionPolicy.specific(3), versionLabels: { stable: 3 } });
+    expect(flagsOf(containerOf(synth(chart))).allow_version_labels_for_unavailable_models).toBe('true');
+  });
+
+  test('refuses allowVersionLabelsForUnavailableModels: false with labels (the server would stop at start)', () => {
+    expect(() => build({ allowVersionLabelsForUnavailableModels: false, models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1), versionLabels: { stable: 1 } }] })).toThrow(
+      "TfServingModel 'resnet': 'allowVersionLabelsForUnavailableModels' (false) must not be false while model 'resnet' has version labels: TF Serving assigns "
+      + 'labels before the first load and stops at start without the flag. Fix: remove allowVersionLabelsForUnavailableModels (the flag is set for labelled models), or remove the labels');
+  });
+
   test('allowVersionLabelsForUnavailableModels', () => {
     const { objects } = build({
       allowVersionLabelsForUnavailableModels: true,
