@@ -319,7 +319,8 @@ export function validateServer(s: ServerSettings, models: ServedModelOptions[], 
 /** The `--flag=value` arguments of `tensorflow_model_server`. */
 function serverArgs(s: ServerSettings, models: ServedModelOptions[]): string[] {
   const props = s.props;
-  const f = new ServerFlags(s.subject);
+  // Flags and their value types are those of the image's release (generated from its main.cc).
+  const f = new ServerFlags(s.subject, s.image.release);
   const t = s.threads;
   const userThreads = s.userThreads;
   f.set('port', s.grpcPort, 'grpcPort');
@@ -349,9 +350,12 @@ function serverArgs(s: ServerSettings, models: ServedModelOptions[]): string[] {
     if (models.some((m) => m.batching)) f.set('enable_per_model_batching_parameters', true, 'models[].batching');
   }
   if (s.metricsPath) f.set('monitoring_config_file', `${CONFIG_DIR}/monitoring.config`, 'monitoring');
-  // Session parallelism alone replaces the derived intra/inter-op settings.
-  const sessionOnly = userThreads.session !== undefined && userThreads.intraOp === undefined && userThreads.interOp === undefined;
-  if (!sessionOnly) {
+  // Session parallelism alone replaces the derived intra/inter-op settings. With --platform_config_file the
+  // server ignores them (server.cc), so derived values are left out; values the user set are refused there.
+  const derivedOnly = userThreads.intraOp === undefined && userThreads.interOp === undefined;
+  const sessionOnly = userThreads.session !== undefined && derivedOnly;
+  const platformConfig = props.extraArgs?.platform_config_file !== undefined;
+  if (!sessionOnly && !(platformConfig && derivedOnly)) {
     f.set('tensorflow_intra_op_parallelism', t.intraOp, 'threads.intraOp');
     f.set('tensorflow_inter_op_parallelism', t.interOp, 'threads.interOp');
   }

@@ -207,7 +207,7 @@ export interface TfServingModelProps {
   /**
    * The TF Serving image, pinned.
    *
-   * @default TfServingImage.of('2.18.0')
+   * @default TfServingImage.of('2.20.0')
    */
   readonly image?: TfServingImage;
   /**

@@ -78,7 +78,7 @@ describe('defaults', () => {
   });
 
   test('image pinned to the default release', () => {
-    expect(containerOf(build().objects).image).toBe('tensorflow/serving:2.18.0');
+    expect(containerOf(build().objects).image).toBe('tensorflow/serving:2.20.0');
   });
 
   test('resources: 2 CPU and 4 GiB, requests equal limits', () => {
@@ -305,6 +305,28 @@ describe('props', () => {
     const { chart, model: m } = model();
     m.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert'), versionPolicy: VersionPolicy.specific(3), versionLabels: { stable: 3 } });
     expect(flagsOf(containerOf(synth(chart))).allow_version_labels_for_unavailable_models).toBe('true');
+  });
+
+  test('extraArgs are checked against the image release\'s flag table and typed as TF\'s flag parser reads them', () => {
+    expect(() => build({ image: TfServingImage.of('2.18.0'), extraArgs: { enable_serialization_as_tensor_content: 'true' } })).toThrow(
+      "TfServingModel 'resnet': 'extraArgs.enable_serialization_as_tensor_content' (\"--enable_serialization_as_tensor_content\") must be a flag of tensorflow_model_server 2.18.0");
+    expect(flagsOf(containerOf(build({ extraArgs: { enable_serialization_as_tensor_content: 'true' } }).objects)).enable_serialization_as_tensor_content).toBe('true');
+    expect(() => build({ extraArgs: { enable_model_warmup: 'yes' } })).toThrow(
+      "TfServingModel 'resnet': 'extraArgs.enable_model_warmup' (\"yes\") must be true or false (TensorFlow's flag parser accepts no other spelling): "
+      + '--enable_model_warmup is a bool flag and the server exits on a value its flag parser refuses. Fix: give --enable_model_warmup a bool value');
+  });
+
+  test('--platform_config_file: derived thread flags are left out, batching is refused (server.cc ignores both then)', () => {
+    const flags = flagsOf(containerOf(build({ extraArgs: { platform_config_file: '/etc/platform.config' } }).objects));
+    expect(flags.platform_config_file).toBe('/etc/platform.config');
+    expect(flags.tensorflow_intra_op_parallelism).toBeUndefined();
+    expect(flags.tensorflow_inter_op_parallelism).toBeUndefined();
+    expect(() => build({ batching: new BatchingConfig({ maxBatchSize: 8 }), extraArgs: { platform_config_file: '/etc/platform.config' } })).toThrow(
+      "TfServingModel 'resnet': 'batching' (\"--enable_batching=true\") must not be combined with --platform_config_file: server.cc then reads batching and session "
+      + 'settings from the platform config file and ignores this flag. Fix: put the batching and session settings into the platform config file and drop the prop, '
+      + 'or remove platform_config_file from extraArgs');
+    expect(() => build({ threads: { intraOp: 2 }, extraArgs: { platform_config_file: '/etc/platform.config' } })).toThrow(
+      "TfServingModel 'resnet': 'threads.intraOp' (\"--tensorflow_intra_op_parallelism=2\") must not be combined with --platform_config_file");
   });
 
   test('refuses allowVersionLabelsForUnavailableModels: false with labels (the server would stop at start)', () => {
@@ -568,7 +590,7 @@ describe('rules (exact messages)', () => {
 
   test('S3 refused on TF Serving 2.7 and later', () => {
     expect(attempt({ models: [{ name: 'resnet', source: ModelSource.s3('s3://models/resnet') }] })).toThrow(
-      "TfServingModel 'resnet': 'models[0].source' (\"s3://models/resnet\") must not be on S3 with image tensorflow/serving:2.18.0: TF Serving 2.7 and later have no S3 file system. "
+      "TfServingModel 'resnet': 'models[0].source' (\"s3://models/resnet\") must not be on S3 with image tensorflow/serving:2.20.0: TF Serving 2.7 and later have no S3 file system. "
       + "Fix: use an image built with S3 support (TfServingImage.custom('…', { s3Support: true })), an image before 2.7, or copy the model to GCS or a PVC");
     expect(attempt({ image: TfServingImage.custom('acme/tfs-s3:2.18.0', { version: '2.18.0', s3Support: true }), models: [{ name: 'resnet', source: ModelSource.s3('s3://models/resnet') }] })).not.toThrow();
   });
