@@ -8,7 +8,7 @@ import { TfServingImage } from '../tfserving/image';
 import { ModelConfig, renderModelServerConfig, validateModelConfigs } from '../tfserving/model-server-config';
 import { DEFAULT_PROMETHEUS_PATH, renderMonitoringConfig, validateMonitoringConfig } from '../tfserving/monitoring-config';
 import { ServerFlags, validatePorts } from '../tfserving/server-flags';
-import { deriveThreads, ThreadSettings } from '../tfserving/threads';
+import { batchAdmission, deriveThreads, grpcThreadsFor, ThreadSettings } from '../tfserving/threads';
 import { formatDuration } from '../private/duration';
 import type { BatchingConfig } from './batching-config';
 import type { GcsAccess } from './gcs-access';
@@ -47,7 +47,7 @@ export interface ServerSettings {
   readonly nodePool?: IServingPlacement;
   /** The container's resources. */
   readonly resources: kplus.ContainerResources;
-  /** Thread pool sizes. */
+  /** Thread pool sizes; `grpcMax` before the models are known (the spec sizes it from their batch queues). */
   readonly threads: ThreadSettings;
   /** The threads the user set (session parallelism is only ever set by the user). */
   readonly userThreads: ThreadOptions;
@@ -108,6 +108,8 @@ export interface ServerSpec {
   readonly configHash: string;
   /** Per-model `batching_params.pbtxt` texts, keyed `MODEL.batching_params.pbtxt`. */
   readonly perModelBatchingFiles: Record<string, string>;
+  /** Thread pool sizes, `grpcMax` sized from the models' batch queues. */
+  readonly threads: ThreadSettings;
   /** The container arguments. */
   readonly args: string[];
   /** The path the probes ask. */
@@ -262,6 +264,7 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
       validateBatchingParameters(subject, model.batching.toParameters(s.threads.batch), `${prop}.batching`);
     }
   });
+  const threads = serverThreads(s, models);
   const modelConfigFile = renderModelServerConfig(models.map(toModelConfig));
   const batchingFile = s.batching?.render(s.threads.batch);
   const monitoringFile = s.metricsPath ? renderMonitoringConfig({ prometheusPath: s.metricsPath }) : undefined;
@@ -283,7 +286,8 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
     configFiles,
     configHash: createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 16),
     perModelBatchingFiles,
-    args: serverArgs(s, models),
+    threads,
+    args: serverArgs(s, models, threads),
     probePath: `/v1/models/${models[0]?.name}`,
   };
 }
@@ -316,12 +320,31 @@ export function validateServer(s: ServerSettings, models: ServedModelOptions[], 
   return errors;
 }
 
+/**
+ * The thread settings with `grpcMax` sized from the batch queues (bundle_factory_util.cc: one queue per model in
+ * the shared batch scheduler, each with its own parameters or the server-level ones).
+ */
+function serverThreads(s: ServerSettings, models: ServedModelOptions[]): ThreadSettings {
+  const server = s.batching;
+  const queues = server ? models.map((m) => (m.batching ?? server).toParameters(s.threads.batch)).map((p) => ({
+    maxBatchSize: p.maxBatchSize ?? 1000, maxEnqueuedBatches: p.maxEnqueuedBatches ?? 10, numBatchThreads: p.numBatchThreads ?? s.threads.batch,
+  })) : [];
+  const user = s.userThreads.grpcMax;
+  const admitted = batchAdmission(queues);
+  if (user !== undefined && user < admitted) {
+    fail(s.subject, 'threads.grpcMax', user,
+      `be at least what the batch queues admit (${admitted}: maxBatchSize × maxEnqueuedBatches per model plus numBatchThreads × maxBatchSize): `
+      + 'gRPC fails calls beyond --grpc_max_threads at once with RESOURCE_EXHAUSTED, and every queued request holds one',
+      `raise threads.grpcMax to ${admitted} or more, or leave it out to size it from the batching`);
+  }
+  return { ...s.threads, grpcMax: user ?? grpcThreadsFor(queues) };
+}
+
 /** The `--flag=value` arguments of `tensorflow_model_server`. */
-function serverArgs(s: ServerSettings, models: ServedModelOptions[]): string[] {
+function serverArgs(s: ServerSettings, models: ServedModelOptions[], t: ThreadSettings): string[] {
   const props = s.props;
   // Flags and their value types are those of the image's release (generated from its main.cc).
   const f = new ServerFlags(s.subject, s.image.release);
-  const t = s.threads;
   const userThreads = s.userThreads;
   f.set('port', s.grpcPort, 'grpcPort');
   f.set('rest_api_port', s.restPort, 'restPort');

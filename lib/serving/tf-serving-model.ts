@@ -92,7 +92,13 @@ export interface ThreadOptions {
   readonly session?: number;
   /** `--rest_api_num_threads`. @default - 4 per core */
   readonly restApi?: number;
-  /** `--grpc_max_threads`. @default - 4 per core */
+  /**
+   * `--grpc_max_threads`, a cap on concurrent gRPC calls (a gRPC ResourceQuota: calls beyond it fail at once with
+   * RESOURCE_EXHAUSTED). At least what the batch queues admit.
+   *
+   * @default - what the batch queues admit (maxBatchSize × (maxEnqueuedBatches + numBatchThreads) for one model),
+   *   at least 128
+   */
   readonly grpcMax?: number;
   /** `num_batch_threads` of the batching file (when it does not set its own). @default - one per core */
   readonly batch?: number;
@@ -413,8 +419,6 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly grpcPort: number;
   /** REST port. */
   public readonly restPort: number;
-  /** Resolved thread pool sizes (before `session` handling: see `args`). */
-  public readonly threads: ThreadSettings;
   /** Server-level batching, if on. */
   public readonly batching?: BatchingConfig;
   /** The metrics path, if metrics are on. */
@@ -462,7 +466,6 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     this.image = s.image;
     this.grpcPort = s.grpcPort;
     this.restPort = s.restPort;
-    this.threads = s.threads;
     this.batching = s.batching;
     this.metricsPath = s.metricsPath;
     this.gpus = s.gpus;
@@ -675,6 +678,19 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     }
     model.source._bind(this.binding);
     this.render(spec);
+  }
+
+  /**
+   * Resolved thread pool sizes (before `session` handling: see `serverArgs`); `grpcMax` is sized from the batch
+   * queues of the models served.
+   */
+  public get threads(): ThreadSettings {
+    return this.current.threads;
+  }
+
+  /** `--grpc_max_threads`: concurrent gRPC calls one replica admits before it answers RESOURCE_EXHAUSTED. */
+  public get grpcMaxThreads(): number {
+    return this.current.threads.grpcMax;
   }
 
   /** The models, a copy. */

@@ -71,10 +71,10 @@ describe('defaults', () => {
       '--tensorflow_intra_op_parallelism=2',
       '--tensorflow_inter_op_parallelism=1',
       '--rest_api_num_threads=8',
-      '--grpc_max_threads=8',
+      '--grpc_max_threads=128',
     ]);
     expect(m.serverArgs).toEqual(c.args);
-    expect(m.threads).toEqual({ intraOp: 2, interOp: 1, restApi: 8, grpcMax: 8, batch: 2 });
+    expect(m.threads).toEqual({ intraOp: 2, interOp: 1, restApi: 8, grpcMax: 128, batch: 2 });
   });
 
   test('image pinned to the default release', () => {
@@ -188,7 +188,7 @@ describe('props', () => {
   test('resources: threads follow the CPU request; {} emits no resources', () => {
     const { objects, model: m } = build({ resources: { cpu: { request: kplus.Cpu.millis(6500) }, memory: { request: Size.gibibytes(2) } } });
     expect(containerOf(objects).resources).toEqual({ requests: { cpu: '6500m', memory: '2048Mi' } });
-    expect(m.threads).toEqual({ intraOp: 7, interOp: 4, restApi: 28, grpcMax: 28, batch: 7 });
+    expect(m.threads).toEqual({ intraOp: 7, interOp: 4, restApi: 28, grpcMax: 128, batch: 7 });
     expect(containerOf(build({ resources: {} }).objects).resources).toBeUndefined();
   });
 
@@ -327,6 +327,22 @@ describe('props', () => {
       + 'or remove platform_config_file from extraArgs');
     expect(() => build({ threads: { intraOp: 2 }, extraArgs: { platform_config_file: '/etc/platform.config' } })).toThrow(
       "TfServingModel 'resnet': 'threads.intraOp' (\"--tensorflow_intra_op_parallelism=2\") must not be combined with --platform_config_file");
+  });
+
+  test('--grpc_max_threads admits what the batch queues hold, never 4 × CPU (8 at the defaults rejected ordinary load)', () => {
+    const batching = new BatchingConfig({ maxBatchSize: 64 });
+    // 2 CPUs: 2 batch threads, 2 enqueued batches: 64 × (2 + 2) = 256 admitted calls.
+    const { objects, model: m } = build({ batching });
+    expect(flagsOf(containerOf(objects)).grpc_max_threads).toBe('256');
+    expect(m.grpcMaxThreads).toBe(256);
+    // A second model queues on its own: 2 × 64 × 2 + 2 × 64.
+    const { chart, model: two } = model({ batching });
+    two.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') });
+    expect(flagsOf(containerOf(synth(chart))).grpc_max_threads).toBe('384');
+    expect(() => build({ batching, threads: { grpcMax: 100 } })).toThrow(
+      "TfServingModel 'resnet': 'threads.grpcMax' (100) must be at least what the batch queues admit (256: maxBatchSize × maxEnqueuedBatches per model plus "
+      + 'numBatchThreads × maxBatchSize): gRPC fails calls beyond --grpc_max_threads at once with RESOURCE_EXHAUSTED, and every queued request holds one. '
+      + 'Fix: raise threads.grpcMax to 256 or more, or leave it out to size it from the batching');
   });
 
   test('refuses allowVersionLabelsForUnavailableModels: false with labels (the server would stop at start)', () => {
