@@ -215,6 +215,13 @@ export class LoadTest extends Construct {
     if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 1000)) {
       fail(subject, 'concurrency', concurrency, 'be an integer between 1 and 1000', 'use e.g. 8 (TF Serving advises 2 × maxBatchSize client threads for batching)');
     }
+    const cap = target.grpcMaxThreads;
+    if (cap !== undefined && protocols.includes(LoadProtocol.GRPC) && concurrency > cap) {
+      // server.cc: --grpc_max_threads is a gRPC ResourceQuota; a call beyond it fails at once (RESOURCE_EXHAUSTED),
+      // and one connection per virtual user may land on a single replica.
+      fail(subject, 'concurrency', concurrency, `not exceed the target's gRPC cap (--grpc_max_threads=${cap} per replica): calls beyond it fail at once with RESOURCE_EXHAUSTED`,
+        `lower concurrency to ${cap}, or raise the target's threads.grpcMax`);
+    }
     const duration = props.duration ?? Duration.minutes(1);
     const seconds = duration.toSeconds({ integral: false });
     if (!(seconds >= 1 && seconds <= 3600 && Number.isInteger(seconds))) {

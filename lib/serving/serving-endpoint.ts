@@ -25,6 +25,13 @@ export interface IServingEndpoint {
   readonly modelNames: string[];
   /** Server-level batching behind the endpoint, if any (a request larger than its batch size is rejected). */
   readonly batching?: BatchingConfig;
+  /**
+   * `--grpc_max_threads` of each replica: concurrent gRPC calls one replica admits before it answers
+   * RESOURCE_EXHAUSTED (load tests stay below it).
+   *
+   * @default - unknown; not checked
+   */
+  readonly grpcMaxThreads?: number;
   /** Set when the endpoint accepts only mTLS callers with a listed identity (an Istio mesh). */
   readonly mesh?: IMeshAdmission;
 }

@@ -1,28 +1,23 @@
-import { createHash } from 'crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BatchingConfig } from './batching-config';
-import { GcsAccess } from './gcs-access';
-import { ModelSource } from './model-source';
-import type { IServingPlacement } from './placement';
-import { formatDuration } from '../private/duration';
+import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
+import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { lazyValue } from '../private/lazy';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
-import { IServingEndpoint } from './serving-endpoint';
-import { MonitoringOptions, Scraper } from './monitoring';
-import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
-import { ServiceMonitor } from '../imports/monitoring.coreos.com';
-import { validateBatchingParameters } from '../tfserving/batching-parameters';
-import { ConfigError, fail, subjectOf } from '../core/errors';
 import { TfServingImage } from '../tfserving/image';
-import { ModelConfig, renderModelServerConfig, validateModelConfigs } from '../tfserving/model-server-config';
-import { DEFAULT_PROMETHEUS_PATH, renderMonitoringConfig, validateMonitoringConfig } from '../tfserving/monitoring-config';
-import { ServerFlags, validatePorts } from '../tfserving/server-flags';
-import { deriveThreads, ThreadSettings } from '../tfserving/threads';
+import { ThreadSettings } from '../tfserving/threads';
 import { VersionPolicy } from '../tfserving/version-policy';
-import { SERVER_NAME } from '../core/names';
+import { BatchingConfig } from './batching-config';
+import { GcsAccess } from './gcs-access';
+import { IModelServer, ModelSource } from './model-source';
+import { MonitoringOptions, Scraper } from './monitoring';
+import type { IServingPlacement } from './placement';
+import { CONFIG_DIR, resolveServerSettings, resolveServerSpec, ServerSettings, ServerSpec, validateServer } from './server-spec';
+import { IServingEndpoint } from './serving-endpoint';
+
+export { CONFIG_DIR, cpuToMillis } from './server-spec';
 
 /** One model served by a {@link TfServingModel}. */
 export interface ServedModelOptions {
@@ -38,7 +33,10 @@ export interface ServedModelOptions {
   readonly versionPolicy?: VersionPolicy;
   /**
    * Version labels, e.g. `{ stable: 1, canary: 2 }` (served at `/v1/models/NAME/labels/LABEL`). Each must
-   * point to a version the policy loads, unless `allowVersionLabelsForUnavailableModels` is set.
+   * point to a version the policy loads, unless `allowVersionLabelsForUnavailableModels` is set. A server with
+   * labels gets `--allow_version_labels_for_unavailable_models` (TF Serving assigns labels before the first load
+   * and stops at start without it); moving a label to another version later (through a polled model config)
+   * still needs that version loaded first.
    *
    * @default - no labels
    */
@@ -94,7 +92,13 @@ export interface ThreadOptions {
   readonly session?: number;
   /** `--rest_api_num_threads`. @default - 4 per core */
   readonly restApi?: number;
-  /** `--grpc_max_threads`. @default - 4 per core */
+  /**
+   * `--grpc_max_threads`, a cap on concurrent gRPC calls (a gRPC ResourceQuota: calls beyond it fail at once with
+   * RESOURCE_EXHAUSTED). At least what the batch queues admit.
+   *
+   * @default - what the batch queues admit (maxBatchSize × (maxEnqueuedBatches + numBatchThreads) for one model),
+   *   at least 128
+   */
   readonly grpcMax?: number;
   /** `num_batch_threads` of the batching file (when it does not set its own). @default - one per core */
   readonly batch?: number;
@@ -209,7 +213,7 @@ export interface TfServingModelProps {
   /**
    * The TF Serving image, pinned.
    *
-   * @default TfServingImage.of('2.18.0')
+   * @default TfServingImage.of('2.20.0')
    */
   readonly image?: TfServingImage;
   /**
@@ -275,9 +279,11 @@ export interface TfServingModelProps {
    */
   readonly modelConfigPollInterval?: Duration;
   /**
-   * `--allow_version_labels_for_unavailable_models`: let a label point to a version that is not loaded yet.
+   * `--allow_version_labels_for_unavailable_models`. TF Serving assigns the start-up config's labels before it
+   * loads any version (server_core.cc `UpdateModelVersionLabelMap`), so the flag is set whenever a model has
+   * labels; `false` with labels is refused. `true` also lets a label point to a version the policy does not load.
    *
-   * @default false
+   * @default - on when a model has version labels (and labels must point to versions the policy loads)
    */
   readonly allowVersionLabelsForUnavailableModels?: boolean;
   /**
@@ -385,13 +391,6 @@ export interface TfServingModelProps {
   readonly tmpSize?: Size;
 }
 
-/** Where the ConfigMap with the server's config files is mounted. */
-export const CONFIG_DIR = '/etc/tfserving';
-const DEFAULT_RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(2) },
-  memory: { request: Size.gibibytes(4), limit: Size.gibibytes(4) },
-};
-
 /**
  * One TF Serving server: a Deployment running `tensorflow_model_server` for one or more models, with its
  * Service (gRPC 8500 as `grpc`, REST 8501 as `http`), ServiceAccount, ConfigMaps, PodDisruptionBudget,
@@ -399,6 +398,12 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  *
  * The Deployment is the default child (`ApiObject.of(model)` reaches it). Every generated object is a
  * public field.
+ *
+ * How it is built: the props resolve once into plain {@link ServerSettings} (`resolveServerSettings`, every rule
+ * of one prop checked there); the models resolve into a plain {@link ServerSpec} (`resolveServerSpec`: config
+ * files, their hash, the argument list), recomputed by `addModel`; every object renders from those two. Model
+ * sources and the GCS credential bind themselves to the server (`ModelSource._bind`, `GcsAccess._bind`).
+ * `validateServer` repeats the checks at synth without changing anything.
  *
  * Other constructs that change a TfServingModel: an `IstioCanary` adds the pod label
  * `tfserving-constructs.io/canary: NAME`, in static mode also `version: stable|canary`, and in Flagger mode
@@ -414,8 +419,6 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly grpcPort: number;
   /** REST port. */
   public readonly restPort: number;
-  /** Resolved thread pool sizes (before `session` handling: see `args`). */
-  public readonly threads: ThreadSettings;
   /** Server-level batching, if on. */
   public readonly batching?: BatchingConfig;
   /** The metrics path, if metrics are on. */
@@ -447,187 +450,99 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   /** The PodMonitoring, with `Scraper.POD_MONITORING`. */
   public readonly podMonitoring?: PodMonitoring;
 
-  private readonly subject: string;
-  private readonly props: TfServingModelProps;
-  private readonly _models: ServedModelOptions[] = [];
+  /** The resolved props. */
+  private readonly settings: ServerSettings;
+  /** What the server serves with its current models; set by `addModel`. */
+  private spec?: ServerSpec;
+  /** The container's argument array (cdk8s-plus keeps the reference); filled from the spec by `render`. */
   private readonly args: string[] = [];
-  private readonly claims = new Set<string>();
-  private readonly labels: Record<string, string>;
-  private gcsWired = false;
   private perModelBatchingMap?: kplus.k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string, props: TfServingModelProps) {
     super(scope, id);
-    this.props = props;
-    this.name = props.name ?? id;
-    this.subject = subjectOf('TfServingModel', id);
-    if (!SERVER_NAME.test(this.name)) {
-      fail(this.subject, props.name === undefined ? 'name (from the construct id)' : 'name', this.name,
-        'be a DNS label of at most 42 characters (lower-case letters, digits, \'-\'), so that every derived object name is valid',
-        'pass name: \'resnet\' or use such an id');
-    }
-    this.nodePool = props.nodePool;
-    const gpuPool = props.nodePool?.acceleratorType !== undefined;
-    this.gpus = props.gpus ?? (gpuPool ? 1 : 0);
-    if (!(Number.isInteger(this.gpus) && this.gpus >= 0)) fail(this.subject, 'gpus', this.gpus, 'be an integer of 0 or more', 'use 1');
-    if (this.gpus > 0 && !gpuPool) {
-      fail(this.subject, 'gpus', this.gpus, `come with a GPU nodePool (${props.nodePool ? `'${props.nodePool.name}' has no accelerator` : 'none is set'}); without one the pods never schedule`,
-        'set nodePool to a GpuNodePool, or remove gpus');
-    }
-    const image = props.image ?? TfServingImage.of();
-    // The pool decides the build: an official image becomes its -gpu variant on a GPU pool.
-    this.image = this.gpus > 0 ? image.toGpu() : image;
-    this.image.validate(this.subject);
-    if (this.gpus > 0 && !this.image.isGpu) {
-      fail(this.subject, 'image', this.image.image, `be a GPU build to use the ${this.gpus} GPU(s) of pool '${props.nodePool!.name}'`,
-        'use an image built with CUDA support (a tag ending in -gpu, or TfServingImage.custom(\'…\', { gpu: true }))');
-    }
-    if (this.gpus === 0 && this.image.isGpu) {
-      fail(this.subject, 'image', this.image.image, 'not be a GPU build without GPUs (the CUDA build needs an nvidia.com/gpu device to start)',
-        'use TfServingImage.of(…), or place the server on a GpuNodePool');
-    }
-    this.grpcPort = checkPort(this.subject, 'grpcPort', props.grpcPort ?? 8500);
-    this.restPort = checkPort(this.subject, 'restPort', props.restPort ?? 8501);
-    // Checked before the container exists (cdk8s-plus would refuse the duplicate port with a bare message).
-    validatePorts(this.subject, this.grpcPort, this.restPort);
-    if (props.replicas !== undefined && props.autoscaling !== undefined) {
-      fail(this.subject, 'replicas', props.replicas, 'not be set together with autoscaling (an autoscaled Deployment has no fixed replica count)',
-        'remove replicas, or remove autoscaling');
-    }
-    if (props.replicas !== undefined && !(Number.isInteger(props.replicas) && props.replicas >= 1)) {
-      fail(this.subject, 'replicas', props.replicas, 'be an integer of at least 1', 'use 2 or more for a server that survives a node loss');
-    }
-    if (props.autoscaling) checkAutoscaling(this.subject, props.autoscaling);
-    const resources = props.resources ?? DEFAULT_RESOURCES;
-    const cpuMillis = cpuToMillis(resources.cpu?.request ?? resources.cpu?.limit);
-    this.threads = resolveThreads(this.subject, deriveThreads(cpuMillis ?? 1000), props.threads ?? {});
-    if (props.nodePool) {
-      props.nodePool.checkWorkloadFits(
-        { construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } },
-        { gpus: this.gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit) },
-      );
-      if (props.nodePool.gpuPartitionSize && this.gpus > 1) {
-        fail(this.subject, 'gpus', this.gpus, `be 1 on a MIG pool ('${props.nodePool.name}', partitions of ${props.nodePool.gpuPartitionSize}): a CUDA process uses one MIG instance`,
-          'request gpus: 1, or choose a larger gpuPartitionSize for the pool');
-      }
-      const access = props.gcsAccess?.kind;
-      const pool = props.nodePool.workloadIdentity;
-      if (pool && access === 'node') {
-        fail(this.subject, 'gcsAccess', 'GcsAccess.nodeServiceAccount()', `not be the node's identity on pool '${props.nodePool.name}': its cluster runs Workload Identity `
-          + '(GKE_METADATA nodes hide the node service account from pods)', 'use GcsAccess.workloadIdentity(…) (e.g. workloadIdentity.gcsAccess()), or a key Secret');
-      }
-      if (!pool && access === 'workload-identity') {
-        fail(this.subject, 'gcsAccess', 'GcsAccess.workloadIdentity(…)', `not be Workload Identity on pool '${props.nodePool.name}': its cluster has Workload Identity off`,
-          'enable workloadIdentity on the GkeCluster, or use a key Secret or the node service account');
-      }
-    }
-    this.batching = props.batching;
-    if (this.batching) {
-      validateBatchingParameters(this.subject, this.batching.toParameters(this.threads.batch), 'batching');
-    }
-    const monitoring = props.monitoring ?? {};
-    if (monitoring.enabled !== false) {
-      this.metricsPath = monitoring.path ?? DEFAULT_PROMETHEUS_PATH;
-      validateMonitoringConfig(this.subject, { prometheusPath: this.metricsPath });
-    } else if (monitoring.scraper && monitoring.scraper !== Scraper.NONE) {
-      fail(this.subject, 'monitoring.scraper', monitoring.scraper.kind, 'be Scraper.NONE when monitoring is disabled (there are no metrics to scrape)',
-        'remove the scraper, or enable monitoring');
-    }
-    const retries = props.loadRetries ?? 5;
-    if (!(Number.isInteger(retries) && retries >= 0)) fail(this.subject, 'loadRetries', retries, 'be an integer of 0 or more', 'use the default 5');
-    const retryInterval = props.loadRetryInterval ?? Duration.minutes(1);
-    const startupTimeout = props.probes?.startupTimeout ?? Duration.minutes(10);
-    if (props.probes?.enabled !== false && startupTimeout.toSeconds() <= retries * retryInterval.toSeconds()) {
-      fail(this.subject, 'probes.startupTimeout', formatDuration(startupTimeout),
-        `exceed loadRetries × loadRetryInterval (${retries} × ${formatDuration(retryInterval)}), or the kubelet restarts a server that is still retrying a model load`,
-        'raise startupTimeout, or lower loadRetries / loadRetryInterval');
-    }
-    const preStop = props.drain?.preStopDelay ?? Duration.seconds(15);
-    const grace = props.drain?.terminationGracePeriod ?? Duration.seconds(45);
-    if (grace.toSeconds() <= preStop.toSeconds()) {
-      fail(this.subject, 'drain.terminationGracePeriod', formatDuration(grace),
-        `exceed drain.preStopDelay (${formatDuration(preStop)}); TF Serving ignores SIGTERM, so in-flight requests only have the time after the pause`,
-        'make the grace period longer than the preStop pause, e.g. pause 15 s, grace 45 s');
-    }
-    const pollSeconds = (props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds({ integral: false });
-    if (pollSeconds < 1) fail(this.subject, 'fileSystemPollInterval', formatDuration(props.fileSystemPollInterval!), 'be at least 1 second (0 disables polling for new versions)', 'use Duration.seconds(60)');
-
-    this.selectorLabels = { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': this.name };
-    const labels = { ...(props.labels ?? {}), ...this.selectorLabels, 'app.kubernetes.io/managed-by': 'tfserving-constructs' };
-    this.labels = labels;
+    const s = resolveServerSettings(id, props);
+    this.settings = s;
+    this.name = s.name;
+    this.image = s.image;
+    this.grpcPort = s.grpcPort;
+    this.restPort = s.restPort;
+    this.batching = s.batching;
+    this.metricsPath = s.metricsPath;
+    this.gpus = s.gpus;
+    this.nodePool = s.nodePool;
+    this.selectorLabels = s.selectorLabels;
+    const labels = s.labels;
 
     // --- ServiceAccount and config files ---
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.name, labels },
+      metadata: { name: s.name, labels },
       automountToken: false,
     });
     this.configMap = new kplus.k8s.KubeConfigMap(this, 'Config', {
-      metadata: { name: `${this.name}-config`, labels },
-      data: lazyValue(() => this.configFiles()),
+      metadata: { name: `${s.name}-config`, labels },
+      data: lazyValue(() => this.current.configFiles),
     });
 
     // --- Deployment ---
-    const security = props.security ?? {};
-    const user = security.user ?? 1000;
-    const group = security.group ?? 1000;
     this.deployment = new kplus.Deployment(this, 'Resource', {
-      metadata: { name: this.name, labels },
+      metadata: { name: s.name, labels },
       podMetadata: { labels },
-      replicas: props.autoscaling ? undefined : (props.replicas ?? 2),
+      replicas: s.replicas,
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
       // OnRootMismatch: a recursive chown of a large model volume at every start would delay it for minutes.
-      securityContext: { ensureNonRoot: true, user, group, fsGroup: group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
-      terminationGracePeriod: grace,
+      securityContext: { ensureNonRoot: true, user: s.user, group: s.group, fsGroup: s.group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      terminationGracePeriod: s.terminationGracePeriod,
       // A new pod may need a node from a pool scaled to zero, a multi-GB image pull and the whole startup budget:
       // a deadline shorter than that marks a healthy rollout as failed (ProgressDeadlineExceeded).
-      progressDeadline: Duration.seconds(startupTimeout.toSeconds() + 300),
+      progressDeadline: Duration.seconds(s.startupTimeout.toSeconds() + 300),
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         maxSurge: kplus.PercentOrAbsolute.absolute(1),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
       }),
     });
-    this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
-    this.deployment.podMetadata.addAnnotation('tfserving-constructs.io/config-hash', lazyValue(() => this.configHash()));
+    this.deployment.select(kplus.LabelSelector.of({ labels: s.selectorLabels }));
+    this.deployment.podMetadata.addAnnotation('tfserving-constructs.io/config-hash', lazyValue(() => this.current.configHash));
     // With an Istio sidecar, keep the proxy draining for the whole grace period (its default is 5 s, shorter than
     // the preStop pause, which would cut off requests the server is still answering). Ignored without Istio.
-    this.deployment.podMetadata.addAnnotation('proxy.istio.io/config', JSON.stringify({ terminationDrainDuration: `${grace.toSeconds()}s` }));
+    this.deployment.podMetadata.addAnnotation('proxy.istio.io/config', JSON.stringify({ terminationDrainDuration: `${s.terminationGracePeriod.toSeconds()}s` }));
 
-    const probePath = lazyValue(() => `/v1/models/${this._models[0]?.name}`);
-    const probes = props.probes?.enabled === false ? {} : {
+    const probePath = lazyValue(() => this.current.probePath);
+    const probes = !s.probesEnabled ? {} : {
       startup: kplus.Probe.fromHttpGet(probePath, {
-        port: this.restPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5),
-        failureThreshold: Math.ceil(startupTimeout.toSeconds() / 10),
+        port: s.restPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5),
+        failureThreshold: Math.ceil(s.startupTimeout.toSeconds() / 10),
       }),
       readiness: kplus.Probe.fromHttpGet(probePath, {
-        port: this.restPort, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(3), failureThreshold: 3,
+        port: s.restPort, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(3), failureThreshold: 3,
       }),
       liveness: kplus.Probe.fromHttpGet(probePath, {
-        port: this.restPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6,
+        port: s.restPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6,
       }),
     };
     this.container = this.deployment.addContainer({
       name: 'tensorflow-serving',
-      image: this.image.image,
+      image: s.image.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['/usr/bin/tensorflow_model_server'],
       args: this.args,
       ports: [
-        { name: 'grpc', number: this.grpcPort, protocol: kplus.Protocol.TCP },
-        { name: 'http', number: this.restPort, protocol: kplus.Protocol.TCP },
+        { name: 'grpc', number: s.grpcPort, protocol: kplus.Protocol.TCP },
+        { name: 'http', number: s.restPort, protocol: kplus.Protocol.TCP },
       ],
-      resources,
+      resources: s.resources,
       securityContext: {
-        ensureNonRoot: true, user, group, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+        ensureNonRoot: true, user: s.user, group: s.group, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
       },
-      lifecycle: { preStop: kplus.Handler.fromCommand(['/bin/sleep', String(preStop.toSeconds())]) },
+      lifecycle: { preStop: kplus.Handler.fromCommand(['/bin/sleep', String(s.preStopDelay.toSeconds())]) },
       ...probes,
     });
     this.container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume',
-      kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', `${this.name}-config`), { name: 'config' }), { readOnly: true });
-    this.container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: props.tmpSize ?? Size.gibibytes(1) }));
+      kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', `${s.name}-config`), { name: 'config' }), { readOnly: true });
+    this.container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: s.tmpSize }));
 
+    // --- Pod fields cdk8s-plus lacks: JSON patches ---
     const podSpec = '/spec/template/spec';
     const patches = ApiObject.of(this.deployment);
     hardenPodTemplate(patches);
@@ -636,34 +551,36 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     if (props.topologySpread !== false) {
       // ScheduleAnyway: a single-zone cluster or a one-node pool must still run every replica.
       patches.addJsonPatch(JsonPatch.add(`${podSpec}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((key) => ({
-        maxSkew: 1, topologyKey: key, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels },
+        maxSkew: 1, topologyKey: key, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: s.selectorLabels },
       }))));
     }
 
     // --- Placement ---
-    if (props.nodePool) {
+    const pool = s.nodePool;
+    if (pool) {
       // One call, one nodeSelectorTerm: its expressions are ANDed (separate terms would be ORed).
       this.deployment.scheduling.attract(kplus.Node.labeled(
-        ...Object.entries(props.nodePool.nodeSelector()).map(([key, value]) => kplus.NodeLabelQuery.is(key, value))));
-      for (const t of props.nodePool.tolerations()) {
+        ...Object.entries(pool.nodeSelector()).map(([key, value]) => kplus.NodeLabelQuery.is(key, value))));
+      for (const t of pool.tolerations()) {
         const effect = t.effect as kplus.TaintEffect | undefined;
         this.deployment.scheduling.tolerate(kplus.Node.tainted(
           t.operator === 'Exists' ? kplus.NodeTaintQuery.exists(t.key!, { effect }) : kplus.NodeTaintQuery.is(t.key!, t.value ?? '', { effect })));
       }
     }
-    if (this.gpus > 0 && props.nodePool?.gpuSharing === 'MPS') {
+    if (s.gpus > 0 && pool?.gpuSharing === 'MPS') {
       // GKE's MPS sharing: the container talks to the node's MPS control daemon over IPC, so the pod needs hostIPC.
       // https://cloud.google.com/kubernetes-engine/docs/how-to/nvidia-mps-gpus
       // The patch applies to the typed props (KubeDeployment serializes them afterwards): the key is hostIpc.
       patches.addJsonPatch(JsonPatch.add(`${podSpec}/hostIpc`, true));
     }
-    if (this.gpus > 0) {
+    if (s.gpus > 0) {
       // cdk8s-plus-27 has no extended resources. The patch goes through KubeDeployment's typed serializer,
       // which reads Quantity.value: a plain number would come out as null. Create the limits map when no
       // CPU/memory limit exists.
-      const gpu = kplus.k8s.Quantity.fromNumber(this.gpus);
-      const limits = resources.cpu?.limit !== undefined || resources.memory?.limit !== undefined;
-      const requests = resources.cpu?.request !== undefined || resources.memory?.request !== undefined;
+      const gpu = kplus.k8s.Quantity.fromNumber(s.gpus);
+      const r = s.resources;
+      const limits = r.cpu?.limit !== undefined || r.memory?.limit !== undefined;
+      const requests = r.cpu?.request !== undefined || r.memory?.request !== undefined;
       const base = `${podSpec}/containers/0/resources`;
       if (limits) patches.addJsonPatch(JsonPatch.add(`${base}/limits/nvidia.com~1gpu`, gpu));
       else if (requests) patches.addJsonPatch(JsonPatch.add(`${base}/limits`, { 'nvidia.com/gpu': gpu }));
@@ -672,78 +589,79 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
     // --- Service ---
     this.service = new kplus.Service(this, 'Service', {
-      metadata: { name: this.name, labels },
+      metadata: { name: s.name, labels },
       type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
       // Names select the protocol in Istio ("grpc", "http" prefixes).
       ports: [
-        { name: 'grpc', port: this.grpcPort, targetPort: this.grpcPort, protocol: kplus.Protocol.TCP },
-        { name: 'http', port: this.restPort, targetPort: this.restPort, protocol: kplus.Protocol.TCP },
+        { name: 'grpc', port: s.grpcPort, targetPort: s.grpcPort, protocol: kplus.Protocol.TCP },
+        { name: 'http', port: s.restPort, targetPort: s.restPort, protocol: kplus.Protocol.TCP },
       ],
     });
     // Select on our stable labels, not cdk8s-plus's path-derived `cdk8s.io/metadata.addr`.
-    for (const [k, v] of Object.entries(this.selectorLabels)) this.service.selectLabel(k, v);
+    for (const [k, v] of Object.entries(s.selectorLabels)) this.service.selectLabel(k, v);
 
     // --- Autoscaling and disruption budget ---
-    if (props.autoscaling) {
+    if (s.autoscaling) {
       this.autoscaler = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
-        metadata: { name: this.name, labels },
+        metadata: { name: s.name, labels },
         target: this.deployment,
-        minReplicas: props.autoscaling.minReplicas,
-        maxReplicas: props.autoscaling.maxReplicas,
-        metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(props.autoscaling.targetCpuUtilization ?? 60))],
+        minReplicas: s.autoscaling.minReplicas,
+        maxReplicas: s.autoscaling.maxReplicas,
+        metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(s.autoscaling.targetCpuUtilization ?? 60))],
       });
     }
-    const pdb = props.podDisruptionBudget ?? {};
-    if (pdb.enabled !== false) {
-      const maxUnavailable = pdb.maxUnavailable ?? 1;
-      if (!(Number.isInteger(maxUnavailable) && maxUnavailable >= 1)) {
-        fail(this.subject, 'podDisruptionBudget.maxUnavailable', maxUnavailable, 'be an integer of at least 1 (0 blocks every node drain and upgrade)',
-          'use 1, or disable the budget with enabled: false');
-      }
+    if (s.pdbMaxUnavailable !== undefined) {
       this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: { name: this.name, labels },
-        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(maxUnavailable), selector: { matchLabels: this.selectorLabels } },
+        metadata: { name: s.name, labels },
+        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(s.pdbMaxUnavailable), selector: { matchLabels: s.selectorLabels } },
       });
     }
 
     // --- Monitoring ---
-    if (this.metricsPath && monitoring.scraper === Scraper.SERVICE_MONITOR) {
+    const monitoring = s.monitoring;
+    const interval = `${(monitoring.interval ?? Duration.seconds(30)).toSeconds()}s`;
+    if (s.metricsPath && monitoring.scraper === Scraper.SERVICE_MONITOR) {
       this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
-        metadata: { name: this.name, labels },
+        metadata: { name: s.name, labels },
         spec: {
-          selector: { matchLabels: this.selectorLabels },
-          endpoints: [{ port: 'http', path: this.metricsPath, interval: `${(monitoring.interval ?? Duration.seconds(30)).toSeconds()}s` }],
+          selector: { matchLabels: s.selectorLabels },
+          endpoints: [{ port: 'http', path: s.metricsPath, interval }],
         },
       });
     }
-    if (this.metricsPath && monitoring.scraper === Scraper.POD_MONITORING) {
+    if (s.metricsPath && monitoring.scraper === Scraper.POD_MONITORING) {
       this.podMonitoring = new PodMonitoring(this, 'PodMonitoring', {
-        metadata: { name: this.name, labels },
+        metadata: { name: s.name, labels },
         spec: {
-          selector: { matchLabels: this.selectorLabels },
-          endpoints: [{ port: PodMonitoringSpecEndpointsPort.fromString('http'), path: this.metricsPath, interval: `${(monitoring.interval ?? Duration.seconds(30)).toSeconds()}s` }],
+          selector: { matchLabels: s.selectorLabels },
+          endpoints: [{ port: PodMonitoringSpecEndpointsPort.fromString('http'), path: s.metricsPath, interval }],
         },
       });
     }
 
     // --- NetworkPolicy ---
-    const np = props.networkPolicy ?? {};
-    if (np.enabled !== false) {
+    const np = s.networkPolicy;
+    if (np) {
       this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-        metadata: { name: this.name, labels },
+        metadata: { name: s.name, labels },
         spec: {
-          podSelector: { matchLabels: this.selectorLabels },
+          podSelector: { matchLabels: s.selectorLabels },
           policyTypes: ['Ingress', 'Egress'],
-          ingress: lazyValue(() => this.ingressRules(np, monitoring)),
+          ingress: lazyValue(() => this.ingressRules(np)),
           egress: lazyValue(() => this.egressRules(np)),
         },
       });
     }
 
+    if (props.models.length === 0) resolveServerSpec(s, []);
     for (const m of props.models) this.addModel(m);
-    if (props.models.length === 0) validateModelConfigs(this.subject, []);
     ensureUniqueObjectNames(this);
-    this.node.addValidation({ validate: () => this.validateFinal() });
+    this.node.addValidation({
+      validate: () => validateServer(s, this.current.models, {
+        serviceAccountName: this.serviceAccount.name,
+        namespace: this.service.metadata.namespace ?? 'default',
+      }),
+    });
   }
 
   /**
@@ -751,69 +669,48 @@ export class TfServingModel extends Construct implements IServingEndpoint {
    * models (unique names, one S3 endpoint) too.
    */
   public addModel(model: ServedModelOptions): void {
-    const index = this._models.length;
-    const next = [...this._models, model];
-    validateModelConfigs(this.subject, next.map(toModelConfig), { allowVersionLabelsForUnavailableModels: this.props.allowVersionLabelsForUnavailableModels });
-    const src = model.source;
-    const p = `models[${index}]`;
-    if (src.kind === 'gcs' && !this.props.gcsAccess) {
-      fail(this.subject, 'gcsAccess', undefined, `be set because ${p} ('${model.name}') reads from GCS`,
-        'pass gcsAccess: GcsAccess.workloadIdentity(\'SA@PROJECT.iam.gserviceaccount.com\') (or keySecret / nodeServiceAccount)');
+    const spec = resolveServerSpec(this.settings, [...(this.spec?.models ?? []), model]);
+    if (model.batching && !this.perModelBatchingMap) {
+      this.perModelBatchingMap = new kplus.k8s.KubeConfigMap(this, 'ModelBatching', {
+        metadata: { name: `${this.name}-model-batching`, labels: this.settings.labels },
+        data: lazyValue(() => this.current.perModelBatchingFiles),
+      });
     }
-    if (src.kind === 's3' && this.image.hasS3 === false) {
-      fail(this.subject, `${p}.source`, src.basePath, `not be on S3 with image ${this.image.image}: TF Serving 2.7 and later have no S3 file system`,
-        'use an image built with S3 support (TfServingImage.custom(\'…\', { s3Support: true })), an image before 2.7, or copy the model to GCS or a PVC');
-    }
-    if (src.kind === 's3') {
-      const other = this._models.find((m) => m.source.kind === 's3');
-      if (other && JSON.stringify(s3Key(other.source)) !== JSON.stringify(s3Key(src))) {
-        fail(this.subject, `${p}.source`, src.basePath, `use the same S3 endpoint, region and credentials as '${other.name}' (they are process-wide environment variables)`,
-          'serve models from different S3 stores in separate TfServingModels');
-      }
-    }
-    if (model.batching) {
-      if (!this.batching) {
-        fail(this.subject, `${p}.batching`, `BatchingConfig(maxBatchSize ${model.batching.maxBatchSize})`,
-          'come with server-level batching (it turns batching on and supplies the shared batch thread pool)',
-          'set the \'batching\' prop of the TfServingModel too');
-      }
-      validateBatchingParameters(this.subject, model.batching.toParameters(this.threads.batch), `${p}.batching`);
-      if (!this.perModelBatchingMap) {
-        this.perModelBatchingMap = new kplus.k8s.KubeConfigMap(this, 'ModelBatching', {
-          metadata: { name: `${this.name}-model-batching`, labels: this.labels },
-          data: lazyValue(() => this.perModelBatchingFiles),
-        });
-      }
-    }
-    this._models.push(model);
-    if (src.kind === 'pvc' && !this.claims.has(src.claimName!)) {
-      this.claims.add(src.claimName!);
-      const claim = kplus.PersistentVolumeClaim.fromClaimName(this, `Claim-${src.claimName}`, src.claimName!);
-      const volume = kplus.Volume.fromPersistentVolumeClaim(this, `ClaimVolume-${src.claimName}`, claim, { name: `models-${src.claimName}`.slice(0, 63), readOnly: true });
-      this.container.mount(src.mountPath!, volume, { readOnly: true });
-    }
-    this.refreshCredentials(src);
-    this.refreshArgs();
+    model.source._bind(this.binding);
+    this.render(spec);
+  }
+
+  /**
+   * Resolved thread pool sizes (before `session` handling: see `serverArgs`); `grpcMax` is sized from the batch
+   * queues of the models served.
+   */
+  public get threads(): ThreadSettings {
+    return this.current.threads;
+  }
+
+  /** `--grpc_max_threads`: concurrent gRPC calls one replica admits before it answers RESOURCE_EXHAUSTED. */
+  public get grpcMaxThreads(): number {
+    return this.current.threads.grpcMax;
   }
 
   /** The models, a copy. */
   public get models(): ServedModelOptions[] {
-    return [...this._models];
+    return [...this.current.models];
   }
 
   /** The `--model_config_file` text. */
   public get modelConfigFile(): string {
-    return renderModelServerConfig(this._models.map(toModelConfig));
+    return this.current.modelConfigFile;
   }
 
   /** The `--batching_parameters_file` text, with batching on. */
   public get batchingFile(): string | undefined {
-    return this.batching?.render(this.threads.batch);
+    return this.current.batchingFile;
   }
 
   /** The `--monitoring_config_file` text, with metrics on. */
   public get monitoringFile(): string | undefined {
-    return this.metricsPath ? renderMonitoringConfig({ prometheusPath: this.metricsPath }) : undefined;
+    return this.current.monitoringFile;
   }
 
   /**
@@ -821,16 +718,12 @@ export class TfServingModel extends Construct implements IServingEndpoint {
    * version directory of its model.
    */
   public get perModelBatchingFiles(): Record<string, string> {
-    const files: Record<string, string> = {};
-    for (const m of this._models) {
-      if (m.batching) files[`${m.name}.batching_params.pbtxt`] = m.batching.render(this.threads.batch);
-    }
-    return files;
+    return { ...this.current.perModelBatchingFiles };
   }
 
   /** The container arguments (`--flag=value`), a copy. */
   public get serverArgs(): string[] {
-    return [...this.args];
+    return [...this.current.args];
   }
 
   /** `host:port` of the gRPC endpoint inside the cluster. */
@@ -855,95 +748,28 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
   /** Names of the models served, in order. */
   public get modelNames(): string[] {
-    return this._models.map((m) => m.name);
+    return this.current.models.map((m) => m.name);
   }
 
-  private configFiles(): Record<string, string> {
-    const files: Record<string, string> = { 'models.config': this.modelConfigFile };
-    if (this.batchingFile) files['batching.config'] = this.batchingFile;
-    if (this.monitoringFile) files['monitoring.config'] = this.monitoringFile;
-    return files;
+  /** The spec of the current models (the constructor adds at least one, or throws). */
+  private get current(): ServerSpec {
+    if (!this.spec) throw new Error(`${this.settings.subject}: no model was added`);
+    return this.spec;
   }
 
-  /** sha256 of the files the server reads only at start, so that a change rolls the pods. */
-  private configHash(): string {
-    const files = this.configFiles();
-    if (this.props.modelConfigPollInterval) delete files['models.config'];
-    return createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 16);
+  /** What model sources and credentials bind themselves to. */
+  private get binding(): IModelServer {
+    return { scope: this, container: this.container, serviceAccount: this.serviceAccount, gcsAccess: this.settings.gcsAccess };
   }
 
-  private refreshArgs(): void {
-    const f = new ServerFlags(this.subject);
-    const t = this.threads;
-    const userThreads = this.props.threads ?? {};
-    f.set('port', this.grpcPort, 'grpcPort');
-    f.set('rest_api_port', this.restPort, 'restPort');
-    f.set('model_config_file', `${CONFIG_DIR}/models.config`, 'models');
-    if (this.props.modelConfigPollInterval) {
-      f.set('model_config_file_poll_wait_seconds', Math.max(1, Math.round(this.props.modelConfigPollInterval.toSeconds())), 'modelConfigPollInterval');
-    }
-    f.set('file_system_poll_wait_seconds', Math.round((this.props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds()), 'fileSystemPollInterval');
-    if (this.props.allowVersionLabelsForUnavailableModels) f.set('allow_version_labels_for_unavailable_models', true, 'allowVersionLabelsForUnavailableModels');
-    if (this.props.loadRetries !== undefined) f.set('max_num_load_retries', this.props.loadRetries, 'loadRetries');
-    if (this.props.loadRetryInterval) f.set('load_retry_interval_micros', Math.round(this.props.loadRetryInterval.toMilliseconds() * 1000), 'loadRetryInterval');
-    if (this.batching) {
-      f.set('enable_batching', true, 'batching');
-      f.set('batching_parameters_file', `${CONFIG_DIR}/batching.config`, 'batching');
-      if (this._models.some((m) => m.batching)) f.set('enable_per_model_batching_parameters', true, 'models[].batching');
-    }
-    if (this.metricsPath) f.set('monitoring_config_file', `${CONFIG_DIR}/monitoring.config`, 'monitoring');
-    // Session parallelism alone replaces the derived intra/inter-op settings.
-    const sessionOnly = userThreads.session !== undefined && userThreads.intraOp === undefined && userThreads.interOp === undefined;
-    if (!sessionOnly) {
-      f.set('tensorflow_intra_op_parallelism', t.intraOp, 'threads.intraOp');
-      f.set('tensorflow_inter_op_parallelism', t.interOp, 'threads.interOp');
-    }
-    if (userThreads.session !== undefined) f.set('tensorflow_session_parallelism', userThreads.session, 'threads.session');
-    const sharedBy = this.nodePool?.maxSharedClientsPerGpu;
-    if (this.gpus > 0 && sharedBy && sharedBy > 1) {
-      // Servers time-sharing (or MPS-sharing) one GPU each take an equal share of its memory; TF's default grabs it all.
-      f.set('per_process_gpu_memory_fraction', Math.floor(100 / sharedBy) / 100, 'nodePool');
-    }
-    f.set('rest_api_num_threads', t.restApi, 'threads.restApi');
-    f.set('grpc_max_threads', t.grpcMax, 'threads.grpcMax');
-    for (const [name, value] of Object.entries(this.props.extraArgs ?? {})) {
-      if (f.has(name)) {
-        fail(this.subject, `extraArgs.${name}`, value, 'not repeat a flag a prop already sets', `remove it from extraArgs and set the prop instead (current --${name}=${f.get(name)})`);
-      }
-      f.set(name, value, `extraArgs.${name}`);
-    }
-    f.validate();
-    this.args.splice(0, this.args.length, ...f.toArgs());
+  /** The one place the spec reaches the objects: the lazy values read it, the argument array is filled from it. */
+  private render(spec: ServerSpec): void {
+    this.spec = spec;
+    this.args.splice(0, this.args.length, ...spec.args);
   }
 
-  private refreshCredentials(src: ModelSource): void {
-    const gcs = this.props.gcsAccess;
-    if (src.kind === 'gcs' && gcs && !this.gcsWired) {
-      this.gcsWired = true;
-      if (gcs.kind === 'workload-identity') {
-        this.serviceAccount.metadata.addAnnotation('iam.gke.io/gcp-service-account', gcs.googleServiceAccount!);
-      } else if (gcs.kind === 'key-secret') {
-        const secret = kplus.Secret.fromSecretName(this, 'GcsKey', gcs.secretName!);
-        this.container.mount('/var/secrets/google', kplus.Volume.fromSecret(this, 'GcsKeyVolume', secret, { name: 'gcs-key' }), { readOnly: true });
-        this.container.env.addVariable('GOOGLE_APPLICATION_CREDENTIALS', kplus.EnvValue.fromValue(`/var/secrets/google/${gcs.secretKey}`));
-      }
-    }
-    if (src.kind === 's3' && !this.container.env.variables.S3_USE_HTTPS) {
-      const s3 = src.s3 ?? {};
-      const env = this.container.env;
-      env.addVariable('AWS_REGION', kplus.EnvValue.fromValue(s3.region ?? 'us-east-1'));
-      if (s3.endpoint) env.addVariable('S3_ENDPOINT', kplus.EnvValue.fromValue(s3.endpoint));
-      env.addVariable('S3_USE_HTTPS', kplus.EnvValue.fromValue(s3.useHttps === false ? '0' : '1'));
-      env.addVariable('S3_VERIFY_SSL', kplus.EnvValue.fromValue(s3.verifySsl === false ? '0' : '1'));
-      if (s3.credentials) {
-        const secret = kplus.Secret.fromSecretName(this, 'S3Credentials', s3.credentials.secretName);
-        env.addVariable('AWS_ACCESS_KEY_ID', kplus.EnvValue.fromSecretValue({ secret, key: s3.credentials.accessKeyIdKey }));
-        env.addVariable('AWS_SECRET_ACCESS_KEY', kplus.EnvValue.fromSecretValue({ secret, key: s3.credentials.secretAccessKeyKey }));
-      }
-    }
-  }
-
-  private ingressRules(np: ServingNetworkPolicyOptions, monitoring: MonitoringOptions): kplus.k8s.NetworkPolicyIngressRule[] {
+  private ingressRules(np: ServingNetworkPolicyOptions): kplus.k8s.NetworkPolicyIngressRule[] {
+    const monitoring = this.settings.monitoring;
     const port = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
     const rules: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: [port(this.grpcPort), port(this.restPort)], ...(np.allowFrom ? { from: np.allowFrom } : {}) }];
     if (np.allowFrom && this.metricsPath) {
@@ -963,99 +789,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       // GKE metadata server: Workload Identity tokens (169.254.169.254:80, and :988 on Dataplane V2).
       { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcp(80), tcp(988)] },
     ];
-    const endpoints = new Set<number>();
-    for (const m of this._models) {
-      const ep = m.source.s3?.endpoint;
-      if (!ep) continue;
-      const match = /:(\d+)$/.exec(ep.replace(/^https?:\/\//, '').replace(/\/.*$/, ''));
-      const portNumber = match ? Number(match[1]) : (m.source.s3?.useHttps === false ? 80 : 443);
-      if (portNumber !== 443) endpoints.add(portNumber);
-    }
+    const endpoints = new Set(this.current.models.flatMap((m) => m.source._egressPorts()));
     if (endpoints.size) rules.push({ ports: [...endpoints].sort((a, b) => a - b).map(tcp) });
     return [...rules, ...(np.additionalEgress ?? [])];
   }
-
-  private validateFinal(): string[] {
-    const errors: string[] = [];
-    const binding = this.props.gcsAccess?.binding;
-    if (binding) {
-      const ns = this.service.metadata.namespace ?? 'default';
-      if (binding.serviceAccountName !== this.serviceAccount.name || binding.namespace !== ns) {
-        errors.push(`${this.subject}: 'gcsAccess' (WorkloadIdentity for ${binding.namespace}/${binding.serviceAccountName}) must bind the server's own ServiceAccount `
-          + `(${ns}/${this.serviceAccount.name}), or GKE refuses the token. Fix: create the WorkloadIdentity with serviceAccountName '${this.serviceAccount.name}' and namespace '${ns}'`);
-      }
-      for (const m of this._models.filter((x) => x.source.kind === 'gcs')) {
-        const bucket = m.source.bucket!;
-        if (!binding.readerBuckets.includes(bucket)) {
-          errors.push(`${this.subject}: 'gcsAccess' (WorkloadIdentity ${binding.email}) must grant read access to bucket '${bucket}' of model '${m.name}'. `
-            + `Fix: add '${bucket}' to the WorkloadIdentity's modelBuckets (or call grantBucketRead('${bucket}'))`);
-        }
-      }
-    }
-    try {
-      validateModelConfigs(this.subject, this._models.map(toModelConfig), { allowVersionLabelsForUnavailableModels: this.props.allowVersionLabelsForUnavailableModels });
-      this.refreshArgs();
-    } catch (e) {
-      if (e instanceof ConfigError) return [...errors, e.message];
-      throw e;
-    }
-    return errors;
-  }
-}
-
-function toModelConfig(m: ServedModelOptions): ModelConfig {
-  return {
-    name: m.name,
-    basePath: m.source.basePath,
-    platform: m.platform,
-    versionPolicy: m.versionPolicy,
-    versionLabels: m.versionLabels,
-    loggingConfig: m.loggingConfig,
-  };
-}
-
-function s3Key(src: ModelSource) {
-  const s = src.s3 ?? {};
-  return [s.endpoint, s.region, s.useHttps, s.verifySsl, s.credentials?.secretName, s.credentials?.accessKeyIdKey, s.credentials?.secretAccessKeyKey];
-}
-
-function checkPort(subject: string, prop: string, port: number): number {
-  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) fail(subject, prop, port, 'be a TCP port between 1 and 65535', `use ${prop === 'grpcPort' ? 8500 : 8501}`);
-  return port;
-}
-
-function checkAutoscaling(subject: string, a: AutoscalingOptions): void {
-  if (!(Number.isInteger(a.minReplicas) && a.minReplicas >= 1)) fail(subject, 'autoscaling.minReplicas', a.minReplicas, 'be an integer of at least 1', 'use 2 or more');
-  if (!(Number.isInteger(a.maxReplicas) && a.maxReplicas >= a.minReplicas)) {
-    fail(subject, 'autoscaling.maxReplicas', a.maxReplicas, `be an integer of at least minReplicas (${a.minReplicas})`, 'raise maxReplicas or lower minReplicas');
-  }
-  const target = a.targetCpuUtilization;
-  if (target !== undefined && !(Number.isInteger(target) && target >= 1 && target <= 100)) {
-    fail(subject, 'autoscaling.targetCpuUtilization', target, 'be a whole percentage between 1 and 100', 'use 60');
-  }
-}
-
-function resolveThreads(subject: string, derived: ThreadSettings, user: ThreadOptions): ThreadSettings {
-  for (const [k, v] of Object.entries(user)) {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) fail(subject, `threads.${k}`, v, 'be an integer of at least 1', 'leave it out to derive it from the CPU request');
-  }
-  return {
-    intraOp: user.intraOp ?? derived.intraOp,
-    interOp: user.interOp ?? derived.interOp,
-    restApi: user.restApi ?? derived.restApi,
-    grpcMax: user.grpcMax ?? derived.grpcMax,
-    batch: user.batch ?? derived.batch,
-  };
-}
-
-/** Bytes of a cdk8s Size. */
-function sizeToBytes(size: Size | undefined): number | undefined {
-  return size === undefined ? undefined : size.toKibibytes() * 1024;
-}
-
-/** Millicores of a cdk8s-plus Cpu amount (`'2'`, `'500m'`, `'1.5'`). */
-export function cpuToMillis(cpu: kplus.Cpu | undefined): number | undefined {
-  if (!cpu) return undefined;
-  const a = cpu.amount;
-  return a.endsWith('m') ? Number(a.slice(0, -1)) : Number(a) * 1000;
 }

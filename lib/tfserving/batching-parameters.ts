@@ -71,14 +71,15 @@ export function validateBatchingParameters(subject: string, p: BatchingParameter
         fail(subject, at('allowedBatchSizes'), sizes, `be strictly increasing (${sizes[i]} follows ${sizes[i - 1]})`, 'sort the sizes in increasing order and remove repeats');
       }
     }
-    // batching_session.cc: the last allowed size must equal the largest batch the scheduler forms,
-    // which is max_execution_batch_size when large-batch splitting is on.
-    const splitting = p.enableLargeBatchSplitting === true;
-    const limitName = splitting ? 'maxExecutionBatchSize' : 'maxBatchSize';
-    const limit = splitting ? (p.maxExecutionBatchSize ?? p.maxBatchSize ?? 1000) : (p.maxBatchSize ?? 1000);
+    // bundle_factory_util.cc WrapSessionForBatching: "Last entry in allowed_batch_sizes must match max_batch_size"
+    // fails every model load otherwise, with or without large-batch splitting (the model server builds a shared
+    // batch scheduler there; batching_session.cc's max_execution_batch_size rule applies only to
+    // CreateBasicBatchingSession, which the model server does not use).
+    const limit = p.maxBatchSize ?? 1000;
     const last = sizes[sizes.length - 1];
     if (last !== limit) {
-      fail(subject, at('allowedBatchSizes'), sizes, `end with ${limitName} (${limit})${splitting ? ' because enableLargeBatchSplitting is on' : ''}`,
+      const splitting = p.enableLargeBatchSplitting === true;
+      fail(subject, at('allowedBatchSizes'), sizes, `end with maxBatchSize (${limit})${splitting ? ', also with enableLargeBatchSplitting (TF Serving compares the last size with max_batch_size, not with maxExecutionBatchSize)' : ''}`,
         `make the last size ${limit}, e.g. ${show([...sizes.filter((s) => s < limit), limit])}`);
     }
   }

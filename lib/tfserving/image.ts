@@ -1,7 +1,7 @@
 import { fail } from '../core/errors';
 
 /** The TF Serving release the library defaults to. */
-export const DEFAULT_TF_SERVING_VERSION = '2.18.0';
+export const DEFAULT_TF_SERVING_VERSION = '2.20.0';
 
 /**
  * A TF Serving container image, pinned by tag or digest (never `latest`).
@@ -10,7 +10,7 @@ export class TfServingImage {
   /**
    * The official `tensorflow/serving:VERSION` image (CPU). For GPUs use {@link TfServingImage.gpu}.
    *
-   * @param version a release such as `2.18.0`
+   * @param version a release such as `2.20.0`
    */
   public static of(version: string = DEFAULT_TF_SERVING_VERSION): TfServingImage {
     return new TfServingImage('tensorflow/serving', version, false, true);
@@ -39,7 +39,7 @@ export class TfServingImage {
   private constructor(
     /** Image repository, e.g. `tensorflow/serving`. */
     public readonly repository: string,
-    /** Tag (`2.18.0-gpu` is rendered from version + gpu) or `@sha256:…` digest. */
+    /** Tag (`2.20.0-gpu` is rendered from version + gpu) or `@sha256:…` digest. */
     private readonly tagOrVersion: string,
     /** Whether this is a GPU build. */
     public readonly isGpu: boolean,
@@ -49,11 +49,17 @@ export class TfServingImage {
     private readonly declaredS3?: boolean,
   ) {}
 
-  /** The image reference, e.g. `tensorflow/serving:2.18.0-gpu`. */
+  /** The image reference, e.g. `tensorflow/serving:2.20.0-gpu`. */
   public get image(): string {
     if (this.official) return `${this.repository}:${this.tagOrVersion}${this.isGpu ? '-gpu' : ''}`;
     if (this.tagOrVersion === '') return this.repository;
     return this.tagOrVersion.startsWith('@') ? `${this.repository}${this.tagOrVersion}` : `${this.repository}:${this.tagOrVersion}`;
+  }
+
+  /** The TF Serving release, when known: `2.20.0` (an official tag, or a custom image's declared version). */
+  public get release(): string | undefined {
+    const v = this.official ? this.tagOrVersion : this.declaredVersion;
+    return v !== undefined && /^\d+\.\d+\.\d+$/.test(v) ? v : undefined;
   }
 
   /** The TF Serving release, when known (`[major, minor]`). */
@@ -84,7 +90,7 @@ export class TfServingImage {
   public validate(subject: string, prop: string = 'image'): void {
     if (this.official) {
       if (!/^\d+\.\d+\.\d+$/.test(this.tagOrVersion)) {
-        fail(subject, prop, this.tagOrVersion, 'be a TF Serving release such as \'2.18.0\' (image tags are pinned, never \'latest\' or \'nightly\')',
+        fail(subject, prop, this.tagOrVersion, 'be a TF Serving release such as \'2.20.0\' (image tags are pinned, never \'latest\' or \'nightly\')',
           `use TfServingImage.of('${DEFAULT_TF_SERVING_VERSION}')`);
       }
       return;
@@ -92,7 +98,7 @@ export class TfServingImage {
     const t = this.tagOrVersion;
     if (t === '' || /^latest/.test(t) || /^nightly/.test(t)) {
       fail(subject, prop, this.image, 'be pinned to a version tag or an @sha256 digest, never \'latest\' or no tag (a moving tag changes what runs without a change in code)',
-        'append a version tag such as :2.18.0, or a digest @sha256:…');
+        'append a version tag such as :2.20.0, or a digest @sha256:…');
     }
   }
 
@@ -106,7 +112,7 @@ export class TfServingImage {
 export interface CustomImageOptions {
   /** Whether the image is a GPU build. @default - true when the tag ends with `-gpu` */
   readonly gpu?: boolean;
-  /** The TF Serving release it was built from, e.g. `2.18.0`. @default - unknown; release-specific rules are skipped */
+  /** The TF Serving release it was built from, e.g. `2.20.0`. @default - unknown; release-specific rules are skipped */
   readonly version?: string;
   /** Whether the image can read s3:// paths (a build with the S3 file system). @default - derived from version; unknown without one */
   readonly s3Support?: boolean;

@@ -11,5 +11,5 @@ export { MODEL_SERVER_FLAGS, ServerFlags, validatePorts } from './server-flags';
 export type { FlagValue } from './server-flags';
 export { DEFAULT_TF_SERVING_VERSION, TfServingImage } from './image';
 export type { CustomImageOptions } from './image';
-export { deriveThreads } from './threads';
+export { deriveThreads, GRPC_THREAD_FLOOR, grpcThreadsFor } from './threads';
 export type { ThreadSettings } from './threads';

@@ -1,22 +1,65 @@
 import { fail } from '../core/errors';
+import { FLAG_TABLES, FlagType } from './flag-tables';
 
 /**
- * Every flag `tensorflow_model_server` defines (tensorflow_serving/model_servers/main.cc). The server
- * exits at start on an unknown flag, so only these are ever emitted.
+ * Every flag any known `tensorflow_model_server` release defines (tensorflow_serving/model_servers/main.cc), with
+ * its type: the union of {@link FLAG_TABLES}, for images whose release is unknown.
  */
-export const MODEL_SERVER_FLAGS: ReadonlySet<string> = new Set([
-  'port', 'grpc_socket_path', 'rest_api_port', 'rest_api_num_threads', 'rest_api_timeout_in_ms', 'rest_api_enable_cors_support',
-  'enable_batching', 'allow_version_labels_for_unavailable_models', 'batching_parameters_file', 'enable_per_model_batching_parameters',
-  'model_config_file', 'model_config_file_poll_wait_seconds', 'model_name', 'model_base_path', 'num_load_threads', 'num_unload_threads',
-  'max_num_load_retries', 'load_retry_interval_micros', 'file_system_poll_wait_seconds', 'flush_filesystem_caches',
-  'tensorflow_session_parallelism', 'tensorflow_session_config_file', 'tensorflow_intra_op_parallelism', 'tensorflow_inter_op_parallelism',
-  'use_alts_credentials', 'ssl_config_file', 'platform_config_file', 'per_process_gpu_memory_fraction', 'saved_model_tags',
-  'grpc_channel_arguments', 'grpc_max_threads', 'enable_model_warmup', 'num_request_iterations_for_warmup', 'version',
-  'monitoring_config_file', 'remove_unused_fields_from_bundle_metagraph', 'prefer_tflite_model', 'num_tflite_pools',
-  'num_tflite_interpreters_per_pool', 'enable_signature_method_name_check', 'xla_cpu_compilation_enabled', 'xla_gpu_compilation_enabled',
-  'enable_profiler', 'thread_pool_factory_config_file', 'mixed_precision', 'skip_initialize_tpu', 'enable_grpc_healthcheck_service',
-  'enable_serialization_as_tensor_content',
-]);
+export const MODEL_SERVER_FLAGS: ReadonlySet<string> = new Set(Object.values(FLAG_TABLES).flatMap((t) => Object.keys(t)));
+
+const ANY_RELEASE: Readonly<Record<string, FlagType>> = Object.assign({}, ...Object.values(FLAG_TABLES));
+
+/**
+ * The flag table of a release: its own (generated from its main.cc), else that of the newest known patch release
+ * of the same minor version; undefined for a release we have no table for.
+ */
+export function flagTableFor(release: string | undefined): { release: string; flags: Readonly<Record<string, FlagType>> } | undefined {
+  if (release === undefined) return undefined;
+  if (FLAG_TABLES[release]) return { release, flags: FLAG_TABLES[release] };
+  const minor = release.split('.').slice(0, 2).join('.');
+  const sameMinor = Object.keys(FLAG_TABLES).filter((v) => v.startsWith(`${minor}.`));
+  const newest = sameMinor[sameMinor.length - 1];
+  return newest ? { release: newest, flags: FLAG_TABLES[newest] } : undefined;
+}
+
+/** Flags server.cc reads only when --platform_config_file is empty (BuildAndStart builds the SessionBundleConfig from them). */
+const IGNORED_WITH_PLATFORM_CONFIG = [
+  'enable_batching', 'batching_parameters_file', 'enable_per_model_batching_parameters', 'tensorflow_session_config_file',
+  'per_process_gpu_memory_fraction', 'tensorflow_session_parallelism', 'tensorflow_intra_op_parallelism', 'tensorflow_inter_op_parallelism',
+  'saved_model_tags', 'enable_model_warmup', 'num_request_iterations_for_warmup', 'remove_unused_fields_from_bundle_metagraph',
+  'prefer_tflite_model', 'num_tflite_interpreters_per_pool', 'num_tflite_pools', 'mixed_precision',
+];
+
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+const INT64 = { min: -(BigInt(2) ** BigInt(63)), max: BigInt(2) ** BigInt(63) - BigInt(1) };
+
+/**
+ * Why TensorFlow's flag parser (tensorflow/core/util/command_line_flags.cc) refuses a value, or undefined when it
+ * reads it: a bool is `true` or `false` (ParseBoolFlag), an int32 or int64 a whole number in range
+ * (ParseInt32Flag / ParseInt64Flag, sscanf "%d%c" / "%lld%c": trailing text fails), a float a decimal number
+ * (ParseFloatFlag). A refused value makes `tensorflow_model_server` print its usage and exit.
+ */
+export function flagValueProblem(type: FlagType, value: FlagValue): string | undefined {
+  const text = String(value);
+  switch (type) {
+    case 'bool':
+      return text === 'true' || text === 'false' ? undefined : 'be true or false (TensorFlow\'s flag parser accepts no other spelling)';
+    case 'int32': {
+      if (!/^[+-]?\d+$/.test(text)) return 'be a whole number (an int32 flag)';
+      const n = Number(text);
+      return n >= INT32.min && n <= INT32.max ? undefined : `be an int32 between ${INT32.min} and ${INT32.max}`;
+    }
+    case 'int64': {
+      if (!/^[+-]?\d+$/.test(text)) return 'be a whole number (an int64 flag)';
+      const n = BigInt(text);
+      return n >= INT64.min && n <= INT64.max ? undefined : 'be an int64 between -2^63 and 2^63-1';
+    }
+    case 'float':
+      return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) && Number.isFinite(Number(text)) ? undefined : 'be a finite decimal number (a float flag)';
+    default:
+      return undefined;
+  }
+}
 
 /** A flag value: rendered as `--name=value` (booleans as `true`/`false`). */
 export type FlagValue = string | number | boolean;
@@ -27,8 +70,16 @@ export type FlagValue = string | number | boolean;
  */
 export class ServerFlags {
   private readonly values = new Map<string, FlagValue>();
+  private readonly props = new Map<string, string>();
+  private readonly table?: { release: string; flags: Readonly<Record<string, FlagType>> };
 
-  constructor(private readonly subject: string) {}
+  /**
+   * @param release the TF Serving release of the image (`2.20.0`), to check flags against that release's own
+   *   table; unknown releases are checked against every flag of every known release
+   */
+  constructor(private readonly subject: string, release?: string) {
+    this.table = flagTableFor(release);
+  }
 
   /**
    * Sets a flag.
@@ -36,12 +87,22 @@ export class ServerFlags {
    * @param prop the prop the value came from, for error messages
    */
   public set(name: string, value: FlagValue, prop: string = `args`): this {
-    if (!MODEL_SERVER_FLAGS.has(name)) {
+    const type = this.table ? this.table.flags[name] : ANY_RELEASE[name];
+    if (type === undefined) {
+      if (this.table && ANY_RELEASE[name]) {
+        const has = Object.keys(FLAG_TABLES).filter((v) => FLAG_TABLES[v][name] !== undefined);
+        fail(this.subject, prop, `--${name}`, `be a flag of tensorflow_model_server ${this.table.release} (only ${has.join(', ')} define it; the server exits on an unknown flag)`,
+          `use an image of a release that has --${name}, or remove it`);
+      }
       fail(this.subject, prop, `--${name}`, 'be a tensorflow_model_server flag (the server exits on an unknown flag)',
         'check the spelling against `tensorflow_model_server --help`');
     }
     if (typeof value === 'number' && !Number.isFinite(value)) fail(this.subject, prop, value, 'be a finite number', `give --${name} a number`);
+    const problem = flagValueProblem(type, value);
+    const a = /^[aeiou]/.test(type) ? 'an' : 'a';
+    if (problem) fail(this.subject, prop, value, `${problem}: --${name} is ${a} ${type} flag and the server exits on a value its flag parser refuses`, `give --${name} ${a} ${type} value`);
     this.values.set(name, value);
+    this.props.set(name, prop);
     return this;
   }
 
@@ -85,6 +146,16 @@ export class ServerFlags {
         session: this.values.get('tensorflow_session_parallelism'),
       }, 'not set intra-op, inter-op and session parallelism all together (the server refuses to start)',
       'set intraOp and interOp, or only session');
+    }
+    if (this.values.has('platform_config_file')) {
+      // server.cc BuildAndStart: with --platform_config_file the platform config map comes from that file, and the
+      // branch that turns these flags into a SessionBundleConfig (batching, session threads, GPU memory …) is skipped.
+      const ignored = IGNORED_WITH_PLATFORM_CONFIG.find((n) => this.values.has(n));
+      if (ignored) {
+        fail(this.subject, this.props.get(ignored) ?? 'args', `--${ignored}=${this.values.get(ignored)}`,
+          'not be combined with --platform_config_file: server.cc then reads batching and session settings from the platform config file and ignores this flag',
+          'put the batching and session settings into the platform config file and drop the prop, or remove platform_config_file from extraArgs');
+      }
     }
     const rest = this.values.get('rest_api_port');
     if (rest !== undefined) validatePorts(this.subject, Number(this.values.get('port') ?? 8500), Number(rest));

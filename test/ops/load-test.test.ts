@@ -167,6 +167,15 @@ describe('rules', () => {
     expect(() => setup({ batchSizes: [1, 64] }, new BatchingConfig({ maxBatchSize: 32, enableLargeBatchSplitting: true }))).not.toThrow();
   });
 
+  test('gRPC concurrency stays within the target\'s --grpc_max_threads (calls beyond it fail with RESOURCE_EXHAUSTED)', () => {
+    expect(() => setup({ concurrency: 129 })).toThrow(
+      "LoadTest 'load': 'concurrency' (129) must not exceed the target's gRPC cap (--grpc_max_threads=128 per replica): calls beyond it fail at once "
+      + "with RESOURCE_EXHAUSTED. Fix: lower concurrency to 128, or raise the target's threads.grpcMax");
+    expect(() => setup({ concurrency: 128 })).not.toThrow();
+    // REST only: the gRPC cap does not apply.
+    expect(() => setup({ concurrency: 129, protocols: [LoadProtocol.REST] })).not.toThrow();
+  });
+
   test('concurrency, duration, protocols, URL, name', () => {
     expect(() => setup({ concurrency: 0 })).toThrow(
       "LoadTest 'load': 'concurrency' (0) must be an integer between 1 and 1000. Fix: use e.g. 8 (TF Serving advises 2 × maxBatchSize client threads for batching)");

@@ -17,17 +17,17 @@ test('sub-millisecond timeouts are kept in microseconds', () => {
 });
 
 test('renders every field; the allowed sizes are copied, not shared', () => {
-  const sizes = [4, 8];
+  const sizes = [4, 8, 16];
   const b = new BatchingConfig({
     maxBatchSize: 16, batchTimeout: Duration.millis(3), maxEnqueuedBatches: 50, numBatchThreads: 2, threadPoolName: 'tfs_batch',
     enableLargeBatchSplitting: true, maxExecutionBatchSize: 8, allowedBatchSizes: sizes, padVariableLengthInputs: true,
   });
   sizes.push(99);
-  expect(b.allowedBatchSizes).toEqual([4, 8]);
+  expect(b.allowedBatchSizes).toEqual([4, 8, 16]);
   expect(parseBatchingParameters(b.render(7))).toEqual({
     max_batch_size: { value: 16 }, batch_timeout_micros: { value: 3000 }, max_enqueued_batches: { value: 50 }, num_batch_threads: { value: 2 },
     thread_pool_name: { value: 'tfs_batch' }, enable_large_batch_splitting: { value: true }, max_execution_batch_size: { value: 8 },
-    allowed_batch_sizes: [4, 8], pad_variable_length_inputs: true,
+    allowed_batch_sizes: [4, 8, 16], pad_variable_length_inputs: true,
   });
 });
 

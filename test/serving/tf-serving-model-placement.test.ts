@@ -24,7 +24,7 @@ describe('GPU pool', () => {
     const objects = synth(chart);
     const pod = only(objects, 'Deployment').spec.template.spec;
     const c = pod.containers[0];
-    expect(c.image).toBe('tensorflow/serving:2.18.0-gpu');
+    expect(c.image).toBe('tensorflow/serving:2.20.0-gpu');
     expect(c.resources.limits).toEqual({ 'cpu': '2', 'memory': '8192Mi', 'nvidia.com/gpu': 1 });
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
       matchExpressions: [
@@ -75,7 +75,7 @@ describe('GPU pool', () => {
       "TfServingModel 'resnet': 'image' (\"acme/tfs:2.18.0\") must be a GPU build to use the 1 GPU(s) of pool 'l4'. "
       + "Fix: use an image built with CUDA support (a tag ending in -gpu, or TfServingImage.custom('…', { gpu: true }))");
     expect(() => setup((c) => c.addNodePool('cpu'), { image: TfServingImage.gpu() })).toThrow(
-      "TfServingModel 'resnet': 'image' (\"tensorflow/serving:2.18.0-gpu\") must not be a GPU build without GPUs (the CUDA build needs an nvidia.com/gpu device to start). "
+      "TfServingModel 'resnet': 'image' (\"tensorflow/serving:2.20.0-gpu\") must not be a GPU build without GPUs (the CUDA build needs an nvidia.com/gpu device to start). "
       + 'Fix: use TfServingImage.of(…), or place the server on a GpuNodePool');
     expect(() => setup(l4, { gpus: 2 })).toThrow(new Error(
       "TfServingModel 'resnet': 'gpus' (2) must be at most 1, the GPUs on one g2-standard-8 node. Fix: Request at most 1, or use a node pool with 2 or more GPUs per node."));
@@ -124,7 +124,7 @@ describe('CPU pool', () => {
       { key: 'cloud.google.com/gke-nodepool', operator: 'In', values: ['cpu'] },
     ]);
     expect(pod.tolerations).toBeUndefined();
-    expect(pod.containers[0].image).toBe('tensorflow/serving:2.18.0');
+    expect(pod.containers[0].image).toBe('tensorflow/serving:2.20.0');
     expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
     expect(model.gpus).toBe(0);
   });

@@ -71,14 +71,14 @@ describe('defaults', () => {
       '--tensorflow_intra_op_parallelism=2',
       '--tensorflow_inter_op_parallelism=1',
       '--rest_api_num_threads=8',
-      '--grpc_max_threads=8',
+      '--grpc_max_threads=128',
     ]);
     expect(m.serverArgs).toEqual(c.args);
-    expect(m.threads).toEqual({ intraOp: 2, interOp: 1, restApi: 8, grpcMax: 8, batch: 2 });
+    expect(m.threads).toEqual({ intraOp: 2, interOp: 1, restApi: 8, grpcMax: 128, batch: 2 });
   });
 
   test('image pinned to the default release', () => {
-    expect(containerOf(build().objects).image).toBe('tensorflow/serving:2.18.0');
+    expect(containerOf(build().objects).image).toBe('tensorflow/serving:2.20.0');
   });
 
   test('resources: 2 CPU and 4 GiB, requests equal limits', () => {
@@ -188,7 +188,7 @@ describe('props', () => {
   test('resources: threads follow the CPU request; {} emits no resources', () => {
     const { objects, model: m } = build({ resources: { cpu: { request: kplus.Cpu.millis(6500) }, memory: { request: Size.gibibytes(2) } } });
     expect(containerOf(objects).resources).toEqual({ requests: { cpu: '6500m', memory: '2048Mi' } });
-    expect(m.threads).toEqual({ intraOp: 7, interOp: 4, restApi: 28, grpcMax: 28, batch: 7 });
+    expect(m.threads).toEqual({ intraOp: 7, interOp: 4, restApi: 28, grpcMax: 128, batch: 7 });
     expect(containerOf(build({ resources: {} }).objects).resources).toBeUndefined();
   });
 
@@ -295,6 +295,60 @@ describe('props', () => {
     expect(hash({ batching: new BatchingConfig({ maxBatchSize: 8 }) })).not.toBe(hash({}));
     const polled = Duration.seconds(30);
     expect(hash({ models: other, modelConfigPollInterval: polled })).toBe(hash({ modelConfigPollInterval: polled }));
+  });
+
+  test('version labels in the start-up config come with --allow_version_labels_for_unavailable_models (server_core.cc UpdateModelVersionLabelMap)', () => {
+    const labelled = flagsOf(containerOf(build({ models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1, 2), versionLabels: { stable: 1, canary: 2 } }] }).objects));
+    expect(labelled.allow_version_labels_for_unavailable_models).toBe('true');
+    expect(flagsOf(containerOf(build().objects)).allow_version_labels_for_unavailable_models).toBeUndefined();
+    // A label on a model added later turns the flag on as well.
+    const { chart, model: m } = model();
+    m.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert'), versionPolicy: VersionPolicy.specific(3), versionLabels: { stable: 3 } });
+    expect(flagsOf(containerOf(synth(chart))).allow_version_labels_for_unavailable_models).toBe('true');
+  });
+
+  test('extraArgs are checked against the image release\'s flag table and typed as TF\'s flag parser reads them', () => {
+    expect(() => build({ image: TfServingImage.of('2.18.0'), extraArgs: { enable_serialization_as_tensor_content: 'true' } })).toThrow(
+      "TfServingModel 'resnet': 'extraArgs.enable_serialization_as_tensor_content' (\"--enable_serialization_as_tensor_content\") must be a flag of tensorflow_model_server 2.18.0");
+    expect(flagsOf(containerOf(build({ extraArgs: { enable_serialization_as_tensor_content: 'true' } }).objects)).enable_serialization_as_tensor_content).toBe('true');
+    expect(() => build({ extraArgs: { enable_model_warmup: 'yes' } })).toThrow(
+      "TfServingModel 'resnet': 'extraArgs.enable_model_warmup' (\"yes\") must be true or false (TensorFlow's flag parser accepts no other spelling): "
+      + '--enable_model_warmup is a bool flag and the server exits on a value its flag parser refuses. Fix: give --enable_model_warmup a bool value');
+  });
+
+  test('--platform_config_file: derived thread flags are left out, batching is refused (server.cc ignores both then)', () => {
+    const flags = flagsOf(containerOf(build({ extraArgs: { platform_config_file: '/etc/platform.config' } }).objects));
+    expect(flags.platform_config_file).toBe('/etc/platform.config');
+    expect(flags.tensorflow_intra_op_parallelism).toBeUndefined();
+    expect(flags.tensorflow_inter_op_parallelism).toBeUndefined();
+    expect(() => build({ batching: new BatchingConfig({ maxBatchSize: 8 }), extraArgs: { platform_config_file: '/etc/platform.config' } })).toThrow(
+      "TfServingModel 'resnet': 'batching' (\"--enable_batching=true\") must not be combined with --platform_config_file: server.cc then reads batching and session "
+      + 'settings from the platform config file and ignores this flag. Fix: put the batching and session settings into the platform config file and drop the prop, '
+      + 'or remove platform_config_file from extraArgs');
+    expect(() => build({ threads: { intraOp: 2 }, extraArgs: { platform_config_file: '/etc/platform.config' } })).toThrow(
+      "TfServingModel 'resnet': 'threads.intraOp' (\"--tensorflow_intra_op_parallelism=2\") must not be combined with --platform_config_file");
+  });
+
+  test('--grpc_max_threads admits what the batch queues hold, never 4 × CPU (8 at the defaults rejected ordinary load)', () => {
+    const batching = new BatchingConfig({ maxBatchSize: 64 });
+    // 2 CPUs: 2 batch threads, 2 enqueued batches: 64 × (2 + 2) = 256 admitted calls.
+    const { objects, model: m } = build({ batching });
+    expect(flagsOf(containerOf(objects)).grpc_max_threads).toBe('256');
+    expect(m.grpcMaxThreads).toBe(256);
+    // A second model queues on its own: 2 × 64 × 2 + 2 × 64.
+    const { chart, model: two } = model({ batching });
+    two.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') });
+    expect(flagsOf(containerOf(synth(chart))).grpc_max_threads).toBe('384');
+    expect(() => build({ batching, threads: { grpcMax: 100 } })).toThrow(
+      "TfServingModel 'resnet': 'threads.grpcMax' (100) must be at least what the batch queues admit (256: maxBatchSize × maxEnqueuedBatches per model plus "
+      + 'numBatchThreads × maxBatchSize): gRPC fails calls beyond --grpc_max_threads at once with RESOURCE_EXHAUSTED, and every queued request holds one. '
+      + 'Fix: raise threads.grpcMax to 256 or more, or leave it out to size it from the batching');
+  });
+
+  test('refuses allowVersionLabelsForUnavailableModels: false with labels (the server would stop at start)', () => {
+    expect(() => build({ allowVersionLabelsForUnavailableModels: false, models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1), versionLabels: { stable: 1 } }] })).toThrow(
+      "TfServingModel 'resnet': 'allowVersionLabelsForUnavailableModels' (false) must not be false while model 'resnet' has version labels: TF Serving assigns "
+      + 'labels before the first load and stops at start without the flag. Fix: remove allowVersionLabelsForUnavailableModels (the flag is set for labelled models), or remove the labels');
   });
 
   test('allowVersionLabelsForUnavailableModels', () => {
@@ -552,7 +606,7 @@ describe('rules (exact messages)', () => {
 
   test('S3 refused on TF Serving 2.7 and later', () => {
     expect(attempt({ models: [{ name: 'resnet', source: ModelSource.s3('s3://models/resnet') }] })).toThrow(
-      "TfServingModel 'resnet': 'models[0].source' (\"s3://models/resnet\") must not be on S3 with image tensorflow/serving:2.18.0: TF Serving 2.7 and later have no S3 file system. "
+      "TfServingModel 'resnet': 'models[0].source' (\"s3://models/resnet\") must not be on S3 with image tensorflow/serving:2.20.0: TF Serving 2.7 and later have no S3 file system. "
       + "Fix: use an image built with S3 support (TfServingImage.custom('…', { s3Support: true })), an image before 2.7, or copy the model to GCS or a PVC");
     expect(attempt({ image: TfServingImage.custom('acme/tfs-s3:2.18.0', { version: '2.18.0', s3Support: true }), models: [{ name: 'resnet', source: ModelSource.s3('s3://models/resnet') }] })).not.toThrow();
   });

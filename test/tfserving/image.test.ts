@@ -29,10 +29,10 @@ test('S3 support: official images before 2.7 only, unless declared', () => {
 
 test('tags are pinned, never latest', () => {
   expect(() => TfServingImage.of('latest').validate("TfServingModel 'm'")).toThrow(
-    "TfServingModel 'm': 'image' (\"latest\") must be a TF Serving release such as '2.18.0' (image tags are pinned, never 'latest' or 'nightly'). Fix: use TfServingImage.of('2.18.0')");
+    "TfServingModel 'm': 'image' (\"latest\") must be a TF Serving release such as '2.20.0' (image tags are pinned, never 'latest' or 'nightly'). Fix: use TfServingImage.of('2.20.0')");
   expect(() => TfServingImage.custom('acme/tfs:latest-gpu').validate("TfServingModel 'm'")).toThrow(
     "TfServingModel 'm': 'image' (\"acme/tfs:latest-gpu\") must be pinned to a version tag or an @sha256 digest, never 'latest' or no tag "
-    + '(a moving tag changes what runs without a change in code). Fix: append a version tag such as :2.18.0, or a digest @sha256:…');
+    + '(a moving tag changes what runs without a change in code). Fix: append a version tag such as :2.20.0, or a digest @sha256:…');
   expect(() => TfServingImage.custom('registry:5000/tfs').validate('X')).toThrow("'image' (\"registry:5000/tfs\") must be pinned");
   expect(() => TfServingImage.custom('acme/tfs:2.18.0').validate('X')).not.toThrow();
   expect(() => TfServingImage.of('2.18.0').validate('X')).not.toThrow();

@@ -1,0 +1,453 @@
+import { createHash } from 'crypto';
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { ConfigError, fail, subjectOf } from '../core/errors';
+import { SERVER_NAME } from '../core/names';
+import { validateBatchingParameters } from '../tfserving/batching-parameters';
+import { TfServingImage } from '../tfserving/image';
+import { ModelConfig, renderModelServerConfig, validateModelConfigs } from '../tfserving/model-server-config';
+import { DEFAULT_PROMETHEUS_PATH, renderMonitoringConfig, validateMonitoringConfig } from '../tfserving/monitoring-config';
+import { ServerFlags, validatePorts } from '../tfserving/server-flags';
+import { batchAdmission, deriveThreads, grpcThreadsFor, ThreadSettings } from '../tfserving/threads';
+import { formatDuration } from '../private/duration';
+import type { BatchingConfig } from './batching-config';
+import type { GcsAccess } from './gcs-access';
+import { MonitoringOptions, Scraper } from './monitoring';
+import type { IServingPlacement } from './placement';
+import type {
+  AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
+} from './tf-serving-model';
+
+/** Where the ConfigMap with the server's config files is mounted. */
+export const CONFIG_DIR = '/etc/tfserving';
+
+const DEFAULT_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(2) },
+  memory: { request: Size.gibibytes(4), limit: Size.gibibytes(4) },
+};
+
+/**
+ * A TfServingModel's props, resolved once: every default filled in and every rule that concerns one prop (or
+ * props together) checked. Plain data; the construct renders its objects from it.
+ */
+export interface ServerSettings {
+  /** `TfServingModel 'id'`, for messages. */
+  readonly subject: string;
+  /** Base name of every object. */
+  readonly name: string;
+  /** The image, its GPU build on a GPU pool. */
+  readonly image: TfServingImage;
+  /** gRPC port. */
+  readonly grpcPort: number;
+  /** REST port. */
+  readonly restPort: number;
+  /** GPUs per replica. */
+  readonly gpus: number;
+  /** The node pool, if any. */
+  readonly nodePool?: IServingPlacement;
+  /** The container's resources. */
+  readonly resources: kplus.ContainerResources;
+  /** Thread pool sizes; `grpcMax` before the models are known (the spec sizes it from their batch queues). */
+  readonly threads: ThreadSettings;
+  /** The threads the user set (session parallelism is only ever set by the user). */
+  readonly userThreads: ThreadOptions;
+  /** Server-level batching. */
+  readonly batching?: BatchingConfig;
+  /** The metrics path, with metrics on. */
+  readonly metricsPath?: string;
+  /** The monitoring options as given. */
+  readonly monitoring: MonitoringOptions;
+  /** A fixed replica count, without autoscaling. */
+  readonly replicas?: number;
+  /** The autoscaler's bounds. */
+  readonly autoscaling?: AutoscalingOptions;
+  /** Whether the probes are emitted. */
+  readonly probesEnabled: boolean;
+  /** How long the server may take to load its models. */
+  readonly startupTimeout: Duration;
+  /** The preStop pause. */
+  readonly preStopDelay: Duration;
+  /** The termination grace period. */
+  readonly terminationGracePeriod: Duration;
+  /** The pod's uid. */
+  readonly user: number;
+  /** The pod's gid and fsGroup. */
+  readonly group: number;
+  /** The labels of every object. */
+  readonly labels: Record<string, string>;
+  /** The labels that select the pods. */
+  readonly selectorLabels: Record<string, string>;
+  /** The PodDisruptionBudget's maxUnavailable; undefined when the budget is disabled. */
+  readonly pdbMaxUnavailable?: number;
+  /** The NetworkPolicy options; undefined when the policy is disabled. */
+  readonly networkPolicy?: ServingNetworkPolicyOptions;
+  /** The /tmp size limit. */
+  readonly tmpSize: Size;
+  /** How the server reads gs:// models. */
+  readonly gcsAccess?: GcsAccess;
+  /** The props, for the flags that pass through unchanged. */
+  readonly props: TfServingModelProps;
+}
+
+/**
+ * What the server serves with its current models: the config files, their hash and the argument list. Plain
+ * data, recomputed when a model is added.
+ */
+export interface ServerSpec {
+  /** The models, in order. */
+  readonly models: ServedModelOptions[];
+  /** The `--model_config_file` text. */
+  readonly modelConfigFile: string;
+  /** The `--batching_parameters_file` text, with batching on. */
+  readonly batchingFile?: string;
+  /** The `--monitoring_config_file` text, with metrics on. */
+  readonly monitoringFile?: string;
+  /** The ConfigMap's files. */
+  readonly configFiles: Record<string, string>;
+  /** sha256 of the files the server reads only at start. */
+  readonly configHash: string;
+  /** Per-model `batching_params.pbtxt` texts, keyed `MODEL.batching_params.pbtxt`. */
+  readonly perModelBatchingFiles: Record<string, string>;
+  /** Thread pool sizes, `grpcMax` sized from the models' batch queues. */
+  readonly threads: ThreadSettings;
+  /** The container arguments. */
+  readonly args: string[];
+  /** The path the probes ask. */
+  readonly probePath: string;
+}
+
+/**
+ * Resolves a TfServingModel's props (without its models), throwing a `ConfigError` for a bad prop.
+ */
+export function resolveServerSettings(id: string, props: TfServingModelProps): ServerSettings {
+  const subject = subjectOf('TfServingModel', id);
+  const name = props.name ?? id;
+  if (!SERVER_NAME.test(name)) {
+    fail(subject, props.name === undefined ? 'name (from the construct id)' : 'name', name,
+      'be a DNS label of at most 42 characters (lower-case letters, digits, \'-\'), so that every derived object name is valid',
+      'pass name: \'resnet\' or use such an id');
+  }
+  const pool = props.nodePool;
+  const gpuPool = pool?.acceleratorType !== undefined;
+  const gpus = props.gpus ?? (gpuPool ? 1 : 0);
+  if (!(Number.isInteger(gpus) && gpus >= 0)) fail(subject, 'gpus', gpus, 'be an integer of 0 or more', 'use 1');
+  if (gpus > 0 && !gpuPool) {
+    fail(subject, 'gpus', gpus, `come with a GPU nodePool (${pool ? `'${pool.name}' has no accelerator` : 'none is set'}); without one the pods never schedule`,
+      'set nodePool to a GpuNodePool, or remove gpus');
+  }
+  const requested = props.image ?? TfServingImage.of();
+  // The pool decides the build: an official image becomes its -gpu variant on a GPU pool.
+  const image = gpus > 0 ? requested.toGpu() : requested;
+  image.validate(subject);
+  if (gpus > 0 && !image.isGpu) {
+    fail(subject, 'image', image.image, `be a GPU build to use the ${gpus} GPU(s) of pool '${pool?.name}'`,
+      'use an image built with CUDA support (a tag ending in -gpu, or TfServingImage.custom(\'…\', { gpu: true }))');
+  }
+  if (gpus === 0 && image.isGpu) {
+    fail(subject, 'image', image.image, 'not be a GPU build without GPUs (the CUDA build needs an nvidia.com/gpu device to start)',
+      'use TfServingImage.of(…), or place the server on a GpuNodePool');
+  }
+  const grpcPort = checkPort(subject, 'grpcPort', props.grpcPort ?? 8500);
+  const restPort = checkPort(subject, 'restPort', props.restPort ?? 8501);
+  // Checked before the container exists (cdk8s-plus would refuse the duplicate port with a bare message).
+  validatePorts(subject, grpcPort, restPort);
+  if (props.replicas !== undefined && props.autoscaling !== undefined) {
+    fail(subject, 'replicas', props.replicas, 'not be set together with autoscaling (an autoscaled Deployment has no fixed replica count)',
+      'remove replicas, or remove autoscaling');
+  }
+  if (props.replicas !== undefined && !(Number.isInteger(props.replicas) && props.replicas >= 1)) {
+    fail(subject, 'replicas', props.replicas, 'be an integer of at least 1', 'use 2 or more for a server that survives a node loss');
+  }
+  if (props.autoscaling) checkAutoscaling(subject, props.autoscaling);
+  const resources = props.resources ?? DEFAULT_RESOURCES;
+  const cpuMillis = cpuToMillis(resources.cpu?.request ?? resources.cpu?.limit);
+  const threads = resolveThreads(subject, deriveThreads(cpuMillis ?? 1000), props.threads ?? {});
+  if (pool) {
+    pool.checkWorkloadFits(
+      { construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } },
+      { gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit) },
+    );
+    if (pool.gpuPartitionSize && gpus > 1) {
+      fail(subject, 'gpus', gpus, `be 1 on a MIG pool ('${pool.name}', partitions of ${pool.gpuPartitionSize}): a CUDA process uses one MIG instance`,
+        'request gpus: 1, or choose a larger gpuPartitionSize for the pool');
+    }
+    props.gcsAccess?._checkPlacement(subject, pool);
+  }
+  if (props.batching) validateBatchingParameters(subject, props.batching.toParameters(threads.batch), 'batching');
+  const monitoring = props.monitoring ?? {};
+  let metricsPath: string | undefined;
+  if (monitoring.enabled !== false) {
+    metricsPath = monitoring.path ?? DEFAULT_PROMETHEUS_PATH;
+    validateMonitoringConfig(subject, { prometheusPath: metricsPath });
+  } else if (monitoring.scraper && monitoring.scraper !== Scraper.NONE) {
+    fail(subject, 'monitoring.scraper', monitoring.scraper.kind, 'be Scraper.NONE when monitoring is disabled (there are no metrics to scrape)',
+      'remove the scraper, or enable monitoring');
+  }
+  const retries = props.loadRetries ?? 5;
+  if (!(Number.isInteger(retries) && retries >= 0)) fail(subject, 'loadRetries', retries, 'be an integer of 0 or more', 'use the default 5');
+  const retryInterval = props.loadRetryInterval ?? Duration.minutes(1);
+  const probesEnabled = props.probes?.enabled !== false;
+  const startupTimeout = props.probes?.startupTimeout ?? Duration.minutes(10);
+  if (probesEnabled && startupTimeout.toSeconds() <= retries * retryInterval.toSeconds()) {
+    fail(subject, 'probes.startupTimeout', formatDuration(startupTimeout),
+      `exceed loadRetries × loadRetryInterval (${retries} × ${formatDuration(retryInterval)}), or the kubelet restarts a server that is still retrying a model load`,
+      'raise startupTimeout, or lower loadRetries / loadRetryInterval');
+  }
+  const preStopDelay = props.drain?.preStopDelay ?? Duration.seconds(15);
+  const terminationGracePeriod = props.drain?.terminationGracePeriod ?? Duration.seconds(45);
+  if (terminationGracePeriod.toSeconds() <= preStopDelay.toSeconds()) {
+    fail(subject, 'drain.terminationGracePeriod', formatDuration(terminationGracePeriod),
+      `exceed drain.preStopDelay (${formatDuration(preStopDelay)}); TF Serving ignores SIGTERM, so in-flight requests only have the time after the pause`,
+      'make the grace period longer than the preStop pause, e.g. pause 15 s, grace 45 s');
+  }
+  const pollSeconds = (props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds({ integral: false });
+  if (pollSeconds < 1) fail(subject, 'fileSystemPollInterval', formatDuration(props.fileSystemPollInterval!), 'be at least 1 second (0 disables polling for new versions)', 'use Duration.seconds(60)');
+  const pdb = props.podDisruptionBudget ?? {};
+  let pdbMaxUnavailable: number | undefined;
+  if (pdb.enabled !== false) {
+    pdbMaxUnavailable = pdb.maxUnavailable ?? 1;
+    if (!(Number.isInteger(pdbMaxUnavailable) && pdbMaxUnavailable >= 1)) {
+      fail(subject, 'podDisruptionBudget.maxUnavailable', pdbMaxUnavailable, 'be an integer of at least 1 (0 blocks every node drain and upgrade)',
+        'use 1, or disable the budget with enabled: false');
+    }
+  }
+  const selectorLabels = { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': name };
+  const np = props.networkPolicy ?? {};
+  return {
+    subject,
+    name,
+    image,
+    grpcPort,
+    restPort,
+    gpus,
+    nodePool: pool,
+    resources,
+    threads,
+    userThreads: props.threads ?? {},
+    batching: props.batching,
+    metricsPath,
+    monitoring,
+    replicas: props.autoscaling ? undefined : (props.replicas ?? 2),
+    autoscaling: props.autoscaling,
+    probesEnabled,
+    startupTimeout,
+    preStopDelay,
+    terminationGracePeriod,
+    user: props.security?.user ?? 1000,
+    group: props.security?.group ?? 1000,
+    labels: { ...(props.labels ?? {}), ...selectorLabels, 'app.kubernetes.io/managed-by': 'tfserving-constructs' },
+    selectorLabels,
+    pdbMaxUnavailable,
+    networkPolicy: np.enabled === false ? undefined : np,
+    tmpSize: props.tmpSize ?? Size.gibibytes(1),
+    gcsAccess: props.gcsAccess,
+    props,
+  };
+}
+
+/**
+ * Resolves what the server serves with these models, throwing a `ConfigError` when a model, the models
+ * together, or the resulting flags break a rule.
+ */
+export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[]): ServerSpec {
+  const subject = s.subject;
+  validateModelConfigs(subject, models.map(toModelConfig), { allowVersionLabelsForUnavailableModels: s.props.allowVersionLabelsForUnavailableModels });
+  models.forEach((model, index) => {
+    const prop = `models[${index}]`;
+    model.source._check({ subject, prop, modelName: model.name, image: s.image, gcsAccess: s.gcsAccess, others: models.slice(0, index) });
+    if (model.batching) {
+      if (!s.batching) {
+        fail(subject, `${prop}.batching`, `BatchingConfig(maxBatchSize ${model.batching.maxBatchSize})`,
+          'come with server-level batching (it turns batching on and supplies the shared batch thread pool)',
+          'set the \'batching\' prop of the TfServingModel too');
+      }
+      validateBatchingParameters(subject, model.batching.toParameters(s.threads.batch), `${prop}.batching`);
+    }
+  });
+  const threads = serverThreads(s, models);
+  const modelConfigFile = renderModelServerConfig(models.map(toModelConfig));
+  const batchingFile = s.batching?.render(s.threads.batch);
+  const monitoringFile = s.metricsPath ? renderMonitoringConfig({ prometheusPath: s.metricsPath }) : undefined;
+  const configFiles: Record<string, string> = { 'models.config': modelConfigFile };
+  if (batchingFile) configFiles['batching.config'] = batchingFile;
+  if (monitoringFile) configFiles['monitoring.config'] = monitoringFile;
+  // The hash covers the files the server reads only at start, so that a change rolls the pods.
+  const hashed = { ...configFiles };
+  if (s.props.modelConfigPollInterval) delete hashed['models.config'];
+  const perModelBatchingFiles: Record<string, string> = {};
+  for (const m of models) {
+    if (m.batching) perModelBatchingFiles[`${m.name}.batching_params.pbtxt`] = m.batching.render(s.threads.batch);
+  }
+  return {
+    models: [...models],
+    modelConfigFile,
+    batchingFile,
+    monitoringFile,
+    configFiles,
+    configHash: createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 16),
+    perModelBatchingFiles,
+    threads,
+    args: serverArgs(s, models, threads),
+    probePath: `/v1/models/${models[0]?.name}`,
+  };
+}
+
+/** What {@link validateServer} checks against the finished tree. */
+export interface ServerValidationContext {
+  /** The server's ServiceAccount name. */
+  readonly serviceAccountName: string;
+  /** The Service's namespace (`default` when the chart sets none). */
+  readonly namespace: string;
+}
+
+/**
+ * The synth-time problems of a server, as messages: the rules that need the finished tree, and every rule of
+ * {@link resolveServerSpec}. No side effects.
+ */
+export function validateServer(s: ServerSettings, models: ServedModelOptions[], ctx: ServerValidationContext): string[] {
+  const errors = s.gcsAccess?._validate({
+    subject: s.subject,
+    serviceAccountName: ctx.serviceAccountName,
+    namespace: ctx.namespace,
+    gcsModels: models.flatMap((m) => (m.source._gcsBucket ? [{ name: m.name, bucket: m.source._gcsBucket }] : [])),
+  }) ?? [];
+  try {
+    resolveServerSpec(s, models);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...errors, e.message];
+    throw e;
+  }
+  return errors;
+}
+
+/**
+ * The thread settings with `grpcMax` sized from the batch queues (bundle_factory_util.cc: one queue per model in
+ * the shared batch scheduler, each with its own parameters or the server-level ones).
+ */
+function serverThreads(s: ServerSettings, models: ServedModelOptions[]): ThreadSettings {
+  const server = s.batching;
+  const queues = server ? models.map((m) => (m.batching ?? server).toParameters(s.threads.batch)).map((p) => ({
+    maxBatchSize: p.maxBatchSize ?? 1000, maxEnqueuedBatches: p.maxEnqueuedBatches ?? 10, numBatchThreads: p.numBatchThreads ?? s.threads.batch,
+  })) : [];
+  const user = s.userThreads.grpcMax;
+  const admitted = batchAdmission(queues);
+  if (user !== undefined && user < admitted) {
+    fail(s.subject, 'threads.grpcMax', user,
+      `be at least what the batch queues admit (${admitted}: maxBatchSize × maxEnqueuedBatches per model plus numBatchThreads × maxBatchSize): `
+      + 'gRPC fails calls beyond --grpc_max_threads at once with RESOURCE_EXHAUSTED, and every queued request holds one',
+      `raise threads.grpcMax to ${admitted} or more, or leave it out to size it from the batching`);
+  }
+  return { ...s.threads, grpcMax: user ?? grpcThreadsFor(queues) };
+}
+
+/** The `--flag=value` arguments of `tensorflow_model_server`. */
+function serverArgs(s: ServerSettings, models: ServedModelOptions[], t: ThreadSettings): string[] {
+  const props = s.props;
+  // Flags and their value types are those of the image's release (generated from its main.cc).
+  const f = new ServerFlags(s.subject, s.image.release);
+  const userThreads = s.userThreads;
+  f.set('port', s.grpcPort, 'grpcPort');
+  f.set('rest_api_port', s.restPort, 'restPort');
+  f.set('model_config_file', `${CONFIG_DIR}/models.config`, 'models');
+  if (props.modelConfigPollInterval) {
+    f.set('model_config_file_poll_wait_seconds', Math.max(1, Math.round(props.modelConfigPollInterval.toSeconds())), 'modelConfigPollInterval');
+  }
+  f.set('file_system_poll_wait_seconds', Math.round((props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds()), 'fileSystemPollInterval');
+  // server_core.cc ReloadConfig calls UpdateModelVersionLabelMap before AddModelsViaModelConfigList: at start no
+  // version is available yet, so a label in the start-up config fails ("Request to assign label to version … which
+  // is not currently available for inference") unless --allow_version_labels_for_unavailable_models is set.
+  const labelled = models.find((m) => Object.keys(m.versionLabels ?? {}).length > 0);
+  if (labelled && props.allowVersionLabelsForUnavailableModels === false) {
+    fail(s.subject, 'allowVersionLabelsForUnavailableModels', false,
+      `not be false while model '${labelled.name}' has version labels: TF Serving assigns labels before the first load and stops at start without the flag`,
+      'remove allowVersionLabelsForUnavailableModels (the flag is set for labelled models), or remove the labels');
+  }
+  if (labelled || props.allowVersionLabelsForUnavailableModels) {
+    f.set('allow_version_labels_for_unavailable_models', true, labelled ? `models[${models.indexOf(labelled)}].versionLabels` : 'allowVersionLabelsForUnavailableModels');
+  }
+  if (props.loadRetries !== undefined) f.set('max_num_load_retries', props.loadRetries, 'loadRetries');
+  if (props.loadRetryInterval) f.set('load_retry_interval_micros', Math.round(props.loadRetryInterval.toMilliseconds() * 1000), 'loadRetryInterval');
+  if (s.batching) {
+    f.set('enable_batching', true, 'batching');
+    f.set('batching_parameters_file', `${CONFIG_DIR}/batching.config`, 'batching');
+    if (models.some((m) => m.batching)) f.set('enable_per_model_batching_parameters', true, 'models[].batching');
+  }
+  if (s.metricsPath) f.set('monitoring_config_file', `${CONFIG_DIR}/monitoring.config`, 'monitoring');
+  // Session parallelism alone replaces the derived intra/inter-op settings. With --platform_config_file the
+  // server ignores them (server.cc), so derived values are left out; values the user set are refused there.
+  const derivedOnly = userThreads.intraOp === undefined && userThreads.interOp === undefined;
+  const sessionOnly = userThreads.session !== undefined && derivedOnly;
+  const platformConfig = props.extraArgs?.platform_config_file !== undefined;
+  if (!sessionOnly && !(platformConfig && derivedOnly)) {
+    f.set('tensorflow_intra_op_parallelism', t.intraOp, 'threads.intraOp');
+    f.set('tensorflow_inter_op_parallelism', t.interOp, 'threads.interOp');
+  }
+  if (userThreads.session !== undefined) f.set('tensorflow_session_parallelism', userThreads.session, 'threads.session');
+  const sharedBy = s.nodePool?.maxSharedClientsPerGpu;
+  if (s.gpus > 0 && sharedBy && sharedBy > 1) {
+    // Servers time-sharing (or MPS-sharing) one GPU each take an equal share of its memory; TF's default grabs it all.
+    f.set('per_process_gpu_memory_fraction', Math.floor(100 / sharedBy) / 100, 'nodePool');
+  }
+  f.set('rest_api_num_threads', t.restApi, 'threads.restApi');
+  f.set('grpc_max_threads', t.grpcMax, 'threads.grpcMax');
+  for (const [name, value] of Object.entries(props.extraArgs ?? {})) {
+    if (f.has(name)) {
+      fail(s.subject, `extraArgs.${name}`, value, 'not repeat a flag a prop already sets', `remove it from extraArgs and set the prop instead (current --${name}=${f.get(name)})`);
+    }
+    f.set(name, value, `extraArgs.${name}`);
+  }
+  f.validate();
+  return f.toArgs();
+}
+
+function toModelConfig(m: ServedModelOptions): ModelConfig {
+  return {
+    name: m.name,
+    basePath: m.source.basePath,
+    platform: m.platform,
+    versionPolicy: m.versionPolicy,
+    versionLabels: m.versionLabels,
+    loggingConfig: m.loggingConfig,
+  };
+}
+
+function checkPort(subject: string, prop: string, port: number): number {
+  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) fail(subject, prop, port, 'be a TCP port between 1 and 65535', `use ${prop === 'grpcPort' ? 8500 : 8501}`);
+  return port;
+}
+
+function checkAutoscaling(subject: string, a: AutoscalingOptions): void {
+  if (!(Number.isInteger(a.minReplicas) && a.minReplicas >= 1)) fail(subject, 'autoscaling.minReplicas', a.minReplicas, 'be an integer of at least 1', 'use 2 or more');
+  if (!(Number.isInteger(a.maxReplicas) && a.maxReplicas >= a.minReplicas)) {
+    fail(subject, 'autoscaling.maxReplicas', a.maxReplicas, `be an integer of at least minReplicas (${a.minReplicas})`, 'raise maxReplicas or lower minReplicas');
+  }
+  const target = a.targetCpuUtilization;
+  if (target !== undefined && !(Number.isInteger(target) && target >= 1 && target <= 100)) {
+    fail(subject, 'autoscaling.targetCpuUtilization', target, 'be a whole percentage between 1 and 100', 'use 60');
+  }
+}
+
+function resolveThreads(subject: string, derived: ThreadSettings, user: ThreadOptions): ThreadSettings {
+  for (const [k, v] of Object.entries(user)) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) fail(subject, `threads.${k}`, v, 'be an integer of at least 1', 'leave it out to derive it from the CPU request');
+  }
+  return {
+    intraOp: user.intraOp ?? derived.intraOp,
+    interOp: user.interOp ?? derived.interOp,
+    restApi: user.restApi ?? derived.restApi,
+    grpcMax: user.grpcMax ?? derived.grpcMax,
+    batch: user.batch ?? derived.batch,
+  };
+}
+
+/** Bytes of a cdk8s Size. */
+function sizeToBytes(size: Size | undefined): number | undefined {
+  return size === undefined ? undefined : size.toKibibytes() * 1024;
+}
+
+/** Millicores of a cdk8s-plus Cpu amount (`'2'`, `'500m'`, `'1.5'`). */
+export function cpuToMillis(cpu: kplus.Cpu | undefined): number | undefined {
+  if (!cpu) return undefined;
+  const a = cpu.amount;
+  return a.endsWith('m') ? Number(a.slice(0, -1)) : Number(a) * 1000;
+}
