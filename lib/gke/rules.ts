@@ -99,7 +99,7 @@ export function validateAccelerator(ctx: RuleContext, machineType: MachineType, 
     : `describe a machine type that comes with ${accelerator}: MachineType.of(name, { vcpu, memoryGiB, gpus })`);
   throw new GkeRuleError(ctx, prop, accelerator.type,
     `be a GPU that machine type ${machineType} takes (${supported.length > 0 ? supported.join(', ') : 'none'})`,
-    `${capitalize(fixes.join(', or '))}.`);
+    fixes.join(', or '));
 }
 
 /**
@@ -120,8 +120,8 @@ export function validateGpuCount(ctx: RuleContext, machineType: MachineType, acc
   validateAccelerator(ctx, machineType, accelerator);
   const prop = propName(ctx, 'gpuCount');
   if (!(Number.isInteger(count) && count > 0)) {
-    throw new GkeRuleError(ctx, prop, count, 'be a positive integer', `Set it to the number of GPUs per node, e.g. ${
-      machineType.gpus?.count ?? 1}.`);
+    throw new GkeRuleError(ctx, prop, count, 'be a positive integer', `set it to the number of GPUs per node, e.g. ${
+      machineType.gpus?.count ?? 1}`);
   }
   const configurations = machineType.gpuConfigurations.filter(c => c.accelerator.equals(accelerator));
   if (machineType.gpus) {
@@ -132,7 +132,7 @@ export function validateGpuCount(ctx: RuleContext, machineType: MachineType, acc
     const alternatives = MachineType.all().filter(m => m.gpus?.accelerator.equals(accelerator) && m.gpus.count === count);
     throw new GkeRuleError(ctx, prop, count,
       `be ${fixed}, the number of ${accelerator} GPUs machine type ${machineType} comes with`,
-      `Set '${prop}' to ${fixed}${alternatives.length > 0 ? `, or pick ${joinOr(alternatives.map(m => m.name))} for ${plural(count, 'GPU')}` : ''}.`);
+      `set '${prop}' to ${fixed}${alternatives.length > 0 ? `, or pick ${joinOr(alternatives.map(m => m.name))} for ${plural(count, 'GPU')}` : ''}`);
   }
   const counts = configurations.map(c => c.count);
   const configuration = configurations.find(c => c.count === count);
@@ -140,7 +140,7 @@ export function validateGpuCount(ctx: RuleContext, machineType: MachineType, acc
     const suggestion = counts.find(c => c >= count) ?? counts[counts.length - 1];
     throw new GkeRuleError(ctx, prop, count,
       `be one of ${counts.join(', ')} for ${accelerator} on machine type ${machineType}`,
-      `Set '${prop}' to ${suggestion}.`);
+      `set '${prop}' to ${suggestion}`);
   }
   const fits = (c: GpuConfiguration) =>
     (c.maxVcpu === undefined || machineType.vcpu <= c.maxVcpu) && (c.maxMemoryGiB === undefined || machineType.memoryGiB <= c.maxMemoryGiB);
@@ -155,7 +155,7 @@ export function validateGpuCount(ctx: RuleContext, machineType: MachineType, acc
   const smaller = `pick a machine type of series ${machineType.series} with at most ${limit} ${unit}`;
   throw new GkeRuleError(ctx, prop, count,
     `be enough for ${what} of machine type ${machineType} (${gpus} at most ${limit} ${unit})`,
-    larger ? `Set '${prop}' to ${larger.count}, or ${smaller}.` : `${capitalize(smaller)}.`);
+    larger ? `set '${prop}' to ${larger.count}, or ${smaller}` : smaller);
 }
 
 /**
@@ -175,21 +175,21 @@ export function validateWorkloadFitsNode(ctx: RuleContext, machineType: MachineT
     throw new GkeRuleError(ctx, propName(ctx, 'gpus'), request.gpus,
       `be at most ${gpusPerNode}, the GPUs on one ${machineType} node`,
       gpusPerNode === 0
-        ? 'Run the workload on a GPU node pool.'
-        : `Request at most ${gpusPerNode}, or use a node pool with ${request.gpus} or more GPUs per node.`);
+        ? 'run the workload on a GPU node pool'
+        : `request at most ${gpusPerNode}, or use a node pool with ${request.gpus} or more GPUs per node`);
   }
   const allocatable = nodeAllocatable(machineType);
   if (request.cpuMillis !== undefined && request.cpuMillis > allocatable.cpuMillis) {
     throw new GkeRuleError(ctx, propName(ctx, 'cpu'), `${request.cpuMillis}m`,
       `fit in the ${allocatable.cpuMillis}m one ${machineType} node can allocate to Pods (${plural(machineType.vcpu, 'vCPU')} minus GKE's reserve)`,
-      `Request at most ${allocatable.cpuMillis}m, or pick a machine type with more vCPUs.`);
+      `request at most ${allocatable.cpuMillis}m, or pick a machine type with more vCPUs`);
   }
   if (request.memoryBytes !== undefined && request.memoryBytes > allocatable.memoryBytes) {
     const allocatableMiB = `${Math.floor(allocatable.memoryBytes / MiB)}Mi`;
     throw new GkeRuleError(ctx, propName(ctx, 'memory'), formatBytes(request.memoryBytes),
       `fit in the ${allocatableMiB} one ${machineType} node can allocate to Pods `
         + `(${machineType.memoryGiB} GiB minus GKE's reserve and eviction threshold)`,
-      `Request at most ${allocatableMiB}, or pick a machine type with more memory.`);
+      `request at most ${allocatableMiB}, or pick a machine type with more memory`);
   }
 }
 
@@ -211,7 +211,7 @@ export function validateSharedGpuRequest(ctx: RuleContext, sharing: GpuSharingSt
   }
   throw new GkeRuleError(ctx, propName(ctx, 'gpus'), gpus,
     `be at most 1 on a node pool with GPU sharing strategy ${sharing}, because GKE gives each container at most one shared GPU`,
-    'Request 1 GPU, or run the workload on a node pool without GPU sharing.');
+    'request 1 GPU, or run the workload on a node pool without GPU sharing');
 }
 
 /**
@@ -229,7 +229,7 @@ export function validateMigPartitionSize(ctx: RuleContext, accelerator: Accelera
     const capable = Accelerator.all().filter(a => a.supportsMig).map(a => a.type);
     throw new GkeRuleError(ctx, prop, size,
       `be unset for ${accelerator}, which does not support multi-instance GPUs`,
-      `Remove '${prop}', or use an accelerator that does (${capable.join(', ')}).`);
+      `remove '${prop}', or use an accelerator that does (${capable.join(', ')})`);
   }
   if (accelerator.migPartitionSizes.includes(size)) {
     return;
@@ -237,8 +237,8 @@ export function validateMigPartitionSize(ctx: RuleContext, accelerator: Accelera
   const others = Accelerator.all().filter(a => !a.equals(accelerator) && a.migPartitionSizes.includes(size)).map(a => a.type);
   throw new GkeRuleError(ctx, prop, size,
     `be one of ${accelerator.migPartitionSizes.join(', ')} for ${accelerator}`,
-    others.length > 0 ? `Pick one of those, or use ${joinOr(others)}, which ${others.length === 1 ? 'accepts' : 'accept'} ${size}.`
-      : 'Pick one of those sizes.');
+    others.length > 0 ? `pick one of those, or use ${joinOr(others)}, which ${others.length === 1 ? 'accepts' : 'accept'} ${size}`
+      : 'pick one of those sizes');
 }
 
 /**
@@ -254,13 +254,13 @@ export function validateNodeCountRange(ctx: RuleContext, minNodes: number, maxNo
   const min = propName(ctx, 'minNodes');
   const max = propName(ctx, 'maxNodes');
   if (!(Number.isInteger(minNodes) && minNodes >= 0)) {
-    throw new GkeRuleError(ctx, min, minNodes, 'be a non-negative integer', 'Set it to 0 to let the pool scale to zero, or to a positive count.');
+    throw new GkeRuleError(ctx, min, minNodes, 'be a non-negative integer', 'set it to 0 to let the pool scale to zero, or to a positive count');
   }
   if (!(Number.isInteger(maxNodes) && maxNodes >= 0)) {
-    throw new GkeRuleError(ctx, max, maxNodes, 'be a non-negative integer', 'Set it to the most nodes the pool may grow to.');
+    throw new GkeRuleError(ctx, max, maxNodes, 'be a non-negative integer', 'set it to the most nodes the pool may grow to');
   }
   if (minNodes > maxNodes) {
-    throw new GkeRuleError(ctx, min, minNodes, `be at most '${max}' (${maxNodes})`, `Lower '${min}' or raise '${max}'.`);
+    throw new GkeRuleError(ctx, min, minNodes, `be at most '${max}' (${maxNodes})`, `lower '${min}' or raise '${max}'`);
   }
 }
 
@@ -282,7 +282,7 @@ export function validateMaxSharedClientsPerGpu(ctx: RuleContext, sharing: GpuSha
   }
   const suggestion = Number.isFinite(maxSharedClientsPerGpu) ? Math.min(high, Math.max(low, Math.round(maxSharedClientsPerGpu))) : low;
   throw new GkeRuleError(ctx, propName(ctx, 'maxSharedClientsPerGpu'), maxSharedClientsPerGpu,
-    `be an integer from ${low} to ${high} for GPU sharing strategy ${sharing}`, `Set it to ${suggestion}.`);
+    `be an integer from ${low} to ${high} for GPU sharing strategy ${sharing}`, `set it to ${suggestion}`);
 }
 
 function propName(ctx: RuleContext, key: keyof PropNames): string {
@@ -318,8 +318,4 @@ function plural(count: number, noun: string): string {
 
 function joinOr(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
