@@ -6,6 +6,7 @@ export { MachineType } from './machine-type';
 export type { GpuConfiguration, MachineGpus, MachineTypeShape } from './machine-type';
 export {
   nodeAllocatable,
+  systemPodsReserve,
   validateAccelerator,
   validateGpuCount,
   validateMaxSharedClientsPerGpu,
@@ -13,8 +14,9 @@ export {
   validateNodeCountRange,
   validateSharedGpuRequest,
   validateWorkloadFitsNode,
+  workloadAllocatable,
 } from './rules';
-export type { NodeAllocatable } from './rules';
+export type { NodeAllocatable, NodeReserveOptions } from './rules';
 export { GkeCluster, MONITORING_COMPONENTS } from './gke-cluster';
 export type { GkeClusterProps, GkeClusterSpec } from './gke-cluster';
 export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool } from './node-pool';

@@ -564,8 +564,9 @@ export class NodePool extends Construct implements IServingPlacement {
 
   /**
    * Checks that one replica of a workload fits on one node of this pool: on a pool that shares GPUs at most
-   * one GPU per container, at most `gpuUnitsPerNode` GPUs, and no more CPU or memory than a node can
-   * allocate to Pods.
+   * one GPU per container, at most `gpuUnitsPerNode` GPUs, and no more CPU or memory than a node leaves for
+   * workloads: its allocatable resources minus what GKE's own per-node Pods request (the GKE metadata server on a
+   * Workload Identity cluster, the GPU device plugin on a GPU pool; see `workloadAllocatable`).
    *
    * @param ctx the workload, for the error message (e.g. `{ construct: 'TfServingModel', id: 'resnet', propNames: { gpus: 'gpu' } }`)
    * @param request what one replica requests
@@ -573,7 +574,8 @@ export class NodePool extends Construct implements IServingPlacement {
    */
   public checkWorkloadFits(ctx: RuleContext, request: WorkloadRequest): void {
     validateSharedGpuRequest(ctx, this.gpu?.sharing, request.gpus ?? 0);
-    validateWorkloadFitsNode(ctx, this.machineType, request, this.gpu?.gpuUnitsPerNode ?? 0);
+    validateWorkloadFitsNode(ctx, this.machineType, request, this.gpu?.gpuUnitsPerNode ?? 0,
+      { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
   }
 
   private resolveAutoscaling(ctx: RuleContext, props: NodePoolProps, gpu: boolean): { autoscaling?: NodePoolSpec['autoscaling']; nodeCount?: number } {

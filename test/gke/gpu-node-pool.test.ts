@@ -253,8 +253,9 @@ describe('checkWorkloadFits', () => {
   test('throws for more memory than a node can allocate', () => {
     const { pool } = build();
     expect(() => pool.checkWorkloadFits(ctx, { memoryBytes: 32 * 2 ** 30 })).toThrow(
-      'TfServingModel \'resnet\': \'memory\' ("32Gi") must fit in the 29022Mi one g2-standard-8 node can allocate to Pods '
-      + '(32 GiB minus GKE\'s reserve and eviction threshold). Fix: request at most 29022Mi, or pick a machine type with more memory');
+      'TfServingModel \'resnet\': \'memory\' ("32Gi") must fit in the 28656Mi one g2-standard-8 node leaves for workloads '
+      + '(32 GiB minus GKE\'s reserve and eviction threshold is 29022Mi allocatable, minus 366Mi requested by GKE\'s system Pods on every node). '
+      + 'Fix: request at most 28656Mi, or pick a machine type with more memory');
   });
 });
 

@@ -270,15 +270,17 @@ describe('checkWorkloadFits', () => {
   test('throws for more CPU than a node can allocate', () => {
     const { pool } = build();
     expect(() => pool.checkWorkloadFits(ctx, { cpuMillis: 4000 })).toThrow(
-      'TfServingModel \'resnet\': \'cpu\' ("4000m") must fit in the 3920m one e2-standard-4 node can allocate to Pods (4 vCPUs minus GKE\'s reserve). '
-      + 'Fix: request at most 3920m, or pick a machine type with more vCPUs');
+      'TfServingModel \'resnet\': \'cpu\' ("4000m") must fit in the 3605m one e2-standard-4 node leaves for workloads (4 vCPUs minus GKE\'s reserve '
+      + 'is 3920m allocatable, minus 315m requested by GKE\'s system Pods on every node). '
+      + 'Fix: request at most 3605m, or pick a machine type with more vCPUs');
   });
 
   test('uses the caller\'s prop names', () => {
     const { pool } = build();
     expect(() => pool.checkWorkloadFits({ ...ctx, propNames: { memory: 'resources.memory' } }, { memoryBytes: 16 * 2 ** 30 })).toThrow(
-      'TfServingModel \'resnet\': \'resources.memory\' ("16Gi") must fit in the 13621Mi one e2-standard-4 node can allocate to Pods '
-      + '(16 GiB minus GKE\'s reserve and eviction threshold). Fix: request at most 13621Mi, or pick a machine type with more memory');
+      'TfServingModel \'resnet\': \'resources.memory\' ("16Gi") must fit in the 13275Mi one e2-standard-4 node leaves for workloads '
+      + '(16 GiB minus GKE\'s reserve and eviction threshold is 13621Mi allocatable, minus 346Mi requested by GKE\'s system Pods on every node). '
+      + 'Fix: request at most 13275Mi, or pick a machine type with more memory');
   });
 });
 

@@ -13,6 +13,8 @@ import {
   validateNodeCountRange,
   validateSharedGpuRequest,
   validateWorkloadFitsNode,
+  systemPodsReserve,
+  workloadAllocatable,
 } from '../../lib/gke';
 
 const MiB = 2 ** 20;
@@ -199,8 +201,8 @@ describe('validateGpuCount', () => {
 
 describe('validateWorkloadFitsNode', () => {
   test('passes for a request that fits exactly', () => {
-    expect(() => validateWorkloadFitsNode(model, m('g2-standard-8'), { gpus: 1, cpuMillis: 7910, memoryBytes: 29022 * MiB })).not.toThrow();
-    expect(() => validateWorkloadFitsNode(model, m('n1-standard-1'), { memoryBytes: 2780 * MiB })).not.toThrow();
+    expect(() => validateWorkloadFitsNode(model, m('g2-standard-8'), { gpus: 1, cpuMillis: 7545, memoryBytes: 28656 * MiB })).not.toThrow();
+    expect(() => validateWorkloadFitsNode(model, m('n1-standard-1'), { memoryBytes: 2434 * MiB })).not.toThrow();
     expect(() => validateWorkloadFitsNode(model, m('e2-standard-8'), {})).not.toThrow();
   });
 
@@ -225,29 +227,45 @@ describe('validateWorkloadFitsNode', () => {
       "TfServingModel 'resnet': 'gpus' (1) must be at most 0, the GPUs on one e2-standard-8 node. Fix: run the workload on a GPU node pool"));
   });
 
-  test('throws for more CPU than the node can allocate', () => {
-    expect(() => validateWorkloadFitsNode(model, m('g2-standard-8'), { cpuMillis: 8000 })).toThrow(new Error(
-      "TfServingModel 'resnet': 'cpu' (\"8000m\") must fit in the 7910m one g2-standard-8 node can allocate to Pods (8 vCPUs minus GKE's reserve). "
-      + 'Fix: request at most 7910m, or pick a machine type with more vCPUs'));
+  test("throws for a 7.9-CPU request on g2-standard-8: allocatable 7910m, but GKE's own Pods take 365m of it (issue 10 item 11)", () => {
+    expect(() => validateWorkloadFitsNode(model, m('g2-standard-8'), { cpuMillis: 7900 })).toThrow(new Error(
+      "TfServingModel 'resnet': 'cpu' (\"7900m\") must fit in the 7545m one g2-standard-8 node leaves for workloads (8 vCPUs minus GKE's reserve "
+      + "is 7910m allocatable, minus 365m requested by GKE's system Pods on every node). "
+      + 'Fix: request at most 7545m, or pick a machine type with more vCPUs'));
+  });
+
+  test('the reserve: system DaemonSets on every node, the metadata server with Workload Identity, the device plugin on GPU nodes', () => {
+    expect(systemPodsReserve({ workloadIdentity: false })).toEqual({ cpuMillis: 215, memoryBytes: 246 * MiB });
+    expect(systemPodsReserve()).toEqual({ cpuMillis: 315, memoryBytes: 346 * MiB });
+    expect(systemPodsReserve({ gpuNode: true })).toEqual({ cpuMillis: 365, memoryBytes: 366 * MiB });
+    const free = workloadAllocatable(m('g2-standard-8'), { gpuNode: true, workloadIdentity: false });
+    expect([free.cpuMillis, Math.floor(free.memoryBytes / MiB)]).toEqual([7910 - 265, 29022 - 266]);
+    // a CPU node of a cluster without Workload Identity leaves 7910 - 215 m on an 8-vCPU machine
+    expect(() => validateWorkloadFitsNode(model, m('e2-standard-8'), { cpuMillis: 7695 }, 0, { workloadIdentity: false })).not.toThrow();
+    expect(() => validateWorkloadFitsNode(model, m('e2-standard-8'), { cpuMillis: 7696 }, 0, { workloadIdentity: false })).toThrow(
+      "'cpu' (\"7696m\") must fit in the 7695m one e2-standard-8 node leaves for workloads");
   });
 
   test('throws for more memory than the node can allocate', () => {
     expect(() => validateWorkloadFitsNode(model, m('g2-standard-8'), { memoryBytes: 32 * GiB })).toThrow(new Error(
-      "TfServingModel 'resnet': 'memory' (\"32Gi\") must fit in the 29022Mi one g2-standard-8 node can allocate to Pods "
-      + "(32 GiB minus GKE's reserve and eviction threshold). Fix: request at most 29022Mi, or pick a machine type with more memory"));
+      "TfServingModel 'resnet': 'memory' (\"32Gi\") must fit in the 28656Mi one g2-standard-8 node leaves for workloads "
+      + "(32 GiB minus GKE's reserve and eviction threshold is 29022Mi allocatable, minus 366Mi requested by GKE's system Pods on every node). "
+      + 'Fix: request at most 28656Mi, or pick a machine type with more memory'));
   });
 
-  test('throws one MiB above the allocatable memory', () => {
-    expect(() => validateWorkloadFitsNode(model, m('n1-standard-1'), { memoryBytes: 2781 * MiB })).toThrow(new Error(
-      "TfServingModel 'resnet': 'memory' (\"2781Mi\") must fit in the 2780Mi one n1-standard-1 node can allocate to Pods "
-      + "(3.75 GiB minus GKE's reserve and eviction threshold). Fix: request at most 2780Mi, or pick a machine type with more memory"));
+  test('throws one MiB above the memory a node leaves for workloads', () => {
+    expect(() => validateWorkloadFitsNode(model, m('n1-standard-1'), { memoryBytes: 2435 * MiB })).toThrow(new Error(
+      "TfServingModel 'resnet': 'memory' (\"2435Mi\") must fit in the 2434Mi one n1-standard-1 node leaves for workloads "
+      + "(3.75 GiB minus GKE's reserve and eviction threshold is 2780Mi allocatable, minus 346Mi requested by GKE's system Pods on every node). "
+      + 'Fix: request at most 2434Mi, or pick a machine type with more memory'));
   });
 
   test('messages use the caller\'s prop names', () => {
     const ctx: RuleContext = { ...model, propNames: { gpus: 'resources.gpu', cpu: 'resources.cpu' } };
     expect(() => validateWorkloadFitsNode(ctx, m('e2-standard-2'), { cpuMillis: 2000 })).toThrow(new Error(
-      "TfServingModel 'resnet': 'resources.cpu' (\"2000m\") must fit in the 1930m one e2-standard-2 node can allocate to Pods (2 vCPUs minus GKE's reserve). "
-      + 'Fix: request at most 1930m, or pick a machine type with more vCPUs'));
+      "TfServingModel 'resnet': 'resources.cpu' (\"2000m\") must fit in the 1615m one e2-standard-2 node leaves for workloads (2 vCPUs minus GKE's reserve "
+      + "is 1930m allocatable, minus 315m requested by GKE's system Pods on every node). "
+      + 'Fix: request at most 1615m, or pick a machine type with more vCPUs'));
   });
 });
 

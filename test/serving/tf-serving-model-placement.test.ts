@@ -80,8 +80,9 @@ describe('GPU pool', () => {
     expect(() => setup(l4, { gpus: 2 })).toThrow(new Error(
       "TfServingModel 'resnet': 'gpus' (2) must be at most 1, the GPUs on one g2-standard-8 node. Fix: request at most 1, or use a node pool with 2 or more GPUs per node"));
     expect(() => setup(l4, { resources: { cpu: { request: kplus.Cpu.units(16) } } })).toThrow(new Error(
-      "TfServingModel 'resnet': 'resources.cpu' (\"16000m\") must fit in the 7910m one g2-standard-8 node can allocate to Pods (8 vCPUs minus GKE's reserve). "
-      + 'Fix: request at most 7910m, or pick a machine type with more vCPUs'));
+      "TfServingModel 'resnet': 'resources.cpu' (\"16000m\") must fit in the 7545m one g2-standard-8 node leaves for workloads (8 vCPUs minus GKE's reserve "
+      + "is 7910m allocatable, minus 365m requested by GKE's system Pods on every node). "
+      + 'Fix: request at most 7545m, or pick a machine type with more vCPUs'));
     expect(() => setup((c) => c.addGpuNodePool('shared', {
       machineType: MachineType.of('g2-standard-24'), gpuSharing: { strategy: GpuSharingStrategy.MPS, maxSharedClientsPerGpu: 2 },
     }), { gpus: 2 })).toThrow(new Error(
