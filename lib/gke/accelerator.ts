@@ -1,3 +1,5 @@
+import { fail } from '../core/errors';
+
 /**
  * Options for an accelerator that is not in the catalog (`Accelerator.of`).
  */
@@ -125,8 +127,8 @@ export class Accelerator {
    */
   public static of(type: string, options?: AcceleratorOptions): Accelerator {
     if (!ACCELERATOR_TYPE.test(type)) {
-      throw new Error(`Accelerator.of: 'type' (${type}) must be a GKE accelerator type: lower-case letters, digits, '-' and '.', `
-        + `at most 63 characters. Use the value GKE writes into the ${Accelerator.NODE_LABEL} node label, e.g. 'nvidia-l4'.`);
+      fail('Accelerator.of', 'type', type, 'be a GKE accelerator type: lower-case letters, digits, \'-\' and \'.\', at most 63 characters',
+        `use the value GKE writes into the ${Accelerator.NODE_LABEL} node label, e.g. 'nvidia-l4'`);
     }
     const known = CATALOG.find(a => a.type === type);
     if (known && options === undefined) {

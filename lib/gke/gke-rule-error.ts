@@ -1,12 +1,12 @@
-import { ConfigError } from '../core/errors';
+import { ConfigError, show } from '../core/errors';
 import { RuleContext } from '../core/rule-context';
 
 /**
  * A GKE rule that a value breaks.
  *
  * The message reads `<Construct> '<id>': '<prop>' (<value>) must <rule>. Fix: <fix>` (the project's format, see
- * `ConfigError`). The fields let the
- * Pulumi layer collect several violations into one `pulumi.InputPropertiesError`
+ * `ConfigError` and `fail`: the value shown by `show`, the fix in lower case without a closing period). The fields
+ * let the Pulumi layer collect several violations into one `pulumi.InputPropertiesError`
  * (`{ propertyPath: prop, reason }`).
  */
 export class GkeRuleError extends ConfigError {
@@ -25,13 +25,13 @@ export class GkeRuleError extends ConfigError {
   /**
    * @param ctx who is being validated
    * @param prop the prop that breaks the rule
-   * @param value the value as shown in the message
+   * @param value the offending value (rendered by `show`: strings quoted)
    * @param rule what the value must be, completing "must ..." (no trailing period)
-   * @param fix how to fix it, one or more sentences
+   * @param fix how to fix it, as `fail` takes it: lower case, no closing period
    */
   constructor(ctx: RuleContext, prop: string, value: string | number, rule: string, fix: string) {
-    const reason = `'${prop}' (${value}) must ${rule}. Fix: ${fix}`;
-    super(`${ctx.construct} '${ctx.id}': ${reason}`, { subject: `${ctx.construct} '${ctx.id}'`, prop, value: String(value), rule, fix });
+    const reason = `'${prop}' (${show(value)}) must ${rule}. Fix: ${fix}`;
+    super(`${ctx.construct} '${ctx.id}': ${reason}`, { subject: `${ctx.construct} '${ctx.id}'`, prop, value: show(value), rule, fix });
     this.name = 'GkeRuleError';
     this.construct = ctx.construct;
     this.id = ctx.id;

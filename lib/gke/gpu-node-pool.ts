@@ -1,38 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { GkeCluster } from './gke-cluster';
-import { _GpuResolution, ImageType, NodePool, NodePoolOptions, NodePoolProps } from './node-pool';
-import { NvidiaDriverInstaller } from './nvidia-driver-installer';
 import { Accelerator } from './accelerator';
-import { RuleContext } from '../core/rule-context';
+import { GpuDriverVersion, GpuNodeConfig, GpuSharingOptions, resolveGpuNodeConfig } from './gpu-node-config';
 import { GpuSharingStrategy } from './gpu-sharing-strategy';
 import { MachineType } from './machine-type';
-import { validateGpuCount, validateMaxSharedClientsPerGpu, validateMigPartitionSize } from './rules';
-import { fail } from '../core/errors';
-
-/**
- * Which NVIDIA driver GKE installs on the nodes (`gpuDriverInstallationConfig.gpuDriverVersion`).
- *
- * @see https://cloud.google.com/kubernetes-engine/docs/how-to/gpus#create-gpu-pool-auto-drivers
- */
-export enum GpuDriverVersion {
-  /** The default driver version of the node's GKE version. */
-  DEFAULT = 'DEFAULT',
-  /** The latest driver version available for the node's GKE version. */
-  LATEST = 'LATEST',
-  /** GKE installs no driver; `GpuNodePool` then emits the NVIDIA driver installer DaemonSet (COS) unless told not to. */
-  INSTALLATION_DISABLED = 'INSTALLATION_DISABLED',
-}
-
-/**
- * GPU sharing: several containers on one physical GPU.
- */
-export interface GpuSharingOptions {
-  /** Time-sharing or NVIDIA MPS. */
-  readonly strategy: GpuSharingStrategy;
-  /** Containers per physical GPU, 2 to 48. GKE advertises each GPU as this many `nvidia.com/gpu` units. */
-  readonly maxSharedClientsPerGpu: number;
-}
+import { NodePool, NodePoolOptions } from './node-pool';
+import { NvidiaDriverInstaller } from './nvidia-driver-installer';
 
 /**
  * Settings of a GPU node pool, for `GkeCluster.addGpuNodePool()`.
@@ -123,89 +97,44 @@ export interface GpuNodePoolProps extends GpuNodePoolOptions {
  * });
  */
 export class GpuNodePool extends NodePool {
-  /** The GPU model of the nodes. */
-  declare public readonly accelerator: Accelerator;
+  /** The GPU part of the pool, resolved. */
+  declare public readonly gpu: GpuNodeConfig;
   /** Which NVIDIA driver GKE installs. */
   public readonly driverVersion: GpuDriverVersion;
   /** The driver installer DaemonSet, when emitted (shared by the pools in its scope). */
   public readonly driverInstaller?: NvidiaDriverInstaller;
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
-    super(scope, id, props);
-    this.driverVersion = props.driverVersion ?? GpuDriverVersion.DEFAULT;
-    if (installsDriver(props)) {
+    super(scope, id, props, resolveGpuNodeConfig(
+      { construct: 'GpuNodePool', id, propNames: { maxSharedClientsPerGpu: 'gpuSharing.maxSharedClientsPerGpu' } },
+      { ...props, imageType: props.imageType?.name },
+    ));
+    this.driverVersion = this.gpu.driverVersion;
+    if (this.gpu.driverInstaller) {
       this.driverInstaller = NvidiaDriverInstaller.of(props.driverInstallerScope ?? Chart.of(this));
     }
   }
 
-  protected override kind(): string {
-    return 'GpuNodePool';
+  /** The GPU model of the nodes. */
+  public get accelerator(): Accelerator {
+    return this.gpu.accelerator;
   }
 
-  protected override resolveGpu(nodePoolProps: NodePoolProps, machineType: MachineType): _GpuResolution {
-    const props = nodePoolProps as GpuNodePoolProps;
-    const ctx: RuleContext = { construct: 'GpuNodePool', id: this.node.id, propNames: { maxSharedClientsPerGpu: 'gpuSharing.maxSharedClientsPerGpu' } };
-    const accelerator = props.accelerator ?? machineType.gpus?.accelerator;
-    if (!accelerator) {
-      const supported = machineType.supportedAccelerators;
-      if (supported.length > 0) {
-        fail(this.subject, 'accelerator', undefined, `be set for machine type ${machineType}, which takes attached GPUs (${supported.join(', ')})`,
-          `pass accelerator: Accelerator.of('${supported[0]}') or another of those`);
-      }
-      fail(this.subject, 'machineType', machineType.name, `be a machine type with GPUs (${machineType} has none)`,
-        'pick a GPU machine type such as g2-standard-8 (NVIDIA L4), or an N1 machine type with accelerator: Accelerator.NVIDIA_T4');
-    }
-    const count = props.gpuCount ?? machineType.gpus?.count ?? 1;
-    validateGpuCount(ctx, machineType, accelerator, count);
-    if (props.gpuPartitionSize !== undefined) validateMigPartitionSize(ctx, accelerator, props.gpuPartitionSize);
-    if (props.gpuSharing) validateMaxSharedClientsPerGpu(ctx, props.gpuSharing.strategy, props.gpuSharing.maxSharedClientsPerGpu);
-
-    const driverVersion = props.driverVersion ?? GpuDriverVersion.DEFAULT;
-    if (props.driverInstaller && driverVersion !== GpuDriverVersion.INSTALLATION_DISABLED) {
-      fail(this.subject, 'driverInstaller', true, `be set only with driverVersion INSTALLATION_DISABLED (GKE installs the ${driverVersion} driver itself)`,
-        'remove driverInstaller, or set driverVersion: GpuDriverVersion.INSTALLATION_DISABLED');
-    }
-    const imageType = props.imageType ?? ImageType.COS_CONTAINERD;
-    if (installsDriver(props) && !imageType.isCos) {
-      fail(this.subject, 'imageType', imageType.name,
-        'be a Container-Optimized OS image when the NVIDIA driver installer DaemonSet is emitted (it installs drivers on COS only)',
-        'use ImageType.COS_CONTAINERD, or set driverInstaller: false and install the driver yourself');
-    }
-    const partitions = props.gpuPartitionSize === undefined ? 1 : partitionsPerGpu(accelerator, props.gpuPartitionSize);
-    const clients = props.gpuSharing?.maxSharedClientsPerGpu;
-    return {
-      accelerator,
-      spec: {
-        type: accelerator.type,
-        count,
-        gpuDriverVersion: driverVersion,
-        gpuPartitionSize: props.gpuPartitionSize,
-        gpuSharing: props.gpuSharing
-          ? { strategy: props.gpuSharing.strategy.apiValue, maxSharedClientsPerGpu: props.gpuSharing.maxSharedClientsPerGpu }
-          : undefined,
-      },
-      sharing: props.gpuSharing?.strategy,
-      maxSharedClientsPerGpu: clients,
-      gpuUnitsPerNode: count * partitions * (clients ?? 1),
-    };
+  /** Physical GPUs per node. */
+  public get gpusPerNode(): number {
+    return this.gpu.gpusPerNode;
   }
-}
 
-function installsDriver(props: GpuNodePoolProps): boolean {
-  return props.driverInstaller ?? (props.driverVersion === GpuDriverVersion.INSTALLATION_DISABLED);
-}
+  /**
+   * `nvidia.com/gpu` units one node offers to Pods: `gpusPerNode`, times the partitions per GPU with
+   * multi-instance GPUs, times `maxSharedClientsPerGpu` with GPU sharing.
+   */
+  public get gpuUnitsPerNode(): number {
+    return this.gpu.gpuUnitsPerNode;
+  }
 
-/**
- * Multi-instance GPU partitions of `size` that fit on one GPU: limited by the 7 compute slices and by the
- * GPU's memory (`1g.20gb` on an H100 80GB: 4).
- *
- * @see https://docs.nvidia.com/datacenter/tesla/mig-user-guide/#supported-profiles
- */
-function partitionsPerGpu(accelerator: Accelerator, size: string): number {
-  const m = /^(\d+)g\.(\d+)gb$/.exec(size);
-  if (!m) return 1;
-  const bySlices = Math.floor(7 / Number(m[1]));
-  // profile sizes are rounded (3g.71gb is half of an H200 141GB), hence the small tolerance.
-  const byMemory = accelerator.memoryGB === undefined ? bySlices : Math.floor(accelerator.memoryGB / Number(m[2]) + 0.05);
-  return Math.max(1, Math.min(bySlices, byMemory));
+  /** The GPU sharing strategy; undefined when GPUs are not shared. */
+  public get sharing(): GpuSharingStrategy | undefined {
+    return this.gpu.sharing;
+  }
 }

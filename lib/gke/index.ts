@@ -6,6 +6,7 @@ export { MachineType } from './machine-type';
 export type { GpuConfiguration, MachineGpus, MachineTypeShape } from './machine-type';
 export {
   nodeAllocatable,
+  systemPodsReserve,
   validateAccelerator,
   validateGpuCount,
   validateMaxSharedClientsPerGpu,
@@ -13,14 +14,17 @@ export {
   validateNodeCountRange,
   validateSharedGpuRequest,
   validateWorkloadFitsNode,
+  workloadAllocatable,
 } from './rules';
-export type { NodeAllocatable } from './rules';
+export type { NodeAllocatable, NodeReserveOptions } from './rules';
 export { GkeCluster, MONITORING_COMPONENTS } from './gke-cluster';
 export type { GkeClusterProps, GkeClusterSpec } from './gke-cluster';
 export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool } from './node-pool';
-export type { GuestAcceleratorSpec, NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint } from './node-pool';
-export { GpuDriverVersion, GpuNodePool } from './gpu-node-pool';
-export type { GpuNodePoolOptions, GpuNodePoolProps, GpuSharingOptions } from './gpu-node-pool';
+export type { NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint } from './node-pool';
+export { GpuDriverVersion, resolveGpuNodeConfig } from './gpu-node-config';
+export type { GpuNodeConfig, GpuNodeRequest, GpuSharingOptions, GuestAcceleratorSpec } from './gpu-node-config';
+export { GpuNodePool } from './gpu-node-pool';
+export type { GpuNodePoolOptions, GpuNodePoolProps } from './gpu-node-pool';
 export { NvidiaDriverInstaller } from './nvidia-driver-installer';
 export {
   GCP_SERVICE_ACCOUNT_ANNOTATION, STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE, WorkloadIdentity,

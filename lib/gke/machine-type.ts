@@ -1,4 +1,5 @@
 import { Accelerator } from './accelerator';
+import { fail } from '../core/errors';
 
 /**
  * GPUs that come with a machine type, or that a node pool attaches to it.
@@ -157,32 +158,34 @@ export class MachineType {
    * @param shape vCPUs, memory and built-in GPUs of a machine type that is not in the catalog
    */
   public static of(name: string, shape?: MachineTypeShape): MachineType {
+    const subject = 'MachineType.of';
     if (!MACHINE_TYPE_NAME.test(name)) {
-      throw new Error(`MachineType.of: 'name' (${name}) must be a Compute Engine machine type name: `
-        + 'lower-case letters, digits and \'-\'. Use the name from `gcloud compute machine-types list`, e.g. \'g2-standard-8\'.');
+      fail(subject, 'name', name, 'be a Compute Engine machine type name: lower-case letters, digits and \'-\'',
+        'use the name from `gcloud compute machine-types list`, e.g. \'g2-standard-8\'');
     }
     const known = MachineType.find(name);
     if (shape === undefined) {
       if (!known) {
-        throw new Error(`MachineType.of: 'name' (${name}) must be a machine type in the catalog. `
-          + `Describe it instead: MachineType.of('${name}', { vcpu: ..., memoryGiB: ... }).`);
+        const suggestion = closestName(name, [...MachineType.catalog().keys()]);
+        fail(subject, 'name', name, 'be a machine type in the catalog or a custom machine type name ([SERIES-]custom-VCPUS-MEMORY_MIB)',
+          `${suggestion ? `did you mean '${suggestion}'? Use MachineType.of('${suggestion}'); if '${name}' is right, describe it`
+            : 'describe it'}: MachineType.of('${name}', { vcpu: ..., memoryGiB: ... })`);
       }
       return known;
     }
     if (!(Number.isFinite(shape.vcpu) && shape.vcpu > 0)) {
-      throw new Error(`MachineType.of: 'vcpu' (${shape.vcpu}) must be a positive number. Use the machine type's vCPU count.`);
+      fail(subject, 'vcpu', shape.vcpu, 'be a positive number', 'use the machine type\'s vCPU count');
     }
     if (!(Number.isFinite(shape.memoryGiB) && shape.memoryGiB > 0)) {
-      throw new Error(`MachineType.of: 'memoryGiB' (${shape.memoryGiB}) must be a positive number. Use the machine type's memory in GiB.`);
+      fail(subject, 'memoryGiB', shape.memoryGiB, 'be a positive number', 'use the machine type\'s memory in GiB');
     }
     if (shape.gpus !== undefined && !(Number.isInteger(shape.gpus.count) && shape.gpus.count > 0)) {
-      throw new Error(`MachineType.of: 'gpus.count' (${shape.gpus.count}) must be a positive integer. `
-        + 'Use the number of GPUs the machine type comes with, or leave \'gpus\' out.');
+      fail(subject, 'gpus.count', shape.gpus.count, 'be a positive integer', 'use the number of GPUs the machine type comes with, or leave \'gpus\' out');
     }
     const gpus = shape.gpus ?? known?.gpus ?? gpusFromName(name);
     if (gpus === undefined && builtInAccelerator(MachineType.parseFamily(name)) !== undefined) {
-      throw new Error(`MachineType.of: 'gpus' (undefined) must be set for ${name}, an accelerator-optimized machine type `
-        + 'whose GPU count is not in its name. Pass { vcpu, memoryGiB, gpus: { accelerator, count } }.');
+      fail(subject, 'gpus', undefined, `be set for ${name}, an accelerator-optimized machine type whose GPU count is not in its name`,
+        'pass { vcpu, memoryGiB, gpus: { accelerator, count } }');
     }
     return new MachineType(name, { vcpu: shape.vcpu, memoryGiB: shape.memoryGiB, gpus });
   }
@@ -373,4 +376,34 @@ function withGpus(accelerator: Accelerator, rows: ReadonlyArray<readonly [string
 function perVcpu(family: string, gibPerVcpu: number, sizes: readonly number[]): Row[] {
   // round away float noise (0.9 × 64 = 57.60000000000001).
   return sizes.map(vcpu => [`${family}-${vcpu}`, vcpu, Math.round(vcpu * gibPerVcpu * 100) / 100] as const);
+}
+
+/**
+ * The catalog name closest to a name that is not in it (a typo such as `g2-standrd-8`): the smallest edit distance,
+ * at most 3 edits and less than a third of the name; the first in catalog order on a tie. Undefined when none is close.
+ */
+function closestName(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.min(3, Math.ceil(name.length / 3) - 1);
+  for (const candidate of names) {
+    const d = editDistance(name, candidate);
+    if (d <= bestDistance && (best === undefined || d < editDistance(name, best))) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+// Levenshtein distance: insertions, deletions and substitutions.
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }

@@ -5,7 +5,7 @@ import type { GkeCluster } from './gke-cluster';
 import { ReleaseChannel } from './release-channel';
 import { Accelerator } from './accelerator';
 import { RuleContext, WorkloadRequest } from '../core/rule-context';
-import { GpuSharingStrategy } from './gpu-sharing-strategy';
+import { GpuNodeConfig, GuestAcceleratorSpec } from './gpu-node-config';
 import { MachineType } from './machine-type';
 import { validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
@@ -294,25 +294,6 @@ export interface NodePoolTaintSpec {
   readonly effect: string;
 }
 
-/** The GPUs of a node pool, as the GKE API names them (`nodeConfig.guestAccelerator`). */
-export interface GuestAcceleratorSpec {
-  /** Accelerator type, e.g. `nvidia-l4`. */
-  readonly type: string;
-  /** Physical GPUs per node. */
-  readonly count: number;
-  /** `gpuDriverInstallationConfig.gpuDriverVersion`: `DEFAULT`, `LATEST` or `INSTALLATION_DISABLED`. */
-  readonly gpuDriverVersion: string;
-  /** Multi-instance GPU partition size, e.g. `1g.5gb`. */
-  readonly gpuPartitionSize?: string;
-  /** GPU sharing (`gpuSharingConfig`). */
-  readonly gpuSharing?: {
-    /** `TIME_SHARING` or `MPS`. */
-    readonly strategy: string;
-    /** Containers per physical GPU. */
-    readonly maxSharedClientsPerGpu: number;
-  };
-}
-
 /**
  * The resolved, engine-neutral description of a node pool: every default applied, names as the GKE API
  * has them. cdk8s renders it as a Config Connector ContainerNodePool; the Pulumi layer renders the same
@@ -383,19 +364,6 @@ export interface NodePoolSpec {
   };
 }
 
-/**
- * GPU settings a `GpuNodePool` resolves before the pool is built.
- *
- * @internal
- */
-export interface _GpuResolution {
-  readonly accelerator: Accelerator;
-  readonly spec: GuestAcceleratorSpec;
-  readonly sharing?: GpuSharingStrategy;
-  readonly maxSharedClientsPerGpu?: number;
-  readonly gpuUnitsPerNode: number;
-}
-
 /** The taint GKE puts on GPU nodes; a `GpuNodePool` declares it explicitly. */
 export const GPU_TAINT: NodeTaint = { key: Accelerator.RESOURCE_NAME, value: 'present', effect: kplus.TaintEffect.NO_SCHEDULE };
 
@@ -432,21 +400,8 @@ export class NodePool extends Construct implements IServingPlacement {
   public readonly cluster: GkeCluster;
   /** The machine type of the nodes. */
   public readonly machineType: MachineType;
-  /** The GPU model of the nodes; undefined for a CPU pool. */
-  public readonly accelerator?: Accelerator;
-  /** Physical GPUs per node; 0 for a CPU pool. */
-  public readonly gpusPerNode: number;
-  /**
-   * `nvidia.com/gpu` units one node offers to Pods: `gpusPerNode`, times the partitions per GPU with
-   * multi-instance GPUs, times `maxSharedClientsPerGpu` with GPU sharing.
-   */
-  public readonly gpuUnitsPerNode: number;
-  /** The GPU sharing strategy; undefined when GPUs are not shared. */
-  public readonly sharing?: GpuSharingStrategy;
-  /** Containers per physical GPU with GPU sharing; undefined otherwise. */
-  public readonly maxSharedClientsPerGpu?: number;
-  /** The multi-instance GPU partition size; undefined without multi-instance GPUs. */
-  public readonly gpuPartitionSize?: string;
+  /** The GPU part of the pool (see `resolveGpuNodeConfig`); undefined for a CPU pool. */
+  public readonly gpu?: GpuNodeConfig;
   /** The resolved settings, as the GKE API names them. */
   public readonly spec: NodePoolSpec;
   /** The Config Connector object (id `Resource`). */
@@ -455,9 +410,15 @@ export class NodePool extends Construct implements IServingPlacement {
   /** `Kind 'id'`, for error messages. */
   protected readonly subject: string;
 
-  constructor(scope: Construct, id: string, props: NodePoolProps) {
+  /**
+   * @param scope the parent construct
+   * @param id construct id; also the pool name unless `props.name` is set
+   * @param props the pool's settings
+   * @param gpu the resolved GPU part (`resolveGpuNodeConfig`), which `GpuNodePool` passes; omit it for a CPU pool
+   */
+  constructor(scope: Construct, id: string, props: NodePoolProps, gpu?: GpuNodeConfig) {
     super(scope, id);
-    const kind = this.kind();
+    const kind = gpu ? 'GpuNodePool' : 'NodePool';
     const subject = subjectOf(kind, id);
     this.subject = subject;
     const cluster = props.cluster;
@@ -470,18 +431,12 @@ export class NodePool extends Construct implements IServingPlacement {
     }
     this.name = name;
     this.machineType = props.machineType ?? MachineType.of('e2-standard-4');
-    const gpu = this.resolveGpu(props, this.machineType);
     if (!gpu && this.machineType.gpus) {
       fail(subject, 'machineType', this.machineType.name,
         `be a machine type without GPUs in a NodePool (${this.machineType} comes with ${this.machineType.gpus.count} × ${this.machineType.gpus.accelerator})`,
         'use a GpuNodePool for GPU machine types, or a CPU machine type such as e2-standard-4');
     }
-    this.accelerator = gpu?.accelerator;
-    this.gpusPerNode = gpu?.spec.count ?? 0;
-    this.gpuUnitsPerNode = gpu?.gpuUnitsPerNode ?? 0;
-    this.sharing = gpu?.sharing;
-    this.maxSharedClientsPerGpu = gpu?.maxSharedClientsPerGpu;
-    this.gpuPartitionSize = gpu?.spec.gpuPartitionSize;
+    this.gpu = gpu;
 
     const ctx: RuleContext = { construct: kind, id };
     const spot = props.spot ?? false;
@@ -542,7 +497,7 @@ export class NodePool extends Construct implements IServingPlacement {
       preemptible,
       labels,
       taints: taints.map((t) => ({ key: t.key, value: t.value, effect: gkeTaintEffect(t.effect) })),
-      guestAccelerator: gpu?.spec,
+      guestAccelerator: gpu?.guestAccelerator,
       autoscaling: autoscaling.autoscaling,
       nodeCount: autoscaling.nodeCount,
       initialNodeCount: autoscaling.autoscaling ? initialNodeCount(autoscaling.autoscaling, cluster, nodeLocations) : undefined,
@@ -565,12 +520,22 @@ export class NodePool extends Construct implements IServingPlacement {
 
   /** The accelerator type of the pool's nodes (`IServingPlacement`); undefined on a CPU pool. */
   public get acceleratorType(): string | undefined {
-    return this.accelerator?.type;
+    return this.gpu?.accelerator.type;
   }
 
   /** The GPU sharing strategy's API value (`IServingPlacement`); undefined when GPUs are not shared. */
   public get gpuSharing(): string | undefined {
-    return this.sharing?.apiValue;
+    return this.gpu?.sharing?.apiValue;
+  }
+
+  /** Containers per physical GPU with GPU sharing (`IServingPlacement`); undefined otherwise. */
+  public get maxSharedClientsPerGpu(): number | undefined {
+    return this.gpu?.maxSharedClientsPerGpu;
+  }
+
+  /** The multi-instance GPU partition size (`IServingPlacement`); undefined without multi-instance GPUs. */
+  public get gpuPartitionSize(): string | undefined {
+    return this.gpu?.gpuPartitionSize;
   }
 
   /** Whether the nodes run the GKE metadata server, i.e. the cluster has Workload Identity (`IServingPlacement`). */
@@ -585,7 +550,7 @@ export class NodePool extends Construct implements IServingPlacement {
   public nodeSelector(): Record<string, string> {
     return {
       [NODE_POOL_LABEL]: this.name,
-      ...(this.accelerator ? this.accelerator.nodeSelector() : {}),
+      ...(this.gpu ? this.gpu.accelerator.nodeSelector() : {}),
       ...(this.gpuPartitionSize ? { [Accelerator.PARTITION_SIZE_NODE_LABEL]: this.gpuPartitionSize } : {}),
     };
   }
@@ -599,29 +564,18 @@ export class NodePool extends Construct implements IServingPlacement {
 
   /**
    * Checks that one replica of a workload fits on one node of this pool: on a pool that shares GPUs at most
-   * one GPU per container, at most `gpuUnitsPerNode` GPUs, and no more CPU or memory than a node can
-   * allocate to Pods.
+   * one GPU per container, at most `gpuUnitsPerNode` GPUs, and no more CPU or memory than a node leaves for
+   * workloads: its allocatable resources minus what GKE's own per-node Pods request (the GKE metadata server on a
+   * Workload Identity cluster, the GPU device plugin on a GPU pool; see `workloadAllocatable`).
    *
    * @param ctx the workload, for the error message (e.g. `{ construct: 'TfServingModel', id: 'resnet', propNames: { gpus: 'gpu' } }`)
    * @param request what one replica requests
    * @throws GkeRuleError for the first request that does not fit
    */
   public checkWorkloadFits(ctx: RuleContext, request: WorkloadRequest): void {
-    validateSharedGpuRequest(ctx, this.sharing, request.gpus ?? 0);
-    validateWorkloadFitsNode(ctx, this.machineType, request, this.gpuUnitsPerNode);
-  }
-
-  /** The class name, for messages. */
-  protected kind(): string {
-    return 'NodePool';
-  }
-
-  /**
-   * GPU settings of the pool; a CPU pool has none. Called from the constructor, before the pool's own
-   * fields are set, so an override must use only its arguments, `this.node` and `this.subject`.
-   */
-  protected resolveGpu(_props: NodePoolProps, _machineType: MachineType): _GpuResolution | undefined {
-    return undefined;
+    validateSharedGpuRequest(ctx, this.gpu?.sharing, request.gpus ?? 0);
+    validateWorkloadFitsNode(ctx, this.machineType, request, this.gpu?.gpuUnitsPerNode ?? 0,
+      { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
   }
 
   private resolveAutoscaling(ctx: RuleContext, props: NodePoolProps, gpu: boolean): { autoscaling?: NodePoolSpec['autoscaling']; nodeCount?: number } {

@@ -52,8 +52,8 @@ const DEFAULT_PROP_NAMES: Required<PropNames> = {
  *   next 4 GiB, 10% of the next 8 GiB, 6% of the next 112 GiB and 2% of any memory above 128 GiB;
  * - CPU: 6% of the first core, 1% of the next core, 0.5% of the next 2 cores and 0.25% of any cores above 4.
  *
- * System DaemonSets (logging, monitoring, the GPU device plugin) run out of the allocatable resources
- * too, so a workload gets somewhat less than this.
+ * GKE's own per-node Pods (logging, the network proxy, the GPU device plugin) run out of the allocatable
+ * resources too: `workloadAllocatable` subtracts them.
  *
  * @param machineType the node pool's machine type
  * @see https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes
@@ -99,7 +99,7 @@ export function validateAccelerator(ctx: RuleContext, machineType: MachineType, 
     : `describe a machine type that comes with ${accelerator}: MachineType.of(name, { vcpu, memoryGiB, gpus })`);
   throw new GkeRuleError(ctx, prop, accelerator.type,
     `be a GPU that machine type ${machineType} takes (${supported.length > 0 ? supported.join(', ') : 'none'})`,
-    `${capitalize(fixes.join(', or '))}.`);
+    fixes.join(', or '));
 }
 
 /**
@@ -120,8 +120,8 @@ export function validateGpuCount(ctx: RuleContext, machineType: MachineType, acc
   validateAccelerator(ctx, machineType, accelerator);
   const prop = propName(ctx, 'gpuCount');
   if (!(Number.isInteger(count) && count > 0)) {
-    throw new GkeRuleError(ctx, prop, count, 'be a positive integer', `Set it to the number of GPUs per node, e.g. ${
-      machineType.gpus?.count ?? 1}.`);
+    throw new GkeRuleError(ctx, prop, count, 'be a positive integer', `set it to the number of GPUs per node, e.g. ${
+      machineType.gpus?.count ?? 1}`);
   }
   const configurations = machineType.gpuConfigurations.filter(c => c.accelerator.equals(accelerator));
   if (machineType.gpus) {
@@ -132,7 +132,7 @@ export function validateGpuCount(ctx: RuleContext, machineType: MachineType, acc
     const alternatives = MachineType.all().filter(m => m.gpus?.accelerator.equals(accelerator) && m.gpus.count === count);
     throw new GkeRuleError(ctx, prop, count,
       `be ${fixed}, the number of ${accelerator} GPUs machine type ${machineType} comes with`,
-      `Set '${prop}' to ${fixed}${alternatives.length > 0 ? `, or pick ${joinOr(alternatives.map(m => m.name))} for ${plural(count, 'GPU')}` : ''}.`);
+      `set '${prop}' to ${fixed}${alternatives.length > 0 ? `, or pick ${joinOr(alternatives.map(m => m.name))} for ${plural(count, 'GPU')}` : ''}`);
   }
   const counts = configurations.map(c => c.count);
   const configuration = configurations.find(c => c.count === count);
@@ -140,7 +140,7 @@ export function validateGpuCount(ctx: RuleContext, machineType: MachineType, acc
     const suggestion = counts.find(c => c >= count) ?? counts[counts.length - 1];
     throw new GkeRuleError(ctx, prop, count,
       `be one of ${counts.join(', ')} for ${accelerator} on machine type ${machineType}`,
-      `Set '${prop}' to ${suggestion}.`);
+      `set '${prop}' to ${suggestion}`);
   }
   const fits = (c: GpuConfiguration) =>
     (c.maxVcpu === undefined || machineType.vcpu <= c.maxVcpu) && (c.maxMemoryGiB === undefined || machineType.memoryGiB <= c.maxMemoryGiB);
@@ -155,41 +155,110 @@ export function validateGpuCount(ctx: RuleContext, machineType: MachineType, acc
   const smaller = `pick a machine type of series ${machineType.series} with at most ${limit} ${unit}`;
   throw new GkeRuleError(ctx, prop, count,
     `be enough for ${what} of machine type ${machineType} (${gpus} at most ${limit} ${unit})`,
-    larger ? `Set '${prop}' to ${larger.count}, or ${smaller}.` : `${capitalize(smaller)}.`);
+    larger ? `set '${prop}' to ${larger.count}, or ${smaller}` : smaller);
+}
+
+/**
+ * Which of GKE's per-node system Pods run on a node, for {@link systemPodsReserve}.
+ */
+export interface NodeReserveOptions {
+  /**
+   * The node has GPUs, so it also runs the NVIDIA GPU device plugin.
+   *
+   * @default false
+   */
+  readonly gpuNode?: boolean;
+
+  /**
+   * The cluster runs Workload Identity, so every node also runs the GKE metadata server.
+   *
+   * @default true (GkeCluster's default)
+   */
+  readonly workloadIdentity?: boolean;
+}
+
+// What GKE's own Pods request on every node of a Standard cluster. They come out of the allocatable resources
+// before any workload, so a replica sized to `nodeAllocatable` never schedules.
+// - fluentbit-gke 105m / 230Mi and ip-masq-agent 10m / 16Mi: the Pod list of a GKE 1.29 node (`kubectl describe
+//   node`, https://github.com/cryptnono/cryptnono/issues/34);
+// - the node's proxy, 100m: kube-proxy's request (kubernetes cluster/gce/manifests/kube-proxy.manifest
+//   `cpu: {{ cpurequest }}`, 100m from configure-helper.sh start-kube-proxy);
+// - on Workload Identity clusters gke-metadata-server 100m / 100Mi (same node listing);
+// - on GPU nodes nvidia-gpu-device-plugin 50m / 20Mi (GoogleCloudPlatform/container-engine-accelerators
+//   cmd/nvidia_gpu/device-plugin.yaml).
+// A lower bound: smaller agents (gke-metrics-agent, pdcsi-node, netd) request a few more millicores.
+const SYSTEM_DAEMONSETS: NodeAllocatable = { cpuMillis: 105 + 10 + 100, memoryBytes: (230 + 16) * MiB };
+const GKE_METADATA_SERVER: NodeAllocatable = { cpuMillis: 100, memoryBytes: 100 * MiB };
+const GPU_DEVICE_PLUGIN: NodeAllocatable = { cpuMillis: 50, memoryBytes: 20 * MiB };
+
+/**
+ * CPU and memory that GKE's own per-node Pods request on a node of a Standard cluster: logging (fluentbit-gke),
+ * ip-masq-agent and the node's network proxy on every node, the GKE metadata server with Workload Identity, and the
+ * NVIDIA GPU device plugin on GPU nodes. A lower bound (smaller agents request a few millicores more).
+ *
+ * @param options which of the optional system Pods run on the node
+ */
+export function systemPodsReserve(options: NodeReserveOptions = {}): NodeAllocatable {
+  const parts = [SYSTEM_DAEMONSETS, ...((options.workloadIdentity ?? true) ? [GKE_METADATA_SERVER] : []), ...(options.gpuNode ? [GPU_DEVICE_PLUGIN] : [])];
+  return {
+    cpuMillis: parts.reduce((sum, p) => sum + p.cpuMillis, 0),
+    memoryBytes: parts.reduce((sum, p) => sum + p.memoryBytes, 0),
+  };
+}
+
+/**
+ * CPU and memory one node leaves for workloads: {@link nodeAllocatable} minus {@link systemPodsReserve}.
+ *
+ * @param machineType the node pool's machine type
+ * @param options which of the optional system Pods run on the node
+ */
+export function workloadAllocatable(machineType: MachineType, options: NodeReserveOptions = {}): NodeAllocatable {
+  const allocatable = nodeAllocatable(machineType);
+  const reserve = systemPodsReserve(options);
+  return {
+    cpuMillis: Math.max(0, allocatable.cpuMillis - reserve.cpuMillis),
+    memoryBytes: Math.max(0, allocatable.memoryBytes - reserve.memoryBytes),
+  };
 }
 
 /**
  * Checks that one replica of a workload fits on one node: no more GPUs than the node has, and no more
- * CPU or memory than the node can allocate to Pods (see `nodeAllocatable`).
+ * CPU or memory than the node leaves for workloads once GKE's reserve and its own per-node Pods are taken
+ * (see `workloadAllocatable`).
  *
  * @param ctx who is being validated
  * @param machineType the machine type of the nodes the workload runs on
  * @param request what one replica requests
  * @param gpusPerNode physical GPUs per node; defaults to the GPUs the machine type comes with, or 0.
  *   Pass the node pool's GPU count for N1 machine types, which take attached GPUs.
+ * @param options which of GKE's optional per-node Pods run on the node; by default the GPU device plugin when
+ *   `gpusPerNode` is above 0, and the GKE metadata server
  * @throws GkeRuleError for the first of GPUs, CPU and memory that does not fit
  */
 export function validateWorkloadFitsNode(ctx: RuleContext, machineType: MachineType, request: WorkloadRequest,
-  gpusPerNode: number = machineType.gpus?.count ?? 0): void {
+  gpusPerNode: number = machineType.gpus?.count ?? 0, options: NodeReserveOptions = { gpuNode: gpusPerNode > 0 }): void {
   if (request.gpus !== undefined && request.gpus > gpusPerNode) {
     throw new GkeRuleError(ctx, propName(ctx, 'gpus'), request.gpus,
       `be at most ${gpusPerNode}, the GPUs on one ${machineType} node`,
       gpusPerNode === 0
-        ? 'Run the workload on a GPU node pool.'
-        : `Request at most ${gpusPerNode}, or use a node pool with ${request.gpus} or more GPUs per node.`);
+        ? 'run the workload on a GPU node pool'
+        : `request at most ${gpusPerNode}, or use a node pool with ${request.gpus} or more GPUs per node`);
   }
   const allocatable = nodeAllocatable(machineType);
-  if (request.cpuMillis !== undefined && request.cpuMillis > allocatable.cpuMillis) {
+  const reserve = systemPodsReserve(options);
+  const free = workloadAllocatable(machineType, options);
+  if (request.cpuMillis !== undefined && request.cpuMillis > free.cpuMillis) {
     throw new GkeRuleError(ctx, propName(ctx, 'cpu'), `${request.cpuMillis}m`,
-      `fit in the ${allocatable.cpuMillis}m one ${machineType} node can allocate to Pods (${plural(machineType.vcpu, 'vCPU')} minus GKE's reserve)`,
-      `Request at most ${allocatable.cpuMillis}m, or pick a machine type with more vCPUs.`);
+      `fit in the ${free.cpuMillis}m one ${machineType} node leaves for workloads (${plural(machineType.vcpu, 'vCPU')} minus GKE's reserve `
+        + `is ${allocatable.cpuMillis}m allocatable, minus ${reserve.cpuMillis}m requested by GKE's system Pods on every node)`,
+      `request at most ${free.cpuMillis}m, or pick a machine type with more vCPUs`);
   }
-  if (request.memoryBytes !== undefined && request.memoryBytes > allocatable.memoryBytes) {
-    const allocatableMiB = `${Math.floor(allocatable.memoryBytes / MiB)}Mi`;
+  if (request.memoryBytes !== undefined && request.memoryBytes > free.memoryBytes) {
+    const mib = (bytes: number) => `${Math.floor(bytes / MiB)}Mi`;
     throw new GkeRuleError(ctx, propName(ctx, 'memory'), formatBytes(request.memoryBytes),
-      `fit in the ${allocatableMiB} one ${machineType} node can allocate to Pods `
-        + `(${machineType.memoryGiB} GiB minus GKE's reserve and eviction threshold)`,
-      `Request at most ${allocatableMiB}, or pick a machine type with more memory.`);
+      `fit in the ${mib(free.memoryBytes)} one ${machineType} node leaves for workloads (${machineType.memoryGiB} GiB minus GKE's reserve `
+        + `and eviction threshold is ${mib(allocatable.memoryBytes)} allocatable, minus ${mib(reserve.memoryBytes)} requested by GKE's system Pods on every node)`,
+      `request at most ${mib(free.memoryBytes)}, or pick a machine type with more memory`);
   }
 }
 
@@ -211,7 +280,7 @@ export function validateSharedGpuRequest(ctx: RuleContext, sharing: GpuSharingSt
   }
   throw new GkeRuleError(ctx, propName(ctx, 'gpus'), gpus,
     `be at most 1 on a node pool with GPU sharing strategy ${sharing}, because GKE gives each container at most one shared GPU`,
-    'Request 1 GPU, or run the workload on a node pool without GPU sharing.');
+    'request 1 GPU, or run the workload on a node pool without GPU sharing');
 }
 
 /**
@@ -229,7 +298,7 @@ export function validateMigPartitionSize(ctx: RuleContext, accelerator: Accelera
     const capable = Accelerator.all().filter(a => a.supportsMig).map(a => a.type);
     throw new GkeRuleError(ctx, prop, size,
       `be unset for ${accelerator}, which does not support multi-instance GPUs`,
-      `Remove '${prop}', or use an accelerator that does (${capable.join(', ')}).`);
+      `remove '${prop}', or use an accelerator that does (${capable.join(', ')})`);
   }
   if (accelerator.migPartitionSizes.includes(size)) {
     return;
@@ -237,8 +306,8 @@ export function validateMigPartitionSize(ctx: RuleContext, accelerator: Accelera
   const others = Accelerator.all().filter(a => !a.equals(accelerator) && a.migPartitionSizes.includes(size)).map(a => a.type);
   throw new GkeRuleError(ctx, prop, size,
     `be one of ${accelerator.migPartitionSizes.join(', ')} for ${accelerator}`,
-    others.length > 0 ? `Pick one of those, or use ${joinOr(others)}, which ${others.length === 1 ? 'accepts' : 'accept'} ${size}.`
-      : 'Pick one of those sizes.');
+    others.length > 0 ? `pick one of those, or use ${joinOr(others)}, which ${others.length === 1 ? 'accepts' : 'accept'} ${size}`
+      : 'pick one of those sizes');
 }
 
 /**
@@ -254,13 +323,13 @@ export function validateNodeCountRange(ctx: RuleContext, minNodes: number, maxNo
   const min = propName(ctx, 'minNodes');
   const max = propName(ctx, 'maxNodes');
   if (!(Number.isInteger(minNodes) && minNodes >= 0)) {
-    throw new GkeRuleError(ctx, min, minNodes, 'be a non-negative integer', 'Set it to 0 to let the pool scale to zero, or to a positive count.');
+    throw new GkeRuleError(ctx, min, minNodes, 'be a non-negative integer', 'set it to 0 to let the pool scale to zero, or to a positive count');
   }
   if (!(Number.isInteger(maxNodes) && maxNodes >= 0)) {
-    throw new GkeRuleError(ctx, max, maxNodes, 'be a non-negative integer', 'Set it to the most nodes the pool may grow to.');
+    throw new GkeRuleError(ctx, max, maxNodes, 'be a non-negative integer', 'set it to the most nodes the pool may grow to');
   }
   if (minNodes > maxNodes) {
-    throw new GkeRuleError(ctx, min, minNodes, `be at most '${max}' (${maxNodes})`, `Lower '${min}' or raise '${max}'.`);
+    throw new GkeRuleError(ctx, min, minNodes, `be at most '${max}' (${maxNodes})`, `lower '${min}' or raise '${max}'`);
   }
 }
 
@@ -282,7 +351,7 @@ export function validateMaxSharedClientsPerGpu(ctx: RuleContext, sharing: GpuSha
   }
   const suggestion = Number.isFinite(maxSharedClientsPerGpu) ? Math.min(high, Math.max(low, Math.round(maxSharedClientsPerGpu))) : low;
   throw new GkeRuleError(ctx, propName(ctx, 'maxSharedClientsPerGpu'), maxSharedClientsPerGpu,
-    `be an integer from ${low} to ${high} for GPU sharing strategy ${sharing}`, `Set it to ${suggestion}.`);
+    `be an integer from ${low} to ${high} for GPU sharing strategy ${sharing}`, `set it to ${suggestion}`);
 }
 
 function propName(ctx: RuleContext, key: keyof PropNames): string {
@@ -318,8 +387,4 @@ function plural(count: number, noun: string): string {
 
 function joinOr(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../lib/core';
 import { Accelerator } from '../../lib/gke';
 
 describe('Accelerator', () => {
@@ -87,9 +88,10 @@ describe('Accelerator', () => {
     });
 
     test('throws when the type is not a label value', () => {
+      expect(() => Accelerator.of('NVIDIA L4')).toThrow(ConfigError);
       expect(() => Accelerator.of('NVIDIA L4')).toThrow(new Error(
-        "Accelerator.of: 'type' (NVIDIA L4) must be a GKE accelerator type: lower-case letters, digits, '-' and '.', at most 63 characters. "
-        + "Use the value GKE writes into the cloud.google.com/gke-accelerator node label, e.g. 'nvidia-l4'."));
+        "Accelerator.of: 'type' (\"NVIDIA L4\") must be a GKE accelerator type: lower-case letters, digits, '-' and '.', at most 63 characters. "
+        + "Fix: use the value GKE writes into the cloud.google.com/gke-accelerator node label, e.g. 'nvidia-l4'"));
     });
   });
 });

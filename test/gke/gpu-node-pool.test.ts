@@ -232,14 +232,14 @@ describe('checkWorkloadFits', () => {
     expect(() => pool.checkWorkloadFits(ctx, { gpus: 2 })).toThrow(GkeRuleError);
     expect(() => pool.checkWorkloadFits({ ...ctx, propNames: { gpus: 'resources.gpu' } }, { gpus: 2 })).toThrow(
       'TfServingModel \'resnet\': \'resources.gpu\' (2) must be at most 1, the GPUs on one g2-standard-8 node. '
-      + 'Fix: Request at most 1, or use a node pool with 2 or more GPUs per node.');
+      + 'Fix: request at most 1, or use a node pool with 2 or more GPUs per node');
   });
 
   test('throws for more than one GPU per container on a shared pool', () => {
     const { pool } = build({ machineType: MachineType.of('g2-standard-48'), gpuSharing: { strategy: GpuSharingStrategy.TIME_SHARING, maxSharedClientsPerGpu: 2 } });
     expect(() => pool.checkWorkloadFits(ctx, { gpus: 2 })).toThrow(
       'TfServingModel \'resnet\': \'gpus\' (2) must be at most 1 on a node pool with GPU sharing strategy time-sharing, '
-      + 'because GKE gives each container at most one shared GPU. Fix: Request 1 GPU, or run the workload on a node pool without GPU sharing.');
+      + 'because GKE gives each container at most one shared GPU. Fix: request 1 GPU, or run the workload on a node pool without GPU sharing');
   });
 
   test('counts multi-instance GPU partitions as GPUs', () => {
@@ -247,14 +247,15 @@ describe('checkWorkloadFits', () => {
     expect(() => pool.checkWorkloadFits(ctx, { gpus: 7 })).not.toThrow();
     expect(() => pool.checkWorkloadFits(ctx, { gpus: 8 })).toThrow(
       'TfServingModel \'resnet\': \'gpus\' (8) must be at most 7, the GPUs on one a2-highgpu-1g node. '
-      + 'Fix: Request at most 7, or use a node pool with 8 or more GPUs per node.');
+      + 'Fix: request at most 7, or use a node pool with 8 or more GPUs per node');
   });
 
   test('throws for more memory than a node can allocate', () => {
     const { pool } = build();
     expect(() => pool.checkWorkloadFits(ctx, { memoryBytes: 32 * 2 ** 30 })).toThrow(
-      'TfServingModel \'resnet\': \'memory\' (32Gi) must fit in the 29022Mi one g2-standard-8 node can allocate to Pods '
-      + '(32 GiB minus GKE\'s reserve and eviction threshold). Fix: Request at most 29022Mi, or pick a machine type with more memory.');
+      'TfServingModel \'resnet\': \'memory\' ("32Gi") must fit in the 28656Mi one g2-standard-8 node leaves for workloads '
+      + '(32 GiB minus GKE\'s reserve and eviction threshold is 29022Mi allocatable, minus 366Mi requested by GKE\'s system Pods on every node). '
+      + 'Fix: request at most 28656Mi, or pick a machine type with more memory');
   });
 });
 
@@ -274,14 +275,14 @@ describe('rules', () => {
   test('throws GkeRuleError when the machine type does not take the accelerator', () => {
     expect(attempt({ accelerator: Accelerator.NVIDIA_T4 })).toThrow(GkeRuleError);
     expect(attempt({ accelerator: Accelerator.NVIDIA_T4 })).toThrow(
-      'GpuNodePool \'gpu\': \'accelerator\' (nvidia-tesla-t4) must be a GPU that machine type g2-standard-8 takes (nvidia-l4). '
-      + 'Fix: Set \'accelerator\' to nvidia-l4, or pick a machine type of family n1-standard, n1-highmem, n1-highcpu or n1-custom for nvidia-tesla-t4.');
+      'GpuNodePool \'gpu\': \'accelerator\' ("nvidia-tesla-t4") must be a GPU that machine type g2-standard-8 takes (nvidia-l4). '
+      + 'Fix: set \'accelerator\' to nvidia-l4, or pick a machine type of family n1-standard, n1-highmem, n1-highcpu or n1-custom for nvidia-tesla-t4');
   });
 
   test('throws when an accelerator is set on a machine type without GPUs', () => {
     expect(attempt({ machineType: MachineType.of('e2-standard-4'), accelerator: Accelerator.NVIDIA_L4 })).toThrow(
-      'GpuNodePool \'gpu\': \'accelerator\' (nvidia-l4) must be a GPU that machine type e2-standard-4 takes (none). '
-      + 'Fix: Pick a machine type of family g2-standard for nvidia-l4.');
+      'GpuNodePool \'gpu\': \'accelerator\' ("nvidia-l4") must be a GPU that machine type e2-standard-4 takes (none). '
+      + 'Fix: pick a machine type of family g2-standard for nvidia-l4');
   });
 
   test('throws when the machine type has no GPUs and no accelerator is set', () => {
@@ -299,35 +300,35 @@ describe('rules', () => {
   test('throws when gpuCount differs from the built-in count', () => {
     expect(attempt({ gpuCount: 2 })).toThrow(
       'GpuNodePool \'gpu\': \'gpuCount\' (2) must be 1, the number of nvidia-l4 GPUs machine type g2-standard-8 comes with. '
-      + 'Fix: Set \'gpuCount\' to 1, or pick g2-standard-24 for 2 GPUs.');
+      + 'Fix: set \'gpuCount\' to 1, or pick g2-standard-24 for 2 GPUs');
   });
 
   test('throws when gpuCount is not a count N1 allows', () => {
     expect(attempt({ machineType: MachineType.of('n1-standard-8'), accelerator: Accelerator.NVIDIA_TESLA_V100, gpuCount: 3 })).toThrow(
-      'GpuNodePool \'gpu\': \'gpuCount\' (3) must be one of 1, 2, 4, 8 for nvidia-tesla-v100 on machine type n1-standard-8. Fix: Set \'gpuCount\' to 4.');
+      'GpuNodePool \'gpu\': \'gpuCount\' (3) must be one of 1, 2, 4, 8 for nvidia-tesla-v100 on machine type n1-standard-8. Fix: set \'gpuCount\' to 4');
   });
 
   test('throws when the N1 machine is too large for the GPU count', () => {
     expect(attempt({ machineType: MachineType.of('n1-standard-16'), accelerator: Accelerator.NVIDIA_TESLA_V100 })).toThrow(
       'GpuNodePool \'gpu\': \'gpuCount\' (1) must be enough for the 16 vCPUs of machine type n1-standard-16 (1 nvidia-tesla-v100 GPU allows at most 12 vCPUs). '
-      + 'Fix: Set \'gpuCount\' to 2, or pick a machine type of series n1 with at most 12 vCPUs.');
+      + 'Fix: set \'gpuCount\' to 2, or pick a machine type of series n1 with at most 12 vCPUs');
   });
 
   test('throws when gpuCount is 0', () => {
     expect(attempt({ machineType: MachineType.of('n1-standard-8'), accelerator: Accelerator.NVIDIA_T4, gpuCount: 0 })).toThrow(
-      'GpuNodePool \'gpu\': \'gpuCount\' (0) must be a positive integer. Fix: Set it to the number of GPUs per node, e.g. 1.');
+      'GpuNodePool \'gpu\': \'gpuCount\' (0) must be a positive integer. Fix: set it to the number of GPUs per node, e.g. 1');
   });
 
   test('throws when the accelerator does not support multi-instance GPUs', () => {
     expect(attempt({ gpuPartitionSize: '1g.5gb' })).toThrow(
-      'GpuNodePool \'gpu\': \'gpuPartitionSize\' (1g.5gb) must be unset for nvidia-l4, which does not support multi-instance GPUs. '
-      + 'Fix: Remove \'gpuPartitionSize\', or use an accelerator that does (nvidia-tesla-a100, nvidia-a100-80gb, nvidia-h100-80gb, nvidia-h100-mega-80gb, nvidia-h200-141gb).');
+      'GpuNodePool \'gpu\': \'gpuPartitionSize\' ("1g.5gb") must be unset for nvidia-l4, which does not support multi-instance GPUs. '
+      + 'Fix: remove \'gpuPartitionSize\', or use an accelerator that does (nvidia-tesla-a100, nvidia-a100-80gb, nvidia-h100-80gb, nvidia-h100-mega-80gb, nvidia-h200-141gb)');
   });
 
   test('throws when the partition size is not one of the accelerator\'s', () => {
     expect(attempt({ machineType: MachineType.of('a2-highgpu-1g'), gpuPartitionSize: '1g.10gb' })).toThrow(
-      'GpuNodePool \'gpu\': \'gpuPartitionSize\' (1g.10gb) must be one of 1g.5gb, 2g.10gb, 3g.20gb, 7g.40gb for nvidia-tesla-a100. '
-      + 'Fix: Pick one of those, or use nvidia-a100-80gb, nvidia-h100-80gb or nvidia-h100-mega-80gb, which accept 1g.10gb.');
+      'GpuNodePool \'gpu\': \'gpuPartitionSize\' ("1g.10gb") must be one of 1g.5gb, 2g.10gb, 3g.20gb, 7g.40gb for nvidia-tesla-a100. '
+      + 'Fix: pick one of those, or use nvidia-a100-80gb, nvidia-h100-80gb or nvidia-h100-mega-80gb, which accept 1g.10gb');
   });
 
   test.each([
@@ -335,7 +336,7 @@ describe('rules', () => {
     [GpuSharingStrategy.TIME_SHARING, 49, 'time-sharing', 48],
   ])('throws when %s has %d clients per GPU', (strategy, clients, label, fix) => {
     expect(attempt({ gpuSharing: { strategy, maxSharedClientsPerGpu: clients } })).toThrow(
-      `GpuNodePool 'gpu': 'gpuSharing.maxSharedClientsPerGpu' (${clients}) must be an integer from 2 to 48 for GPU sharing strategy ${label}. Fix: Set it to ${fix}.`);
+      `GpuNodePool 'gpu': 'gpuSharing.maxSharedClientsPerGpu' (${clients}) must be an integer from 2 to 48 for GPU sharing strategy ${label}. Fix: set it to ${fix}`);
   });
 
   test('throws when driverInstaller is set while GKE installs the driver', () => {
@@ -351,7 +352,7 @@ describe('rules', () => {
   });
 
   test('throws GkeRuleError when minNodes > maxNodes', () => {
-    expect(attempt({ minNodes: 3, maxNodes: 1 })).toThrow('GpuNodePool \'gpu\': \'minNodes\' (3) must be at most \'maxNodes\' (1). Fix: Lower \'minNodes\' or raise \'maxNodes\'.');
+    expect(attempt({ minNodes: 3, maxNodes: 1 })).toThrow('GpuNodePool \'gpu\': \'minNodes\' (3) must be at most \'maxNodes\' (1). Fix: lower \'minNodes\' or raise \'maxNodes\'');
   });
 
   test('throws when a taint repeats the GPU taint', () => {

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../lib/core';
 import { Accelerator, MachineType } from '../../lib/gke';
 
 describe('MachineType', () => {
@@ -171,38 +172,47 @@ describe('MachineType', () => {
       expect(m.gpuConfigurations).toEqual([{ accelerator: b200, count: 8 }]);
     });
 
-    test('throws for a name that is not a machine type name', () => {
+    test('throws a ConfigError for a name that is not a machine type name', () => {
+      expect(() => MachineType.of('G2 Standard 8')).toThrow(ConfigError);
       expect(() => MachineType.of('G2 Standard 8')).toThrow(new Error(
-        "MachineType.of: 'name' (G2 Standard 8) must be a Compute Engine machine type name: lower-case letters, digits and '-'. "
-        + "Use the name from `gcloud compute machine-types list`, e.g. 'g2-standard-8'."));
+        "MachineType.of: 'name' (\"G2 Standard 8\") must be a Compute Engine machine type name: lower-case letters, digits and '-'. "
+        + "Fix: use the name from `gcloud compute machine-types list`, e.g. 'g2-standard-8'"));
     });
 
-    test('throws for a name outside the catalog without a shape', () => {
-      expect(() => MachineType.of('n4-standard-8')).toThrow(new Error(
-        "MachineType.of: 'name' (n4-standard-8) must be a machine type in the catalog. "
-        + "Describe it instead: MachineType.of('n4-standard-8', { vcpu: ..., memoryGiB: ... })."));
+    test('a typo gets a ConfigError with a did-you-mean (issue 12 item 8)', () => {
+      expect(() => MachineType.of('g2-standrd-8')).toThrow(ConfigError);
+      expect(() => MachineType.of('g2-standrd-8')).toThrow(new Error(
+        "MachineType.of: 'name' (\"g2-standrd-8\") must be a machine type in the catalog or a custom machine type name ([SERIES-]custom-VCPUS-MEMORY_MIB). "
+        + "Fix: did you mean 'g2-standard-8'? Use MachineType.of('g2-standard-8'); if 'g2-standrd-8' is right, describe it: "
+        + "MachineType.of('g2-standrd-8', { vcpu: ..., memoryGiB: ... })"));
+    });
+
+    test('a name far from every catalog entry gets no suggestion', () => {
+      expect(() => MachineType.of('z9-huge-1')).toThrow(new Error(
+        "MachineType.of: 'name' (\"z9-huge-1\") must be a machine type in the catalog or a custom machine type name ([SERIES-]custom-VCPUS-MEMORY_MIB). "
+        + "Fix: describe it: MachineType.of('z9-huge-1', { vcpu: ..., memoryGiB: ... })"));
     });
 
     test('throws for a non-positive vCPU count', () => {
       expect(() => MachineType.of('n4-standard-8', { vcpu: 0, memoryGiB: 32 })).toThrow(new Error(
-        "MachineType.of: 'vcpu' (0) must be a positive number. Use the machine type's vCPU count."));
+        "MachineType.of: 'vcpu' (0) must be a positive number. Fix: use the machine type's vCPU count"));
     });
 
     test('throws for non-positive memory', () => {
       expect(() => MachineType.of('n4-standard-8', { vcpu: 8, memoryGiB: -1 })).toThrow(new Error(
-        "MachineType.of: 'memoryGiB' (-1) must be a positive number. Use the machine type's memory in GiB."));
+        "MachineType.of: 'memoryGiB' (-1) must be a positive number. Fix: use the machine type's memory in GiB"));
     });
 
     test('throws for a GPU count that is not a positive integer', () => {
       expect(() => MachineType.of('a4-highgpu-8g', { vcpu: 224, memoryGiB: 3968, gpus: { accelerator: Accelerator.of('nvidia-b200'), count: 0 } }))
         .toThrow(new Error("MachineType.of: 'gpus.count' (0) must be a positive integer. "
-          + "Use the number of GPUs the machine type comes with, or leave 'gpus' out."));
+          + "Fix: use the number of GPUs the machine type comes with, or leave 'gpus' out"));
     });
 
     test('throws for an accelerator-optimized name whose GPU count cannot be derived', () => {
       expect(() => MachineType.of('g2-standard-64', { vcpu: 64, memoryGiB: 256 })).toThrow(new Error(
         "MachineType.of: 'gpus' (undefined) must be set for g2-standard-64, an accelerator-optimized machine type "
-        + 'whose GPU count is not in its name. Pass { vcpu, memoryGiB, gpus: { accelerator, count } }.'));
+        + 'whose GPU count is not in its name. Fix: pass { vcpu, memoryGiB, gpus: { accelerator, count } }'));
     });
   });
 });

@@ -95,8 +95,8 @@ describe('defaults', () => {
     const { pool, cluster } = build();
     expect(pool.nodeSelector()).toEqual({ 'cloud.google.com/gke-nodepool': 'cpu' });
     expect(pool.tolerations()).toEqual([]);
-    expect([pool.name, pool.cluster, pool.machineType, pool.accelerator, pool.gpusPerNode, pool.gpuUnitsPerNode, pool.sharing, pool.maxSharedClientsPerGpu,
-      pool.gpuPartitionSize]).toEqual(['cpu', cluster, MachineType.of('e2-standard-4'), undefined, 0, 0, undefined, undefined, undefined]);
+    expect([pool.name, pool.cluster, pool.machineType, pool.gpu, pool.acceleratorType, pool.gpuSharing, pool.maxSharedClientsPerGpu,
+      pool.gpuPartitionSize]).toEqual(['cpu', cluster, MachineType.of('e2-standard-4'), undefined, undefined, undefined, undefined, undefined]);
   });
 
   test('registers itself with the cluster', () => {
@@ -264,21 +264,23 @@ describe('checkWorkloadFits', () => {
     const { pool } = build();
     expect(() => pool.checkWorkloadFits(ctx, { gpus: 1 })).toThrow(GkeRuleError);
     expect(() => pool.checkWorkloadFits(ctx, { gpus: 1 })).toThrow(
-      'TfServingModel \'resnet\': \'gpus\' (1) must be at most 0, the GPUs on one e2-standard-4 node. Fix: Run the workload on a GPU node pool.');
+      'TfServingModel \'resnet\': \'gpus\' (1) must be at most 0, the GPUs on one e2-standard-4 node. Fix: run the workload on a GPU node pool');
   });
 
   test('throws for more CPU than a node can allocate', () => {
     const { pool } = build();
     expect(() => pool.checkWorkloadFits(ctx, { cpuMillis: 4000 })).toThrow(
-      'TfServingModel \'resnet\': \'cpu\' (4000m) must fit in the 3920m one e2-standard-4 node can allocate to Pods (4 vCPUs minus GKE\'s reserve). '
-      + 'Fix: Request at most 3920m, or pick a machine type with more vCPUs.');
+      'TfServingModel \'resnet\': \'cpu\' ("4000m") must fit in the 3605m one e2-standard-4 node leaves for workloads (4 vCPUs minus GKE\'s reserve '
+      + 'is 3920m allocatable, minus 315m requested by GKE\'s system Pods on every node). '
+      + 'Fix: request at most 3605m, or pick a machine type with more vCPUs');
   });
 
   test('uses the caller\'s prop names', () => {
     const { pool } = build();
     expect(() => pool.checkWorkloadFits({ ...ctx, propNames: { memory: 'resources.memory' } }, { memoryBytes: 16 * 2 ** 30 })).toThrow(
-      'TfServingModel \'resnet\': \'resources.memory\' (16Gi) must fit in the 13621Mi one e2-standard-4 node can allocate to Pods '
-      + '(16 GiB minus GKE\'s reserve and eviction threshold). Fix: Request at most 13621Mi, or pick a machine type with more memory.');
+      'TfServingModel \'resnet\': \'resources.memory\' ("16Gi") must fit in the 13275Mi one e2-standard-4 node leaves for workloads '
+      + '(16 GiB minus GKE\'s reserve and eviction threshold is 13621Mi allocatable, minus 346Mi requested by GKE\'s system Pods on every node). '
+      + 'Fix: request at most 13275Mi, or pick a machine type with more memory');
   });
 });
 
@@ -318,12 +320,12 @@ describe('rules', () => {
 
   test('throws GkeRuleError when minNodes > maxNodes', () => {
     expect(attempt({ minNodes: 5, maxNodes: 2 })).toThrow(GkeRuleError);
-    expect(attempt({ minNodes: 5, maxNodes: 2 })).toThrow('NodePool \'cpu\': \'minNodes\' (5) must be at most \'maxNodes\' (2). Fix: Lower \'minNodes\' or raise \'maxNodes\'.');
+    expect(attempt({ minNodes: 5, maxNodes: 2 })).toThrow('NodePool \'cpu\': \'minNodes\' (5) must be at most \'maxNodes\' (2). Fix: lower \'minNodes\' or raise \'maxNodes\'');
   });
 
   test('throws when minNodes is negative', () => {
     expect(attempt({ minNodes: -1 })).toThrow(
-      'NodePool \'cpu\': \'minNodes\' (-1) must be a non-negative integer. Fix: Set it to 0 to let the pool scale to zero, or to a positive count.');
+      'NodePool \'cpu\': \'minNodes\' (-1) must be a non-negative integer. Fix: set it to 0 to let the pool scale to zero, or to a positive count');
   });
 
   test('throws when maxNodes is 0', () => {

@@ -78,15 +78,16 @@ describe('GPU pool', () => {
       "TfServingModel 'resnet': 'image' (\"tensorflow/serving:2.20.0-gpu\") must not be a GPU build without GPUs (the CUDA build needs an nvidia.com/gpu device to start). "
       + 'Fix: use TfServingImage.of(…), or place the server on a GpuNodePool');
     expect(() => setup(l4, { gpus: 2 })).toThrow(new Error(
-      "TfServingModel 'resnet': 'gpus' (2) must be at most 1, the GPUs on one g2-standard-8 node. Fix: Request at most 1, or use a node pool with 2 or more GPUs per node."));
+      "TfServingModel 'resnet': 'gpus' (2) must be at most 1, the GPUs on one g2-standard-8 node. Fix: request at most 1, or use a node pool with 2 or more GPUs per node"));
     expect(() => setup(l4, { resources: { cpu: { request: kplus.Cpu.units(16) } } })).toThrow(new Error(
-      "TfServingModel 'resnet': 'resources.cpu' (16000m) must fit in the 7910m one g2-standard-8 node can allocate to Pods (8 vCPUs minus GKE's reserve). "
-      + 'Fix: Request at most 7910m, or pick a machine type with more vCPUs.'));
+      "TfServingModel 'resnet': 'resources.cpu' (\"16000m\") must fit in the 7545m one g2-standard-8 node leaves for workloads (8 vCPUs minus GKE's reserve "
+      + "is 7910m allocatable, minus 365m requested by GKE's system Pods on every node). "
+      + 'Fix: request at most 7545m, or pick a machine type with more vCPUs'));
     expect(() => setup((c) => c.addGpuNodePool('shared', {
       machineType: MachineType.of('g2-standard-24'), gpuSharing: { strategy: GpuSharingStrategy.MPS, maxSharedClientsPerGpu: 2 },
     }), { gpus: 2 })).toThrow(new Error(
       "TfServingModel 'resnet': 'gpus' (2) must be at most 1 on a node pool with GPU sharing strategy mps, because GKE gives each container at most one shared GPU. "
-      + 'Fix: Request 1 GPU, or run the workload on a node pool without GPU sharing.'));
+      + 'Fix: request 1 GPU, or run the workload on a node pool without GPU sharing'));
     expect(() => setup((c) => c.addGpuNodePool('mig', { machineType: MachineType.of('a2-highgpu-1g'), gpuPartitionSize: '1g.5gb' }), { gpus: 2 })).toThrow(new Error(
       "TfServingModel 'resnet': 'gpus' (2) must be 1 on a MIG pool ('mig', partitions of 1g.5gb): a CUDA process uses one MIG instance. "
       + 'Fix: request gpus: 1, or choose a larger gpuPartitionSize for the pool'));
