@@ -52,7 +52,9 @@ export interface ServedModelOptions {
    * each SavedModel version directory (`--enable_per_model_batching_parameters`); the server-level
    * `batching` still supplies the shared batch thread pool, so it is required. The file's text is in the
    * `<name>-model-batching` ConfigMap and in {@link TfServingModel.perModelBatchingFiles}: publish it next
-   * to `saved_model.pb` with the model export.
+   * to `saved_model.pb` with the model export. With per-model parameters on, TF Serving serves a model without
+   * the file unbatched (bundle_factory_util.cc `GetPerModelBatchingParams`), so the other models of the server
+   * get the server-level parameters as their file, to publish the same way.
    *
    * @default - the server-level batching parameters
    */
@@ -715,7 +717,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
   /**
    * Per-model `batching_params.pbtxt` texts, keyed `MODEL.batching_params.pbtxt`: publish each into every
-   * version directory of its model.
+   * version directory of its model. Once one model has its own batching, every model has a file (the others
+   * the server-level parameters): a model without one would be served unbatched.
    */
   public get perModelBatchingFiles(): Record<string, string> {
     return { ...this.current.perModelBatchingFiles };

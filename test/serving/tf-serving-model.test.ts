@@ -233,9 +233,20 @@ describe('props', () => {
     });
     expect(flagsOf(containerOf(objects)).enable_per_model_batching_parameters).toBe('true');
     const data = only(objects, 'ConfigMap', 'resnet-model-batching').data;
-    expect(Object.keys(data)).toEqual(['resnet.batching_params.pbtxt']);
+    expect(Object.keys(data).sort()).toEqual(['bert.batching_params.pbtxt', 'resnet.batching_params.pbtxt']);
     expect(parseBatchingParameters(data['resnet.batching_params.pbtxt'])).toMatchObject({ max_batch_size: { value: 16 } });
     expect(m.perModelBatchingFiles).toEqual(data);
+  });
+
+  test('per-model batching: a model without its own parameters gets the server-level ones as its file (GetPerModelBatchingParams would serve it unbatched)', () => {
+    const { objects, model: m } = build({
+      batching: new BatchingConfig({ maxBatchSize: 64 }),
+      models: [{ ...RESNET, batching: new BatchingConfig({ maxBatchSize: 16 }) }, { name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }],
+    });
+    const data = only(objects, 'ConfigMap', 'resnet-model-batching').data;
+    expect(data['bert.batching_params.pbtxt']).toBe(configData(objects)['batching.config']);
+    expect(parseBatchingParameters(data['bert.batching_params.pbtxt'])).toMatchObject({ max_batch_size: { value: 64 } });
+    expect(m.perModelBatchingFiles['bert.batching_params.pbtxt']).toBe(m.batchingFile);
   });
 
   test('monitoring: ServiceMonitor selecting the Service on the http port', () => {
