@@ -87,12 +87,17 @@ describe('defaults', () => {
     });
   });
 
-  test('probes hit the model status endpoint on the REST port; startup allows 10 minutes', () => {
+  test('startup and readiness probes hit the model status endpoint on the REST port; startup allows 10 minutes', () => {
     const c = containerOf(build().objects);
     const httpGet = { path: '/v1/models/resnet', port: 8501, scheme: 'HTTP' };
     expect(c.startupProbe).toEqual({ httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 });
     expect(c.readinessProbe).toEqual({ httpGet, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
-    expect(c.livenessProbe).toEqual({ httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
+  });
+
+  test('liveness does not share the REST worker pool: a TCP connect to the gRPC port', () => {
+    const c = containerOf(build({ grpcPort: 9000 }).objects);
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: 9000 }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
+    expect(c.livenessProbe.httpGet).toBeUndefined();
   });
 
   test('the rollout deadline outlasts the startup budget (node scale-up, image pull, model load)', () => {
