@@ -251,7 +251,10 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
  */
 export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[]): ServerSpec {
   const subject = s.subject;
-  validateModelConfigs(subject, models.map(toModelConfig), { allowVersionLabelsForUnavailableModels: s.props.allowVersionLabelsForUnavailableModels });
+  validateModelConfigs(subject, models.map(toModelConfig), {
+    allowVersionLabelsForUnavailableModels: s.props.allowVersionLabelsForUnavailableModels,
+    platformConfigFile: s.props.extraArgs?.platform_config_file !== undefined,
+  });
   models.forEach((model, index) => {
     const prop = `models[${index}]`;
     model.source._check({ subject, prop, modelName: model.name, image: s.image, gcsAccess: s.gcsAccess, others: models.slice(0, index) });

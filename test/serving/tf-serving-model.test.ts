@@ -361,6 +361,13 @@ describe('props', () => {
       + 'Fix: raise threads.grpcMax to 256 or more, or leave it out to size it from the batching');
   });
 
+  test('refuses a model source that points into a version directory', () => {
+    expect(() => build({ models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet/3') }] })).toThrow(
+      "TfServingModel 'resnet': 'models[0].basePath' (\"gs://acme-models/resnet/3\") must not end in a version directory ('3')");
+    expect(() => build({ models: [{ name: 'resnet', source: ModelSource.pvc('models', 'resnet/saved_model.pb') }] })).toThrow(
+      "TfServingModel 'resnet': 'models[0].basePath' (\"/models/models/resnet/saved_model.pb\") must be the model directory that holds the version directories");
+  });
+
   test('refuses allowVersionLabelsForUnavailableModels: false with labels (the server would stop at start)', () => {
     expect(() => build({ allowVersionLabelsForUnavailableModels: false, models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1), versionLabels: { stable: 1 } }] })).toThrow(
       "TfServingModel 'resnet': 'allowVersionLabelsForUnavailableModels' (false) must not be false while model 'resnet' has version labels: TF Serving assigns "
