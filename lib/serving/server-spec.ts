@@ -251,7 +251,10 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
  */
 export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[]): ServerSpec {
   const subject = s.subject;
-  validateModelConfigs(subject, models.map(toModelConfig), { allowVersionLabelsForUnavailableModels: s.props.allowVersionLabelsForUnavailableModels });
+  validateModelConfigs(subject, models.map(toModelConfig), {
+    allowVersionLabelsForUnavailableModels: s.props.allowVersionLabelsForUnavailableModels,
+    platformConfigFile: s.props.extraArgs?.platform_config_file !== undefined,
+  });
   models.forEach((model, index) => {
     const prop = `models[${index}]`;
     model.source._check({ subject, prop, modelName: model.name, image: s.image, gcsAccess: s.gcsAccess, others: models.slice(0, index) });
@@ -274,9 +277,13 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
   // The hash covers the files the server reads only at start, so that a change rolls the pods.
   const hashed = { ...configFiles };
   if (s.props.modelConfigPollInterval) delete hashed['models.config'];
+  // bundle_factory_util.cc GetPerModelBatchingParams: with --enable_per_model_batching_parameters a model whose
+  // version directory has no batching_params.pbtxt is served without batching (the server-level file is not a
+  // fallback). So once one model has its own parameters, every model gets a file: its own, or the server-level one.
   const perModelBatchingFiles: Record<string, string> = {};
-  for (const m of models) {
-    if (m.batching) perModelBatchingFiles[`${m.name}.batching_params.pbtxt`] = m.batching.render(s.threads.batch);
+  const server = s.batching;
+  if (server && models.some((m) => m.batching)) {
+    for (const m of models) perModelBatchingFiles[`${m.name}.batching_params.pbtxt`] = (m.batching ?? server).render(s.threads.batch);
   }
   return {
     models: [...models],

@@ -52,7 +52,9 @@ export interface ServedModelOptions {
    * each SavedModel version directory (`--enable_per_model_batching_parameters`); the server-level
    * `batching` still supplies the shared batch thread pool, so it is required. The file's text is in the
    * `<name>-model-batching` ConfigMap and in {@link TfServingModel.perModelBatchingFiles}: publish it next
-   * to `saved_model.pb` with the model export.
+   * to `saved_model.pb` with the model export. With per-model parameters on, TF Serving serves a model without
+   * the file unbatched (bundle_factory_util.cc `GetPerModelBatchingParams`), so the other models of the server
+   * get the server-level parameters as their file, to publish the same way.
    *
    * @default - the server-level batching parameters
    */
@@ -107,8 +109,9 @@ export interface ThreadOptions {
 /** Health probes of the model server. */
 export interface ServingProbeOptions {
   /**
-   * Emit startup, readiness and liveness probes on `GET /v1/models/FIRST_MODEL` (REST port). TF Serving
-   * opens its ports only once the initial models are AVAILABLE, so an answer means "loaded".
+   * Emit startup and readiness probes on `GET /v1/models/FIRST_MODEL` (REST port; TF Serving opens its ports
+   * only once the initial models are AVAILABLE, so an answer means "loaded"), and a liveness probe that does not
+   * depend on serving load: a TCP connect to the gRPC port.
    *
    * @default true
    */
@@ -307,7 +310,7 @@ export interface TfServingModelProps {
   /**
    * Health probes.
    *
-   * @default - startup, readiness and liveness probes on the model status endpoint; 10 minutes to start
+   * @default - startup and readiness probes on the model status endpoint, liveness by TCP on the gRPC port; 10 minutes to start
    */
   readonly probes?: ServingProbeOptions;
   /**
@@ -517,8 +520,14 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       readiness: kplus.Probe.fromHttpGet(probePath, {
         port: s.restPort, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(3), failureThreshold: 3,
       }),
-      liveness: kplus.Probe.fromHttpGet(probePath, {
-        port: s.restPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6,
+      // Liveness must not depend on serving load: GET /v1/models/NAME waits for a free REST worker
+      // (http_server.cc CreateAndStartHttpServer: one RequestExecutor of --rest_api_num_threads for every request),
+      // so a busy server failed it and was
+      // killed. A TCP connect to the gRPC port is answered by the kernel's accept queue while the process lives.
+      // (gRPC health, grpc.health.v1, exists from 2.15.1 behind --enable_grpc_healthcheck_service, off by default:
+      // server.cc EnableDefaultHealthCheckService; TCP works on every release without another flag.)
+      liveness: kplus.Probe.fromTcpSocket({
+        port: s.grpcPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6,
       }),
     };
     this.container = this.deployment.addContainer({
@@ -715,7 +724,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
   /**
    * Per-model `batching_params.pbtxt` texts, keyed `MODEL.batching_params.pbtxt`: publish each into every
-   * version directory of its model.
+   * version directory of its model. Once one model has its own batching, every model has a file (the others
+   * the server-level parameters): a model without one would be served unbatched.
    */
   public get perModelBatchingFiles(): Record<string, string> {
     return { ...this.current.perModelBatchingFiles };

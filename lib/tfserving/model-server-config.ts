@@ -48,6 +48,12 @@ export interface ModelConfigRulesOptions {
    * @default false
    */
   readonly allowVersionLabelsForUnavailableModels?: boolean;
+  /**
+   * Whether the server reads a `--platform_config_file` (which may define platforms other than `tensorflow`).
+   *
+   * @default false
+   */
+  readonly platformConfigFile?: boolean;
   /** Prop path prefix for messages, e.g. `models`. @default 'models' */
   readonly prop?: string;
 }
@@ -87,6 +93,13 @@ export function validateModelConfigs(subject: string, models: readonly ModelConf
     if (!BASE_PATH.test(m.basePath)) {
       fail(subject, `${p}.basePath`, m.basePath, 'be an absolute path or a URI such as gs://bucket/model',
         'use ModelSource.gcs(\'gs://…\'), ModelSource.s3(\'s3://…\'), or an absolute path');
+    }
+    basePathRules(subject, `${p}.basePath`, m.basePath);
+    // server_core.cc CreateAdapter: "PlatformConfigMap has no entry for platform …" unless the platform config map
+    // has it; the open-source server builds that map with one entry, "tensorflow" (GetSetupPlatformConfigMap).
+    if (m.platform !== undefined && m.platform !== 'tensorflow' && !options.platformConfigFile) {
+      fail(subject, `${p}.platform`, m.platform, 'be \'tensorflow\': the open-source tensorflow_model_server has no other platform and fails the model load',
+        'remove platform, or define the platform in a --platform_config_file (extraArgs.platform_config_file)');
     }
     if (m.loggingConfig !== undefined) {
       fail(subject, `${p}.loggingConfig`, m.loggingConfig,
@@ -150,4 +163,32 @@ export function renderModelServerConfig(models: readonly ModelConfig[]): string 
     }
   });
   return w.toString();
+}
+
+/**
+ * A base path TF Serving can load from: the directory that holds the numeric version directories.
+ *
+ * file_system_storage_path_source.cc (AspireAllVersions, IndexChildrenByVersion) lists the base path's children and
+ * keeps those that parse as a version number: a base path that is itself a version directory (`gs://b/m/1`) or a
+ * SavedModel file has no such children, and the server loops on "No versions of servable … found under base path".
+ * Object stores do not normalize `.` and `..` segments (they are part of the object name), so such a path never
+ * finds the model.
+ */
+function basePathRules(subject: string, prop: string, basePath: string): void {
+  const path = basePath.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/, '');
+  const segments = path.split('/').filter((x) => x !== '');
+  if (segments.some((x) => x === '.' || x === '..')) {
+    fail(subject, prop, basePath, 'not contain \'.\' or \'..\' segments: object stores do not normalize them, so TF Serving never finds the versions',
+      'write the path without them, e.g. gs://bucket/models/resnet');
+  }
+  const last = segments[segments.length - 1] ?? '';
+  const parent = basePath.slice(0, basePath.length - last.length).replace(/\/+$/, '');
+  if (/^\d+$/.test(last)) {
+    fail(subject, prop, basePath, `not end in a version directory ('${last}'): TF Serving looks for numeric version directories inside the base path `
+      + 'and loops on "No versions of servable … found under base path"', `point at the directory that holds the versions (${parent}) and pick versions with versionPolicy`);
+  }
+  if (/^saved_model\.pb(txt)?$|^variables$|^assets$/.test(last)) {
+    fail(subject, prop, basePath, `be the model directory that holds the version directories, not a part of one SavedModel ('${last}')`,
+      'point at the directory above the numeric version directories, e.g. gs://bucket/models/resnet for gs://bucket/models/resnet/1/saved_model.pb');
+  }
 }

@@ -87,12 +87,17 @@ describe('defaults', () => {
     });
   });
 
-  test('probes hit the model status endpoint on the REST port; startup allows 10 minutes', () => {
+  test('startup and readiness probes hit the model status endpoint on the REST port; startup allows 10 minutes', () => {
     const c = containerOf(build().objects);
     const httpGet = { path: '/v1/models/resnet', port: 8501, scheme: 'HTTP' };
     expect(c.startupProbe).toEqual({ httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 });
     expect(c.readinessProbe).toEqual({ httpGet, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
-    expect(c.livenessProbe).toEqual({ httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
+  });
+
+  test('liveness does not share the REST worker pool: a TCP connect to the gRPC port', () => {
+    const c = containerOf(build({ grpcPort: 9000 }).objects);
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: 9000 }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
+    expect(c.livenessProbe.httpGet).toBeUndefined();
   });
 
   test('the rollout deadline outlasts the startup budget (node scale-up, image pull, model load)', () => {
@@ -233,9 +238,20 @@ describe('props', () => {
     });
     expect(flagsOf(containerOf(objects)).enable_per_model_batching_parameters).toBe('true');
     const data = only(objects, 'ConfigMap', 'resnet-model-batching').data;
-    expect(Object.keys(data)).toEqual(['resnet.batching_params.pbtxt']);
+    expect(Object.keys(data).sort()).toEqual(['bert.batching_params.pbtxt', 'resnet.batching_params.pbtxt']);
     expect(parseBatchingParameters(data['resnet.batching_params.pbtxt'])).toMatchObject({ max_batch_size: { value: 16 } });
     expect(m.perModelBatchingFiles).toEqual(data);
+  });
+
+  test('per-model batching: a model without its own parameters gets the server-level ones as its file (GetPerModelBatchingParams would serve it unbatched)', () => {
+    const { objects, model: m } = build({
+      batching: new BatchingConfig({ maxBatchSize: 64 }),
+      models: [{ ...RESNET, batching: new BatchingConfig({ maxBatchSize: 16 }) }, { name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }],
+    });
+    const data = only(objects, 'ConfigMap', 'resnet-model-batching').data;
+    expect(data['bert.batching_params.pbtxt']).toBe(configData(objects)['batching.config']);
+    expect(parseBatchingParameters(data['bert.batching_params.pbtxt'])).toMatchObject({ max_batch_size: { value: 64 } });
+    expect(m.perModelBatchingFiles['bert.batching_params.pbtxt']).toBe(m.batchingFile);
   });
 
   test('monitoring: ServiceMonitor selecting the Service on the http port', () => {
@@ -343,6 +359,13 @@ describe('props', () => {
       "TfServingModel 'resnet': 'threads.grpcMax' (100) must be at least what the batch queues admit (256: maxBatchSize × maxEnqueuedBatches per model plus "
       + 'numBatchThreads × maxBatchSize): gRPC fails calls beyond --grpc_max_threads at once with RESOURCE_EXHAUSTED, and every queued request holds one. '
       + 'Fix: raise threads.grpcMax to 256 or more, or leave it out to size it from the batching');
+  });
+
+  test('refuses a model source that points into a version directory', () => {
+    expect(() => build({ models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet/3') }] })).toThrow(
+      "TfServingModel 'resnet': 'models[0].basePath' (\"gs://acme-models/resnet/3\") must not end in a version directory ('3')");
+    expect(() => build({ models: [{ name: 'resnet', source: ModelSource.pvc('models', 'resnet/saved_model.pb') }] })).toThrow(
+      "TfServingModel 'resnet': 'models[0].basePath' (\"/models/models/resnet/saved_model.pb\") must be the model directory that holds the version directories");
   });
 
   test('refuses allowVersionLabelsForUnavailableModels: false with labels (the server would stop at start)', () => {

@@ -43,6 +43,31 @@ describe('validateModelConfigs rules', () => {
     expect(() => validateModelConfigs(S, [ok, { name: 'n.v2_b-c', basePath: 'gs://b/p', versionPolicy: VersionPolicy.specific(3), versionLabels: { stable: 3 } }])).not.toThrow();
   });
 
+  test('base paths TF Serving can load: not a version directory, not a SavedModel file, no dot segments (file_system_storage_path_source.cc)', () => {
+    expect(() => validateModelConfigs(S, [{ name: 'm', basePath: 'gs://b/m/1' }])).toThrow(
+      "TfServingModel 'srv': 'models[0].basePath' (\"gs://b/m/1\") must not end in a version directory ('1'): TF Serving looks for numeric version directories "
+      + 'inside the base path and loops on "No versions of servable … found under base path". Fix: point at the directory that holds the versions (gs://b/m) '
+      + 'and pick versions with versionPolicy');
+    expect(() => validateModelConfigs(S, [{ name: 'm', basePath: 'gs://b/m/1/saved_model.pb' }])).toThrow(
+      "TfServingModel 'srv': 'models[0].basePath' (\"gs://b/m/1/saved_model.pb\") must be the model directory that holds the version directories, not a part "
+      + "of one SavedModel ('saved_model.pb'). Fix: point at the directory above the numeric version directories, e.g. gs://bucket/models/resnet for "
+      + 'gs://bucket/models/resnet/1/saved_model.pb');
+    expect(() => validateModelConfigs(S, [{ name: 'm', basePath: 'gs://b/a/../m' }])).toThrow(
+      "TfServingModel 'srv': 'models[0].basePath' (\"gs://b/a/../m\") must not contain '.' or '..' segments: object stores do not normalize them, so TF Serving "
+      + 'never finds the versions. Fix: write the path without them, e.g. gs://bucket/models/resnet');
+    expect(() => validateModelConfigs(S, [{ name: 'm', basePath: '/models/./m' }])).toThrow("must not contain '.' or '..' segments");
+    // A digit inside a name, or a bucket named by digits, is fine.
+    expect(() => validateModelConfigs(S, [{ name: 'm', basePath: 'gs://123/resnet50' }, { name: 'n', basePath: '/models/v1' }])).not.toThrow();
+  });
+
+  test('model_platform: only tensorflow, unless a platform config file defines others (server_core.cc CreateAdapter)', () => {
+    expect(() => validateModelConfigs(S, [{ ...ok, platform: 'pytorch' }])).toThrow(
+      "TfServingModel 'srv': 'models[0].platform' (\"pytorch\") must be 'tensorflow': the open-source tensorflow_model_server has no other platform and fails "
+      + 'the model load. Fix: remove platform, or define the platform in a --platform_config_file (extraArgs.platform_config_file)');
+    expect(() => validateModelConfigs(S, [{ ...ok, platform: 'pytorch' }], { platformConfigFile: true })).not.toThrow();
+    expect(() => validateModelConfigs(S, [{ ...ok, platform: 'tensorflow' }])).not.toThrow();
+  });
+
   test('at least one model', () => {
     expect(() => validateModelConfigs(S, [])).toThrow(
       "TfServingModel 'srv': 'models' ([]) must list at least one model. Fix: add a model, e.g. { name: 'resnet', source: ModelSource.gcs('gs://bucket/resnet') }");
