@@ -9,6 +9,7 @@ export {
   systemPodsReserve,
   validateAccelerator,
   validateGpuCount,
+  validateGpusPerReplica,
   validateMaxSharedClientsPerGpu,
   validateMigPartitionSize,
   validateNodeCountRange,

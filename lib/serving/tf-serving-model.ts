@@ -365,6 +365,14 @@ export interface TfServingModelProps {
    */
   readonly gpus?: number;
   /**
+   * The SavedModel places its ops across several GPUs itself (ops pinned to `/device:GPU:1` and above), so
+   * `gpus` above 1 is intended. Without it, more than one GPU per replica is refused: TensorFlow runs an
+   * un-annotated model on GPU:0 only.
+   *
+   * @default false
+   */
+  readonly multiGpu?: boolean;
+  /**
    * Extra labels on every object and pod.
    *
    * @default - none
@@ -504,7 +512,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     if (props.nodePool) {
       props.nodePool.checkWorkloadFits(
         { construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } },
-        { gpus: this.gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit) },
+        { gpus: this.gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit), multiGpu: props.multiGpu },
       );
       if (props.nodePool.gpuPartitionSize && this.gpus > 1) {
         fail(this.subject, 'gpus', this.gpus, `be 1 on a MIG pool ('${props.nodePool.name}', partitions of ${props.nodePool.gpuPartitionSize}): a CUDA process uses one MIG instance`,
