@@ -69,4 +69,12 @@ export interface WorkloadRequest {
    * @default - not checked
    */
   readonly memoryBytes?: number;
+
+  /**
+   * The workload places its work across several GPUs itself (device-pinned ops in the SavedModel), so more than
+   * one GPU per replica is intended.
+   *
+   * @default false - more than one GPU per replica is refused
+   */
+  readonly multiGpu?: boolean;
 }

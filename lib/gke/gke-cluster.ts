@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { NodePool, NodePoolOptions } from './node-pool';
@@ -9,11 +9,26 @@ import { fail, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
 
 /**
- * The metrics GkeCluster enables: system components plus the kube state metrics package.
+ * The metrics GkeCluster enables on every cluster. Setting `monitoringConfig.enableComponents` replaces GKE's
+ * default list, so the list keeps what GKE enables by default: system components, the kube state metrics package
+ * (STORAGE, POD, DEPLOYMENT, STATEFULSET, DAEMONSET, HPA) and cAdvisor and kubelet metrics, GKE's default since
+ * 1.29.3-gke.1093000 (the @pulumi/gcp `ClusterMonitoringConfig.enableComponents` reference lists the values and that
+ * version; Config Connector passes the list through).
  *
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-metrics
  */
-export const MONITORING_COMPONENTS: readonly string[] = ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'];
+export const MONITORING_COMPONENTS: readonly string[] = [
+  'SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET',
+];
+
+/**
+ * The metrics package GkeCluster adds once the cluster has a GPU node pool: NVIDIA DCGM metrics (GPU utilization,
+ * memory, temperature), which GKE collects through Managed Service for Prometheus (it deploys DCGM-Exporter and a
+ * ClusterPodMonitoring), so only with `managedPrometheus`.
+ *
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/dcgm-metrics
+ */
+export const GPU_MONITORING_COMPONENT = 'DCGM';
 
 /**
  * Properties of a {@link GkeCluster}.
@@ -142,7 +157,10 @@ export interface GkeClusterSpec {
   readonly calicoNetworkPolicy: boolean;
   /** Managed Service for Prometheus managed collection. */
   readonly managedPrometheus: boolean;
-  /** GKE components that export metrics (`monitoringConfig.enableComponents`): system components and kube state metrics. */
+  /**
+   * GKE components that export metrics (`monitoringConfig.enableComponents`): `MONITORING_COMPONENTS`, plus
+   * `DCGM` once the cluster has a GPU node pool (with Managed Prometheus). Read it after the pools are declared.
+   */
   readonly monitoringComponents: readonly string[];
   /** Keep the cluster when its declaration is deleted. */
   readonly deletionProtection: boolean;
@@ -221,6 +239,8 @@ export class GkeCluster extends Construct {
     }
     const networkPolicy = props.networkPolicy ?? true;
     const workloadIdentity = props.workloadIdentity ?? true;
+    const managedPrometheus = props.managedPrometheus ?? true;
+    const gpuMetrics = () => managedPrometheus && this._nodePools.some((p) => p.gpu !== undefined);
     this.spec = {
       name,
       project: props.project,
@@ -233,10 +253,12 @@ export class GkeCluster extends Construct {
       datapathProvider: dataplaneV2 ? 'ADVANCED_DATAPATH' : 'LEGACY_DATAPATH',
       networkPolicyEnforced: networkPolicy,
       calicoNetworkPolicy: !dataplaneV2 && networkPolicy,
-      managedPrometheus: props.managedPrometheus ?? true,
-      // Setting the list replaces GKE's default: keep the kube-state-metrics package (Deployments, HPAs, Pods …)
-      // that recent GKE versions enable by default; an autoscaled server is watched through it.
-      monitoringComponents: [...MONITORING_COMPONENTS],
+      managedPrometheus,
+      // Setting the list replaces GKE's default: keep what GKE enables by default (MONITORING_COMPONENTS), and DCGM
+      // once a GPU pool exists (a getter: pools register after the cluster is built).
+      get monitoringComponents(): readonly string[] {
+        return [...MONITORING_COMPONENTS, ...(gpuMetrics() ? [GPU_MONITORING_COMPONENT] : [])];
+      },
       deletionProtection: props.deletionProtection ?? true,
       removeDefaultNodePool: true,
       initialNodeCount: 1,
@@ -315,7 +337,12 @@ export class GkeCluster extends Construct {
 
   /** @internal */
   public _registerNodePool(pool: NodePool): void {
+    const firstGpuPool = pool.gpu !== undefined && !this._nodePools.some((p) => p.gpu !== undefined);
     this._nodePools.push(pool);
+    if (firstGpuPool && this.spec.managedPrometheus) {
+      // the ContainerCluster was rendered before its pools existed: append DCGM to the list it holds.
+      this.resource.addJsonPatch(JsonPatch.add('/spec/monitoringConfig/enableComponents/-', GPU_MONITORING_COMPONENT));
+    }
   }
 }
 

@@ -9,6 +9,7 @@ export {
   systemPodsReserve,
   validateAccelerator,
   validateGpuCount,
+  validateGpusPerReplica,
   validateMaxSharedClientsPerGpu,
   validateMigPartitionSize,
   validateNodeCountRange,
@@ -17,7 +18,7 @@ export {
   workloadAllocatable,
 } from './rules';
 export type { NodeAllocatable, NodeReserveOptions } from './rules';
-export { GkeCluster, MONITORING_COMPONENTS } from './gke-cluster';
+export { GkeCluster, GPU_MONITORING_COMPONENT, MONITORING_COMPONENTS } from './gke-cluster';
 export type { GkeClusterProps, GkeClusterSpec } from './gke-cluster';
 export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool } from './node-pool';
 export type { NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint } from './node-pool';

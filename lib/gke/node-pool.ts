@@ -7,7 +7,7 @@ import { Accelerator } from './accelerator';
 import { RuleContext, WorkloadRequest } from '../core/rule-context';
 import { GpuNodeConfig, GuestAcceleratorSpec } from './gpu-node-config';
 import { MachineType } from './machine-type';
-import { validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
+import { validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import type { IServingPlacement } from '../serving/placement';
@@ -566,7 +566,8 @@ export class NodePool extends Construct implements IServingPlacement {
    * Checks that one replica of a workload fits on one node of this pool: on a pool that shares GPUs at most
    * one GPU per container, at most `gpuUnitsPerNode` GPUs, and no more CPU or memory than a node leaves for
    * workloads: its allocatable resources minus what GKE's own per-node Pods request (the GKE metadata server on a
-   * Workload Identity cluster, the GPU device plugin on a GPU pool; see `workloadAllocatable`).
+   * Workload Identity cluster, the GPU device plugin on a GPU pool; see `workloadAllocatable`); and more than one
+   * GPU per replica only with `request.multiGpu` (see `validateGpusPerReplica`).
    *
    * @param ctx the workload, for the error message (e.g. `{ construct: 'TfServingModel', id: 'resnet', propNames: { gpus: 'gpu' } }`)
    * @param request what one replica requests
@@ -576,6 +577,8 @@ export class NodePool extends Construct implements IServingPlacement {
     validateSharedGpuRequest(ctx, this.gpu?.sharing, request.gpus ?? 0);
     validateWorkloadFitsNode(ctx, this.machineType, request, this.gpu?.gpuUnitsPerNode ?? 0,
       { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
+    // a MIG pool allows one partition per container, a stricter rule its user (TfServingModel) checks itself.
+    if (!this.gpuPartitionSize) validateGpusPerReplica(ctx, request.gpus ?? 0, request.multiGpu);
   }
 
   private resolveAutoscaling(ctx: RuleContext, props: NodePoolProps, gpu: boolean): { autoscaling?: NodePoolSpec['autoscaling']; nodeCount?: number } {

@@ -263,6 +263,29 @@ export function validateWorkloadFitsNode(ctx: RuleContext, machineType: MachineT
 }
 
 /**
+ * Checks that a replica asks for more than one GPU only when it says it uses them.
+ *
+ * TensorFlow places every op that has a GPU kernel on the first visible GPU (`/device:GPU:0`) unless the graph pins
+ * it to another device; a SavedModel without such annotations leaves GPU:1 and above idle while the node's
+ * `nvidia.com/gpu` units stay allocated (tensorflow/docs site/en/guide/gpu.ipynb, "Overview" and "Using multiple
+ * GPUs": the GPU with the lowest ID is selected by default).
+ *
+ * @param ctx who is being validated
+ * @param gpus GPUs one replica requests
+ * @param multiGpu the workload places ops across GPUs itself
+ * @throws GkeRuleError if `gpus` is above 1 without `multiGpu`
+ */
+export function validateGpusPerReplica(ctx: RuleContext, gpus: number, multiGpu: boolean = false): void {
+  if (gpus <= 1 || multiGpu) {
+    return;
+  }
+  throw new GkeRuleError(ctx, propName(ctx, 'gpus'), gpus,
+    'be 1 unless the model places its ops across GPUs: TensorFlow runs every op of a SavedModel without device annotations on GPU:0, '
+      + `and the other ${gpus - 1} stay idle`,
+    `request 1 GPU and scale out with replicas, or set multiGpu: true if the SavedModel pins ops to /device:GPU:1 and above`);
+}
+
+/**
  * Checks that a container asks for at most one GPU on a node pool that shares its GPUs.
  *
  * With time-sharing or MPS, GKE rejects a container that requests more than one `nvidia.com/gpu`

@@ -14,7 +14,8 @@ import type { GkeClusterSpec } from '../gke/gke-cluster';
  *   provider: CALICO }` plus `addonsConfig.networkPolicyConfig.disabled: false`.
  * - `privateClusterConfig` only with private nodes (the provider advises omitting the block otherwise);
  *   the control plane keeps its public endpoint (`enablePrivateEndpoint: false`).
- * - `monitoringConfig`: system component metrics and Managed Service for Prometheus managed collection.
+ * - `monitoringConfig`: GKE's default metrics packages (system components, kube state, cAdvisor, kubelet), DCGM when
+ *   the cluster has a GPU pool, and Managed Service for Prometheus managed collection.
  * - `deletionProtection` maps the spec's flag (Config Connector has no such field and uses an annotation).
  *
  * Pure: no resource is created.

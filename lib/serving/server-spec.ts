@@ -165,7 +165,7 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
   if (pool) {
     pool.checkWorkloadFits(
       { construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } },
-      { gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit) },
+      { gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit), multiGpu: props.multiGpu },
     );
     if (pool.gpuPartitionSize && gpus > 1) {
       fail(subject, 'gpus', gpus, `be 1 on a MIG pool ('${pool.name}', partitions of ${pool.gpuPartitionSize}): a CUDA process uses one MIG instance`,

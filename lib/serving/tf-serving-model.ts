@@ -374,6 +374,14 @@ export interface TfServingModelProps {
    */
   readonly gpus?: number;
   /**
+   * The SavedModel places its ops across several GPUs itself (ops pinned to `/device:GPU:1` and above), so
+   * `gpus` above 1 is intended. Without it, more than one GPU per replica is refused: TensorFlow runs an
+   * un-annotated model on GPU:0 only.
+   *
+   * @default false
+   */
+  readonly multiGpu?: boolean;
+  /**
    * Extra labels on every object and pod.
    *
    * @default - none

@@ -60,7 +60,7 @@ describe('defaults', () => {
   });
 
   test('Managed Service for Prometheus on, system metrics kept', () => {
-    expect(clusterOf().spec.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'], managedPrometheus: { enabled: true } });
+    expect(clusterOf().spec.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'], managedPrometheus: { enabled: true } });
   });
 
   test('public nodes', () => {
@@ -82,7 +82,7 @@ describe('defaults', () => {
       networkPolicyEnforced: true,
       calicoNetworkPolicy: false,
       managedPrometheus: true,
-      monitoringComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'],
+      monitoringComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'],
       deletionProtection: true,
       removeDefaultNodePool: true,
       initialNodeCount: 1,
@@ -160,6 +160,31 @@ describe('props', () => {
 });
 
 describe('node pools', () => {
+  test('a GPU pool adds DCGM metrics to GKE\'s default list, once, in the ContainerCluster and the spec (issue 10 item 12)', () => {
+    // GIVEN a cluster with a CPU pool and two GPU pools
+    const chart = Testing.chart();
+    const cluster = new GkeCluster(chart, 'serving', { project: 'acme-ml', location: 'us-central1-a' });
+    cluster.addNodePool('cpu');
+    cluster.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
+    cluster.addGpuNodePool('l4b', { machineType: MachineType.of('g2-standard-8') });
+    // THEN cAdvisor and kubelet metrics are kept and DCGM is appended once
+    const expected = ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET', 'DCGM'];
+    expect(only(synth(chart), 'ContainerCluster').spec.monitoringConfig.enableComponents).toEqual(expected);
+    expect(cluster.spec.monitoringComponents).toEqual(expected);
+  });
+
+  test('no DCGM without a GPU pool, nor without Managed Prometheus (GKE ships DCGM metrics through it)', () => {
+    const chart = Testing.chart();
+    const cpuOnly = new GkeCluster(chart, 'cpu-only', { project: 'acme-ml', location: 'us-central1-a' });
+    cpuOnly.addNodePool('cpu');
+    const noGmp = new GkeCluster(chart, 'no-gmp', { project: 'acme-ml', location: 'us-central1-a', managedPrometheus: false });
+    noGmp.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
+    const lists = synth(chart).filter((o) => o.kind === 'ContainerCluster').map((o) => o.spec.monitoringConfig.enableComponents);
+    const defaults = ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'];
+    expect(lists).toEqual([defaults, defaults]);
+    expect([cpuOnly.spec.monitoringComponents, noGmp.spec.monitoringComponents]).toEqual([defaults, defaults]);
+  });
+
   test('addNodePool and addGpuNodePool create pools under the cluster, listed in nodePools', () => {
     const chart = Testing.chart();
     const cluster = new GkeCluster(chart, 'serving', { project: 'acme-ml', location: 'us-central1' });

@@ -8,6 +8,7 @@ import {
 
   validateAccelerator,
   validateGpuCount,
+  validateGpusPerReplica,
   validateMaxSharedClientsPerGpu,
   validateMigPartitionSize,
   validateNodeCountRange,
@@ -266,6 +267,21 @@ describe('validateWorkloadFitsNode', () => {
       "TfServingModel 'resnet': 'resources.cpu' (\"2000m\") must fit in the 1615m one e2-standard-2 node leaves for workloads (2 vCPUs minus GKE's reserve "
       + "is 1930m allocatable, minus 315m requested by GKE's system Pods on every node). "
       + 'Fix: request at most 1615m, or pick a machine type with more vCPUs'));
+  });
+});
+
+describe('validateGpusPerReplica', () => {
+  test('one GPU, or several with multiGpu, passes', () => {
+    expect(() => validateGpusPerReplica(model, 0)).not.toThrow();
+    expect(() => validateGpusPerReplica(model, 1)).not.toThrow();
+    expect(() => validateGpusPerReplica(model, 8, true)).not.toThrow();
+  });
+
+  test('several GPUs without multiGpu throw, with the caller\'s prop name', () => {
+    expect(() => validateGpusPerReplica({ ...model, propNames: { gpus: 'resources.gpu' } }, 4)).toThrow(new Error(
+      "TfServingModel 'resnet': 'resources.gpu' (4) must be 1 unless the model places its ops across GPUs: TensorFlow runs every op of a SavedModel "
+      + 'without device annotations on GPU:0, and the other 3 stay idle. '
+      + 'Fix: request 1 GPU and scale out with replicas, or set multiGpu: true if the SavedModel pins ops to /device:GPU:1 and above'));
   });
 });
 

@@ -90,7 +90,7 @@ describe('the GPU example app', () => {
     expect(the(T.stack, 'ml').parent).toBe('');
   });
 
-  test('cluster: Workload Identity pool, REGULAR channel, default pool removed after 1 node, Dataplane V2 without a networkPolicy block, Managed Prometheus, deletion protection', () => {
+  test('cluster: Workload Identity pool, REGULAR channel, default pool removed after 1 node, Dataplane V2 without a networkPolicy block, Managed Prometheus with DCGM metrics for the GPU pool, deletion protection', () => {
     const c = d.role(T.cluster, 'cluster').inputs;
     expect(c).toEqual({
       name: 'serving',
@@ -102,7 +102,7 @@ describe('the GPU example app', () => {
       initialNodeCount: 1,
       networkingMode: 'VPC_NATIVE',
       datapathProvider: 'ADVANCED_DATAPATH',
-      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'], managedPrometheus: { enabled: true } },
+      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET', 'DCGM'], managedPrometheus: { enabled: true } },
       deletionProtection: true,
     });
     expect(c.networkPolicy).toBeUndefined();

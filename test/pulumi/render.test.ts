@@ -49,7 +49,7 @@ describe('clusterArgs', () => {
       workloadIdentityConfig: { workloadPool: 'acme-ml.svc.id.goog' },
       networkingMode: 'VPC_NATIVE',
       datapathProvider: 'ADVANCED_DATAPATH',
-      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'], managedPrometheus: { enabled: true } },
+      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'], managedPrometheus: { enabled: true } },
       deletionProtection: true,
     });
   });
@@ -88,21 +88,23 @@ describe('clusterArgs', () => {
     }).cluster.spec);
     expect(args.releaseChannel).toEqual({ channel: 'STABLE' });
     expect(args.workloadIdentityConfig).toBeUndefined();
-    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA'], managedPrometheus: { enabled: false } });
+    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'], managedPrometheus: { enabled: false } });
     expect(args.deletionProtection).toBe(false);
   });
 
-  test.each<[string, Partial<GkeClusterProps>]>([
-    ['defaults', {}],
-    ['Calico', { dataplaneV2: false }],
-    ['no policy', { dataplaneV2: false, networkPolicy: false }],
-    ['private', { privateNodes: true, controlPlaneCidr: '172.16.0.32/28' }],
+  test.each<[string, Partial<GkeClusterProps>, boolean]>([
+    ['defaults', {}, false],
+    ['with a GPU pool: DCGM metrics appended', { location: 'us-central1-a' }, true],
+    ['Calico', { dataplaneV2: false }, false],
+    ['no policy', { dataplaneV2: false, networkPolicy: false }, false],
+    ['private', { privateNodes: true, controlPlaneCidr: '172.16.0.32/28' }, false],
     ['zonal, STABLE, no Workload Identity, no Prometheus, unprotected', {
       location: 'us-central1-a', releaseChannel: ReleaseChannel.STABLE, workloadIdentity: false, managedPrometheus: false, deletionProtection: false,
-    }],
-  ])('renders the same settings as the Config Connector ContainerCluster (%s)', (_, props) => {
+    }, false],
+  ])('renders the same settings as the Config Connector ContainerCluster (%s)', (_, props, withGpuPool) => {
     // GIVEN one cluster spec, rendered by both engines
     const { chart, cluster: c } = cluster(props);
+    if (withGpuPool) c.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
     const kcc = only(synth(chart), 'ContainerCluster');
     // WHEN the ContainerCluster is translated field by field (annotations → fields; an empty ipAllocationPolicy is
     // GKE's default for new clusters and is left out on the Pulumi side)

@@ -56,9 +56,18 @@ describe('GPU pool', () => {
     }
   });
 
-  test('several GPUs on a multi-GPU machine', () => {
-    const { chart } = setup((c) => c.addGpuNodePool('l4x4', { machineType: MachineType.of('g2-standard-48') }), { gpus: 4 });
+  test('several GPUs on a multi-GPU machine, when the model says it places ops across them', () => {
+    const { chart } = setup((c) => c.addGpuNodePool('l4x4', { machineType: MachineType.of('g2-standard-48') }), { gpus: 4, multiGpu: true });
     expect(containerOf(synth(chart)).resources.limits['nvidia.com/gpu']).toBe(4);
+  });
+
+  test('more than one GPU per replica without multiGpu is refused: TensorFlow uses GPU:0 only (issue 10 item 15)', () => {
+    const l4x4 = (c: GkeCluster) => c.addGpuNodePool('l4x4', { machineType: MachineType.of('g2-standard-48') });
+    expect(() => setup(l4x4, { gpus: 2 })).toThrow(new Error(
+      "TfServingModel 'resnet': 'gpus' (2) must be 1 unless the model places its ops across GPUs: TensorFlow runs every op of a SavedModel "
+      + 'without device annotations on GPU:0, and the other 1 stay idle. '
+      + 'Fix: request 1 GPU and scale out with replicas, or set multiGpu: true if the SavedModel pins ops to /device:GPU:1 and above'));
+    expect(() => setup(l4x4, { gpus: 1 })).not.toThrow();
   });
 
   test('a time-shared GPU gives each server an equal share of GPU memory', () => {
