@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BatchingConfig } from './batching-config';
@@ -7,6 +7,7 @@ import { GcsAccess } from './gcs-access';
 import { ModelSource } from './model-source';
 import type { IServingPlacement } from './placement';
 import { formatDuration } from '../private/duration';
+import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
@@ -631,13 +632,13 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     const podSpec = '/spec/template/spec';
     const patches = ApiObject.of(this.deployment);
     hardenPodTemplate(patches);
-    patches.addJsonPatch(JsonPatch.add(`${podSpec}/containers/0/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
-    if (props.priorityClassName) patches.addJsonPatch(JsonPatch.add(`${podSpec}/priorityClassName`, props.priorityClassName));
+    addCheckedPatch(patches, `${podSpec}/containers/0/securityContext/seccompProfile`, { type: 'RuntimeDefault' });
+    if (props.priorityClassName) addCheckedPatch(patches, `${podSpec}/priorityClassName`, props.priorityClassName);
     if (props.topologySpread !== false) {
       // ScheduleAnyway: a single-zone cluster or a one-node pool must still run every replica.
-      patches.addJsonPatch(JsonPatch.add(`${podSpec}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((key) => ({
+      addCheckedPatch(patches, `${podSpec}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((key) => ({
         maxSkew: 1, topologyKey: key, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels },
-      }))));
+      })));
     }
 
     // --- Placement ---
@@ -655,7 +656,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       // GKE's MPS sharing: the container talks to the node's MPS control daemon over IPC, so the pod needs hostIPC.
       // https://cloud.google.com/kubernetes-engine/docs/how-to/nvidia-mps-gpus
       // The patch applies to the typed props (KubeDeployment serializes them afterwards): the key is hostIpc.
-      patches.addJsonPatch(JsonPatch.add(`${podSpec}/hostIpc`, true));
+      addCheckedPatch(patches, `${podSpec}/hostIpc`, true, { renderedPath: `${podSpec}/hostIPC` });
     }
     if (this.gpus > 0) {
       // cdk8s-plus-27 has no extended resources. The patch goes through KubeDeployment's typed serializer,
@@ -665,9 +666,9 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       const limits = resources.cpu?.limit !== undefined || resources.memory?.limit !== undefined;
       const requests = resources.cpu?.request !== undefined || resources.memory?.request !== undefined;
       const base = `${podSpec}/containers/0/resources`;
-      if (limits) patches.addJsonPatch(JsonPatch.add(`${base}/limits/nvidia.com~1gpu`, gpu));
-      else if (requests) patches.addJsonPatch(JsonPatch.add(`${base}/limits`, { 'nvidia.com/gpu': gpu }));
-      else patches.addJsonPatch(JsonPatch.add(base, { limits: { 'nvidia.com/gpu': gpu } }));
+      if (limits) addCheckedPatch(patches, `${base}/limits/nvidia.com~1gpu`, gpu);
+      else if (requests) addCheckedPatch(patches, `${base}/limits`, { 'nvidia.com/gpu': gpu });
+      else addCheckedPatch(patches, base, { limits: { 'nvidia.com/gpu': gpu } });
     }
 
     // --- Service ---
