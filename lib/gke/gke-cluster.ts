@@ -1,9 +1,10 @@
-import { Chart, JsonPatch } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { NodePool, NodePoolOptions } from './node-pool';
 import { ReleaseChannel } from './release-channel';
 import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
+import { addCheckedPatch } from '../private/checked-patch';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { fail, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
@@ -341,7 +342,7 @@ export class GkeCluster extends Construct {
     this._nodePools.push(pool);
     if (firstGpuPool && this.spec.managedPrometheus) {
       // the ContainerCluster was rendered before its pools existed: append DCGM to the list it holds.
-      this.resource.addJsonPatch(JsonPatch.add('/spec/monitoringConfig/enableComponents/-', GPU_MONITORING_COMPONENT));
+      addCheckedPatch(this.resource, '/spec/monitoringConfig/enableComponents/-', GPU_MONITORING_COMPONENT, { renderedPath: '/spec/monitoringConfig/enableComponents' });
     }
   }
 }

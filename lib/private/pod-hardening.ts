@@ -1,4 +1,5 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
+import { addCheckedPatch } from './checked-patch';
 
 /**
  * The restricted Pod Security Standard fields cdk8s-plus-27 cannot express, patched onto a workload whose pod
@@ -6,6 +7,6 @@ import { ApiObject, JsonPatch } from 'cdk8s';
  * its first container (cdk8s-plus-27 has no seccompProfile field and its Capability enum has no ALL).
  */
 export function hardenPodTemplate(workload: ApiObject): void {
-  workload.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
-  workload.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+  addCheckedPatch(workload, '/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' });
+  addCheckedPatch(workload, '/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] });
 }

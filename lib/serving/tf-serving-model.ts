@@ -1,8 +1,9 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
+import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
@@ -471,214 +472,221 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
   constructor(scope: Construct, id: string, props: TfServingModelProps) {
     super(scope, id);
-    const s = resolveServerSettings(id, props);
-    this.settings = s;
-    this.name = s.name;
-    this.image = s.image;
-    this.grpcPort = s.grpcPort;
-    this.restPort = s.restPort;
-    this.batching = s.batching;
-    this.metricsPath = s.metricsPath;
-    this.gpus = s.gpus;
-    this.nodePool = s.nodePool;
-    this.selectorLabels = s.selectorLabels;
-    const labels = s.labels;
+    // A construct whose props are refused leaves no trace: an app that catches the error and goes on would
+    // otherwise synthesize a half-built server (constructs keeps a child from the moment super() runs).
+    try {
+      const s = resolveServerSettings(id, props);
+      this.settings = s;
+      this.name = s.name;
+      this.image = s.image;
+      this.grpcPort = s.grpcPort;
+      this.restPort = s.restPort;
+      this.batching = s.batching;
+      this.metricsPath = s.metricsPath;
+      this.gpus = s.gpus;
+      this.nodePool = s.nodePool;
+      this.selectorLabels = s.selectorLabels;
+      const labels = s.labels;
 
-    // --- ServiceAccount and config files ---
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: s.name, labels },
-      automountToken: false,
-    });
-    this.configMap = new kplus.k8s.KubeConfigMap(this, 'Config', {
-      metadata: { name: `${s.name}-config`, labels },
-      data: lazyValue(() => this.current.configFiles),
-    });
+      // --- ServiceAccount and config files ---
+      this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+        metadata: { name: s.name, labels },
+        automountToken: false,
+      });
+      this.configMap = new kplus.k8s.KubeConfigMap(this, 'Config', {
+        metadata: { name: `${s.name}-config`, labels },
+        data: lazyValue(() => this.current.configFiles),
+      });
 
-    // --- Deployment ---
-    this.deployment = new kplus.Deployment(this, 'Resource', {
-      metadata: { name: s.name, labels },
-      podMetadata: { labels },
-      replicas: s.replicas,
-      select: false,
-      serviceAccount: this.serviceAccount,
-      automountServiceAccountToken: false,
-      // OnRootMismatch: a recursive chown of a large model volume at every start would delay it for minutes.
-      securityContext: { ensureNonRoot: true, user: s.user, group: s.group, fsGroup: s.group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
-      terminationGracePeriod: s.terminationGracePeriod,
-      // A new pod may need a node from a pool scaled to zero, a multi-GB image pull and the whole startup budget:
-      // a deadline shorter than that marks a healthy rollout as failed (ProgressDeadlineExceeded).
-      progressDeadline: Duration.seconds(s.startupTimeout.toSeconds() + 300),
-      strategy: kplus.DeploymentStrategy.rollingUpdate({
-        maxSurge: kplus.PercentOrAbsolute.absolute(1),
-        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-      }),
-    });
-    this.deployment.select(kplus.LabelSelector.of({ labels: s.selectorLabels }));
-    this.deployment.podMetadata.addAnnotation('tfserving-constructs.io/config-hash', lazyValue(() => this.current.configHash));
-    // With an Istio sidecar, keep the proxy draining for the whole grace period (its default is 5 s, shorter than
-    // the preStop pause, which would cut off requests the server is still answering). Ignored without Istio.
-    this.deployment.podMetadata.addAnnotation('proxy.istio.io/config', JSON.stringify({ terminationDrainDuration: `${s.terminationGracePeriod.toSeconds()}s` }));
+      // --- Deployment ---
+      this.deployment = new kplus.Deployment(this, 'Resource', {
+        metadata: { name: s.name, labels },
+        podMetadata: { labels },
+        replicas: s.replicas,
+        select: false,
+        serviceAccount: this.serviceAccount,
+        automountServiceAccountToken: false,
+        // OnRootMismatch: a recursive chown of a large model volume at every start would delay it for minutes.
+        securityContext: { ensureNonRoot: true, user: s.user, group: s.group, fsGroup: s.group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+        terminationGracePeriod: s.terminationGracePeriod,
+        // A new pod may need a node from a pool scaled to zero, a multi-GB image pull and the whole startup budget:
+        // a deadline shorter than that marks a healthy rollout as failed (ProgressDeadlineExceeded).
+        progressDeadline: Duration.seconds(s.startupTimeout.toSeconds() + 300),
+        strategy: kplus.DeploymentStrategy.rollingUpdate({
+          maxSurge: kplus.PercentOrAbsolute.absolute(1),
+          maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+        }),
+      });
+      this.deployment.select(kplus.LabelSelector.of({ labels: s.selectorLabels }));
+      this.deployment.podMetadata.addAnnotation('tfserving-constructs.io/config-hash', lazyValue(() => this.current.configHash));
+      // With an Istio sidecar, keep the proxy draining for the whole grace period (its default is 5 s, shorter than
+      // the preStop pause, which would cut off requests the server is still answering). Ignored without Istio.
+      this.deployment.podMetadata.addAnnotation('proxy.istio.io/config', JSON.stringify({ terminationDrainDuration: `${s.terminationGracePeriod.toSeconds()}s` }));
 
-    const probePath = lazyValue(() => this.current.probePath);
-    const probes = !s.probesEnabled ? {} : {
-      startup: kplus.Probe.fromHttpGet(probePath, {
-        port: s.restPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5),
-        failureThreshold: Math.ceil(s.startupTimeout.toSeconds() / 10),
-      }),
-      readiness: kplus.Probe.fromHttpGet(probePath, {
-        port: s.restPort, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(3), failureThreshold: 3,
-      }),
-      // Liveness must not depend on serving load: GET /v1/models/NAME waits for a free REST worker
-      // (http_server.cc CreateAndStartHttpServer: one RequestExecutor of --rest_api_num_threads for every request),
-      // so a busy server failed it and was
-      // killed. A TCP connect to the gRPC port is answered by the kernel's accept queue while the process lives.
-      // (gRPC health, grpc.health.v1, exists from 2.15.1 behind --enable_grpc_healthcheck_service, off by default:
-      // server.cc EnableDefaultHealthCheckService; TCP works on every release without another flag.)
-      liveness: kplus.Probe.fromTcpSocket({
-        port: s.grpcPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6,
-      }),
-    };
-    this.container = this.deployment.addContainer({
-      name: 'tensorflow-serving',
-      image: s.image.image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['/usr/bin/tensorflow_model_server'],
-      args: this.args,
-      ports: [
-        { name: 'grpc', number: s.grpcPort, protocol: kplus.Protocol.TCP },
-        { name: 'http', number: s.restPort, protocol: kplus.Protocol.TCP },
-      ],
-      resources: s.resources,
-      securityContext: {
-        ensureNonRoot: true, user: s.user, group: s.group, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
-      },
-      lifecycle: { preStop: kplus.Handler.fromCommand(['/bin/sleep', String(s.preStopDelay.toSeconds())]) },
-      ...probes,
-    });
-    this.container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume',
-      kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', `${s.name}-config`), { name: 'config' }), { readOnly: true });
-    this.container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: s.tmpSize }));
+      const probePath = lazyValue(() => this.current.probePath);
+      const probes = !s.probesEnabled ? {} : {
+        startup: kplus.Probe.fromHttpGet(probePath, {
+          port: s.restPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5),
+          failureThreshold: Math.ceil(s.startupTimeout.toSeconds() / 10),
+        }),
+        readiness: kplus.Probe.fromHttpGet(probePath, {
+          port: s.restPort, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(3), failureThreshold: 3,
+        }),
+        // Liveness must not depend on serving load: GET /v1/models/NAME waits for a free REST worker
+        // (http_server.cc CreateAndStartHttpServer: one RequestExecutor of --rest_api_num_threads for every request),
+        // so a busy server failed it and was
+        // killed. A TCP connect to the gRPC port is answered by the kernel's accept queue while the process lives.
+        // (gRPC health, grpc.health.v1, exists from 2.15.1 behind --enable_grpc_healthcheck_service, off by default:
+        // server.cc EnableDefaultHealthCheckService; TCP works on every release without another flag.)
+        liveness: kplus.Probe.fromTcpSocket({
+          port: s.grpcPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6,
+        }),
+      };
+      this.container = this.deployment.addContainer({
+        name: 'tensorflow-serving',
+        image: s.image.image,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: ['/usr/bin/tensorflow_model_server'],
+        args: this.args,
+        ports: [
+          { name: 'grpc', number: s.grpcPort, protocol: kplus.Protocol.TCP },
+          { name: 'http', number: s.restPort, protocol: kplus.Protocol.TCP },
+        ],
+        resources: s.resources,
+        securityContext: {
+          ensureNonRoot: true, user: s.user, group: s.group, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+        },
+        lifecycle: { preStop: kplus.Handler.fromCommand(['/bin/sleep', String(s.preStopDelay.toSeconds())]) },
+        ...probes,
+      });
+      this.container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume',
+        kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', `${s.name}-config`), { name: 'config' }), { readOnly: true });
+      this.container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: s.tmpSize }));
 
-    // --- Pod fields cdk8s-plus lacks: JSON patches ---
-    const podSpec = '/spec/template/spec';
-    const patches = ApiObject.of(this.deployment);
-    hardenPodTemplate(patches);
-    patches.addJsonPatch(JsonPatch.add(`${podSpec}/containers/0/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
-    if (props.priorityClassName) patches.addJsonPatch(JsonPatch.add(`${podSpec}/priorityClassName`, props.priorityClassName));
-    if (props.topologySpread !== false) {
-      // ScheduleAnyway: a single-zone cluster or a one-node pool must still run every replica.
-      patches.addJsonPatch(JsonPatch.add(`${podSpec}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((key) => ({
-        maxSkew: 1, topologyKey: key, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: s.selectorLabels },
-      }))));
-    }
-
-    // --- Placement ---
-    const pool = s.nodePool;
-    if (pool) {
-      // One call, one nodeSelectorTerm: its expressions are ANDed (separate terms would be ORed).
-      this.deployment.scheduling.attract(kplus.Node.labeled(
-        ...Object.entries(pool.nodeSelector()).map(([key, value]) => kplus.NodeLabelQuery.is(key, value))));
-      for (const t of pool.tolerations()) {
-        const effect = t.effect as kplus.TaintEffect | undefined;
-        this.deployment.scheduling.tolerate(kplus.Node.tainted(
-          t.operator === 'Exists' ? kplus.NodeTaintQuery.exists(t.key!, { effect }) : kplus.NodeTaintQuery.is(t.key!, t.value ?? '', { effect })));
+      // --- Pod fields cdk8s-plus lacks: JSON patches ---
+      const podSpec = '/spec/template/spec';
+      const patches = ApiObject.of(this.deployment);
+      hardenPodTemplate(patches);
+      addCheckedPatch(patches, `${podSpec}/containers/0/securityContext/seccompProfile`, { type: 'RuntimeDefault' });
+      if (props.priorityClassName) addCheckedPatch(patches, `${podSpec}/priorityClassName`, props.priorityClassName);
+      if (props.topologySpread !== false) {
+        // ScheduleAnyway: a single-zone cluster or a one-node pool must still run every replica.
+        addCheckedPatch(patches, `${podSpec}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((key) => ({
+          maxSkew: 1, topologyKey: key, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: s.selectorLabels },
+        })));
       }
-    }
-    if (s.gpus > 0 && pool?.gpuSharing === 'MPS') {
-      // GKE's MPS sharing: the container talks to the node's MPS control daemon over IPC, so the pod needs hostIPC.
-      // https://cloud.google.com/kubernetes-engine/docs/how-to/nvidia-mps-gpus
-      // The patch applies to the typed props (KubeDeployment serializes them afterwards): the key is hostIpc.
-      patches.addJsonPatch(JsonPatch.add(`${podSpec}/hostIpc`, true));
-    }
-    if (s.gpus > 0) {
-      // cdk8s-plus-27 has no extended resources. The patch goes through KubeDeployment's typed serializer,
-      // which reads Quantity.value: a plain number would come out as null. Create the limits map when no
-      // CPU/memory limit exists.
-      const gpu = kplus.k8s.Quantity.fromNumber(s.gpus);
-      const r = s.resources;
-      const limits = r.cpu?.limit !== undefined || r.memory?.limit !== undefined;
-      const requests = r.cpu?.request !== undefined || r.memory?.request !== undefined;
-      const base = `${podSpec}/containers/0/resources`;
-      if (limits) patches.addJsonPatch(JsonPatch.add(`${base}/limits/nvidia.com~1gpu`, gpu));
-      else if (requests) patches.addJsonPatch(JsonPatch.add(`${base}/limits`, { 'nvidia.com/gpu': gpu }));
-      else patches.addJsonPatch(JsonPatch.add(base, { limits: { 'nvidia.com/gpu': gpu } }));
-    }
 
-    // --- Service ---
-    this.service = new kplus.Service(this, 'Service', {
-      metadata: { name: s.name, labels },
-      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
-      // Names select the protocol in Istio ("grpc", "http" prefixes).
-      ports: [
-        { name: 'grpc', port: s.grpcPort, targetPort: s.grpcPort, protocol: kplus.Protocol.TCP },
-        { name: 'http', port: s.restPort, targetPort: s.restPort, protocol: kplus.Protocol.TCP },
-      ],
-    });
-    // Select on our stable labels, not cdk8s-plus's path-derived `cdk8s.io/metadata.addr`.
-    for (const [k, v] of Object.entries(s.selectorLabels)) this.service.selectLabel(k, v);
+      // --- Placement ---
+      const pool = s.nodePool;
+      if (pool) {
+        // One call, one nodeSelectorTerm: its expressions are ANDed (separate terms would be ORed).
+        this.deployment.scheduling.attract(kplus.Node.labeled(
+          ...Object.entries(pool.nodeSelector()).map(([key, value]) => kplus.NodeLabelQuery.is(key, value))));
+        for (const t of pool.tolerations()) {
+          const effect = t.effect as kplus.TaintEffect | undefined;
+          this.deployment.scheduling.tolerate(kplus.Node.tainted(
+            t.operator === 'Exists' ? kplus.NodeTaintQuery.exists(t.key!, { effect }) : kplus.NodeTaintQuery.is(t.key!, t.value ?? '', { effect })));
+        }
+      }
+      if (s.gpus > 0 && pool?.gpuSharing === 'MPS') {
+        // GKE's MPS sharing: the container talks to the node's MPS control daemon over IPC, so the pod needs hostIPC.
+        // https://cloud.google.com/kubernetes-engine/docs/how-to/nvidia-mps-gpus
+        // The patch applies to the typed props (KubeDeployment serializes them afterwards): the key is hostIpc.
+        addCheckedPatch(patches, `${podSpec}/hostIpc`, true, { renderedPath: `${podSpec}/hostIPC` });
+      }
+      if (s.gpus > 0) {
+        // cdk8s-plus-27 has no extended resources. The patch goes through KubeDeployment's typed serializer,
+        // which reads Quantity.value: a plain number would come out as null. Create the limits map when no
+        // CPU/memory limit exists.
+        const gpu = kplus.k8s.Quantity.fromNumber(s.gpus);
+        const r = s.resources;
+        const limits = r.cpu?.limit !== undefined || r.memory?.limit !== undefined;
+        const requests = r.cpu?.request !== undefined || r.memory?.request !== undefined;
+        const base = `${podSpec}/containers/0/resources`;
+        if (limits) addCheckedPatch(patches, `${base}/limits/nvidia.com~1gpu`, gpu);
+        else if (requests) addCheckedPatch(patches, `${base}/limits`, { 'nvidia.com/gpu': gpu });
+        else addCheckedPatch(patches, base, { limits: { 'nvidia.com/gpu': gpu } });
+      }
 
-    // --- Autoscaling and disruption budget ---
-    if (s.autoscaling) {
-      this.autoscaler = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+      // --- Service ---
+      this.service = new kplus.Service(this, 'Service', {
         metadata: { name: s.name, labels },
-        target: this.deployment,
-        minReplicas: s.autoscaling.minReplicas,
-        maxReplicas: s.autoscaling.maxReplicas,
-        metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(s.autoscaling.targetCpuUtilization ?? 60))],
+        type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+        // Names select the protocol in Istio ("grpc", "http" prefixes).
+        ports: [
+          { name: 'grpc', port: s.grpcPort, targetPort: s.grpcPort, protocol: kplus.Protocol.TCP },
+          { name: 'http', port: s.restPort, targetPort: s.restPort, protocol: kplus.Protocol.TCP },
+        ],
       });
-    }
-    if (s.pdbMaxUnavailable !== undefined) {
-      this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: { name: s.name, labels },
-        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(s.pdbMaxUnavailable), selector: { matchLabels: s.selectorLabels } },
-      });
-    }
+      // Select on our stable labels, not cdk8s-plus's path-derived `cdk8s.io/metadata.addr`.
+      for (const [k, v] of Object.entries(s.selectorLabels)) this.service.selectLabel(k, v);
 
-    // --- Monitoring ---
-    const monitoring = s.monitoring;
-    const interval = `${(monitoring.interval ?? Duration.seconds(30)).toSeconds()}s`;
-    if (s.metricsPath && monitoring.scraper === Scraper.SERVICE_MONITOR) {
-      this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
-        metadata: { name: s.name, labels },
-        spec: {
-          selector: { matchLabels: s.selectorLabels },
-          endpoints: [{ port: 'http', path: s.metricsPath, interval }],
-        },
-      });
-    }
-    if (s.metricsPath && monitoring.scraper === Scraper.POD_MONITORING) {
-      this.podMonitoring = new PodMonitoring(this, 'PodMonitoring', {
-        metadata: { name: s.name, labels },
-        spec: {
-          selector: { matchLabels: s.selectorLabels },
-          endpoints: [{ port: PodMonitoringSpecEndpointsPort.fromString('http'), path: s.metricsPath, interval }],
-        },
-      });
-    }
+      // --- Autoscaling and disruption budget ---
+      if (s.autoscaling) {
+        this.autoscaler = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+          metadata: { name: s.name, labels },
+          target: this.deployment,
+          minReplicas: s.autoscaling.minReplicas,
+          maxReplicas: s.autoscaling.maxReplicas,
+          metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(s.autoscaling.targetCpuUtilization ?? 60))],
+        });
+      }
+      if (s.pdbMaxUnavailable !== undefined) {
+        this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+          metadata: { name: s.name, labels },
+          spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(s.pdbMaxUnavailable), selector: { matchLabels: s.selectorLabels } },
+        });
+      }
 
-    // --- NetworkPolicy ---
-    const np = s.networkPolicy;
-    if (np) {
-      this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-        metadata: { name: s.name, labels },
-        spec: {
-          podSelector: { matchLabels: s.selectorLabels },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: lazyValue(() => this.ingressRules(np)),
-          egress: lazyValue(() => this.egressRules(np)),
-        },
-      });
-    }
+      // --- Monitoring ---
+      const monitoring = s.monitoring;
+      const interval = `${(monitoring.interval ?? Duration.seconds(30)).toSeconds()}s`;
+      if (s.metricsPath && monitoring.scraper === Scraper.SERVICE_MONITOR) {
+        this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
+          metadata: { name: s.name, labels },
+          spec: {
+            selector: { matchLabels: s.selectorLabels },
+            endpoints: [{ port: 'http', path: s.metricsPath, interval }],
+          },
+        });
+      }
+      if (s.metricsPath && monitoring.scraper === Scraper.POD_MONITORING) {
+        this.podMonitoring = new PodMonitoring(this, 'PodMonitoring', {
+          metadata: { name: s.name, labels },
+          spec: {
+            selector: { matchLabels: s.selectorLabels },
+            endpoints: [{ port: PodMonitoringSpecEndpointsPort.fromString('http'), path: s.metricsPath, interval }],
+          },
+        });
+      }
 
-    if (props.models.length === 0) resolveServerSpec(s, []);
-    for (const m of props.models) this.addModel(m);
-    ensureUniqueObjectNames(this);
-    this.node.addValidation({
-      validate: () => validateServer(s, this.current.models, {
-        serviceAccountName: this.serviceAccount.name,
-        namespace: this.service.metadata.namespace ?? 'default',
-      }),
-    });
+      // --- NetworkPolicy ---
+      const np = s.networkPolicy;
+      if (np) {
+        this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+          metadata: { name: s.name, labels },
+          spec: {
+            podSelector: { matchLabels: s.selectorLabels },
+            policyTypes: ['Ingress', 'Egress'],
+            ingress: lazyValue(() => this.ingressRules(np)),
+            egress: lazyValue(() => this.egressRules(np)),
+          },
+        });
+      }
+
+      if (props.models.length === 0) resolveServerSpec(s, []);
+      for (const m of props.models) this.addModel(m);
+      ensureUniqueObjectNames(this);
+      this.node.addValidation({
+        validate: () => validateServer(s, this.current.models, {
+          serviceAccountName: this.serviceAccount.name,
+          namespace: this.service.metadata.namespace ?? 'default',
+        }),
+      });
+    } catch (e) {
+      scope.node.tryRemoveChild(id);
+      throw e;
+    }
   }
 
   /**

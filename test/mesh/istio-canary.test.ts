@@ -668,6 +668,7 @@ describe('rules (exact messages)', () => {
       "IstioCanary 'b': 'labelRouting' ({}) must find a model of TfServingModel 'resnet-v1' with the version labels 'stable' and 'canary'. "
       + 'Fix: set versionLabels: { stable: OLD, canary: NEW } on a model',
     ]);
+    expect(() => synth(chart)).toThrow("[c/b] IstioCanary 'b': 'labelRouting' ({}) must find a model of TfServingModel 'resnet-v1'");
   });
 
   test('the canary name equal to a server name', () => {

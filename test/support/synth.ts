@@ -1,7 +1,8 @@
 /**
  * Test harness: every chart a test creates through `Testing.chart()` / `Testing.app()` (or `new Chart`
  * in a `Testing.app()`) is synthesized and schema-validated after the test, so no chart escapes validation.
- * Tests call `synth(chart)` to get the validated objects.
+ * Tests call `synth(chart)` to get the validated objects. A chart that fails synthesis after the test fails the
+ * test, unless the test saw that same failure itself (its `expect(() => synth(chart)).toThrow(message)`).
  */
 import { App, Chart, Testing } from 'cdk8s';
 import { assertValid } from './validate';
@@ -43,17 +44,72 @@ Testing.app = (props?: any) => {
   return app;
 };
 
+/**
+ * Synthesis errors each app raised while its test ran. A test that builds a chart to fail synthesis asserts the
+ * failure itself (`expect(() => synth(chart)).toThrow(exactMessage)`); that call is what declares the failure
+ * expected. Recorded at the three ways in: `Chart.toJson()` (what `Testing.synth` and `synth()` call), `App.synth()`
+ * and `App.synthYaml()`.
+ */
+const seen = new Map<App, Set<string>>();
+let checking = false;
+function recording<A extends any[], R>(original: (this: any, ...args: A) => R, appOf: (self: any) => App) {
+  return function (this: any, ...args: A): R {
+    try {
+      return original.apply(this, args);
+    } catch (e) {
+      if (!checking) {
+        const app = appOf(this);
+        if (!seen.has(app)) seen.set(app, new Set());
+        seen.get(app)!.add(messageOf(e));
+      }
+      throw e;
+    }
+  };
+}
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The synthesis errors `app` raised so far in the running test (for the harness's own tests). */
+export function failuresSeen(app: App): string[] {
+  return [...(seen.get(app) ?? [])];
+}
+Chart.prototype.toJson = recording(Chart.prototype.toJson, (chart: Chart) => chart.node.root as App);
+App.prototype.synth = recording(App.prototype.synth, (app: App) => app);
+App.prototype.synthYaml = recording(App.prototype.synthYaml, (app: App) => app);
+
+/**
+ * Synthesizes and schema-validates every chart of `created`. A chart whose synthesis fails with an error its test
+ * did not see (`failuresSeen`) is a failure of the test: its message is returned. Schema violations throw.
+ */
+export function checkCreatedApps(created: App[], failuresSeen: ReadonlyMap<App, ReadonlySet<string>>): string[] {
+  const unexpected: string[] = [];
+  checking = true;
+  try {
+    for (const app of created) {
+      for (const chart of app.charts) {
+        let objects: any[];
+        try {
+          objects = Testing.synth(chart);
+        } catch (e) {
+          // cdk8s validates the whole app when one chart synthesizes: a chart next to the failing one fails with the same message.
+          if (!failuresSeen.get(app)?.has(messageOf(e))) {
+            unexpected.push(`chart '${chart.node.path}' failed synthesis after the test, which never saw this failure `
+              + `(assert it with expect(() => synth(chart)).toThrow(message), or fix the chart): ${messageOf(e)}`);
+          }
+          continue;
+        }
+        assertValid(objects);
+      }
+    }
+  } finally {
+    checking = false;
+  }
+  return unexpected;
+}
+
 afterEach(() => {
   const created = apps.splice(0, apps.length);
-  for (const app of created) {
-    for (const chart of app.charts) {
-      let objects: any[];
-      try {
-        objects = Testing.synth(chart);
-      } catch {
-        continue; // a test of a rule built this chart to fail synthesis; it asserted the message itself
-      }
-      assertValid(objects);
-    }
-  }
+  const failuresSeen = new Map(seen);
+  seen.clear();
+  const unexpected = checkCreatedApps(created, failuresSeen);
+  if (unexpected.length) throw new Error(unexpected.join('\n'));
 });

@@ -1,0 +1,84 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { fail } from '../core/errors';
+
+/** Options of {@link addCheckedPatch}. */
+export interface CheckedPatchOptions {
+  /**
+   * Where the patched value appears in the synthesized object, when that differs from the patch path.
+   *
+   * A patch on a typed object (`KubeDeployment`) applies to the typed props, before the typed serializer
+   * (`toJson_KubeDeploymentProps` in cdk8s-plus-27's imports/k8s.js) copies the fields it knows under their API
+   * names: the patch path `/spec/template/spec/hostIpc` comes out as `/spec/template/spec/hostIPC`.
+   *
+   * @default - the patch path
+   */
+  readonly renderedPath?: string;
+}
+
+const CHECKS = Symbol.for('tfserving-constructs.checkedPatches');
+
+interface Check { readonly patchPath: string; readonly renderedPath: string }
+
+/**
+ * Adds a JSON `add` patch to `obj` and checks, each time the object is synthesized, that the patched path exists
+ * in its output.
+ *
+ * A patch on a typed object goes through its typed serializer, which keeps only the fields it knows: a patch at a
+ * path the serializer does not know (`hostIPC` where the typed props say `hostIpc`) vanishes without an error
+ * (cdk8s-team/cdk8s-core#2571). The check turns that into a synth-time error. It wraps the object's own `toJson()`
+ * (what `Chart.toJson()` and `App.synth()` call for every object), so it costs one path walk per patch and no second
+ * rendering.
+ */
+export function addCheckedPatch(obj: ApiObject, path: string, value: unknown, options: CheckedPatchOptions = {}): void {
+  obj.addJsonPatch(JsonPatch.add(path, value));
+  checksOf(obj).push({ patchPath: path, renderedPath: options.renderedPath ?? path });
+}
+
+function checksOf(obj: ApiObject): Check[] {
+  const holder = obj as unknown as { [CHECKS]?: Check[] };
+  const existing = holder[CHECKS];
+  if (existing) return existing;
+  const checks: Check[] = [];
+  Object.defineProperty(obj, CHECKS, { value: checks });
+  const render = obj.toJson.bind(obj);
+  Object.defineProperty(obj, 'toJson', {
+    configurable: true,
+    writable: true,
+    value: (): any => {
+      const json = render();
+      for (const c of checks) {
+        if (!pathExists(json, c.renderedPath)) {
+          const at = c.renderedPath === c.patchPath ? '' : ` (patched at '${c.patchPath}')`;
+          fail(`${obj.kind} '${obj.name}'`, 'JSON patch', c.renderedPath,
+            `reach the synthesized object${at}: the typed serializer keeps only the fields it knows, under their API names`,
+            'patch the field under its typed-props name (e.g. hostIpc) and pass the API name as renderedPath (e.g. hostIPC)');
+        }
+      }
+      return json;
+    },
+  });
+  return checks;
+}
+
+/** Whether an RFC 6901 JSON pointer resolves in `doc` (`-` names the end of a non-empty array). */
+export function pathExists(doc: unknown, pointer: string): boolean {
+  if (pointer === '') return doc !== undefined;
+  let at: any = doc;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(at)) {
+      if (key === '-') {
+        if (at.length === 0) return false;
+        at = at[at.length - 1];
+        continue;
+      }
+      if (!/^(0|[1-9][0-9]*)$/.test(key) || Number(key) >= at.length) return false;
+      at = at[Number(key)];
+    } else if (at !== null && typeof at === 'object' && Object.prototype.hasOwnProperty.call(at, key)) {
+      at = at[key];
+    } else {
+      return false;
+    }
+  }
+  return at !== undefined;
+}
