@@ -54,7 +54,13 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     err(`${USAGE}\n`);
     return 2;
   }
-  const result = convertCaptureFiles(inputs, output, { model, dtypes, defaultInputName, defaultOutputName });
+  let result;
+  try {
+    result = convertCaptureFiles(inputs, output, { model, dtypes, defaultInputName, defaultOutputName });
+  } catch (e) {
+    err(`capture-to-tfrecord: ${(e as Error).message}\n`);
+    return 1;
+  }
   out(`${result.logs.length} PredictionLog records written to ${output}; ${result.unpaired.length} unpaired, ${result.skipped.length} skipped\n`);
   for (const s of result.skipped) err(`skipped ${s.id}: ${s.reason}\n`);
   return 0;

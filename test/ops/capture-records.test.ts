@@ -142,3 +142,10 @@ test('the command refuses unknown options and a missing output with its usage', 
   expect(main(['capture-to-tfrecord', 'in'], () => undefined, () => undefined)).toBe(2);
   expect(main(['other'], () => undefined, () => undefined)).toBe(2);
 });
+
+test('the command reports an unreadable input and exits 1', () => {
+  const stderr: string[] = [];
+  const missing = path.join(os.tmpdir(), 'no-such-capture-dir-18');
+  expect(main(['capture-to-tfrecord', '--output', path.join(os.tmpdir(), 'x.tfrecord'), missing], () => undefined, (s) => stderr.push(s))).toBe(1);
+  expect(stderr.join('')).toBe(`capture-to-tfrecord: ENOENT: no such file or directory, stat '${missing}'\n`);
+});
