@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { fail, subjectOf } from '../core/errors';
 import { bucketOf, HTTP_URL, isBucketName } from '../core/names';
 import { IamPolicyMember } from '../imports/iam.cnrm.cloud.google.com';
+import { lazyValue } from '../private/lazy';
 import { GcsAccess } from '../serving/gcs-access';
 import type { TfServingModel } from '../serving/tf-serving-model';
 
@@ -167,7 +168,7 @@ export interface RequestCaptureProps {
  * REST port now targets (port 9081; it forwards to TF Serving's REST port) and that sends every request and every
  * 200 response as a CloudEvent to a loopback collector; and Vector (`timberio/vector`), which samples the calls,
  * drops bodies over the cap and writes newline-delimited JSON records to Cloud Storage (Workload Identity) or to an
- * HTTP endpoint. The server's NetworkPolicy gets ingress on the agent port and egress to the sink.
+ * HTTP endpoint. A second NetworkPolicy for the server's pods admits the agent port and the egress to the sink.
  *
  * What is captured: REST calls through the server's Service (gRPC, and REST sent to a pod's 8501 directly or
  * through another Service, pass uncaptured). Payloads may hold personal data.
@@ -181,6 +182,11 @@ export class RequestCapture extends Construct {
   public readonly configMap: kplus.k8s.KubeConfigMap;
   /** The collector's Vector configuration. */
   public readonly collectorConfig: Record<string, unknown>;
+  /**
+   * The NetworkPolicy that admits the agent port (from the peers the server's REST port admits) and the collector's
+   * egress to the sink, when the server has a NetworkPolicy.
+   */
+  public readonly networkPolicy?: kplus.k8s.KubeNetworkPolicy;
   /** The `roles/storage.objectCreator` binding on the bucket (GCS sinks). */
   public readonly bucketWriter?: IamPolicyMember;
   /** The model whose calls are captured. */
@@ -288,9 +294,23 @@ export class RequestCapture extends Construct {
     ApiObject.of(model.service).addJsonPatch(JsonPatch.replace(`/spec/ports/${httpIndex}/targetPort`, kplus.k8s.IntOrString.fromNumber(CAPTURE_AGENT_PORT)));
 
     if (model.networkPolicy) {
-      const policy = ApiObject.of(model.networkPolicy);
-      policy.addJsonPatch(JsonPatch.add('/spec/ingress/0/ports/-', { port: kplus.k8s.IntOrString.fromNumber(CAPTURE_AGENT_PORT), protocol: 'TCP' }));
-      for (const rule of props.sink.egressRules()) policy.addJsonPatch(JsonPatch.add('/spec/egress/-', rule));
+      // A second policy for the same pods, as for the Istio sidecar (NetworkPolicies add up): the server's own policy
+      // stays as TfServingModel renders it. The agent port admits the peers the server's REST port admits.
+      const tcp = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
+      const serverPolicy = model.networkPolicy;
+      this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+        metadata: { name: `${model.name}-capture`, labels: model.selectorLabels },
+        spec: {
+          podSelector: { matchLabels: model.selectorLabels },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: lazyValue(() => {
+            const rules: any[] = serverPolicy.toJson().spec?.ingress ?? [];
+            const rest = rules.find((r) => (r.ports ?? []).some((p: any) => p.port === model.restPort));
+            return [{ ports: [tcp(CAPTURE_AGENT_PORT)], ...(rest?.from ? { from: rest.from } : {}) }];
+          }),
+          egress: props.sink.egressRules(),
+        },
+      });
     }
 
     if (props.sink.kind === 'gcs') {

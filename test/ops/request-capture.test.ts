@@ -1,37 +1,44 @@
 import { Size, Testing } from 'cdk8s';
 import {
-  CaptureProtocol, CaptureSink, GcsAccess, ModelSource, RequestCapture, RequestCaptureProps, TfServingModel,
+  CaptureProtocol, CaptureSink, GcsAccess, ModelSource, RequestCapture, RequestCaptureProps, TfServingModel, TfServingModelProps,
 } from '../../lib';
 import { only, synth } from '../support/synth';
 
 const identity = GcsAccess.workloadIdentity('tf-serving@acme-ml.iam.gserviceaccount.com');
 
-function setup(props: Partial<RequestCaptureProps> = {}, models = ['resnet']) {
+function setup(props: Partial<RequestCaptureProps> = {}, models = ['resnet'], serverProps: Partial<TfServingModelProps> = {}) {
   const chart = Testing.chart();
   const server = new TfServingModel(chart, 'resnet', {
-    models: models.map((name) => ({ name, source: ModelSource.gcs(`gs://acme-models/${name}`) })), gcsAccess: identity,
+    models: models.map((name) => ({ name, source: ModelSource.gcs(`gs://acme-models/${name}`) })), gcsAccess: identity, ...serverProps,
   });
   const capture = new RequestCapture(chart, 'capture', { target: server, sink: CaptureSink.gcs('gs://acme-capture/requests', { access: identity }), ...props });
   return { chart, server, capture };
 }
 
-/** Whether a NetworkPolicy's egress rules admit a connection to `ip:port` (or a pod of `namespace` on `port`). */
-function egressAdmits(policy: any, dest: { ip?: string; namespace?: string; port: number }): boolean {
-  const inCidr = (ip: string, cidr: string) => {
-    const [base, bits] = cidr.split('/');
-    const n = (a: string) => a.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
-    const size = 2 ** (32 - Number(bits));
-    return Math.floor(n(ip) / size) === Math.floor(n(base) / size);
-  };
-  return (policy.spec.egress ?? []).some((rule: any) => {
-    const portOk = !rule.ports || rule.ports.some((p: any) => p.port === dest.port && (p.protocol ?? 'TCP') === 'TCP');
-    const peerOk = !rule.to || rule.to.some((peer: any) => {
-      if (peer.ipBlock) return dest.ip !== undefined && inCidr(dest.ip, peer.ipBlock.cidr);
-      if (peer.namespaceSelector) return dest.namespace !== undefined && peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === dest.namespace;
-      return false;
-    });
-    return portOk && peerOk;
-  });
+const inCidr = (ip: string, cidr: string) => {
+  const [base, bits] = cidr.split('/');
+  const n = (a: string) => a.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(n(ip) / size) === Math.floor(n(base) / size);
+};
+/** A peer for a connection: an address, or a pod in a namespace. */
+interface Peer { ip?: string; namespace?: string; port: number }
+const peerMatches = (peer: any, p: Peer) => {
+  if (peer.ipBlock) return p.ip !== undefined && inCidr(p.ip, peer.ipBlock.cidr);
+  if (peer.namespaceSelector) return p.namespace !== undefined && peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === p.namespace;
+  return false;
+};
+const ruleAdmits = (rule: any, peers: any[] | undefined, p: Peer) =>
+  (!rule.ports || rule.ports.some((x: any) => x.port === p.port && (x.protocol ?? 'TCP') === 'TCP')) && (!peers || peers.some((x) => peerMatches(x, p)));
+
+/**
+ * Whether the NetworkPolicies selecting the server's pods admit a connection (policies add up: one that admits
+ * is enough), the way a CNI evaluates them for `direction`.
+ */
+function admits(objects: any[], direction: 'egress' | 'ingress', p: Peer): boolean {
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && o.spec.podSelector.matchLabels['app.kubernetes.io/instance'] === 'resnet');
+  expect(policies.length).toBeGreaterThan(0);
+  return policies.some((policy) => (policy.spec[direction] ?? []).some((rule: any) => ruleAdmits(rule, direction === 'egress' ? rule.to : rule.from, p)));
 }
 
 test('the agent fronts the REST port: the Service targets it and it forwards to TF Serving\'s REST port', () => {
@@ -61,26 +68,31 @@ test('the agent fronts the REST port: the Service targets it and it forwards to 
   expect(config.transforms.record.source).toContain('if length(body) > 1048576 { abort }');
 });
 
-test('the server\'s NetworkPolicy admits the agent port and the collector\'s egress to Cloud Storage and the metadata server', () => {
+test('the NetworkPolicies admit the agent port and the collector\'s egress to Cloud Storage and the metadata server', () => {
   const { chart } = setup();
-  const policy = only(synth(chart), 'NetworkPolicy');
-  expect(policy.spec.ingress[0].ports.map((p: any) => p.port)).toEqual([8500, 8501, 9081]);
-  expect(egressAdmits(policy, { ip: '142.250.1.207', port: 443 })).toBe(true);
-  expect(egressAdmits(policy, { ip: '169.254.169.254', port: 80 })).toBe(true);
-  expect(egressAdmits(policy, { ip: '169.254.169.252', port: 988 })).toBe(true);
-  expect(egressAdmits(policy, { ip: '10.0.0.5', port: 8080 })).toBe(false);
+  const objects = synth(chart);
+  // The server's own policy does not admit the agent port: the capture's policy does.
+  expect(admits(objects.filter((o) => o.metadata.name !== 'resnet-capture'), 'ingress', { ip: '10.1.2.3', port: 9081 })).toBe(false);
+  expect(admits(objects, 'ingress', { ip: '10.1.2.3', port: 9081 })).toBe(true);
+  expect(admits(objects, 'egress', { ip: '142.250.1.207', port: 443 })).toBe(true);
+  expect(admits(objects, 'egress', { ip: '169.254.169.254', port: 80 })).toBe(true);
+  expect(admits(objects, 'egress', { ip: '169.254.169.252', port: 988 })).toBe(true);
+  expect(admits(objects, 'egress', { ip: '10.0.0.5', port: 8080 })).toBe(false);
 });
 
-test('an in-cluster HTTP sink is admitted in its namespace on its port, and nothing else is opened', () => {
-  const { chart } = setup({ sink: CaptureSink.http('http://capture.ml-data.svc.cluster.local:8080/ingest') });
+test('the agent port admits only the peers the REST port admits', () => {
+  const clients = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'clients' } } };
+  const { chart } = setup({}, ['resnet'], { networkPolicy: { allowFrom: [clients] } });
   const objects = synth(chart);
-  const policy = only(objects, 'NetworkPolicy');
-  expect(egressAdmits(policy, { namespace: 'ml-data', port: 8080 })).toBe(true);
-  expect(egressAdmits(policy, { namespace: 'other', port: 8080 })).toBe(false);
-  expect(egressAdmits(policy, { ip: '10.0.0.5', port: 8080 })).toBe(false);
-  const config = JSON.parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'resnet-capture').data['vector.json']);
-  expect(config.sinks.capture).toMatchObject({ type: 'http', uri: 'http://capture.ml-data.svc.cluster.local:8080/ingest', method: 'post' });
-  expect(objects.filter((o) => o.kind === 'IAMPolicyMember')).toEqual([]);
+  expect(admits(objects, 'ingress', { namespace: 'clients', port: 9081 })).toBe(true);
+  expect(admits(objects, 'ingress', { namespace: 'other', port: 9081 })).toBe(false);
+  expect(admits(objects, 'ingress', { ip: '10.1.2.3', port: 9081 })).toBe(false);
+});
+
+test('without a server NetworkPolicy the capture adds none', () => {
+  const { chart, capture } = setup({}, ['resnet'], { networkPolicy: { enabled: false } });
+  expect(capture.networkPolicy).toBeUndefined();
+  expect(synth(chart).filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
 });
 
 test('a GCS sink grants the server\'s Google service account objectCreator on the bucket', () => {
