@@ -218,6 +218,11 @@ export class RequestCapture extends Construct {
         'serve exactly one model: the agent records bodies, not the URL, so calls to different models could not be told apart',
         'capture a TfServingModel that serves one model (one server per captured model)');
     }
+    if (captured.has(model)) {
+      fail(subject, 'target', model.name, 'not be captured twice (its REST port has one agent in front of it)',
+        'declare one RequestCapture per server');
+    }
+    captured.add(model);
     this.modelName = models[0];
     this.version = props.version ?? model.name;
     if (!/^[A-Za-z0-9._-]+$/.test(this.version)) fail(subject, 'version', this.version, 'be letters, digits, \'.\', \'_\' or \'-\' (it becomes part of object names)', 'use e.g. \'v2\'');
@@ -341,6 +346,8 @@ export class RequestCapture extends Construct {
     }
   }
 }
+
+const captured = new WeakSet<TfServingModel>();
 
 interface RecordFields {
   readonly model: string;

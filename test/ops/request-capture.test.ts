@@ -140,3 +140,9 @@ test('throws when the sink writes as another Google service account than the ser
     "RequestCapture 'capture': 'sink.access' (\"capture@acme-ml.iam.gserviceaccount.com\") must be the Google service account of the server's ServiceAccount "
     + "(tf-serving@acme-ml.iam.gserviceaccount.com): the collector runs in the server's pods. Fix: pass the same Workload Identity as the server's gcsAccess");
 });
+
+test('throws when a server is captured twice', () => {
+  const { chart, server } = setup();
+  expect(() => new RequestCapture(chart, 'again', { target: server, sink: CaptureSink.http('http://collector.ml-data.svc:8080/') })).toThrow(
+    "RequestCapture 'again': 'target' (\"resnet\") must not be captured twice (its REST port has one agent in front of it). Fix: declare one RequestCapture per server");
+});
