@@ -363,6 +363,7 @@ export function vectorConfig(sink: CaptureSink, f: RecordFields): Record<string,
   // Binary-mode CloudEvents (pkg/logger/worker.go: cloudevents.WithEncodingBinary): the body is the payload and
   // the attributes are ce-* headers; the http_server source stores listed headers as fields named after them.
   const vrl = [
+    // length() of a string is its byte count (vrl src/stdlib/length.rs); abort drops the event (drop_on_abort).
     'body = string!(.message)',
     `if length(body) > ${f.maxBytes} { abort }`,
     'kind = "request"',
