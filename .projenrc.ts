@@ -49,9 +49,11 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.1',
     'yaml@^2.8.0',
     'tsx@^4.20.0',
-    // Parses the wire-compatible predict.proto the load test ships.
-    'protobufjs@^7.4.0',
   ],
+  // The capture converter (`npx tfserving-constructs capture-to-tfrecord`) writes PredictionLog protos at run time;
+  // the load test's predict.proto is parsed with it in tests too.
+  deps: ['protobufjs@^7.4.0'],
+  bin: { 'tfserving-constructs': 'build/cli.js' },
   jestOptions: {
     // Snapshots are committed; a mismatch fails the run instead of rewriting the snapshot.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,

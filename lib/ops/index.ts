@@ -6,3 +6,7 @@ export { planCapacity } from './capacity';
 export type { CapacityInputs, CapacityPlan } from './capacity';
 export { RequestLogging, sampleExpression } from './request-logging';
 export type { ILoggedWorkload, RequestLoggingProps } from './request-logging';
+export { CAPTURE_AGENT_PORT, CAPTURE_COLLECTOR_PORT, CaptureProtocol, CaptureSink, KSERVE_AGENT_IMAGE, RequestCapture, VECTOR_IMAGE, vectorConfig } from './request-capture';
+export type { GcsCaptureSinkOptions, HttpCaptureSinkOptions, RequestCaptureProps } from './request-capture';
+export { captureFiles, captureToPredictionLogs, convertCaptureFiles, parseCaptureFile } from './capture-records';
+export type { CaptureConversion, CaptureConversionOptions, CaptureRecord } from './capture-records';

@@ -13,3 +13,6 @@ export { DEFAULT_TF_SERVING_VERSION, TfServingImage } from './image';
 export type { CustomImageOptions } from './image';
 export { deriveThreads, GRPC_THREAD_FLOOR, grpcThreadsFor } from './threads';
 export type { ThreadSettings } from './threads';
+export { crc32c, maskedCrc32c, tfRecordFrame, writeTfRecords } from './tfrecord';
+export { encodePredictionLog, parsePredictRequest, parsePredictResponse } from './prediction-log';
+export type { PlainTensor, PredictEntry, RestPredictRequest, RestTensorOptions, TensorDataType } from './prediction-log';
