@@ -51,6 +51,10 @@ const project = new typescript.TypeScriptProject({
     'tsx@^4.20.0',
     // Parses the wire-compatible predict.proto the load test ships.
     'protobufjs@^7.4.0',
+    // Parses every PromQL expression the dashboards, alerts and autoscalers emit (Prometheus's own grammar).
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.0',
+    '@lezer/highlight@^1.2.0',
   ],
   jestOptions: {
     // Snapshots are committed; a mismatch fails the run instead of rewriting the snapshot.
