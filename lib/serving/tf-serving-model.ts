@@ -438,6 +438,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly configMap: kplus.k8s.KubeConfigMap;
   /** The HorizontalPodAutoscaler, when `autoscaling` is set. */
   public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /** The `replicas` prop as given (undefined when left to its default); an external autoscaler refuses a fixed count. */
+  public readonly fixedReplicas?: number;
   /** The PodDisruptionBudget, unless disabled. */
   public readonly podDisruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy, unless disabled. */
@@ -459,6 +461,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   constructor(scope: Construct, id: string, props: TfServingModelProps) {
     super(scope, id);
     this.props = props;
+    this.fixedReplicas = props.replicas;
     this.name = props.name ?? id;
     this.subject = subjectOf('TfServingModel', id);
     if (!SERVER_NAME.test(this.name)) {

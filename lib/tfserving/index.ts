@@ -13,3 +13,4 @@ export { DEFAULT_TF_SERVING_VERSION, TfServingImage } from './image';
 export type { CustomImageOptions } from './image';
 export { deriveThreads } from './threads';
 export type { ThreadSettings } from './threads';
+export { DCGM_METRICS, TF_SERVING_METRICS, prometheusMetricName } from './metrics';
