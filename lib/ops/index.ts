@@ -14,3 +14,5 @@ export { ServingDashboard, cloudMonitoringDashboard, dashboardPanels, grafanaDas
 export type { DashboardPanel, ServingDashboardOptions, ServingDashboardProps } from './serving-dashboard';
 export { ServingAlerts, servingAlertRules } from './serving-alerts';
 export type { ServingAlertRule, ServingAlertRulesOptions, ServingAlertsProps, ServingObjectives } from './serving-alerts';
+export { PROMETHEUS_ADAPTER_METRICS, prometheusAdapterRules } from './prometheus-adapter';
+export type { PrometheusAdapterRule } from './prometheus-adapter';

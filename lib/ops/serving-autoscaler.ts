@@ -2,6 +2,7 @@ import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CapacityPlan } from './capacity';
+import { PROMETHEUS_ADAPTER_METRICS } from './prometheus-adapter';
 import { ServingQueries } from './serving-queries';
 import { fail, show, subjectOf } from '../core/errors';
 import { ScaledObject, ScaledObjectSpecTriggers, TriggerAuthentication, TriggerAuthenticationSpecPodIdentityProvider } from '../imports/keda.sh';
@@ -104,6 +105,17 @@ export class MetricsBackend {
   }
 
   /**
+   * An autoscaling/v2 HorizontalPodAutoscaler on `Pods` metrics served by prometheus-adapter from a Prometheus
+   * (custom.metrics.k8s.io names {@link PROMETHEUS_ADAPTER_METRICS}; add `prometheusAdapterRules()` to the adapter's
+   * rules). Supports every metric; no scale to zero (an HPA keeps at least one replica).
+   *
+   * @see https://github.com/kubernetes-sigs/prometheus-adapter
+   */
+  public static prometheusAdapter(): MetricsBackend {
+    return new MetricsBackend('prometheus-adapter');
+  }
+
+  /**
    * A KEDA `ScaledObject` (keda.sh/v1alpha1) with Prometheus triggers (PromQL against `server`); KEDA creates and owns
    * the HorizontalPodAutoscaler (named like the server). Supports every metric and scale to zero.
    */
@@ -112,8 +124,8 @@ export class MetricsBackend {
   }
 
   private constructor(
-    /** `stackdriver-adapter` or `keda`. */
-    public readonly kind: 'stackdriver-adapter' | 'keda',
+    /** `stackdriver-adapter`, `prometheus-adapter` or `keda`. */
+    public readonly kind: 'stackdriver-adapter' | 'prometheus-adapter' | 'keda',
     /** The Prometheus API KEDA queries. */
     public readonly server?: PrometheusServer,
     /** Scale to zero (KEDA). */
@@ -146,16 +158,25 @@ export interface ServingAutoscalerProps {
   readonly scaleDownStabilization?: Duration;
 }
 
-const STACKDRIVER_PREFIX = 'prometheus.googleapis.com';
+/**
+ * The Custom Metrics Stackdriver Adapter's name of the request counter: `|` for `/` in the Cloud Monitoring type
+ * (provider.go). It turns a CUMULATIVE series into a per-second rate (translator/query_builder.go: ALIGN_RATE) and
+ * sums the series of one pod (model_name × status) into its value (response_translator.go
+ * getMetricValuesFromResponse, keyed by the `pod` label of a prometheus_target series).
+ */
+const STACKDRIVER_REQUEST_RATE = `prometheus.googleapis.com|${TF_SERVING_METRICS.requestCount}|counter`;
+
+/** ScalingMetric kind → its key in PROMETHEUS_ADAPTER_METRICS. */
+const METRIC_KEY = { 'request-rate': 'requestRate', 'batch-queue-latency': 'batchQueueLatency', 'gpu-utilization': 'gpuUtilization' } as const;
 
 /**
  * Scales a {@link TfServingModel} on what inference saturates: per-replica request rate, batch queueing latency or
- * GPU utilization, through the Custom Metrics Stackdriver Adapter (an autoscaling/v2 HPA) or KEDA (a ScaledObject,
- * optionally to zero). Bounds and targets come from a {@link CapacityPlan}; scale-up is immediate and scale-down
+ * GPU utilization, through the Custom Metrics Stackdriver Adapter or prometheus-adapter (an autoscaling/v2 HPA) or
+ * KEDA (a ScaledObject, optionally to zero). Bounds and targets come from a {@link CapacityPlan}; scale-up is immediate and scale-down
  * waits at least one model load time.
  */
 export class ServingAutoscaler extends Construct {
-  /** The HorizontalPodAutoscaler (Stackdriver adapter backend). */
+  /** The HorizontalPodAutoscaler (Stackdriver adapter and prometheus-adapter backends). */
   public readonly hpa?: kplus.k8s.KubeHorizontalPodAutoscalerV2;
   /** The ScaledObject (KEDA backend). */
   public readonly scaledObject?: ScaledObject;
@@ -272,20 +293,19 @@ export class ServingAutoscaler extends Construct {
     target.deployment.markHasAutoscaler();
 
     const rate = (m: ScalingMetric) => m.target ?? this.plan.plannedQpsPerReplica;
-    if (backend.kind === 'stackdriver-adapter') {
+    const hpaTarget = (m: ScalingMetric) => m.kind === 'request-rate' ? rate(m) : (m.target ?? this.plan.targetCpuUtilization);
+    if (backend.kind !== 'keda') {
       this.hpa = new kplus.k8s.KubeHorizontalPodAutoscalerV2(this, 'Resource', {
         metadata: { name: this.hpaName, labels },
         spec: {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target.name },
           minReplicas: this.plan.minReplicas,
           maxReplicas: this.plan.maxReplicas,
-          // The adapter turns a CUMULATIVE series into a per-second rate (query_builder.go: ALIGN_RATE) and sums the
-          // series of one pod (model_name × status) into its value (getMetricValuesFromResponse).
           metrics: props.metrics.map((m) => ({
             type: 'Pods',
             pods: {
-              metric: { name: `${STACKDRIVER_PREFIX}|${TF_SERVING_METRICS.requestCount}|counter` },
-              target: { type: 'AverageValue', averageValue: kplus.k8s.Quantity.fromString(quantity(rate(m))) },
+              metric: { name: backend.kind === 'stackdriver-adapter' ? STACKDRIVER_REQUEST_RATE : PROMETHEUS_ADAPTER_METRICS[METRIC_KEY[m.kind]] },
+              target: { type: 'AverageValue', averageValue: kplus.k8s.Quantity.fromString(quantity(hpaTarget(m))) },
             },
           })),
           behavior,

@@ -1,8 +1,8 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  BatchingConfig, GcsAccess, GkeCluster, MachineType, MetricsBackend, ModelSource, PrometheusServer, ScalingMetric, Scraper, ServingAutoscaler, ServingAutoscalerProps,
-  TfServingModel, TfServingModelProps, planCapacity,
+  BatchingConfig, GcsAccess, GkeCluster, MachineType, MetricsBackend, ModelSource, PROMETHEUS_ADAPTER_METRICS, PrometheusServer, ScalingMetric, Scraper, ServingAutoscaler, ServingAutoscalerProps,
+  TfServingModel, TfServingModelProps, planCapacity, prometheusAdapterRules,
 } from '../../lib';
 import { unparsable } from './promql';
 import { only, synth } from '../support/synth';
@@ -81,6 +81,35 @@ describe('Stackdriver adapter (HPA on Managed Prometheus)', () => {
     expect(() => scaler(model)).toThrow(
       "ServingAutoscaler 'Autoscaler': 'backend' (\"MetricsBackend.stackdriverAdapter()\") must read series that reach Cloud Monitoring ('resnet' is not scraped by Managed Prometheus). "
       + 'Fix: set monitoring: { scraper: Scraper.POD_MONITORING } on the TfServingModel, or use MetricsBackend.keda(PrometheusServer.url(…))');
+  });
+});
+
+describe('prometheus-adapter (HPA on custom.metrics.k8s.io)', () => {
+  test('Pods metrics named by the adapter rules, targets from the plan', () => {
+    const { chart, model } = gpuServer();
+    scaler(model, {
+      metrics: [ScalingMetric.requestRate(), ScalingMetric.batchQueueLatency(Duration.millis(4)), ScalingMetric.gpuUtilization(60)],
+      backend: MetricsBackend.prometheusAdapter(),
+    });
+    const hpa = only(synth(chart), 'HorizontalPodAutoscaler');
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Pods', pods: { metric: { name: 'tensorflow_serving_requests_per_second' }, target: { type: 'AverageValue', averageValue: '84' } } },
+      { type: 'Pods', pods: { metric: { name: 'tensorflow_serving_batch_queueing_microseconds' }, target: { type: 'AverageValue', averageValue: '4000' } } },
+      { type: 'Pods', pods: { metric: { name: 'tensorflow_serving_gpu_utilization_percent' }, target: { type: 'AverageValue', averageValue: '60' } } },
+    ]);
+  });
+
+  test('the adapter rules serve those names, and their queries parse once the adapter fills its templates', () => {
+    const rules = prometheusAdapterRules();
+    expect(rules.map((r) => r.name.as)).toEqual(Object.values(PROMETHEUS_ADAPTER_METRICS));
+    expect(rules[2].resources.overrides).toEqual({ exported_namespace: { resource: 'namespace' }, exported_pod: { resource: 'pod' } });
+    // prometheus-adapter pkg/naming/metrics_query.go fills <<.Series>>, <<.LabelMatchers>> and <<.GroupBy>>.
+    const filled = rules.map((r) => r.metricsQuery
+      .replace(/<<\.Series>>/g, r.seriesQuery.split('{')[0])
+      .replace(/<<\.LabelMatchers>>/g, 'namespace="ml",pod=~"resnet-a|resnet-b"')
+      .replace(/<<\.GroupBy>>/g, 'pod'));
+    expect(filled[0]).toBe('sum(rate(:tensorflow:serving:request_count{namespace="ml",pod=~"resnet-a|resnet-b"}[2m])) by (pod)');
+    expect(unparsable([...filled, ...rules.map((r) => r.seriesQuery)])).toEqual([]);
   });
 });
 
