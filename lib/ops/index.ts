@@ -8,7 +8,7 @@ export { RequestLogging, sampleExpression } from './request-logging';
 export type { ILoggedWorkload, RequestLoggingProps } from './request-logging';
 export { MetricsBackend, PrometheusServer, ScalingMetric, ServingAutoscaler } from './serving-autoscaler';
 export type { ScaleToZeroOptions, ServingAutoscalerProps } from './serving-autoscaler';
-export { ServingQueries } from './serving-queries';
+export { DcgmLabels, ServingQueries } from './serving-queries';
 export type { ServingQueryTarget } from './serving-queries';
 export { ServingDashboard, cloudMonitoringDashboard, dashboardPanels, grafanaDashboard } from './serving-dashboard';
 export type { DashboardPanel, ServingDashboardOptions, ServingDashboardProps } from './serving-dashboard';

@@ -1,3 +1,4 @@
+import { DcgmLabels } from './serving-queries';
 import { DCGM_METRICS, TF_SERVING_METRICS } from '../tfserving/metrics';
 
 /** The custom.metrics.k8s.io names that {@link prometheusAdapterRules} serve and the autoscaler's HPA reads. */
@@ -25,11 +26,13 @@ export interface PrometheusAdapterRule {
 /**
  * The prometheus-adapter rules that serve {@link PROMETHEUS_ADAPTER_METRICS} for `MetricsBackend.prometheusAdapter()`:
  * add them to the adapter's `rules:` (Helm value `rules.custom`). TF Serving series map to pods by the scrape target's
- * `namespace` / `pod`; DCGM series by the exporter's `exported_namespace` / `exported_pod`.
+ * `namespace` / `pod`; DCGM series by the exporter's pod and namespace labels (`dcgmLabels`).
+ *
+ * @param dcgmLabels how DCGM series name the pod of a GPU (default `DcgmLabels.EXPORTED`)
  *
  * @see https://github.com/kubernetes-sigs/prometheus-adapter/blob/master/docs/config.md
  */
-export function prometheusAdapterRules(): PrometheusAdapterRule[] {
+export function prometheusAdapterRules(dcgmLabels: DcgmLabels = DcgmLabels.EXPORTED): PrometheusAdapterRule[] {
   const pods = { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } };
   const q = TF_SERVING_METRICS.batchQueueingLatency;
   return [
@@ -46,8 +49,8 @@ export function prometheusAdapterRules(): PrometheusAdapterRule[] {
       metricsQuery: `sum(rate(${q}_sum{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>) / sum(rate(${q}_count{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)`,
     },
     {
-      seriesQuery: `${DCGM_METRICS.gpuUtilization}{exported_namespace!="",exported_pod!=""}`,
-      resources: { overrides: { exported_namespace: { resource: 'namespace' }, exported_pod: { resource: 'pod' } } },
+      seriesQuery: `${DCGM_METRICS.gpuUtilization}{${dcgmLabels.namespace}!="",${dcgmLabels.pod}!=""}`,
+      resources: { overrides: { [dcgmLabels.namespace]: { resource: 'namespace' }, [dcgmLabels.pod]: { resource: 'pod' } } },
       name: { matches: `^${DCGM_METRICS.gpuUtilization}$`, as: PROMETHEUS_ADAPTER_METRICS.gpuUtilization },
       metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
     },

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CapacityPlan } from './capacity';
 import { PROMETHEUS_ADAPTER_METRICS } from './prometheus-adapter';
-import { ServingQueries } from './serving-queries';
+import { DcgmLabels, ServingQueries } from './serving-queries';
 import { fail, show, subjectOf } from '../core/errors';
 import { ScaledObject, ScaledObjectSpecTriggers, TriggerAuthentication, TriggerAuthenticationSpecPodIdentityProvider } from '../imports/keda.sh';
 import type { TfServingModel } from '../serving/tf-serving-model';
@@ -156,6 +156,12 @@ export interface ServingAutoscalerProps {
    * @default - the larger of modelLoadTime and 5 minutes
    */
   readonly scaleDownStabilization?: Duration;
+  /**
+   * How DCGM series name the pod of a GPU (KEDA's GPU utilization query).
+   *
+   * @default DcgmLabels.EXPORTED
+   */
+  readonly dcgmLabels?: DcgmLabels;
 }
 
 /**
@@ -261,7 +267,7 @@ export class ServingAutoscaler extends Construct {
         // response_translator.go metricKey keys a prometheus_target series by its `pod` label, which on DCGM series is
         // the exporter's own pod; the serving pods would get no value.
         fail(S, prop, m.kind, 'not be read through the Stackdriver adapter (it attributes a series to its `pod` label, which on DCGM series is the exporter\'s pod)',
-          'use MetricsBackend.keda(…), whose PromQL selects exported_pod');
+          'use MetricsBackend.keda(…), whose PromQL selects the exporter\'s pod label');
       }
     });
     if (backend.kind === 'stackdriver-adapter' && kinds.includes('request-rate') && !target.podMonitoring) {
@@ -281,7 +287,7 @@ export class ServingAutoscaler extends Construct {
     }
 
     // --- The autoscaler ---
-    this.queries = new ServingQueries({ name: target.name, namespace: target.serviceNamespace });
+    this.queries = new ServingQueries({ name: target.name, namespace: target.serviceNamespace, dcgmLabels: props.dcgmLabels });
     this.hpaName = target.name;
     const labels = { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': target.name, 'app.kubernetes.io/managed-by': 'tfserving-constructs' };
     const behavior = {

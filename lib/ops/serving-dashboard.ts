@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ServingQueries, ServingQueryTarget } from './serving-queries';
+import { DcgmLabels, ServingQueries, ServingQueryTarget } from './serving-queries';
 import type { TfServingModel } from '../serving/tf-serving-model';
 
 /** One panel of the serving dashboard: a title, a unit and PromQL series. */
@@ -60,8 +60,8 @@ export function dashboardPanels(target: ServingQueryTarget, options: ServingDash
   }
   if (options.gpu ?? true) {
     panels.push(
-      { title: 'GPU utilization', unit: 'percent', series: [{ expr: q.gpuUtilizationByPod(), legend: '{{exported_pod}}' }] },
-      { title: 'GPU memory used', unit: 'decmbytes', series: [{ expr: q.gpuMemoryUsedByPod(), legend: '{{exported_pod}}' }] },
+      { title: 'GPU utilization', unit: 'percent', series: [{ expr: q.gpuUtilizationByPod(), legend: `{{${q.gpuPodLabel}}}` }] },
+      { title: 'GPU memory used', unit: 'decmbytes', series: [{ expr: q.gpuMemoryUsedByPod(), legend: `{{${q.gpuPodLabel}}}` }] },
     );
   }
   if (options.autoscaler ?? true) {
@@ -145,6 +145,12 @@ export interface ServingDashboardProps {
    * @default { grafana_dashboard: '1' } (the kube-prometheus-stack and Grafana chart default)
    */
   readonly sidecarLabels?: Record<string, string>;
+  /**
+   * How DCGM series name the pod of a GPU.
+   *
+   * @default DcgmLabels.EXPORTED
+   */
+  readonly dcgmLabels?: DcgmLabels;
 }
 
 /**
@@ -154,15 +160,21 @@ export interface ServingDashboardProps {
 export class ServingDashboard extends Construct {
   /** The ConfigMap. */
   public readonly configMap: kplus.k8s.KubeConfigMap;
-  /** The dashboard JSON model. */
+  /** The Grafana dashboard JSON model. */
   public readonly dashboard: Record<string, unknown>;
+  /**
+   * The same panels as a Cloud Monitoring dashboard, for a Pulumi program:
+   * `new gcp.monitoring.Dashboard('resnet', { dashboardJson: JSON.stringify(d.cloudMonitoringDashboard) })`.
+   */
+  public readonly cloudMonitoringDashboard: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: ServingDashboardProps) {
     super(scope, id);
     const t = props.target;
-    const target = { name: t.name, namespace: t.serviceNamespace };
+    const target = { name: t.name, namespace: t.serviceNamespace, dcgmLabels: props.dcgmLabels };
     const options = { batching: t.batching !== undefined, gpu: t.gpus > 0, autoscaler: props.autoscaler ?? t.autoscaler !== undefined };
     this.dashboard = grafanaDashboard(target, options);
+    this.cloudMonitoringDashboard = cloudMonitoringDashboard(target, options);
     this.configMap = new kplus.k8s.KubeConfigMap(this, 'Resource', {
       metadata: {
         name: `${t.name}-dashboard`,

@@ -1,5 +1,25 @@
 import { DCGM_METRICS, TF_SERVING_METRICS } from '../tfserving/metrics';
 
+/**
+ * The labels that name the pod and namespace holding a GPU on DCGM exporter series. dcgm-exporter writes them as
+ * `pod` / `namespace`; a Prometheus that does not honor the target's labels (the ServiceMonitor and PodMonitoring
+ * default) keeps its own target labels under those names and renames the exporter's to `exported_pod` /
+ * `exported_namespace`.
+ */
+export class DcgmLabels {
+  /** `exported_pod` / `exported_namespace`: the exporter scraped without honoring its labels. */
+  public static readonly EXPORTED = new DcgmLabels('exported_pod', 'exported_namespace');
+  /** `pod` / `namespace`: the exporter scraped with `honorLabels: true`. */
+  public static readonly HONORED = new DcgmLabels('pod', 'namespace');
+
+  private constructor(
+    /** The label naming the pod. */
+    public readonly pod: string,
+    /** The label naming the namespace. */
+    public readonly namespace: string,
+  ) {}
+}
+
 /** What a PromQL query needs to pick one server's series. */
 export interface ServingQueryTarget {
   /** The Deployment name (TfServingModel `name`); its pods are named `NAME-<replicaset hash>-<suffix>`. */
@@ -10,6 +30,12 @@ export interface ServingQueryTarget {
    * @default - no namespace matcher (Managed Prometheus `Rules` scope their queries to their own namespace anyway)
    */
   readonly namespace?: string;
+  /**
+   * How DCGM series name the pod of a GPU.
+   *
+   * @default DcgmLabels.EXPORTED
+   */
+  readonly dcgmLabels?: DcgmLabels;
 }
 
 /** Seconds of a rate window, as PromQL writes it. */
@@ -18,14 +44,15 @@ const W = '5m';
 /**
  * The PromQL of one server, shared by the autoscaler, the dashboards and the alerts so that every place reads the
  * same series. Series are picked by the scrape target labels `namespace` and `pod`, which both a prometheus-operator
- * ServiceMonitor and a Managed Prometheus PodMonitoring attach; DCGM series by the exporter's `exported_namespace` /
- * `exported_pod` (see {@link DCGM_METRICS}).
+ * ServiceMonitor and a Managed Prometheus PodMonitoring attach; DCGM series by the exporter's labels ({@link DcgmLabels}).
  */
 export class ServingQueries {
   /** The label matchers of the server's own series. */
   public readonly selector: string;
   /** The label matchers of the DCGM series of the server's GPUs. */
   public readonly gpuSelector: string;
+  /** The DCGM label naming the pod of a GPU. */
+  public readonly gpuPodLabel: string;
   /** kube-state-metrics matchers of the Deployment. */
   public readonly deploymentSelector: string;
   /** kube-state-metrics matchers of the HorizontalPodAutoscaler (KEDA's is given the same name). */
@@ -35,7 +62,9 @@ export class ServingQueries {
     const ns = target.namespace === undefined ? '' : `namespace="${target.namespace}",`;
     const pod = `"${target.name}-[a-z0-9]+-[a-z0-9]+"`;
     this.selector = `${ns}pod=~${pod}`;
-    this.gpuSelector = `${target.namespace === undefined ? '' : `exported_namespace="${target.namespace}",`}exported_pod=~${pod}`;
+    const dcgm = target.dcgmLabels ?? DcgmLabels.EXPORTED;
+    this.gpuPodLabel = dcgm.pod;
+    this.gpuSelector = `${target.namespace === undefined ? '' : `${dcgm.namespace}="${target.namespace}",`}${dcgm.pod}=~${pod}`;
     this.deploymentSelector = `${ns}deployment="${target.name}"`;
     this.hpaSelector = `${ns}horizontalpodautoscaler="${target.name}"`;
   }
@@ -116,12 +145,12 @@ export class ServingQueries {
 
   /** GPU utilization per pod, percent. */
   public gpuUtilizationByPod(): string {
-    return `avg by (exported_pod) (${DCGM_METRICS.gpuUtilization}{${this.gpuSelector}})`;
+    return `avg by (${this.gpuPodLabel}) (${DCGM_METRICS.gpuUtilization}{${this.gpuSelector}})`;
   }
 
   /** GPU memory used per pod, MiB. */
   public gpuMemoryUsedByPod(): string {
-    return `sum by (exported_pod) (${DCGM_METRICS.memoryUsed}{${this.gpuSelector}})`;
+    return `sum by (${this.gpuPodLabel}) (${DCGM_METRICS.memoryUsed}{${this.gpuSelector}})`;
   }
 
   /**

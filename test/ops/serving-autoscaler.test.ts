@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  BatchingConfig, GcsAccess, GkeCluster, MachineType, MetricsBackend, ModelSource, PROMETHEUS_ADAPTER_METRICS, PrometheusServer, ScalingMetric, Scraper, ServingAutoscaler, ServingAutoscalerProps,
+  BatchingConfig, DcgmLabels, GcsAccess, GkeCluster, MachineType, MetricsBackend, ModelSource, PROMETHEUS_ADAPTER_METRICS, PrometheusServer, ScalingMetric, Scraper, ServingAutoscaler, ServingAutoscalerProps,
   TfServingModel, TfServingModelProps, planCapacity, prometheusAdapterRules,
 } from '../../lib';
 import { unparsable } from './promql';
@@ -73,7 +73,7 @@ describe('Stackdriver adapter (HPA on Managed Prometheus)', () => {
       + 'as a distribution, which the adapter cannot turn into a value). Fix: use MetricsBackend.keda(…), whose PromQL divides the _sum and _count rates');
     expect(() => scaler(gpuServer().model, { metrics: [ScalingMetric.gpuUtilization()] })).toThrow(
       "ServingAutoscaler 'Autoscaler': 'metrics[0]' (\"gpu-utilization\") must not be read through the Stackdriver adapter (it attributes a series to its `pod` label, "
-      + "which on DCGM series is the exporter's pod). Fix: use MetricsBackend.keda(…), whose PromQL selects exported_pod");
+      + "which on DCGM series is the exporter's pod). Fix: use MetricsBackend.keda(…), whose PromQL selects the exporter's pod label");
   });
 
   test('refuses a server whose series do not reach Cloud Monitoring', () => {
@@ -110,6 +110,7 @@ describe('prometheus-adapter (HPA on custom.metrics.k8s.io)', () => {
       .replace(/<<\.GroupBy>>/g, 'pod'));
     expect(filled[0]).toBe('sum(rate(:tensorflow:serving:request_count{namespace="ml",pod=~"resnet-a|resnet-b"}[2m])) by (pod)');
     expect(unparsable([...filled, ...rules.map((r) => r.seriesQuery)])).toEqual([]);
+    expect(prometheusAdapterRules(DcgmLabels.HONORED)[2].resources.overrides).toEqual({ namespace: { resource: 'namespace' }, pod: { resource: 'pod' } });
   });
 });
 

@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  BatchingConfig, GcsAccess, ModelSource, Scraper, ServingDashboard, TfServingModel, cloudMonitoringDashboard, dashboardPanels, grafanaDashboard,
+  BatchingConfig, DcgmLabels, GcsAccess, ModelSource, Scraper, ServingDashboard, TfServingModel, cloudMonitoringDashboard, dashboardPanels, grafanaDashboard,
 } from '../../lib';
 import { unparsable } from './promql';
 import { only, synth } from '../support/synth';
@@ -17,6 +17,12 @@ test('the panels the issue asks for, every expression parses', () => {
   expect(panels[1].series[1].expr).toBe(
     'histogram_quantile(0.99, sum by (le, model_name) (rate(:tensorflow:serving:request_latency_bucket{namespace="ml",pod=~"resnet-[a-z0-9]+-[a-z0-9]+"}[5m]))) / 1000');
   expect(panels[6].series[0].expr).toBe('avg by (exported_pod) (DCGM_FI_DEV_GPU_UTIL{exported_namespace="ml",exported_pod=~"resnet-[a-z0-9]+-[a-z0-9]+"})');
+});
+
+test('DCGM label names follow how the exporter is scraped', () => {
+  const panels = dashboardPanels({ ...TARGET, dcgmLabels: DcgmLabels.HONORED });
+  expect(panels[6].series[0]).toEqual({ expr: 'avg by (pod) (DCGM_FI_DEV_GPU_UTIL{namespace="ml",pod=~"resnet-[a-z0-9]+-[a-z0-9]+"})', legend: '{{pod}}' });
+  expect(panels[7].series[0].expr).toBe('sum by (pod) (DCGM_FI_DEV_FB_USED{namespace="ml",pod=~"resnet-[a-z0-9]+-[a-z0-9]+"})');
 });
 
 test('batching, GPU and autoscaler panels follow the options', () => {
@@ -67,6 +73,7 @@ describe('ServingDashboard', () => {
     expect(Object.keys(cm.data)).toEqual(['tfserving-resnet.json']);
     const parsed = JSON.parse(cm.data['tfserving-resnet.json']);
     expect(parsed).toEqual(d.dashboard);
+    expect(d.cloudMonitoringDashboard).toEqual(cloudMonitoringDashboard({ name: 'resnet', namespace: 'ml' }, { batching: true, gpu: false, autoscaler: false }));
     // A CPU server with batching and no autoscaler: no GPU or replica panels.
     expect(parsed.panels.map((p: any) => p.title)).toEqual([
       'Requests per second by model', 'Request latency by model', 'Errors per second by model and status', 'Model load state', 'Batch size', 'Batch queueing latency',
