@@ -278,3 +278,9 @@ describe('the target and the plan', () => {
     expect(b.node.defaultChild).toBe(b.scaledObject);
   });
 });
+
+test('defaults: KEDA on request rate at the plan\'s targets (snapshot)', () => {
+  const { chart, model } = inNamespace();
+  scaler(model, { backend: MetricsBackend.keda(PROMETHEUS) });
+  expect(synth(chart).filter((o) => ['ScaledObject', 'Deployment'].includes(o.kind))).toMatchSnapshot();
+});
