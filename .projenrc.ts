@@ -49,6 +49,10 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.1',
     'yaml@^2.8.0',
     'tsx@^4.20.0',
+    // Parses every PromQL expression the dashboards, alerts and autoscalers emit (Prometheus's own grammar).
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.0',
+    '@lezer/highlight@^1.2.0',
   ],
   // The capture converter (`npx tfserving-constructs capture-to-tfrecord`) writes PredictionLog protos at run time;
   // the load test's predict.proto is parsed with it in tests too.

@@ -22,6 +22,19 @@ const SOURCES: Record<string, string[]> = {
   'istio-security.istio.io.yaml': ['security.istio.io/v1/PeerAuthentication', 'security.istio.io/v1/AuthorizationPolicy'],
   'flagger.app.yaml': ['flagger.app/v1beta1/Canary', 'flagger.app/v1beta1/MetricTemplate'],
   'istio-telemetry.istio.io.yaml': ['telemetry.istio.io/v1/Telemetry'],
+  'keda.keda.sh.yaml': ['keda.sh/v1alpha1/ScaledObject', 'keda.sh/v1alpha1/TriggerAuthentication'],
+  'prometheus-operator-rules.monitoring.coreos.com.yaml': ['monitoring.coreos.com/v1/PrometheusRule'],
+  'gmp-rules.monitoring.googleapis.com.yaml': ['monitoring.googleapis.com/v1/Rules'],
+};
+
+/**
+ * CRD file → a module name prefix. `cdk8s import` names the module after the API group, so a second file of a group
+ * already imported (the rule CRDs next to ServiceMonitor / PodMonitoring) would overwrite it; `prefix:=file` writes
+ * `lib/imports/<prefix>-<group>.ts` instead (cdk8s-cli src/import/base.ts).
+ */
+const MODULE_PREFIX: Record<string, string> = {
+  'prometheus-operator-rules.monitoring.coreos.com.yaml': 'rules',
+  'gmp-rules.monitoring.googleapis.com.yaml': 'rules',
 };
 
 /**
@@ -70,7 +83,8 @@ function importPath(file: string): string {
 
 for (const [file, kinds] of Object.entries(SOURCES)) {
   const src = path.join(crds, file);
-  execFileSync('npx', ['cdk8s', 'import', '--no-check-upgrade', '-l', 'typescript', '-o', 'lib/imports', importPath(file)], { cwd: root, stdio: 'inherit' });
+  const spec = MODULE_PREFIX[file] ? `${MODULE_PREFIX[file]}:=${importPath(file)}` : importPath(file);
+  execFileSync('npx', ['cdk8s', 'import', '--no-check-upgrade', '-l', 'typescript', '-o', 'lib/imports', spec], { cwd: root, stdio: 'inherit' });
   for (const doc of parseAllDocuments(fs.readFileSync(src, 'utf8'))) {
     const crd = doc.toJSON();
     for (const v of crd?.spec?.versions ?? []) {

@@ -10,3 +10,13 @@ export { CAPTURE_AGENT_PORT, CAPTURE_COLLECTOR_PORT, CaptureProtocol, CaptureSin
 export type { GcsCaptureSinkOptions, HttpCaptureSinkOptions, RequestCaptureProps } from './request-capture';
 export { captureFiles, captureToPredictionLogs, convertCaptureFiles, parseCaptureFile } from './capture-records';
 export type { CaptureConversion, CaptureConversionOptions, CaptureRecord } from './capture-records';
+export { MetricsBackend, PrometheusServer, ScalingMetric, ServingAutoscaler } from './serving-autoscaler';
+export type { ScaleToZeroOptions, ServingAutoscalerProps } from './serving-autoscaler';
+export { DcgmLabels, ServingQueries } from './serving-queries';
+export type { ServingQueryTarget } from './serving-queries';
+export { ServingDashboard, cloudMonitoringDashboard, dashboardPanels, grafanaDashboard } from './serving-dashboard';
+export type { DashboardPanel, ServingDashboardOptions, ServingDashboardProps } from './serving-dashboard';
+export { ServingAlerts, servingAlertRules } from './serving-alerts';
+export type { ServingAlertRule, ServingAlertRulesOptions, ServingAlertsProps, ServingObjectives } from './serving-alerts';
+export { PROMETHEUS_ADAPTER_METRICS, prometheusAdapterRules } from './prometheus-adapter';
+export type { PrometheusAdapterRule } from './prometheus-adapter';

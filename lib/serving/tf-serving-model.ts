@@ -453,6 +453,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly configMap: kplus.k8s.KubeConfigMap;
   /** The HorizontalPodAutoscaler, when `autoscaling` is set. */
   public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /** The `replicas` prop as given (undefined when left to its default); an external autoscaler refuses a fixed count. */
+  public readonly fixedReplicas?: number;
   /** The PodDisruptionBudget, unless disabled. */
   public readonly podDisruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy, unless disabled. */
@@ -477,6 +479,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     try {
       const s = resolveServerSettings(id, props);
       this.settings = s;
+      this.fixedReplicas = props.replicas;
       this.name = s.name;
       this.image = s.image;
       this.grpcPort = s.grpcPort;

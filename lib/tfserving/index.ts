@@ -16,3 +16,4 @@ export type { ThreadSettings } from './threads';
 export { crc32c, maskedCrc32c, tfRecordFrame, writeTfRecords } from './tfrecord';
 export { encodePredictionLog, parsePredictRequest, parsePredictResponse } from './prediction-log';
 export type { PlainTensor, PredictEntry, RestPredictRequest, RestTensorOptions, TensorDataType } from './prediction-log';
+export { DCGM_METRICS, TF_SERVING_METRICS, prometheusMetricName } from './metrics';

@@ -39,6 +39,10 @@ function adapt(schema: any): any {
     if (s.type) s.type = [s.type, 'null'];
     delete s.nullable;
   }
+  // Go RE2's case-insensitive flag (PrometheusRule's `(?i)(abort|warn)`) has no JavaScript form: spell each letter both ways.
+  if (typeof s.pattern === 'string' && s.pattern.includes('(?i)') && !s.pattern.includes('\\')) {
+    s.pattern = s.pattern.replace('(?i)', '').replace(/[a-zA-Z]/g, (c: string) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+  }
   delete s.$comment;
   return s;
 }
