@@ -13,3 +13,5 @@ export { DEFAULT_TF_SERVING_VERSION, TfServingImage } from './image';
 export type { CustomImageOptions } from './image';
 export { deriveThreads } from './threads';
 export type { ThreadSettings } from './threads';
+export { crc32c, encodePredictionLog, maskedCrc32c, MAX_WARMUP_RECORDS, readTfRecordFile, tfRecordFile, WARMUP_FILE_PATH, warmupRequestsFile } from './tfrecord';
+export type { PredictRecord, PredictTensor } from './tfrecord';
