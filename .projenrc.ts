@@ -94,6 +94,10 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 
+// Static files next to the sources (the load test's k6 script and predict.proto) are read at synth from the module's
+// own folder: copy them into build/ after tsc, which only emits .js/.d.ts (test/ops/k6-assets.test.ts runs this step).
+project.compileTask.exec('node -e "require(\'fs\').cpSync(\'lib/ops/k6\', \'build/ops/k6\', { recursive: true })"');
+
 // Type-check tests and examples too (ts-jest runs with isolatedModules for speed).
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
 

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ApiObject, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -261,7 +263,7 @@ export class LoadTest extends Construct {
     const labels = { 'app.kubernetes.io/name': 'tfserving-loadtest', 'app.kubernetes.io/instance': this.name, 'app.kubernetes.io/managed-by': 'tfserving-constructs' };
     this.configMap = new kplus.k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${this.name}-k6`, labels },
-      data: { 'loadtest.json': `${JSON.stringify(config, null, 2)}\n`, 'script.js': K6_SCRIPT, 'predict.proto': PREDICT_PROTO },
+      data: { 'loadtest.json': `${JSON.stringify(config, null, 2)}\n`, 'script.js': k6Script(), 'predict.proto': predictProto() },
     });
 
     this.job = new kplus.Job(this, 'Resource', {
@@ -310,121 +312,33 @@ export class LoadTest extends Construct {
 }
 
 /**
- * The smallest wire-compatible subset of TF Serving's prediction API: the service path
+ * Reads one of the load test's static files from `k6/` next to this module: `lib/ops/k6` under ts-jest and tsx,
+ * `build/ops/k6` once compiled (the compile task copies the folder, see .projenrc.ts). Read once per process.
+ */
+function k6Asset(name: string): string {
+  let text = k6Assets.get(name);
+  if (text === undefined) {
+    text = fs.readFileSync(path.join(__dirname, 'k6', name), 'utf8');
+    k6Assets.set(name, text);
+  }
+  return text;
+}
+const k6Assets = new Map<string, string>();
+
+/**
+ * The smallest wire-compatible subset of TF Serving's prediction API (`k6/predict.proto`): the service path
  * (`/tensorflow.serving.PredictionService/Predict`) and the field numbers are those of
  * tensorflow_serving/apis/{prediction_service,predict,model}.proto and tensorflow/core/framework/
  * {tensor,tensor_shape}.proto; only the fields a load test sends or reads are declared.
  */
-export const PREDICT_PROTO = `syntax = "proto3";
-package tensorflow.serving;
-
-message TensorShapeProto {
-  message Dim {
-    int64 size = 1;
-  }
-  repeated Dim dim = 2;
+export function predictProto(): string {
+  return k6Asset('predict.proto');
 }
 
-message TensorProto {
-  int32 dtype = 1;
-  TensorShapeProto tensor_shape = 2;
-  repeated float float_val = 5 [packed = true];
-  repeated double double_val = 6 [packed = true];
-  repeated int32 int_val = 7 [packed = true];
-  repeated bytes string_val = 8;
-  repeated int64 int64_val = 10 [packed = true];
+/**
+ * The k6 script (`k6/load-test.js`, linted with the project's ESLint rules): reads /config/loadtest.json, one
+ * constant-VUs scenario per protocol × batch size.
+ */
+export function k6Script(): string {
+  return k6Asset('load-test.js');
 }
-
-message ModelSpec {
-  string name = 1;
-  string signature_name = 3;
-}
-
-message PredictRequest {
-  ModelSpec model_spec = 1;
-  map<string, TensorProto> inputs = 2;
-}
-
-message PredictResponse {
-  ModelSpec model_spec = 2;
-  map<string, TensorProto> outputs = 1;
-}
-
-service PredictionService {
-  rpc Predict(PredictRequest) returns (PredictResponse);
-}
-`;
-
-/** The k6 script: reads /config/loadtest.json, one constant-VUs scenario per protocol × batch size. */
-export const K6_SCRIPT = `import http from 'k6/http';
-import grpc from 'k6/net/grpc';
-import encoding from 'k6/encoding';
-import { check } from 'k6';
-
-const cfg = JSON.parse(open('/config/loadtest.json'));
-const p = cfg.payload;
-const client = new grpc.Client();
-client.load(['/config'], 'predict.proto');
-
-function nest(values, shape) {
-  if (shape.length === 0) return values[0];
-  const step = values.length / shape[0];
-  const out = [];
-  for (let i = 0; i < shape[0]; i++) out.push(nest(values.slice(i * step, (i + 1) * step), shape.slice(1)));
-  return out;
-}
-
-function repeat(values, times) {
-  let out = [];
-  for (let i = 0; i < times; i++) out = out.concat(values);
-  return out;
-}
-
-const restBodies = {};
-const grpcRequests = {};
-for (const s of cfg.scenarios) {
-  const example = nest(p.values, p.shape);
-  restBodies[s.batchSize] = JSON.stringify({ signature_name: p.signatureName, inputs: { [p.input]: repeat([example], s.batchSize) } });
-  const values = repeat(p.values, s.batchSize);
-  const tensor = { dtype: p.dtypeNumber, tensor_shape: { dim: [s.batchSize].concat(p.shape).map((d) => ({ size: d })) } };
-  tensor[p.field] = p.field === 'string_val' ? values.map((v) => encoding.b64encode(v)) : values;
-  grpcRequests[s.batchSize] = { model_spec: { name: cfg.model, signature_name: p.signatureName }, inputs: { [p.input]: tensor } };
-}
-
-const scenarios = {};
-const thresholds = {};
-for (const s of cfg.scenarios) {
-  scenarios[s.name] = {
-    executor: 'constant-vus', vus: cfg.concurrency, duration: cfg.durationSeconds + 's', startTime: s.startSeconds + 's',
-    exec: s.protocol + 'Scenario', env: { BATCH: String(s.batchSize) }, tags: { protocol: s.protocol, batch_size: String(s.batchSize) },
-  };
-  // A threshold per scenario makes k6 print that scenario's percentiles and error rate in its summary.
-  const metric = s.protocol === 'grpc' ? 'grpc_req_duration' : 'http_req_duration';
-  thresholds[metric + '{scenario:' + s.name + '}'] = ['p(99)>=0'];
-  thresholds['checks{scenario:' + s.name + '}'] = ['rate>=0'];
-  thresholds['iterations{scenario:' + s.name + '}'] = ['count>=0'];
-}
-
-export const options = {
-  scenarios,
-  thresholds,
-  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
-  discardResponseBodies: true,
-};
-
-let connected = false;
-
-export function restScenario() {
-  const res = http.post(cfg.restUrl, restBodies[__ENV.BATCH], { headers: { 'Content-Type': 'application/json' }, timeout: cfg.timeoutMs + 'ms' });
-  check(res, { 'status is 200': (r) => r.status === 200 });
-}
-
-export function grpcScenario() {
-  if (!connected) {
-    client.connect(cfg.grpcAddress, { plaintext: true, timeout: cfg.timeoutMs + 'ms' });
-    connected = true;
-  }
-  const res = client.invoke('tensorflow.serving.PredictionService/Predict', grpcRequests[__ENV.BATCH], { timeout: cfg.timeoutMs + 'ms' });
-  check(res, { 'status is OK': (r) => r && r.status === grpc.StatusOK });
-}
-`;

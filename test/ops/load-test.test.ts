@@ -4,7 +4,7 @@ import * as protobuf from 'protobufjs';
 import {
   BatchingConfig, GcsAccess, K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, LoadTestProps, ModelSource, TensorDType, TfServingModel,
 } from '../../lib';
-import { PREDICT_PROTO } from '../../lib/ops/load-test';
+import { predictProto } from '../../lib/ops/load-test';
 import { only, synth } from '../support/synth';
 
 const PAYLOAD = LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [2, 2], values: [1, 2, 3, 4] });
@@ -81,7 +81,7 @@ test('the k6 script builds REST bodies and gRPC PredictRequests that encode with
   const config = only(synth(chart), 'ConfigMap', 'load-k6').data['loadtest.json'];
   const { restBodies, grpcRequests, restScenario, grpcScenario, calls, env } = runScript(config);
   expect(JSON.parse(restBodies[3])).toEqual({ signature_name: 'serving_default', inputs: { x: [[[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1, 2], [3, 4]]] } });
-  const root = protobuf.parse(PREDICT_PROTO, { keepCase: true }).root;
+  const root = protobuf.parse(predictProto(), { keepCase: true }).root;
   const Req = root.lookupType('tensorflow.serving.PredictRequest');
   const decoded: any = Req.toObject(Req.decode(Req.encode(Req.fromObject(grpcRequests[3])).finish()), { longs: Number });
   expect(decoded.model_spec).toEqual({ name: 'resnet', signature_name: 'serving_default' });
@@ -98,7 +98,7 @@ test('the k6 script builds REST bodies and gRPC PredictRequests that encode with
 });
 
 test('predict.proto has the real service path and field numbers', () => {
-  const root = protobuf.parse(PREDICT_PROTO, { keepCase: true }).root;
+  const root = protobuf.parse(predictProto(), { keepCase: true }).root;
   expect(Object.keys(root.lookupService('tensorflow.serving.PredictionService').methods)).toEqual(['Predict']);
   const tensor = root.lookupType('tensorflow.serving.TensorProto');
   expect(Object.fromEntries(Object.values(tensor.fields).map((f) => [f.name, f.id]))).toEqual({
@@ -129,7 +129,7 @@ test('string tensors are sent base64-encoded over gRPC, plain over REST', () => 
   const { grpcRequests, restBodies } = runScript(only(synth(chart), 'ConfigMap', 'load-k6').data['loadtest.json']);
   expect(grpcRequests[2].inputs.s).toEqual({ dtype: 7, tensor_shape: { dim: [{ size: 2 }, { size: 2 }] }, string_val: ['aGk=', 'eW8=', 'aGk=', 'eW8='] });
   expect(JSON.parse(restBodies[2]).inputs.s).toEqual([['hi', 'yo'], ['hi', 'yo']]);
-  const Req = protobuf.parse(PREDICT_PROTO, { keepCase: true }).root.lookupType('tensorflow.serving.PredictRequest');
+  const Req = protobuf.parse(predictProto(), { keepCase: true }).root.lookupType('tensorflow.serving.PredictRequest');
   const decoded: any = Req.toObject(Req.decode(Req.encode(Req.fromObject(grpcRequests[2])).finish()));
   expect(decoded.inputs.s.string_val.map((b: Uint8Array) => Buffer.from(b).toString())).toEqual(['hi', 'yo', 'hi', 'yo']);
 });
