@@ -1,6 +1,8 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { main, readSummary } from '../../lib/cli';
 import { fmt, LoadTestSummary, parseSummary, recommend, renderReport, reportPoints } from '../../lib/ops/report';
 
@@ -57,6 +59,23 @@ test('no variant meets the objectives: the report says so', () => {
   const strict = SUMMARIES.map((s) => ({ ...s, objectives: { latencyP99Ms: 1, maxErrorRate: 0 } }));
   expect(recommend(reportPoints(strict))).toBeUndefined();
   expect(renderReport(strict)).toContain('<p id="recommended-variant">No variant meets the objectives.</p>');
+});
+
+test('the sample summaries are those the example matrix would write: its variants, annotations and objectives', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-matrix-'));
+  execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'node_modules/tsx/dist/cli.mjs'), 'main.ts'], {
+    cwd: path.join(DIR, '..'), env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: 'pipe',
+  });
+  const objects = parseAllDocuments(fs.readFileSync(path.join(outdir, 'experiment-matrix.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
+  for (const s of SUMMARIES) {
+    const cfg = JSON.parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${s.loadTest}-k6`).data['loadtest.json']);
+    expect([s.model, s.annotations, s.objectives]).toEqual([cfg.model, cfg.annotations, cfg.objectives]);
+    expect(s.scenarios.map((x) => x.name)).toEqual(cfg.scenarios.filter((x: any) => !x.warmup).map((x: any) => x.name));
+  }
+}, 60_000);
+
+test('examples/experiment-matrix/report.html is the report of the sample summaries', () => {
+  expect(fs.readFileSync(path.join(DIR, '..', 'report.html'), 'utf8')).toBe(renderReport(SUMMARIES));
 });
 
 describe('npx tfserving-constructs report', () => {
