@@ -290,7 +290,7 @@ export class ExperimentMatrix extends Construct {
         securityContext: { ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
       });
       hardenPodTemplate(ApiObject.of(loadJob));
-      this._variants.forEach((_, i) => ApiObject.of(loadJob).addJsonPatch(
+      loadJob.initContainers.forEach((_, i) => ApiObject.of(loadJob).addJsonPatch(
         JsonPatch.add(`/spec/template/spec/initContainers/${i}/securityContext/capabilities`, { drop: ['ALL'] })));
     }
   }

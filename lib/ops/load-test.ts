@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, Chart, Duration, Size } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IServingEndpoint } from '../serving/serving-endpoint';
-import { DNS_1035_LABEL, HTTP_URL } from '../core/names';
+import { DNS_1035_LABEL, DNS_SUBDOMAIN, HTTP_URL, isBucketName } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
@@ -151,6 +151,20 @@ export interface LoadTestProps {
    * @default - none
    */
   readonly annotations?: Record<string, string>;
+  /**
+   * Also write the run's summary to Cloud Storage, as `<prefix>/<name>-<start time>.json`, e.g.
+   * `gs://acme-bench/loadtests`. The pod runs as `serviceAccountName`, which Workload Identity must map to a Google
+   * service account allowed to create objects in the bucket (roles/storage.objectCreator).
+   *
+   * @default - the summary only in the Job's log
+   */
+  readonly summaryUri?: string;
+  /**
+   * The Kubernetes ServiceAccount the Job's pod runs as (for `summaryUri`: one bound with Workload Identity).
+   *
+   * @default - the namespace's default ServiceAccount
+   */
+  readonly serviceAccountName?: string;
   /**
    * Send k6's metrics to a Prometheus remote-write endpoint (k6's `experimental-prometheus-rw` output).
    *
@@ -323,6 +337,20 @@ export class LoadTest extends Construct {
       if (!/^[\x20-\x7e]*$/.test(v)) fail(subject, `headers.${k}`, v, 'be printable ASCII', 'encode the value');
     }
     const annotations = props.annotations ?? {};
+    const summaryUri = props.summaryUri;
+    const upload = summaryUri === undefined ? undefined : (() => {
+      const m = /^gs:\/\/([^/]+)((?:\/[^/]+)*)\/?$/.exec(summaryUri);
+      if (!m || !isBucketName(m[1])) fail(subject, 'summaryUri', summaryUri, 'be gs://BUCKET or gs://BUCKET/PREFIX with a valid bucket name', 'use e.g. gs://acme-bench/loadtests');
+      return { bucket: m[1], prefix: m[2] ? `${m[2].slice(1)}/` : '' };
+    })();
+    const serviceAccountName = props.serviceAccountName;
+    if (serviceAccountName !== undefined && !DNS_SUBDOMAIN.test(serviceAccountName)) {
+      fail(subject, 'serviceAccountName', serviceAccountName, 'be a DNS subdomain (a ServiceAccount name)', 'use e.g. loadtest-writer');
+    }
+    if (summaryUri !== undefined && serviceAccountName === undefined) {
+      fail(subject, 'serviceAccountName', undefined, 'name the Workload Identity ServiceAccount that may write to the summaryUri bucket',
+        'bind a ServiceAccount to a Google service account with roles/storage.objectCreator and name it here');
+    }
     const timeout = props.requestTimeout ?? Duration.seconds(10);
     const url = props.prometheusRemoteWriteUrl;
     if (url !== undefined && !HTTP_URL.test(url)) {
@@ -375,11 +403,13 @@ export class LoadTest extends Construct {
       headers,
       objectives: { ...(latencyMs === undefined ? {} : { latencyP99Ms: latencyMs }), maxErrorRate },
       annotations,
+      ...(upload ? { summaryFile: `/results/${this.name}.json`, upload } : {}),
       scenarios: scenarioList,
       payload: props.payload._spec,
     };
     const labels = { 'app.kubernetes.io/name': 'tfserving-loadtest', 'app.kubernetes.io/instance': this.name, 'app.kubernetes.io/managed-by': 'tfserving-constructs' };
-    const data = { 'loadtest.json': `${prettyJson(config)}\n`, 'script.js': k6Script(), 'predict.proto': predictProto() };
+    const data: Record<string, string> = { 'loadtest.json': `${prettyJson(config)}\n`, 'script.js': k6Script(), 'predict.proto': predictProto() };
+    if (upload) data['upload.js'] = k6Asset('upload.js');
     const bytes = Object.values(data).reduce((sum, v) => sum + Buffer.byteLength(v, 'utf8'), 0);
     if (bytes > CONFIG_MAP_MAX_BYTES) {
       fail(subject, 'payload', `${(bytes / 1048576).toFixed(2)} MiB ConfigMap`, 'fit the 1 MiB the API server allows a ConfigMap',
@@ -432,11 +462,17 @@ export class LoadTest extends Construct {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       // In a sequence a missed objective (exit 99) is a result, not a reason to skip the next variant: the summary
       // records it. Any other failure (the model never became AVAILABLE, a script error) stops the sequence.
-      ...(sequence ? { command: ['sh', '-c', `k6 ${args.join(' ')}; code=$?; if [ "$code" -eq 99 ]; then exit 0; fi; exit "$code"`] } : { args }),
+      // With an upload, k6 ends before the uploader runs: its exit code waits in /results for the uploader to return.
+      ...(sequence ? { command: ['sh', '-c', `k6 ${args.join(' ')}; code=$?; if [ "$code" -eq 99 ]; then exit 0; fi; exit "$code"`] }
+        : upload ? { command: ['sh', '-c', `k6 ${args.join(' ')}; echo "$?" > /results/${this.name}.exit-code`] } : { args }),
       resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(1) }, memory: { request: Size.mebibytes(memoryMiB), limit: Size.mebibytes(memoryMiB) } },
       securityContext: { ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
     };
-    const container = sequence ? this.job.addInitContainer(containerProps) : this.job.addContainer(containerProps);
+    const container = sequence || upload ? this.job.addInitContainer(containerProps) : this.job.addContainer(containerProps);
+    const results = upload ? kplus.Volume.fromEmptyDir(this, 'ResultsVolume', sequence ? `${this.name}-results` : 'results', { sizeLimit: Size.mebibytes(16) }) : undefined;
+    if (serviceAccountName) {
+      ApiObject.of(this.job).addJsonPatch(JsonPatch.add('/spec/template/spec/serviceAccountName', serviceAccountName));
+    }
     if (url) {
       container.env.addVariable('K6_PROMETHEUS_RW_SERVER_URL', kplus.EnvValue.fromValue(url));
       container.env.addVariable('K6_PROMETHEUS_RW_TREND_STATS', kplus.EnvValue.fromValue('p(50),p(90),p(95),p(99),max'));
@@ -444,6 +480,23 @@ export class LoadTest extends Construct {
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', `${this.name}-k6`), { name: sequence ? `${this.name}-k6` : 'k6' });
     container.mount('/config', configVolume, { readOnly: true });
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', sequence ? `${this.name}-tmp` : 'tmp', { sizeLimit: Size.mebibytes(64) }));
+    if (upload) {
+      container.mount('/results', results!);
+      const uploaderProps: kplus.ContainerProps = {
+        name: sequence ? `${this.name}-upload` : 'upload',
+        image: K6_IMAGE,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: ['sh', '-c', sequence ? 'k6 run --quiet /config/upload.js'
+          : `k6 run --quiet /config/upload.js || exit 1; exit "$(cat /results/${this.name}.exit-code)"`],
+        resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) } },
+        securityContext: { ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
+      };
+      const uploader = sequence ? this.job.addInitContainer(uploaderProps) : this.job.addContainer(uploaderProps);
+      uploader.mount('/config', configVolume, { readOnly: true });
+      uploader.mount('/results', results!, { readOnly: true });
+      uploader.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'UploadTmpVolume', sequence ? `${this.name}-upload-tmp` : 'upload-tmp', { sizeLimit: Size.mebibytes(16) }));
+      if (!sequence) ApiObject.of(this.job).addJsonPatch(JsonPatch.add('/spec/template/spec/initContainers/0/securityContext/capabilities', { drop: ['ALL'] }));
+    }
     if (!sequence) hardenPodTemplate(ApiObject.of(this.job));
   }
 
@@ -466,7 +519,7 @@ function prettyJson(value: unknown): string {
  * Reads one of the load test's static files from `k6/` next to this module: `lib/ops/k6` under ts-jest and tsx,
  * `build/ops/k6` once compiled (the compile task copies the folder, see .projenrc.ts). Read once per process.
  */
-function k6Asset(name: string): string {
+export function k6Asset(name: string): string {
   let text = k6Assets.get(name);
   if (text === undefined) {
     text = fs.readFileSync(path.join(__dirname, 'k6', name), 'utf8');

@@ -41,6 +41,8 @@ export interface ScenarioSummary {
   readonly failed: number;
   /** Successful requests per second. */
   readonly okPerSecond: number;
+  /** Arrival-rate scenarios: requests k6 could not start because every VU was busy (the rate was not reached). */
+  readonly droppedIterations?: number;
   /** Latency of the successful requests only. */
   readonly latencyMs: LatencyStats;
   /** Whether every threshold of this scenario passed. */
@@ -79,6 +81,8 @@ export interface ReportPoint {
   readonly latencyMs: LatencyStats;
   /** Failed / sent. */
   readonly errorRate: number;
+  /** Requests an arrival-rate scenario could not start (0 for closed loops). */
+  readonly droppedIterations: number;
   /** Whether the point meets the objectives (p99 and error rate). */
   readonly meetsObjectives: boolean;
   /** Whether no other point has at least its throughput and at most its p99 latency, one of them strictly. */
@@ -118,6 +122,7 @@ export function reportPoints(summaries: LoadTestSummary[]): ReportPoint[] {
       examplesPerSecondPerCore: cores ? examplesPerSecond / cores : undefined,
       latencyMs: s.latencyMs,
       errorRate,
+      droppedIterations: s.droppedIterations ?? 0,
       meetsObjectives: p99Ok && errorRate <= summary.objectives.maxErrorRate && s.requests > 0,
       summary,
     };
@@ -229,11 +234,12 @@ export function renderReport(summaries: LoadTestSummary[], title = 'TF Serving l
     html.push(plot(`${protocol}: p50 latency vs throughput`, mine, (p) => p.latencyMs.med, variants));
   }
   html.push('<h2>All scenarios</h2>', '<table id="scenarios"><tr><th>variant</th><th>protocol</th><th>batch</th><th>examples/s</th><th>examples/s/core</th>'
-    + '<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>errors %</th><th>objectives</th><th>Pareto</th></tr>');
+    + '<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>errors %</th><th>dropped</th><th>objectives</th><th>Pareto</th></tr>');
   for (const p of points) {
     html.push(`<tr class="${p.meetsObjectives ? 'ok' : 'fail'}"><td class="l">${esc(p.variant)}</td><td class="l">${esc(p.protocol)}</td><td>${p.batchSize}</td>`
       + `<td>${fmt(p.examplesPerSecond)}</td><td>${p.examplesPerSecondPerCore === undefined ? '' : fmt(p.examplesPerSecondPerCore)}</td>`
       + `<td>${fmt(p.latencyMs.med)}</td><td>${fmt(p.latencyMs.p90)}</td><td>${fmt(p.latencyMs.p99)}</td><td>${fmt(p.errorRate * 100)}</td>`
+      + `<td>${p.droppedIterations}</td>`
       + `<td class="l">${p.meetsObjectives ? 'met' : 'missed'}</td><td class="l">${p.pareto ? 'yes' : ''}</td></tr>`);
   }
   html.push('</table>');

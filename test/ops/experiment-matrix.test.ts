@@ -66,6 +66,23 @@ test('a load test per variant, targeting its Service, run one after the other in
     + '  resources: { cpu: { request: Cpu.units(1), limit: Cpu.units(1) }, memory: { request: Size.mebibytes(4096), limit: Size.mebibytes(4096) } },\n  replicas: 2,\n}');
 });
 
+test('with summaryUri, each variant\'s summary is uploaded right after its run, before the next variant starts', () => {
+  const { chart } = matrix({
+    axes: { cpu: [Cpu.units(1)], replicas: [1, 2] },
+    loadTest: { payload: LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] }), summaryUri: 'gs://acme-bench/rn', serviceAccountName: 'writer' },
+  });
+  const pod = synth(chart).find((o) => o.kind === 'Job').spec.template.spec;
+  expect(pod.serviceAccountName).toBe('writer');
+  expect(pod.initContainers.map((c: any) => [c.name, c.command[2]])).toEqual([
+    ['rn-c1-iauto-boff-r1-load', 'k6 run --quiet /config/script.js; code=$?; if [ "$code" -eq 99 ]; then exit 0; fi; exit "$code"'],
+    ['rn-c1-iauto-boff-r1-load-upload', 'k6 run --quiet /config/upload.js'],
+    ['rn-c1-iauto-boff-r2-load', 'k6 run --quiet /config/script.js; code=$?; if [ "$code" -eq 99 ]; then exit 0; fi; exit "$code"'],
+    ['rn-c1-iauto-boff-r2-load-upload', 'k6 run --quiet /config/upload.js'],
+  ]);
+  expect(pod.initContainers.every((c: any) => c.securityContext.capabilities.drop[0] === 'ALL')).toBe(true);
+  expect(pod.initContainers[3].volumeMounts).toContainEqual({ mountPath: '/results', name: 'rn-c1-iauto-boff-r2-load-results', readOnly: true });
+});
+
 test('no two pods of the matrix share a node: variants, their replicas and the load generator', () => {
   const { chart } = matrix({
     axes: { cpu: [Cpu.units(1)], batching: [B32] },

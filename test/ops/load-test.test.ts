@@ -79,7 +79,7 @@ function runScript(config: string, respond: { rest?: (url: string) => any; grpc?
  * and latency submetrics (fixed latencies here) with each threshold evaluated as k6 does for `rate<=x`, `p(99)<=x`
  * and `p(99)>=0`. Returns the data and whether any threshold failed (k6 then exits 99).
  */
-function evaluate(options: any, rec: Recorder, latencyMs: number) {
+function evaluate(options: any, rec: Recorder, latencyMs: number, dropped = 0) {
   const metrics: Record<string, any> = {};
   let failed = false;
   for (const [key, exprs] of Object.entries<string[]>(options.thresholds)) {
@@ -87,16 +87,17 @@ function evaluate(options: any, rec: Recorder, latencyMs: number) {
     const mine = rec.samples.filter((s) => s.scenario === scenario);
     const values: any = key.startsWith('predict_failed')
       ? { rate: mine.filter((s) => s.value).length / mine.length, passes: mine.filter((s) => s.value).length, fails: mine.filter((s) => !s.value).length }
-      : { 'avg': latencyMs, 'med': latencyMs, 'p(90)': latencyMs, 'p(95)': latencyMs, 'p(99)': latencyMs, 'max': latencyMs };
+      : key.startsWith('dropped_iterations') ? { count: dropped, rate: dropped / 60 }
+        : { 'avg': latencyMs, 'med': latencyMs, 'p(90)': latencyMs, 'p(95)': latencyMs, 'p(99)': latencyMs, 'max': latencyMs };
     const thresholds: any = {};
     for (const e of exprs) {
-      const m = /^(rate|p\(99\))(<=|>=)([0-9.]+)$/.exec(e)!;
+      const m = /^(rate|count|p\(99\))(<=|>=)([0-9.]+)$/.exec(e)!;
       const v = values[m[1]];
       const ok = m[2] === '<=' ? v <= Number(m[3]) : v >= Number(m[3]);
       thresholds[e] = { ok };
       failed ||= !ok;
     }
-    metrics[key] = { type: key.startsWith('predict') ? 'rate' : 'trend', values, thresholds };
+    metrics[key] = { type: key.startsWith('predict') ? 'rate' : key.startsWith('dropped') ? 'counter' : 'trend', values, thresholds };
   }
   return { data: { metrics }, failed };
 }
@@ -175,6 +176,14 @@ test('arrival-rate scenarios: constant and ramping target QPS, concurrency caps 
     startTime: '0s', exec: 'restScenario', env: { BATCH: '1' }, tags: { protocol: 'rest', batch_size: '1', warmup: 'false' },
   });
   expect(lt.totalDuration.toSeconds()).toBe(180);
+  // Iterations k6 could not start (every VU busy) are counted per open-model scenario and reported in the summary.
+  const k6 = runScript(configOf(chart));
+  expect(k6.options.thresholds['dropped_iterations{scenario:rest_b1}']).toEqual(['count>=0']);
+  k6.run('rest_b1', 4);
+  const summary = parseSummary(k6.handleSummary(evaluate(k6.options, k6.rec, 20, 37).data).stdout, 'stdout');
+  expect(summary.scenarios[0]).toMatchObject({ executor: 'ramping-arrival-rate', durationSeconds: 180, requests: 4, droppedIterations: 37 });
+  expect(constant.thresholds['dropped_iterations{scenario:grpc_b1}']).toEqual(['count>=0']);
+  expect(runScript(configOf(setup().chart)).options.thresholds['dropped_iterations{scenario:grpc_b1}']).toBeUndefined();
 });
 
 test('the k6 script builds REST bodies and gRPC PredictRequests that encode with the shipped proto; both discard responses', () => {
@@ -292,7 +301,7 @@ test('thresholds that pass, and a latency objective that fails on its own', () =
   expect(fast.failed).toBe(false);
   const summary = parseSummary(k6.handleSummary(fast.data).stdout, 'stdout');
   expect(summary.scenarios[0]).toEqual({
-    name: 'grpc_b1', protocol: 'grpc', batchSize: 1, executor: 'constant-vus', durationSeconds: 10, requests: 20, failed: 0, okPerSecond: 2,
+    name: 'grpc_b1', protocol: 'grpc', batchSize: 1, executor: 'constant-vus', durationSeconds: 10, requests: 20, failed: 0, okPerSecond: 2, droppedIterations: 0,
     latencyMs: { avg: 40, med: 40, p90: 40, p95: 40, p99: 40, max: 40 }, thresholdsOk: true,
   });
   const slow = evaluate(k6.options, k6.rec, 140);
@@ -368,7 +377,69 @@ test('warmup records: one PredictLog per batch size from the load test\'s payloa
   expect(Buffer.from(logs[0].predict_log.request.inputs.lang.string_val[0]).toString()).toBe('en');
 });
 
+test('summaryUri: the summary also goes to Cloud Storage, written by an upload container with the pod\'s Workload Identity', () => {
+  const { chart } = setup({ summaryUri: 'gs://acme-bench/loadtests/resnet', serviceAccountName: 'loadtest-writer' });
+  const objects = synth(chart);
+  const pod = only(objects, 'Job').spec.template.spec;
+  expect(pod.serviceAccountName).toBe('loadtest-writer');
+  // k6 first (its exit code kept in /results), then the uploader, which exits with k6's code: a missed objective still fails the Job.
+  expect(pod.initContainers.map((c: any) => [c.name, c.command])).toEqual([
+    ['k6', ['sh', '-c', 'k6 run --quiet /config/script.js; echo "$?" > /results/load.exit-code']],
+  ]);
+  expect(pod.containers.map((c: any) => [c.name, c.command])).toEqual([
+    ['upload', ['sh', '-c', 'k6 run --quiet /config/upload.js || exit 1; exit "$(cat /results/load.exit-code)"']],
+  ]);
+  expect(pod.initContainers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+  expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+  expect(pod.containers[0].volumeMounts).toContainEqual({ mountPath: '/results', name: 'results', readOnly: true });
+  const cm = only(objects, 'ConfigMap', 'load-k6');
+  const cfg = JSON.parse(cm.data['loadtest.json']);
+  expect([cfg.summaryFile, cfg.upload]).toEqual(['/results/load.json', { bucket: 'acme-bench', prefix: 'loadtests/resnet/' }]);
+  // handleSummary writes the file the uploader reads.
+  const k6 = runScript(cm.data['loadtest.json']);
+  k6.run('grpc_b1', 2);
+  const out = k6.handleSummary(evaluate(k6.options, k6.rec, 10).data);
+  expect(Object.keys(out)).toEqual(['stdout', '/results/load.json']);
+  expect(out['/results/load.json']).toBe(out.stdout);
+
+  // The uploader: a token from the metadata server, then a media upload with it.
+  const calls: any[] = [];
+  const run = (tokenStatus: number) => {
+    const src = cm.data['upload.js'].replace(/^import .*$/gm, '').replace(/^export (const|default function)/gm, (_: string, w: string) => (w === 'const' ? 'const' : 'function main'));
+    const sandbox: any = {
+      open: (f: string) => (f === '/config/loadtest.json' ? cm.data['loadtest.json'] : `summary of ${f}`),
+      http: {
+        get: (url: string, params: any) => { calls.push({ get: url, params }); return { status: tokenStatus, body: '{"access_token":"tok"}' }; },
+        post: (url: string, body: string, params: any) => { calls.push({ post: url, body, params }); return { status: 200, body: '{}' }; },
+      },
+      fail: (m: string) => { throw new Error(`k6 fail: ${m}`); },
+      console: { log: (m: string) => calls.push({ log: m }) },
+      Date: class { toISOString() { return '2026-11-30T10:00:00.000Z'; } },
+    };
+    vm.runInNewContext(`${src}\n;main();`, sandbox);
+  };
+  run(200);
+  expect(calls[0]).toEqual({ get: 'http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token',
+    params: { headers: { 'Metadata-Flavor': 'Google' }, responseType: 'text', timeout: '10s' } });
+  expect(calls[1]).toEqual({
+    post: 'https://storage.googleapis.com/upload/storage/v1/b/acme-bench/o?uploadType=media&name=loadtests%2Fresnet%2Fload-2026-11-30T10-00-00-000Z.json',
+    body: 'summary of /results/load.json', params: { headers: { 'Authorization': 'Bearer tok', 'Content-Type': 'application/json' }, responseType: 'text', timeout: '30s' },
+  });
+  expect(calls[2]).toEqual({ log: 'summary written to gs://acme-bench/loadtests/resnet/load-2026-11-30T10-00-00-000Z.json' });
+  expect(() => run(404)).toThrow('k6 fail: no access token from the metadata server (HTTP 404): is Workload Identity set up for this pod?');
+});
+
 describe('rules', () => {
+  test('summaryUri and its ServiceAccount', () => {
+    expect(() => setup({ summaryUri: 's3://b/x', serviceAccountName: 'w' })).toThrow(
+      "LoadTest 'load': 'summaryUri' (\"s3://b/x\") must be gs://BUCKET or gs://BUCKET/PREFIX with a valid bucket name. Fix: use e.g. gs://acme-bench/loadtests");
+    expect(() => setup({ summaryUri: 'gs://acme-bench' })).toThrow(
+      "LoadTest 'load': 'serviceAccountName' (undefined) must name the Workload Identity ServiceAccount that may write to the summaryUri bucket. "
+      + 'Fix: bind a ServiceAccount to a Google service account with roles/storage.objectCreator and name it here');
+    expect(() => setup({ serviceAccountName: 'Writer' })).toThrow(
+      "LoadTest 'load': 'serviceAccountName' (\"Writer\") must be a DNS subdomain (a ServiceAccount name). Fix: use e.g. loadtest-writer");
+  });
+
   test('payload values match the shape and the dtype', () => {
     expect(() => LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [2, 2], values: [1, 2, 3] })).toThrow(
       "LoadTestPayload: 'values' (\"3 values\") must hold product(shape) = 4 values for shape [2,2]. Fix: flatten one example in row-major order");

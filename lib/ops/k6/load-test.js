@@ -107,6 +107,8 @@ for (const s of cfg.scenarios) {
   // Without an objective the threshold only makes k6 keep this submetric in the summary; the error rate still binds.
   thresholds[latency] = [cfg.objectives.latencyP99Ms === undefined ? 'p(99)>=0' : 'p(99)<=' + cfg.objectives.latencyP99Ms];
   thresholds['predict_failed{scenario:' + s.name + '}'] = ['rate<=' + cfg.objectives.maxErrorRate];
+  // Open model: iterations k6 could not start (all maxVUs busy) mean the target rate was not reached; reported.
+  if (s.executor.executor !== 'constant-vus') thresholds['dropped_iterations{scenario:' + s.name + '}'] = ['count>=0'];
 }
 
 export const options = {
@@ -170,10 +172,12 @@ export function handleSummary(data) {
     const requests = rate ? rate.values.passes + rate.values.fails : 0;
     const failures = rate ? rate.values.passes : 0;
     const v = latency ? latency.values : {};
+    const dropped = data.metrics['dropped_iterations{scenario:' + s.name + '}'];
     const ok = [latency, rate].every((m) => !m || !m.thresholds || Object.keys(m.thresholds).every((k) => m.thresholds[k].ok));
     return {
       name: s.name, protocol: s.protocol, batchSize: s.batchSize, executor: s.executor.executor, durationSeconds: s.durationSeconds,
       requests, failed: failures, okPerSecond: round((requests - failures) / s.durationSeconds),
+      droppedIterations: dropped ? dropped.values.count : 0,
       latencyMs: { avg: round(v.avg || 0), med: round(v.med || 0), p90: round(v['p(90)'] || 0), p95: round(v['p(95)'] || 0), p99: round(v['p(99)'] || 0), max: round(v.max || 0) },
       thresholdsOk: ok && requests > 0,
     };
