@@ -120,4 +120,7 @@ for (const example of examples) {
 // `npm run bench`: synthesis cost against the YAML floor, hand-written cdk8s-plus and kustomize (prints a JSON line last).
 project.addTask('bench', { description: 'Benchmark synthesis of 10, 100 and 1,000 TfServingModels', exec: 'tsx bench/run.ts' });
 
+// `npx tfserving-constructs <command>`: one CLI entry with subcommands (lib/cli.ts), e.g. `report` (k6 summaries → HTML).
+project.addBins({ 'tfserving-constructs': 'build/cli.js' });
+
 project.synth();

@@ -1,26 +1,77 @@
 #!/usr/bin/env node
 /**
- * `npx tfserving-constructs <command>`.
+ * `npx tfserving-constructs <command> …`: the package's one command-line entry (package.json `bin`).
  *
+ * Commands:
+ *   report [-o report.html] [--title TEXT] SUMMARY...   k6 summaries of LoadTests (files, or Job logs holding one) →
+ *                                                      a self-contained HTML report (inline SVG, no network)
  *   capture-to-tfrecord --output FILE [--model NAME] [--dtype NAME=DT_INT64 …] [--input-name NAME] [--output-name NAME] INPUT…
- *
- * turns the records a RequestCapture wrote (files or folders, e.g. a `gcloud storage cp -r` of the bucket prefix)
- * into one TFRecord file of tensorflow.serving.PredictionLog.
+ *                                                      the records a RequestCapture wrote (files or folders, e.g. a
+ *                                                      `gcloud storage cp -r` of the bucket prefix) → one TFRecord file
+ *                                                      of tensorflow.serving.PredictionLog
  */
+import * as fs from 'fs';
 import { convertCaptureFiles } from './ops/capture-records';
+import { LoadTestSummary, parseSummary, renderReport, SUMMARY_FORMAT } from './ops/report';
 import type { TensorDataType } from './tfserving/prediction-log';
 
-const USAGE = 'usage: tfserving-constructs capture-to-tfrecord --output FILE [--model NAME] [--dtype NAME=DT_FLOAT|DT_DOUBLE|DT_INT32|DT_INT64] '
+const REPORT_USAGE = `usage: tfserving-constructs report [-o report.html] [--title TEXT] SUMMARY.json...
+  SUMMARY: the JSON a LoadTest's k6 run writes (its Job log, or the object-store copy)`;
+const CAPTURE_USAGE = 'usage: tfserving-constructs capture-to-tfrecord --output FILE [--model NAME] [--dtype NAME=DT_FLOAT|DT_DOUBLE|DT_INT32|DT_INT64] '
   + '[--input-name NAME] [--output-name NAME] INPUT...';
+const USAGE = `${REPORT_USAGE}\n${CAPTURE_USAGE}`;
 const DTYPES = ['DT_FLOAT', 'DT_DOUBLE', 'DT_INT32', 'DT_INT64'];
 
-/** Runs the command line; returns the exit code and writes to the given streams. */
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+type Write = (s: string) => void;
+
+/** A summary from a file: the whole file, or the one line of a Job log that holds it. */
+export function readSummary(file: string): LoadTestSummary {
+  const text = fs.readFileSync(file, 'utf8');
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) return parseSummary(trimmed, file);
+  const line = text.split('\n').find((l) => l.includes(`"format":"${SUMMARY_FORMAT}"`));
+  if (!line) throw new Error(`${file}: holds no line with "format":"${SUMMARY_FORMAT}"; pass a LoadTest's summary or Job log`);
+  return parseSummary(line.slice(line.indexOf('{')), file);
+}
+
+/** Runs one command; returns the exit code. `out` and `err` receive text. */
+export function main(argv: string[], out: Write = (s) => process.stdout.write(s), err: Write = (s) => process.stderr.write(s)): number {
   const [command, ...rest] = argv;
-  if (command !== 'capture-to-tfrecord') {
-    err(`${USAGE}\n`);
+  if (command === 'report') return report(rest, out, err);
+  if (command === 'capture-to-tfrecord') return captureToTfRecord(rest, out, err);
+  err(`${command === undefined ? 'no command' : `unknown command '${command}'`}\n${USAGE}\n`);
+  return 2;
+}
+
+function report(rest: string[], out: Write, err: Write): number {
+  let output: string | undefined;
+  let title: string | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '-o' || rest[i] === '--output') output = rest[++i];
+    else if (rest[i] === '--title') title = rest[++i];
+    else files.push(rest[i]);
+  }
+  if (files.length === 0 || (output === undefined && rest.includes('-o'))) {
+    err(`${REPORT_USAGE}\n`);
     return 2;
   }
+  try {
+    const html = renderReport(files.map(readSummary), title);
+    if (output) {
+      fs.writeFileSync(output, html);
+      out(`wrote ${output}\n`);
+    } else {
+      out(html);
+    }
+    return 0;
+  } catch (e) {
+    err(`${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+function captureToTfRecord(rest: string[], out: Write, err: Write): number {
   let output: string | undefined;
   let model: string | undefined;
   let defaultInputName: string | undefined;
@@ -46,12 +97,12 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
       else inputs.push(a);
     } catch (e) {
-      err(`${(e as Error).message}\n${USAGE}\n`);
+      err(`${(e as Error).message}\n${CAPTURE_USAGE}\n`);
       return 2;
     }
   }
   if (!output || inputs.length === 0) {
-    err(`${USAGE}\n`);
+    err(`${CAPTURE_USAGE}\n`);
     return 2;
   }
   let result;

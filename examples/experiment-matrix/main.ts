@@ -1,8 +1,10 @@
-// Server configurations compared side by side: 2 CPU sizes × 2 inter-op settings × batching off/on,
-// each a TfServingModel of its own with a k6 load test.
+// Server configurations compared side by side: 2 CPU sizes × 2 inter-op settings × batching off/on, each a
+// TfServingModel of its own, on a node of its own, load-tested one after the other (each when its server is
+// AVAILABLE and warmed) by one Job. summaries/ holds sample summaries of such a run (one per variant);
+// `npx tfserving-constructs report -o report.html summaries/*.json` renders report.html from them.
 import { App, Chart, Duration } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { BatchingConfig, ExperimentBatching, ExperimentMatrix, GcsAccess, LoadTestPayload, ModelSource, TensorDType } from '../../lib';
+import { BatchingConfig, ExperimentBatching, ExperimentMatrix, GcsAccess, LoadProtocol, LoadTestPayload, ModelSource, TensorDType } from '../../lib';
 
 const app = new App();
 const chart = new Chart(app, 'experiment-matrix', { namespace: 'ml-bench' });
@@ -19,9 +21,13 @@ new ExperimentMatrix(chart, 'resnet', {
     batching: [ExperimentBatching.OFF, ExperimentBatching.with('b32', new BatchingConfig({ maxBatchSize: 32, batchTimeout: Duration.millis(1) }))],
   },
   loadTest: {
-    payload: LoadTestPayload.tensor({ input: 'images', dtype: TensorDType.FLOAT, shape: [2, 2, 3], values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }),
+    payload: LoadTestPayload.of({ inputs: [{ name: 'images', dtype: TensorDType.FLOAT, shape: [224, 224, 3] }] }),
+    protocols: [LoadProtocol.GRPC],
     batchSizes: [1, 8],
+    // 32 in flight at batch size 1 fill the b32 variant's batches.
+    concurrency: 32,
     duration: Duration.minutes(1),
+    latencyObjective: Duration.millis(200),
   },
 });
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import { encodePredictionLog, parsePredictRequest, parsePredictResponse, RestTensorOptions } from '../tfserving/prediction-log';
-import { writeTfRecords } from '../tfserving/tfrecord';
+import { tfRecordFile } from '../tfserving/tfrecord';
 
 /**
  * One captured message, as `RequestCapture` writes it (one JSON object per line, see {@link RequestCapture}), or as
@@ -143,6 +143,6 @@ export function convertCaptureFiles(inputs: string[], output: string, options: C
   const records = captureFiles(inputs).flatMap((f) => parseCaptureFile(fs.readFileSync(f)));
   const result = captureToPredictionLogs(records, options);
   fs.mkdirSync(path.dirname(path.resolve(output)), { recursive: true });
-  fs.writeFileSync(output, writeTfRecords(result.logs));
+  fs.writeFileSync(output, tfRecordFile(result.logs));
   return result;
 }

@@ -1,5 +1,10 @@
-export { K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, TensorDType } from './load-test';
-export type { LoadTestProps, TensorExampleOptions } from './load-test';
+export { ArrivalRate, K6_IMAGE, LoadProtocol, LoadTest } from './load-test';
+export type { LoadTestProps, RateStage } from './load-test';
+export { LoadTestPayload, TensorDType } from './load-test-payload';
+export type { LoadTestPayloadOptions, PayloadInput, TensorExampleOptions } from './load-test-payload';
+export { generateValues, mulberry32 } from './tensor-generator';
+export { parseSummary, recommend, renderReport, reportPoints, SUMMARY_FORMAT } from './report';
+export type { LatencyStats, LoadTestSummary, ReportPoint, ScenarioSummary } from './report';
 export { EXPERIMENT_LABEL, ExperimentBatching, ExperimentMatrix, VARIANT_LABEL } from './experiment-matrix';
 export type { ExperimentAxes, ExperimentMatrixProps, ExperimentVariant } from './experiment-matrix';
 export { planCapacity } from './capacity';

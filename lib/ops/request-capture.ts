@@ -7,6 +7,7 @@ import { IamPolicyMember } from '../imports/iam.cnrm.cloud.google.com';
 import { lazyValue } from '../private/lazy';
 import { GcsAccess } from '../serving/gcs-access';
 import type { TfServingModel } from '../serving/tf-serving-model';
+import { addCheckedPatch } from '../private/checked-patch';
 
 /**
  * KServe's agent (github.com/kserve/kserve, cmd/agent), release v0.20.0: a reverse proxy in front of the REST port
@@ -287,12 +288,12 @@ export class RequestCapture extends Construct {
     const deployment = ApiObject.of(model.deployment);
     model.deployment.containers.forEach((c, i) => {
       if (c !== this.agent && c !== this.collector) return;
-      deployment.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${i}/securityContext/capabilities`, { drop: ['ALL'] }));
-      deployment.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${i}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
+      addCheckedPatch(deployment, `/spec/template/spec/containers/${i}/securityContext/capabilities`, { drop: ['ALL'] });
+      addCheckedPatch(deployment, `/spec/template/spec/containers/${i}/securityContext/seccompProfile`, { type: 'RuntimeDefault' });
     });
     // The agent's readiness probe must carry K-Network-Probe (KServe's agent injector sets the same header).
     const agentIndex = model.deployment.containers.indexOf(this.agent);
-    deployment.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${agentIndex}/readinessProbe/httpGet/httpHeaders`, [{ name: 'K-Network-Probe', value: 'queue' }]));
+    addCheckedPatch(deployment, `/spec/template/spec/containers/${agentIndex}/readinessProbe/httpGet/httpHeaders`, [{ name: 'K-Network-Probe', value: 'queue' }]);
 
     // The Service's REST port now goes through the agent.
     const httpIndex = model.service.ports.findIndex((p) => p.port === model.restPort);

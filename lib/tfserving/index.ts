@@ -13,7 +13,7 @@ export { DEFAULT_TF_SERVING_VERSION, TfServingImage } from './image';
 export type { CustomImageOptions } from './image';
 export { deriveThreads, GRPC_THREAD_FLOOR, grpcThreadsFor } from './threads';
 export type { ThreadSettings } from './threads';
-export { crc32c, maskedCrc32c, tfRecordFrame, writeTfRecords } from './tfrecord';
+export { crc32c, maskedCrc32c, MAX_WARMUP_RECORDS, readTfRecordFile, tfRecordFile, tfRecordFrame, WARMUP_FILE_PATH, warmupRequestsFile } from './tfrecord';
 export { encodePredictionLog, parsePredictRequest, parsePredictResponse } from './prediction-log';
 export type { PlainTensor, PredictEntry, RestPredictRequest, RestTensorOptions, TensorDataType } from './prediction-log';
 export { DCGM_METRICS, TF_SERVING_METRICS, prometheusMetricName } from './metrics';

@@ -113,8 +113,12 @@ export interface PredictEntry {
   readonly signatureName?: string;
   /** Input tensors by alias. */
   readonly inputs: Record<string, PlainTensor>;
-  /** Output tensors by alias. */
-  readonly outputs: Record<string, PlainTensor>;
+  /**
+   * Output tensors by alias.
+   *
+   * @default - no response is logged (a warmup record holds the request only)
+   */
+  readonly outputs?: Record<string, PlainTensor>;
   /**
    * When the request arrived, seconds since the epoch (`LogMetadata.timestamp_secs`).
    *
@@ -148,7 +152,10 @@ export function encodePredictionLog(entry: PredictEntry): Uint8Array {
   if (entry.timestampSecs !== undefined) metadata.timestamp_secs = entry.timestampSecs;
   const message = type.fromObject({
     log_metadata: metadata,
-    predict_log: { request: { model_spec: spec, inputs: tensors(entry.inputs) }, response: { model_spec: spec, outputs: tensors(entry.outputs) } },
+    predict_log: {
+      request: { model_spec: spec, inputs: tensors(entry.inputs) },
+      ...(entry.outputs ? { response: { model_spec: spec, outputs: tensors(entry.outputs) } } : {}),
+    },
   });
   return type.encode(message).finish();
 }

@@ -1,30 +1,12 @@
 /**
- * TF Serving's PredictionLog, loaded from the upstream .proto files checked in under test/fixtures/protos (see its
- * README). Only the files of the PredictLog branch are there: the parser reads each file without following its
- * imports, and the other branches' types are resolved only if a test decodes them (none does).
+ * TF Serving's PredictionLog type for decoding in tests, from the transcribed schema in prediction-log-proto.ts
+ * (checked against the upstream .proto files by test/tfserving/tfrecord.test.ts when ../shared is present; the
+ * project does not copy upstream files in).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as protobuf from 'protobufjs';
+import { PREDICTION_LOG_PROTO } from './prediction-log-proto';
 
-const DIR = path.join(__dirname, '..', 'fixtures', 'protos');
-const FILES = [
-  'tensorflow/core/framework/types.proto',
-  'tensorflow/core/framework/tensor_shape.proto',
-  'tensorflow/core/framework/tensor.proto',
-  'tensorflow_serving/apis/model.proto',
-  'tensorflow_serving/config/log_collector_config.proto',
-  'tensorflow_serving/config/logging_config.proto',
-  'tensorflow_serving/apis/logging.proto',
-  'tensorflow_serving/apis/predict.proto',
-  'tensorflow_serving/apis/prediction_log.proto',
-];
-
+/** The `tensorflow.serving.PredictionLog` message type. */
 export function loadPredictionLogType(): protobuf.Type {
-  const root = new protobuf.Root();
-  for (const common of ['google/protobuf/wrappers.proto', 'google/protobuf/any.proto']) {
-    root.addJSON(protobuf.common.get(common)!.nested!);
-  }
-  for (const file of FILES) protobuf.parse(fs.readFileSync(path.join(DIR, file), 'utf8'), root, { keepCase: true });
-  return root.lookupType('tensorflow.serving.PredictionLog');
+  return protobuf.parse(PREDICTION_LOG_PROTO, { keepCase: true }).root.lookupType('tensorflow.serving.PredictionLog');
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { FLAG_TABLES } from '../../lib/tfserving/flag-tables';
 import { flagTableFor, flagValueProblem, MODEL_SERVER_FLAGS, ServerFlags } from '../../lib/tfserving/server-flags';
 import { generateFlagTables } from '../../scripts/gen-flag-tables';
+import { sharedDir } from '../support/shared';
 
 const S = "TfServingModel 'm'";
 
@@ -62,9 +63,9 @@ test('REST port differs from gRPC port', () => {
 
 describe('one flag table per release (generated from releases/<ver>/main.cc)', () => {
   test('the committed tables are what scripts/gen-flag-tables.ts generates from ../shared (when it is beside the checkout)', () => {
-    const releases = path.join(__dirname, '..', '..', '..', '..', 'shared', 'tfserving', 'releases');
+    const releases = sharedDir('tfserving', 'releases');
     const committed = fs.readFileSync(path.join(__dirname, '..', '..', 'lib', 'tfserving', 'flag-tables.ts'), 'utf8');
-    if (!fs.existsSync(releases)) {
+    if (releases === undefined) {
       // Without the upstream sources the tables still hold every release from 2.14.1 to 2.20.0.
       expect(Object.keys(FLAG_TABLES)).toEqual(['2.14.1', '2.15.1', '2.16.1', '2.17.1', '2.18.0', '2.18.1', '2.19.1', '2.20.0']);
       return;
