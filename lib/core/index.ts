@@ -1,2 +1,2 @@
 export { ConfigError, fail, show, subjectOf } from './errors';
-export type { PropNames, RuleContext, WorkloadRequest } from './rule-context';
+export type { PropNames, RolloutBudget, RuleContext, WorkloadRequest } from './rule-context';

@@ -4,10 +4,10 @@ import { Construct } from 'constructs';
 import type { GkeCluster } from './gke-cluster';
 import { ReleaseChannel } from './release-channel';
 import { Accelerator } from './accelerator';
-import { RuleContext, WorkloadRequest } from '../core/rule-context';
+import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { GpuNodeConfig, GuestAcceleratorSpec } from './gpu-node-config';
 import { MachineType } from './machine-type';
-import { validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
+import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import type { IServingPlacement } from '../serving/placement';
@@ -579,6 +579,35 @@ export class NodePool extends Construct implements IServingPlacement {
       { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
     // a MIG pool allows one partition per container, a stricter rule its user (TfServingModel) checks itself.
     if (!this.gpuPartitionSize) validateGpusPerReplica(ctx, request.gpus ?? 0, request.multiGpu);
+  }
+
+  /**
+   * Most nodes the pool can have, across its zones: the autoscaler's maximum (per zone times the zones with
+   * `AutoscalingScope.PER_ZONE`), or the fixed count per zone times the zones. A regional cluster's pool without node
+   * locations spans three zones.
+   */
+  public get maxNodeCount(): number {
+    const zones = this.spec.nodeLocations?.length ?? (this.cluster.regional ? DEFAULT_REGIONAL_ZONES : 1);
+    const a = this.spec.autoscaling;
+    if (a) return a.scope === AutoscalingScope.TOTAL ? a.maxNodeCount : a.maxNodeCount * zones;
+    return (this.spec.nodeCount ?? 0) * zones;
+  }
+
+  /**
+   * The rolling update a workload of `maxReplicas` replicas can complete on this pool (`IServingPlacement`):
+   * `maxSurge 1 / maxUnavailable 0` while the pool has room for one more replica, `maxSurge 0 / maxUnavailable 1`
+   * when `maxReplicas` fills it (a surge Pod could never schedule), and an error when it holds fewer (see `planRollout`).
+   * Counts this workload only: other workloads on the pool take capacity too.
+   *
+   * @param ctx the workload, for the error message (`propNames.replicas`: e.g. `autoscaling.maxReplicas`)
+   * @param request what one replica requests
+   * @param maxReplicas the workload's replica count, or its autoscaler's maximum
+   * @throws GkeRuleError when the pool cannot hold `maxReplicas` replicas
+   */
+  public rolloutFor(ctx: RuleContext, request: WorkloadRequest, maxReplicas: number): RolloutBudget {
+    const perNode = replicasPerNode(this.machineType, request, this.gpu?.gpuUnitsPerNode ?? 0,
+      { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
+    return planRollout(ctx, this.name, this.machineType, perNode, this.maxNodeCount, maxReplicas);
   }
 
   private resolveAutoscaling(ctx: RuleContext, props: NodePoolProps, gpu: boolean): { autoscaling?: NodePoolSpec['autoscaling']; nodeCount?: number } {

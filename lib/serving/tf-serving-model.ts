@@ -6,6 +6,7 @@ import { BatchingConfig } from './batching-config';
 import { GcsAccess } from './gcs-access';
 import { ModelSource } from './model-source';
 import type { IServingPlacement } from './placement';
+import type { RolloutBudget, WorkloadRequest } from '../core/rule-context';
 import { formatDuration } from '../private/duration';
 import { lazyValue } from '../private/lazy';
 import { hardenPodTemplate } from '../private/pod-hardening';
@@ -509,11 +510,16 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     const resources = props.resources ?? DEFAULT_RESOURCES;
     const cpuMillis = cpuToMillis(resources.cpu?.request ?? resources.cpu?.limit);
     this.threads = resolveThreads(this.subject, deriveThreads(cpuMillis ?? 1000), props.threads ?? {});
+    let rollout: RolloutBudget = { maxSurge: 1, maxUnavailable: 0 };
     if (props.nodePool) {
-      props.nodePool.checkWorkloadFits(
-        { construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } },
-        { gpus: this.gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit), multiGpu: props.multiGpu },
-      );
+      const request: WorkloadRequest = {
+        gpus: this.gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit), multiGpu: props.multiGpu,
+      };
+      props.nodePool.checkWorkloadFits({ construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } }, request);
+      // A full pool cannot take a surge Pod: the pool picks a rolling update that completes (or refuses the count).
+      rollout = props.nodePool.rolloutFor?.(
+        { construct: 'TfServingModel', id, propNames: { replicas: props.autoscaling ? 'autoscaling.maxReplicas' : 'replicas' } },
+        request, props.autoscaling?.maxReplicas ?? props.replicas ?? 2) ?? rollout;
       if (props.nodePool.gpuPartitionSize && this.gpus > 1) {
         fail(this.subject, 'gpus', this.gpus, `be 1 on a MIG pool ('${props.nodePool.name}', partitions of ${props.nodePool.gpuPartitionSize}): a CUDA process uses one MIG instance`,
           'request gpus: 1, or choose a larger gpuPartitionSize for the pool');
@@ -592,8 +598,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       // a deadline shorter than that marks a healthy rollout as failed (ProgressDeadlineExceeded).
       progressDeadline: Duration.seconds(startupTimeout.toSeconds() + 300),
       strategy: kplus.DeploymentStrategy.rollingUpdate({
-        maxSurge: kplus.PercentOrAbsolute.absolute(1),
-        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+        maxSurge: kplus.PercentOrAbsolute.absolute(rollout.maxSurge),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(rollout.maxUnavailable),
       }),
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
