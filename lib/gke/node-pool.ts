@@ -231,7 +231,8 @@ export interface NodePoolOptions {
   readonly taints?: NodeTaint[];
 
   /**
-   * Zones of the pool's nodes, all in the cluster's region.
+   * Zones of the pool's nodes, all in the cluster's region. Required for a GPU pool on a regional cluster: list
+   * zones that offer the GPU.
    *
    * @default - the cluster's zones
    */
@@ -447,6 +448,15 @@ export class NodePool extends Construct implements IServingPlacement {
     }
     const autoscaling = this.resolveAutoscaling(ctx, props, gpu !== undefined);
     const nodeLocations = this.resolveNodeLocations(props.nodeLocations);
+    if (gpu && cluster.regional && nodeLocations === undefined) {
+      // A regional cluster's pool is created in each of the cluster's zones (three by default), and a GPU type is
+      // offered in only some zones of a region: GKE then fails to create the pool. GKE's GPU guide asks for
+      // --node-locations with zones that have the GPU (https://cloud.google.com/kubernetes-engine/docs/how-to/gpus,
+      // "Create a GPU node pool"; zones per GPU: https://cloud.google.com/compute/docs/gpus/gpu-regions-zones).
+      fail(subject, 'nodeLocations', undefined,
+        `list the zones of ${cluster.region} that offer ${gpu.accelerator} when the cluster is regional (GKE otherwise creates the pool in the cluster's zones and fails in any zone without the GPU)`,
+        `pass nodeLocations with zones that \`gcloud compute accelerator-types list --filter="name=${gpu.accelerator.type} AND zone~^${cluster.region}-"\` prints, e.g. ['${cluster.region}-a']`);
+    }
     const diskSizeGb = props.diskSize === undefined ? undefined : diskSizeInGb(subject, props.diskSize);
     const autoUpgrade = props.autoUpgrade ?? true;
     if (!autoUpgrade && cluster.spec.releaseChannel !== ReleaseChannel.UNSPECIFIED) {

@@ -11,7 +11,7 @@ const SMALL = { cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(2) },
 
 function setup(pool: (c: GkeCluster, chart: any) => NodePool, props: Partial<TfServingModelProps> = {}) {
   const chart = Testing.chart();
-  const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+  const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1-a' });
   const nodePool = pool(cluster, chart);
   const model = new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool, resources: SMALL, ...props });
   return { chart, cluster, nodePool, model };
@@ -119,7 +119,7 @@ describe('GPU sharing and credentials', () => {
       "TfServingModel 'resnet': 'gcsAccess' (\"GcsAccess.nodeServiceAccount()\") must not be the node's identity on pool 'l4': its cluster runs Workload Identity "
       + '(GKE_METADATA nodes hide the node service account from pods). Fix: use GcsAccess.workloadIdentity(…) (e.g. workloadIdentity.gcsAccess()), or a key Secret'));
     const chart = Testing.chart();
-    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1', workloadIdentity: false });
+    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1-a', workloadIdentity: false });
     expect(() => new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool: l4(cluster), resources: SMALL })).toThrow(new Error(
       "TfServingModel 'resnet': 'gcsAccess' (\"GcsAccess.workloadIdentity(…)\") must not be Workload Identity on pool 'l4': its cluster has Workload Identity off. "
       + 'Fix: enable workloadIdentity on the GkeCluster, or use a key Secret or the node service account'));
@@ -143,7 +143,7 @@ describe('CPU pool', () => {
 describe('Workload Identity end to end', () => {
   function wi(props: { ksa?: string; ns?: string; buckets?: string[] } = {}) {
     const chart = Testing.chart();
-    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1-a' });
     const identity = new WorkloadIdentity(chart, 'wi', {
       cluster, serviceAccountName: props.ksa ?? 'resnet', namespace: props.ns ?? 'default', modelBuckets: props.buckets ?? ['acme-models'],
     });
