@@ -10,6 +10,7 @@ import { MachineType } from './machine-type';
 import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 import type { IServingPlacement } from '../serving/placement';
 import { fail, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
@@ -525,6 +526,13 @@ export class NodePool extends Construct implements IServingPlacement {
       metadata: { name: `${cluster.spec.name}-${name}`, annotations: { [KCC_PROJECT_ANNOTATION]: cluster.spec.project } },
       spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace),
     });
+    // GKE names a pool within its cluster: a second declaration would manage the same pool.
+    claimUniqueName(this, {
+      key: `GKE node pool ${cluster.spec.project}/${cluster.spec.location}/${cluster.spec.name}/${name}`, subject, prop: 'name', value: name,
+      scope: `per cluster (${cluster.spec.name} in ${cluster.spec.project}, ${cluster.spec.location})`,
+      consequence: 'both would manage one GKE node pool and overwrite each other\'s settings', fix: 'give one pool another name (its \'name\' prop or id)',
+    });
+    ensureUniqueObjectNames(this);
     cluster._registerNodePool(this);
   }
 
