@@ -24,7 +24,9 @@ export class AutoscalingChart extends Chart {
     const plan = planCapacity({ targetQps: 1000, qpsPerReplica: 120, headroom: 0.3 });
 
     const cluster = new GkeCluster(this, 'cluster', { project: 'acme-ml', location: 'us-central1', name: 'serving' });
-    const l4 = cluster.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8'), minNodes: 0, maxNodes: plan.maxNodes });
+    const l4 = cluster.addGpuNodePool('l4', {
+      machineType: MachineType.of('g2-standard-8'), minNodes: 0, maxNodes: plan.maxNodes, nodeLocations: ['us-central1-a'],
+    });
     const identity = new WorkloadIdentity(this, 'serving-identity', {
       cluster, serviceAccountName: 'resnet', namespace: 'ml-serving', googleServiceAccountId: 'resnet-serving', modelBuckets: ['acme-models'],
     });

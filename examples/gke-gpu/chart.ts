@@ -24,6 +24,9 @@ export class GkeGpuChart extends Chart {
     this.cpuPool = this.cluster.addNodePool('cpu', { machineType: MachineType.of('e2-standard-4'), minNodes: 1, maxNodes: 3 });
     this.l4Pool = this.cluster.addGpuNodePool('l4', {
       machineType: MachineType.of('g2-standard-8'),
+      // the cluster is regional: a GPU pool names zones that offer its GPU
+      // (`gcloud compute accelerator-types list --filter="name=nvidia-l4 AND zone~^us-central1-"`)
+      nodeLocations: ['us-central1-a'],
       minNodes: 0,
       maxNodes: 4,
       spot: true,

@@ -1,3 +1,3 @@
 export { ConfigError, fail, show, subjectOf } from './errors';
 export type { ConfigErrorParts } from './errors';
-export type { PropNames, RuleContext, WorkloadRequest } from './rule-context';
+export type { PropNames, RolloutBudget, RuleContext, WorkloadRequest } from './rule-context';

@@ -43,6 +43,18 @@ export interface PropNames {
   readonly maxNodes?: string;
   /** @default 'maxSharedClientsPerGpu' */
   readonly maxSharedClientsPerGpu?: string;
+  /** @default 'replicas' */
+  readonly replicas?: string;
+}
+
+/**
+ * How a Deployment's rolling update may exceed or fall below its replica count (`strategy.rollingUpdate`).
+ */
+export interface RolloutBudget {
+  /** Pods above the replica count during a rollout. */
+  readonly maxSurge: number;
+  /** Pods below the replica count during a rollout. */
+  readonly maxUnavailable: number;
 }
 
 /**

@@ -6,6 +6,7 @@ import { ReleaseChannel } from './release-channel';
 import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
 import { addCheckedPatch } from '../private/checked-patch';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 import { fail, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
 
@@ -264,10 +265,17 @@ export class GkeCluster extends Construct {
       removeDefaultNodePool: true,
       initialNodeCount: 1,
     };
+    // GKE names a cluster by project, location and name: a second declaration would manage the same cluster.
+    claimUniqueName(this, {
+      key: `GKE cluster ${props.project}/${props.location}/${name}`, subject, prop: 'name', value: name,
+      scope: `per project and location (${props.project}, ${props.location}) in the app`,
+      consequence: 'both would manage one GKE cluster and overwrite each other\'s settings', fix: 'give one cluster another name',
+    });
     this.resource = new ContainerCluster(this, 'Resource', {
       metadata: { name, annotations: renderClusterAnnotations(this.spec) },
       spec: renderContainerClusterSpec(this.spec),
     });
+    ensureUniqueObjectNames(this);
   }
 
   /** GKE cluster name. */

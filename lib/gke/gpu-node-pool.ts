@@ -93,7 +93,7 @@ export interface GpuNodePoolProps extends GpuNodePoolOptions {
  *
  * @example
  * const l4 = new GpuNodePool(chart, 'l4', {
- *   cluster, machineType: MachineType.of('g2-standard-8'), minNodes: 0, maxNodes: 4, spot: true,
+ *   cluster, machineType: MachineType.of('g2-standard-8'), nodeLocations: ['us-central1-a'], minNodes: 0, maxNodes: 4, spot: true,
  * });
  */
 export class GpuNodePool extends NodePool {

@@ -6,6 +6,8 @@ export { MachineType } from './machine-type';
 export type { GpuConfiguration, MachineGpus, MachineTypeShape } from './machine-type';
 export {
   nodeAllocatable,
+  planRollout,
+  replicasPerNode,
   systemPodsReserve,
   validateAccelerator,
   validateGpuCount,

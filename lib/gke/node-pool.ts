@@ -4,12 +4,13 @@ import { Construct } from 'constructs';
 import type { GkeCluster } from './gke-cluster';
 import { ReleaseChannel } from './release-channel';
 import { Accelerator } from './accelerator';
-import { RuleContext, WorkloadRequest } from '../core/rule-context';
+import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { GpuNodeConfig, GuestAcceleratorSpec } from './gpu-node-config';
 import { MachineType } from './machine-type';
-import { validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
+import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 import type { IServingPlacement } from '../serving/placement';
 import { fail, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
@@ -231,7 +232,8 @@ export interface NodePoolOptions {
   readonly taints?: NodeTaint[];
 
   /**
-   * Zones of the pool's nodes, all in the cluster's region.
+   * Zones of the pool's nodes, all in the cluster's region. Required for a GPU pool on a regional cluster: list
+   * zones that offer the GPU.
    *
    * @default - the cluster's zones
    */
@@ -447,6 +449,15 @@ export class NodePool extends Construct implements IServingPlacement {
     }
     const autoscaling = this.resolveAutoscaling(ctx, props, gpu !== undefined);
     const nodeLocations = this.resolveNodeLocations(props.nodeLocations);
+    if (gpu && cluster.regional && nodeLocations === undefined) {
+      // A regional cluster's pool is created in each of the cluster's zones (three by default), and a GPU type is
+      // offered in only some zones of a region: GKE then fails to create the pool. GKE's GPU guide asks for
+      // --node-locations with zones that have the GPU (https://cloud.google.com/kubernetes-engine/docs/how-to/gpus,
+      // "Create a GPU node pool"; zones per GPU: https://cloud.google.com/compute/docs/gpus/gpu-regions-zones).
+      fail(subject, 'nodeLocations', undefined,
+        `list the zones of ${cluster.region} that offer ${gpu.accelerator} when the cluster is regional (GKE otherwise creates the pool in the cluster's zones and fails in any zone without the GPU)`,
+        `pass nodeLocations with zones that \`gcloud compute accelerator-types list --filter="name=${gpu.accelerator.type} AND zone~^${cluster.region}-"\` prints, e.g. ['${cluster.region}-a']`);
+    }
     const diskSizeGb = props.diskSize === undefined ? undefined : diskSizeInGb(subject, props.diskSize);
     const autoUpgrade = props.autoUpgrade ?? true;
     if (!autoUpgrade && cluster.spec.releaseChannel !== ReleaseChannel.UNSPECIFIED) {
@@ -515,6 +526,13 @@ export class NodePool extends Construct implements IServingPlacement {
       metadata: { name: `${cluster.spec.name}-${name}`, annotations: { [KCC_PROJECT_ANNOTATION]: cluster.spec.project } },
       spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace),
     });
+    // GKE names a pool within its cluster: a second declaration would manage the same pool.
+    claimUniqueName(this, {
+      key: `GKE node pool ${cluster.spec.project}/${cluster.spec.location}/${cluster.spec.name}/${name}`, subject, prop: 'name', value: name,
+      scope: `per cluster (${cluster.spec.name} in ${cluster.spec.project}, ${cluster.spec.location})`,
+      consequence: 'both would manage one GKE node pool and overwrite each other\'s settings', fix: 'give one pool another name (its \'name\' prop or id)',
+    });
+    ensureUniqueObjectNames(this);
     cluster._registerNodePool(this);
   }
 
@@ -579,6 +597,35 @@ export class NodePool extends Construct implements IServingPlacement {
       { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
     // a MIG pool allows one partition per container, a stricter rule its user (TfServingModel) checks itself.
     if (!this.gpuPartitionSize) validateGpusPerReplica(ctx, request.gpus ?? 0, request.multiGpu);
+  }
+
+  /**
+   * Most nodes the pool can have, across its zones: the autoscaler's maximum (per zone times the zones with
+   * `AutoscalingScope.PER_ZONE`), or the fixed count per zone times the zones. A regional cluster's pool without node
+   * locations spans three zones.
+   */
+  public get maxNodeCount(): number {
+    const zones = this.spec.nodeLocations?.length ?? (this.cluster.regional ? DEFAULT_REGIONAL_ZONES : 1);
+    const a = this.spec.autoscaling;
+    if (a) return a.scope === AutoscalingScope.TOTAL ? a.maxNodeCount : a.maxNodeCount * zones;
+    return (this.spec.nodeCount ?? 0) * zones;
+  }
+
+  /**
+   * The rolling update a workload of `maxReplicas` replicas can complete on this pool (`IServingPlacement`):
+   * `maxSurge 1 / maxUnavailable 0` while the pool has room for one more replica, `maxSurge 0 / maxUnavailable 1`
+   * when `maxReplicas` fills it (a surge Pod could never schedule), and an error when it holds fewer (see `planRollout`).
+   * Counts this workload only: other workloads on the pool take capacity too.
+   *
+   * @param ctx the workload, for the error message (`propNames.replicas`: e.g. `autoscaling.maxReplicas`)
+   * @param request what one replica requests
+   * @param maxReplicas the workload's replica count, or its autoscaler's maximum
+   * @throws GkeRuleError when the pool cannot hold `maxReplicas` replicas
+   */
+  public rolloutFor(ctx: RuleContext, request: WorkloadRequest, maxReplicas: number): RolloutBudget {
+    const perNode = replicasPerNode(this.machineType, request, this.gpu?.gpuUnitsPerNode ?? 0,
+      { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
+    return planRollout(ctx, this.name, this.machineType, perNode, this.maxNodeCount, maxReplicas);
   }
 
   private resolveAutoscaling(ctx: RuleContext, props: NodePoolProps, gpu: boolean): { autoscaling?: NodePoolSpec['autoscaling']; nodeCount?: number } {

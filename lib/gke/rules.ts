@@ -2,7 +2,7 @@ import { Accelerator } from './accelerator';
 import { GkeRuleError } from './gke-rule-error';
 import { GpuSharingStrategy } from './gpu-sharing-strategy';
 import { GpuConfiguration, MachineType } from './machine-type';
-import { PropNames, RuleContext, WorkloadRequest } from '../core/rule-context';
+import { PropNames, RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 
 /**
  * CPU and memory of one node that Pods can request.
@@ -41,6 +41,7 @@ const DEFAULT_PROP_NAMES: Required<PropNames> = {
   minNodes: 'minNodes',
   maxNodes: 'maxNodes',
   maxSharedClientsPerGpu: 'maxSharedClientsPerGpu',
+  replicas: 'replicas',
 };
 
 /**
@@ -260,6 +261,50 @@ export function validateWorkloadFitsNode(ctx: RuleContext, machineType: MachineT
         + `and eviction threshold is ${mib(allocatable.memoryBytes)} allocatable, minus ${mib(reserve.memoryBytes)} requested by GKE's system Pods on every node)`,
       `request at most ${mib(free.memoryBytes)}, or pick a machine type with more memory`);
   }
+}
+
+/**
+ * Replicas of one request that fit on one node: the fewest of GPU units, CPU and memory the node leaves for
+ * workloads (see `workloadAllocatable`), divided by what a replica asks. `Infinity` when it asks for none of them.
+ *
+ * @param machineType the machine type of the nodes
+ * @param request what one replica requests
+ * @param gpuUnitsPerNode `nvidia.com/gpu` units one node offers
+ * @param options which of GKE's optional per-node Pods run on the node
+ */
+export function replicasPerNode(machineType: MachineType, request: WorkloadRequest, gpuUnitsPerNode: number, options: NodeReserveOptions = {}): number {
+  const free = workloadAllocatable(machineType, options);
+  const fits = (have: number, ask: number | undefined) => (ask === undefined || ask <= 0 ? Infinity : Math.floor(have / ask));
+  return Math.min(fits(gpuUnitsPerNode, request.gpus), fits(free.cpuMillis, request.cpuMillis), fits(free.memoryBytes, request.memoryBytes));
+}
+
+/**
+ * The rolling update a Deployment of `maxReplicas` can complete on a pool that holds `perNode × maxNodes` replicas.
+ *
+ * Kubernetes' rolling update creates up to `maxSurge` new Pods above the replica count and removes old Pods only while
+ * `replicas - maxUnavailable` stay available (pkg/controller/deployment/rolling.go: reconcileNewReplicaSet with
+ * deploymentutil.NewRSNewReplicas, reconcileOldReplicaSets). With `maxSurge 1 / maxUnavailable 0` on a full pool the
+ * surge Pod stays Pending and no old Pod is ever removed: the rollout stalls until its progress deadline. So:
+ * - room for one more replica: `maxSurge 1 / maxUnavailable 0` (no capacity lost during a rollout);
+ * - exactly full: `maxSurge 0 / maxUnavailable 1` (an old Pod goes first, its replacement takes its place);
+ * - more replicas than the pool holds: refused, they would never schedule.
+ *
+ * @param ctx who is being validated (`propNames.replicas` names the replica bound)
+ * @param pool the pool's name, for the message
+ * @param machineType the pool's machine type, for the message
+ * @param perNode replicas that fit on one node (`replicasPerNode`)
+ * @param maxNodes most nodes the pool can have, across its zones
+ * @param maxReplicas the most replicas the workload runs (its replica count, or its autoscaler's maximum)
+ * @throws GkeRuleError if `maxReplicas` exceeds what the pool holds
+ */
+export function planRollout(ctx: RuleContext, pool: string, machineType: MachineType, perNode: number, maxNodes: number, maxReplicas: number): RolloutBudget {
+  const capacity = perNode * maxNodes;
+  if (maxReplicas > capacity) {
+    throw new GkeRuleError(ctx, propName(ctx, 'replicas'), maxReplicas,
+      `be at most ${capacity}, the replicas node pool '${pool}' can hold (${perNode} per ${machineType} node × ${plural(maxNodes, 'node')} at most)`,
+      `lower it to ${capacity}, or raise the pool's maxNodes to ${Math.ceil(maxReplicas / perNode)}`);
+  }
+  return maxReplicas + 1 > capacity ? { maxSurge: 0, maxUnavailable: 1 } : { maxSurge: 1, maxUnavailable: 0 };
 }
 
 /**

@@ -4,6 +4,7 @@ import { GcsAccess } from '../serving/gcs-access';
 import type { GkeCluster } from './gke-cluster';
 import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 import { fail, subjectOf } from '../core/errors';
 import { bucketOf, DNS_LABEL, DNS_SUBDOMAIN, GSA_ACCOUNT_ID, isBucketName } from '../core/names';
 
@@ -161,6 +162,15 @@ export class WorkloadIdentity extends Construct {
       },
     });
     for (const bucket of props.modelBuckets ?? []) this.grantBucketRead(bucket);
+    // IAM names a Google service account by its email: a second declaration would manage the same account.
+    claimUniqueName(this, {
+      key: `Google service account ${this.email}`, subject: this.subject,
+      prop: props.googleServiceAccountId === undefined ? 'googleServiceAccountId (from serviceAccountName)' : 'googleServiceAccountId', value: accountId,
+      scope: `per project (${this.project}) in the app`,
+      consequence: 'both would manage one Google service account, and deleting either deletes it for both',
+      fix: 'give one of them another googleServiceAccountId',
+    });
+    ensureUniqueObjectNames(this);
   }
 
   /**

@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { RuleContext, WorkloadRequest } from '../core/rule-context';
+import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 
 /**
  * Where a server's pods run: what the serving side needs from a node pool.
@@ -51,4 +51,11 @@ export interface IServingPlacement {
 
   /** Throws a `ConfigError` when one replica's request cannot fit on a node of the pool. */
   checkWorkloadFits(ctx: RuleContext, request: WorkloadRequest): void;
+
+  /**
+   * The rolling update that can complete on the pool for `maxReplicas` replicas of `request` (a surge Pod needs room
+   * above the replica count); throws a `ConfigError` when the pool cannot hold `maxReplicas` at all. Optional: without
+   * it the server rolls out with `maxSurge 1 / maxUnavailable 0`.
+   */
+  rolloutFor?(ctx: RuleContext, request: WorkloadRequest, maxReplicas: number): RolloutBudget;
 }

@@ -14,6 +14,7 @@ import type { BatchingConfig } from './batching-config';
 import type { GcsAccess } from './gcs-access';
 import { MonitoringOptions, Scraper } from './monitoring';
 import type { IServingPlacement } from './placement';
+import type { RolloutBudget, WorkloadRequest } from '../core/rule-context';
 import type {
   AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
@@ -77,6 +78,8 @@ export interface ServerSettings {
   readonly labels: Record<string, string>;
   /** The labels that select the pods. */
   readonly selectorLabels: Record<string, string>;
+  /** The rolling update that can complete on the node pool (`maxSurge 1 / maxUnavailable 0` unless the pool is full). */
+  readonly rollout: RolloutBudget;
   /** The PodDisruptionBudget's maxUnavailable; undefined when the budget is disabled. */
   readonly pdbMaxUnavailable?: number;
   /** The NetworkPolicy options; undefined when the policy is disabled. */
@@ -162,11 +165,16 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
   const resources = props.resources ?? DEFAULT_RESOURCES;
   const cpuMillis = cpuToMillis(resources.cpu?.request ?? resources.cpu?.limit);
   const threads = resolveThreads(subject, deriveThreads(cpuMillis ?? 1000), props.threads ?? {});
+  let rollout: RolloutBudget = { maxSurge: 1, maxUnavailable: 0 };
   if (pool) {
-    pool.checkWorkloadFits(
-      { construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } },
-      { gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit), multiGpu: props.multiGpu },
-    );
+    const request: WorkloadRequest = {
+      gpus, cpuMillis, memoryBytes: sizeToBytes(resources.memory?.request ?? resources.memory?.limit), multiGpu: props.multiGpu,
+    };
+    pool.checkWorkloadFits({ construct: 'TfServingModel', id, propNames: { gpus: 'gpus', cpu: 'resources.cpu', memory: 'resources.memory' } }, request);
+    // A full pool cannot take a surge Pod: the pool picks a rolling update that completes (or refuses the count).
+    rollout = pool.rolloutFor?.(
+      { construct: 'TfServingModel', id, propNames: { replicas: props.autoscaling ? 'autoscaling.maxReplicas' : 'replicas' } },
+      request, props.autoscaling?.maxReplicas ?? props.replicas ?? 2) ?? rollout;
     if (pool.gpuPartitionSize && gpus > 1) {
       fail(subject, 'gpus', gpus, `be 1 on a MIG pool ('${pool.name}', partitions of ${pool.gpuPartitionSize}): a CUDA process uses one MIG instance`,
         'request gpus: 1, or choose a larger gpuPartitionSize for the pool');
@@ -237,6 +245,7 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
     group: props.security?.group ?? 1000,
     labels: { ...(props.labels ?? {}), ...selectorLabels, 'app.kubernetes.io/managed-by': 'tfserving-constructs' },
     selectorLabels,
+    rollout,
     pdbMaxUnavailable,
     networkPolicy: np.enabled === false ? undefined : np,
     tmpSize: props.tmpSize ?? Size.gibibytes(1),

@@ -516,8 +516,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
         // a deadline shorter than that marks a healthy rollout as failed (ProgressDeadlineExceeded).
         progressDeadline: Duration.seconds(s.startupTimeout.toSeconds() + 300),
         strategy: kplus.DeploymentStrategy.rollingUpdate({
-          maxSurge: kplus.PercentOrAbsolute.absolute(1),
-          maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+          maxSurge: kplus.PercentOrAbsolute.absolute(s.rollout.maxSurge),
+          maxUnavailable: kplus.PercentOrAbsolute.absolute(s.rollout.maxUnavailable),
         }),
       });
       this.deployment.select(kplus.LabelSelector.of({ labels: s.selectorLabels }));

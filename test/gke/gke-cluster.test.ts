@@ -189,7 +189,7 @@ describe('node pools', () => {
     const chart = Testing.chart();
     const cluster = new GkeCluster(chart, 'serving', { project: 'acme-ml', location: 'us-central1' });
     const cpu = cluster.addNodePool('cpu');
-    const l4 = cluster.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
+    const l4 = cluster.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8'), nodeLocations: ['us-central1-a'] });
     expect(cpu).toBeInstanceOf(NodePool);
     expect(l4).toBeInstanceOf(GpuNodePool);
     expect(cluster.nodePools).toEqual([cpu, l4]);

@@ -7,6 +7,7 @@ import {
 import { only, synth } from '../support/synth';
 
 const G2 = MachineType.of('g2-standard-8');
+const ZONES = ['us-central1-a'];
 
 function setup() {
   const chart = Testing.chart();
@@ -16,7 +17,8 @@ function setup() {
 
 function build(options: Partial<GpuNodePoolOptions> = {}) {
   const { chart, cluster } = setup();
-  const pool = new GpuNodePool(chart, 'l4', { cluster, machineType: G2, ...options });
+  // a regional cluster's GPU pool names the zones that offer its GPU
+  const pool = new GpuNodePool(chart, 'l4', { cluster, machineType: G2, nodeLocations: ZONES, ...options });
   return { chart, cluster, pool, objects: synth(chart) };
 }
 
@@ -24,7 +26,7 @@ const nodeConfigOf = (options: Partial<GpuNodePoolOptions> = {}) => only(build(o
 
 function attempt(options: Partial<GpuNodePoolOptions>) {
   const { chart, cluster } = setup();
-  return () => new GpuNodePool(chart, 'gpu', { cluster, machineType: G2, ...options });
+  return () => new GpuNodePool(chart, 'gpu', { cluster, machineType: G2, nodeLocations: ZONES, ...options });
 }
 
 const GPU_TOLERATION = { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' };
@@ -133,8 +135,8 @@ describe('driver installation', () => {
 
   test('one DaemonSet serves every pool with disabled driver installation in the chart', () => {
     const { chart, cluster } = setup();
-    const a = cluster.addGpuNodePool('l4', { machineType: G2, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED });
-    const b = cluster.addGpuNodePool('t4', {
+    const a = cluster.addGpuNodePool('l4', { machineType: G2, nodeLocations: ZONES, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED });
+    const b = cluster.addGpuNodePool('t4', { nodeLocations: ZONES,
       machineType: MachineType.of('n1-standard-8'), accelerator: Accelerator.NVIDIA_T4, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED,
     });
     expect(synth(chart).filter((o) => o.kind === 'DaemonSet')).toHaveLength(1);
@@ -147,7 +149,7 @@ describe('driver installation', () => {
     const infra = new Chart(app, 'infra');
     const workloads = new Chart(app, 'workloads');
     const cluster = new GkeCluster(infra, 'serving', { project: 'acme-ml', location: 'us-central1' });
-    new GpuNodePool(infra, 'l4', { cluster, machineType: G2, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED, driverInstallerScope: workloads });
+    new GpuNodePool(infra, 'l4', { cluster, machineType: G2, nodeLocations: ZONES, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED, driverInstallerScope: workloads });
     expect(synth(infra).map((o) => o.kind)).toEqual(['ContainerCluster', 'ContainerNodePool']);
     expect(synth(workloads).map((o) => o.kind)).toEqual(['DaemonSet']);
   });
@@ -261,7 +263,7 @@ describe('checkWorkloadFits', () => {
 
 test('addGpuNodePool registers the pool with the cluster', () => {
   const { cluster } = setup();
-  const pool = cluster.addGpuNodePool('l4', { machineType: G2 });
+  const pool = cluster.addGpuNodePool('l4', { machineType: G2, nodeLocations: ZONES });
   expect(cluster.nodePools).toEqual([pool]);
 });
 
@@ -359,5 +361,23 @@ describe('rules', () => {
     expect(attempt({ taints: [{ key: 'nvidia.com/gpu', value: 'yes', effect: kplus.TaintEffect.NO_SCHEDULE }] })).toThrow(
       'GpuNodePool \'gpu\': \'taints[1]\' ("nvidia.com/gpu:NoSchedule") must not repeat the key and effect of another taint '
       + '(a GpuNodePool always has nvidia.com/gpu=present:NoSchedule). Fix: remove the duplicate');
+  });
+});
+
+describe('zones (issue 10 item 13)', () => {
+  test('a GPU pool on a regional cluster must name its zones: not every zone of a region offers a GPU type', () => {
+    const { chart, cluster } = setup();
+    expect(() => new GpuNodePool(chart, 'l4', { cluster, machineType: G2 })).toThrow(new Error(
+      "GpuNodePool 'l4': 'nodeLocations' (undefined) must list the zones of us-central1 that offer nvidia-l4 when the cluster is regional "
+      + "(GKE otherwise creates the pool in the cluster's zones and fails in any zone without the GPU). "
+      + 'Fix: pass nodeLocations with zones that `gcloud compute accelerator-types list --filter="name=nvidia-l4 AND zone~^us-central1-"` prints, '
+      + "e.g. ['us-central1-a']"));
+  });
+
+  test('a zonal cluster needs no zones (the pool lives in the cluster\'s zone), nor does a CPU pool on a regional cluster', () => {
+    const chart = Testing.chart();
+    const zonal = new GkeCluster(chart, 'zonal', { project: 'acme-ml', location: 'us-central1-a' });
+    expect(new GpuNodePool(chart, 'l4', { cluster: zonal, machineType: G2 }).spec.nodeLocations).toBeUndefined();
+    expect(setup().cluster.addNodePool('cpu').spec.nodeLocations).toBeUndefined();
   });
 });

@@ -5,6 +5,8 @@ import {
   GpuSharingStrategy,
   MachineType,
   nodeAllocatable,
+  planRollout,
+  replicasPerNode,
 
   validateAccelerator,
   validateGpuCount,
@@ -267,6 +269,23 @@ describe('validateWorkloadFitsNode', () => {
       "TfServingModel 'resnet': 'resources.cpu' (\"2000m\") must fit in the 1615m one e2-standard-2 node leaves for workloads (2 vCPUs minus GKE's reserve "
       + "is 1930m allocatable, minus 315m requested by GKE's system Pods on every node). "
       + 'Fix: request at most 1615m, or pick a machine type with more vCPUs'));
+  });
+});
+
+describe('replicasPerNode and planRollout', () => {
+  test('the scarcest of GPU units, CPU and memory decides; a request of nothing fits without bound', () => {
+    expect(replicasPerNode(m('g2-standard-48'), { gpus: 1, cpuMillis: 1000 }, 4, { gpuNode: true })).toBe(4);
+    expect(replicasPerNode(m('g2-standard-48'), { gpus: 1, cpuMillis: 20000 }, 4, { gpuNode: true })).toBe(2);
+    expect(replicasPerNode(m('e2-standard-4'), {}, 0)).toBe(Infinity);
+  });
+
+  test('room for a surge, full, and over capacity', () => {
+    expect(planRollout(model, 'l4', m('g2-standard-8'), 1, 4, 3)).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(planRollout(model, 'l4', m('g2-standard-8'), 1, 4, 4)).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+    expect(planRollout(model, 'cpu', m('e2-standard-4'), Infinity, 3, 100)).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(() => planRollout(model, 'l4', m('g2-standard-8'), 2, 1, 3)).toThrow(new Error(
+      "TfServingModel 'resnet': 'replicas' (3) must be at most 2, the replicas node pool 'l4' can hold (2 per g2-standard-8 node × 1 node at most). "
+      + "Fix: lower it to 2, or raise the pool's maxNodes to 2"));
   });
 });
 

@@ -17,7 +17,7 @@ const PROMETHEUS = PrometheusServer.url('http://prometheus-operated.monitoring:9
 function gpuServer(props: Partial<TfServingModelProps> = {}) {
   const chart = Testing.chart();
   const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
-  const l4 = cluster.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8'), maxNodes: 4 });
+  const l4 = cluster.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8'), maxNodes: 4, nodeLocations: ['us-central1-a'] });
   const model = new TfServingModel(chart, 'resnet', {
     models: [RESNET], gcsAccess: WI, nodePool: l4, resources: GPU_RESOURCES,
     batching: new BatchingConfig({ maxBatchSize: 32, batchTimeout: Duration.millis(2) }),

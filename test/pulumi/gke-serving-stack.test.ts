@@ -304,7 +304,7 @@ describe('arguments', () => {
     const cluster = new gke.GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
     cluster.addNodePool('cpu');
     cluster.addGpuNodePool('t4', {
-      machineType: gkeRules.MachineType.of('n1-standard-8'), accelerator: gkeRules.Accelerator.NVIDIA_T4, driverVersion: gke.GpuDriverVersion.INSTALLATION_DISABLED,
+      machineType: gkeRules.MachineType.of('n1-standard-8'), accelerator: gkeRules.Accelerator.NVIDIA_T4, nodeLocations: ['us-central1-b'], driverVersion: gke.GpuDriverVersion.INSTALLATION_DISABLED,
     });
     const d = await deploy('drivers', { chart });
     expect(d.role(T.nodePool, 'pool-t4').inputs.nodeConfig.guestAccelerators[0].gpuDriverInstallationConfig).toEqual({ gpuDriverVersion: 'INSTALLATION_DISABLED' });

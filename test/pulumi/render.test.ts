@@ -31,7 +31,7 @@ function cpuPool(options: NodePoolOptions = {}, clusterProps: Partial<GkeCluster
 
 function gpuPool(options: Partial<GpuNodePoolOptions> = {}) {
   const c = cluster();
-  return { ...c, pool: new GpuNodePool(c.chart, 'l4', { cluster: c.cluster, machineType: MachineType.of('g2-standard-8'), ...options }) };
+  return { ...c, pool: new GpuNodePool(c.chart, 'l4', { cluster: c.cluster, machineType: MachineType.of('g2-standard-8'), nodeLocations: ['us-central1-a'], ...options }) };
 }
 
 describe('clusterArgs', () => {
@@ -221,12 +221,12 @@ describe('nodePoolArgs', () => {
       serviceAccount: 'n@acme-ml.iam.gserviceaccount.com', maxSurge: 0, maxUnavailable: 1,
     })],
     ['fixed size', (c, chart) => new NodePool(chart, 'fixed', { cluster: c, nodeCount: 3 })],
-    ['L4 spot from zero', (c, chart) => new GpuNodePool(chart, 'l4', { cluster: c, machineType: MachineType.of('g2-standard-8'), maxNodes: 4, spot: true })],
+    ['L4 spot from zero', (c, chart) => new GpuNodePool(chart, 'l4', { cluster: c, machineType: MachineType.of('g2-standard-8'), nodeLocations: ['us-central1-a'], maxNodes: 4, spot: true })],
     ['T4 on N1, 2 GPUs, shared, no driver', (c, chart) => new GpuNodePool(chart, 't4', {
-      cluster: c, machineType: MachineType.of('n1-standard-8'), accelerator: Accelerator.NVIDIA_T4, gpuCount: 2,
+      cluster: c, machineType: MachineType.of('n1-standard-8'), accelerator: Accelerator.NVIDIA_T4, gpuCount: 2, nodeLocations: ['us-central1-b', 'us-central1-c'],
       gpuSharing: { strategy: GpuSharingStrategy.MPS, maxSharedClientsPerGpu: 2 }, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED,
     })],
-    ['A100 MIG', (c, chart) => new GpuNodePool(chart, 'a100', { cluster: c, machineType: MachineType.of('a2-highgpu-1g'), gpuPartitionSize: '1g.5gb' })],
+    ['A100 MIG', (c, chart) => new GpuNodePool(chart, 'a100', { cluster: c, machineType: MachineType.of('a2-highgpu-1g'), gpuPartitionSize: '1g.5gb', nodeLocations: ['us-central1-a'] })],
   ])('renders the same settings as the Config Connector ContainerNodePool (%s)', (_, make) => {
     // GIVEN one pool spec, rendered by both engines
     const { chart, cluster: c } = cluster();
@@ -345,7 +345,7 @@ describe('splitObjects', () => {
 
   test('a real chart: the Config Connector objects of GKE constructs are split off, the rest kept', () => {
     const { chart, cluster: c } = cluster();
-    c.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
+    c.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8'), nodeLocations: ['us-central1-a'] });
     new WorkloadIdentity(chart, 'wi', { cluster: c, serviceAccountName: 'vision', namespace: 'default', modelBuckets: ['acme-models'] });
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
     const split = splitObjects(synth(chart));

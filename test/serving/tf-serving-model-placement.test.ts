@@ -1,7 +1,7 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  GcsAccess, GkeCluster, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel, TfServingModelProps, WorkloadIdentity,
+  AutoscalingScope, GcsAccess, GkeCluster, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel, TfServingModelProps, WorkloadIdentity,
 } from '../../lib';
 import { containerOf, flagsOf, only, synth } from '../support/synth';
 
@@ -11,7 +11,7 @@ const SMALL = { cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(2) },
 
 function setup(pool: (c: GkeCluster, chart: any) => NodePool, props: Partial<TfServingModelProps> = {}) {
   const chart = Testing.chart();
-  const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+  const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1-a' });
   const nodePool = pool(cluster, chart);
   const model = new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool, resources: SMALL, ...props });
   return { chart, cluster, nodePool, model };
@@ -119,7 +119,7 @@ describe('GPU sharing and credentials', () => {
       "TfServingModel 'resnet': 'gcsAccess' (\"GcsAccess.nodeServiceAccount()\") must not be the node's identity on pool 'l4': its cluster runs Workload Identity "
       + '(GKE_METADATA nodes hide the node service account from pods). Fix: use GcsAccess.workloadIdentity(…) (e.g. workloadIdentity.gcsAccess()), or a key Secret'));
     const chart = Testing.chart();
-    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1', workloadIdentity: false });
+    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1-a', workloadIdentity: false });
     expect(() => new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool: l4(cluster), resources: SMALL })).toThrow(new Error(
       "TfServingModel 'resnet': 'gcsAccess' (\"GcsAccess.workloadIdentity(…)\") must not be Workload Identity on pool 'l4': its cluster has Workload Identity off. "
       + 'Fix: enable workloadIdentity on the GkeCluster, or use a key Secret or the node service account'));
@@ -143,7 +143,7 @@ describe('CPU pool', () => {
 describe('Workload Identity end to end', () => {
   function wi(props: { ksa?: string; ns?: string; buckets?: string[] } = {}) {
     const chart = Testing.chart();
-    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1-a' });
     const identity = new WorkloadIdentity(chart, 'wi', {
       cluster, serviceAccountName: props.ksa ?? 'resnet', namespace: props.ns ?? 'default', modelBuckets: props.buckets ?? ['acme-models'],
     });
@@ -171,5 +171,49 @@ describe('Workload Identity end to end', () => {
     expect(() => synth(wi({ buckets: ['other-bucket'] }).chart)).toThrow(
       "TfServingModel 'resnet': 'gcsAccess' (WorkloadIdentity resnet@acme-ml.iam.gserviceaccount.com) must grant read access to bucket 'acme-models' of model 'resnet'. "
       + "Fix: add 'acme-models' to the WorkloadIdentity's modelBuckets (or call grantBucketRead('acme-models'))");
+  });
+});
+
+describe('rollout at pool capacity (issue 10 item 10)', () => {
+  const strategyOf = (chart: any) => only(synth(chart), 'Deployment').spec.strategy.rollingUpdate;
+
+  test('room for a surge Pod: maxSurge 1 / maxUnavailable 0', () => {
+    // GIVEN 2 replicas on an L4 pool of at most 4 one-GPU nodes
+    const { chart } = setup(l4);
+    expect(strategyOf(chart)).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+  });
+
+  test('an autoscaler maximum that fills the GPU pool rolls out with maxSurge 0 / maxUnavailable 1', () => {
+    // GIVEN an HPA maximum of 4 replicas of 1 GPU on 4 one-GPU nodes: a surge Pod could never schedule
+    const { chart } = setup(l4, { autoscaling: { minReplicas: 1, maxReplicas: 4 } });
+    // THEN an old Pod goes first and its replacement takes its place
+    expect(strategyOf(chart)).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+  });
+
+  test('more replicas than the pool can hold are refused', () => {
+    expect(() => setup(l4, { autoscaling: { minReplicas: 1, maxReplicas: 5 } })).toThrow(new Error(
+      "TfServingModel 'resnet': 'autoscaling.maxReplicas' (5) must be at most 4, the replicas node pool 'l4' can hold "
+      + "(1 per g2-standard-8 node × 4 nodes at most). Fix: lower it to 4, or raise the pool's maxNodes to 5"));
+  });
+
+  test('a CPU pool counts replicas by CPU and memory per node', () => {
+    // GIVEN e2-standard-8 nodes (7595m and 28676Mi left for workloads): 3 replicas of 2 CPUs / 8 GiB per node, 2 nodes
+    const cpu = (c: GkeCluster) => c.addNodePool('cpu', { machineType: MachineType.of('e2-standard-8'), maxNodes: 2 });
+    expect(strategyOf(setup(cpu, { replicas: 5 }).chart)).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(strategyOf(setup(cpu, { replicas: 6 }).chart)).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+    expect(() => setup(cpu, { replicas: 7 })).toThrow(new Error(
+      "TfServingModel 'resnet': 'replicas' (7) must be at most 6, the replicas node pool 'cpu' can hold "
+      + "(3 per e2-standard-8 node × 2 nodes at most). Fix: lower it to 6, or raise the pool's maxNodes to 3"));
+  });
+
+  test('the pool\'s node maximum counts zones: per-zone bounds and fixed sizes times the zones of the region', () => {
+    const chart = Testing.chart();
+    const cluster = new GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+    expect([
+      cluster.addNodePool('total', { maxNodes: 2 }).maxNodeCount,
+      cluster.addNodePool('perzone', { maxNodes: 2, autoscalingScope: AutoscalingScope.PER_ZONE }).maxNodeCount,
+      cluster.addNodePool('onezone', { maxNodes: 2, autoscalingScope: AutoscalingScope.PER_ZONE, nodeLocations: ['us-central1-a'] }).maxNodeCount,
+      cluster.addNodePool('fixed', { nodeCount: 1 }).maxNodeCount,
+    ]).toEqual([2, 6, 2, 3]);
   });
 });
