@@ -190,7 +190,8 @@ export interface ServingNetworkPolicyOptions {
 /** Pod and container security settings. */
 export interface ServingSecurityOptions {
   /**
-   * The uid the server runs as. TF Serving runs fine as any non-root uid.
+   * The uid the server runs as. TF Serving runs fine as any non-root uid; 0 and negative uids are refused, and
+   * so is Istio's proxy uid 1337 on a server in the mesh (istio-iptables exempts that uid's traffic from the sidecar).
    *
    * @default 1000
    */
@@ -667,6 +668,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     ensureUniqueObjectNames(this);
     this.node.addValidation({
       validate: () => validateServer(s, this.current.models, {
+        podLabel: (key) => this.deployment.podMetadata.getLabel(key),
         serviceAccountName: this.serviceAccount.name,
         namespace: this.service.metadata.namespace ?? 'default',
       }),
