@@ -199,7 +199,7 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
   if (!(Number.isInteger(retries) && retries >= 0)) fail(subject, 'loadRetries', retries, 'be an integer of 0 or more', 'use the default 5');
   const retryInterval = props.loadRetryInterval ?? Duration.minutes(1);
   const probesEnabled = props.probes?.enabled !== false;
-  const startupTimeout = props.probes?.startupTimeout ?? Duration.minutes(10);
+  const startupTimeout = props.probes?.startupTimeout ?? defaultStartupTimeout(image, gpus, pool);
   if (probesEnabled && startupTimeout.toSeconds() <= retries * retryInterval.toSeconds()) {
     fail(subject, 'probes.startupTimeout', formatDuration(startupTimeout),
       `exceed loadRetries × loadRetryInterval (${retries} × ${formatDuration(retryInterval)}), or the kubelet restarts a server that is still retrying a model load`,
@@ -500,6 +500,22 @@ function checkResources(subject: string, r: kplus.ContainerResources): void {
         'lower the request or raise the limit (equal values give Guaranteed QoS)');
     }
   }
+}
+
+/** Where GPU images keep the CUDA kernel cache (an emptyDir: the root filesystem is read-only). */
+export const CUDA_CACHE_DIR = '/var/cache/cuda';
+
+/** GPUs (Hopper: H100, H200, the A3 machine families) whose kernels the official -gpu images carry only as PTX. */
+const JIT_ON_START = /^nvidia-h(100|200)/;
+
+/**
+ * How long a server may take to start. On H100/H200 nodes the official `-gpu` images ship PTX, not SASS, for
+ * compute_90: the CUDA driver JIT-compiles every kernel at the first start of the pod (later container restarts
+ * reuse the CUDA cache on its emptyDir), which takes many minutes on top of the model load.
+ */
+function defaultStartupTimeout(image: TfServingImage, gpus: number, pool: IServingPlacement | undefined): Duration {
+  const jit = gpus > 0 && image.official && JIT_ON_START.test(pool?.acceleratorType ?? '');
+  return jit ? Duration.minutes(30) : Duration.minutes(10);
 }
 
 /** Bytes of a cdk8s Size, NaN when it is not a number. */
