@@ -18,7 +18,9 @@ test('the .d.ts files stripInternal emits reference no removed @internal symbol'
   expect(emitted.size).toBeGreaterThan(50);
 
   // a host that reads the emitted declarations from memory and everything else (node_modules) from disk
-  const options: ts.CompilerOptions = { strict: true, skipLibCheck: false, noEmit: true, types: [], module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
+  // `types: ['node']` as in a `cdk8s init typescript-app` project, which has @types/node (the TFRecord and capture
+  // APIs hand out Buffers).
+  const options: ts.CompilerOptions = { strict: true, skipLibCheck: false, noEmit: true, types: ['node'], module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
   const fileExists = host.fileExists.bind(host);

@@ -16,14 +16,22 @@ const root = path.resolve(__dirname, '..');
 const examplesDir = path.join(root, 'examples');
 const examples = fs.readdirSync(examplesDir).filter((d) => fs.existsSync(path.join(examplesDir, d, 'cdk8s.yaml'))).sort();
 
-function synthExample(name: string): { file: string; objects: any[] }[] {
+/** Runs an example in its own process; returns each manifest file's bytes. */
+function runExample(name: string): Map<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `example-${name}-`));
   execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'main.ts'], {
     cwd: path.join(examplesDir, name), env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: 'pipe',
   });
-  return fs.readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml')).sort().map((f) => ({
-    file: f,
-    objects: parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((d) => d.toJSON()).filter(Boolean),
+  const files = new Map(fs.readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml')).sort().map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]));
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return files;
+}
+
+function synthExample(name: string): { file: string; objects: any[]; text: string }[] {
+  return [...runExample(name)].map(([file, text]) => ({
+    file,
+    text,
+    objects: parseAllDocuments(text).map((d) => d.toJSON()).filter(Boolean),
   }));
 }
 
@@ -32,9 +40,15 @@ test('there are examples, including the README quick start', () => {
 });
 
 describe.each(examples)('example %s', (name) => {
-  let files: { file: string; objects: any[] }[];
+  let files: { file: string; objects: any[]; text: string }[];
   beforeAll(() => {
     files = synthExample(name);
+  }, 60_000);
+
+  test('a second, separate process writes byte-identical manifests', () => {
+    const again = runExample(name);
+    expect([...again.keys()]).toEqual(files.map((f) => f.file));
+    for (const f of files) expect(again.get(f.file)).toBe(f.text);
   }, 60_000);
 
   test('writes *.k8s.yaml manifests whose objects all validate', () => {
@@ -116,6 +130,6 @@ describe.each(examples)('example %s', (name) => {
   });
 
   test('manifests match the snapshot', () => {
-    expect(files).toMatchSnapshot();
+    expect(files.map(({ file, objects }) => ({ file, objects }))).toMatchSnapshot();
   });
 });

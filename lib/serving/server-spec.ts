@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Duration, Size } from 'cdk8s';
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 import { SERVER_NAME } from '../core/names';
@@ -21,6 +21,14 @@ import type {
 
 /** Where the ConfigMap with the server's config files is mounted. */
 export const CONFIG_DIR = '/etc/tfserving';
+
+/** The largest int32: replicas, HPA bounds and PDB counts are int32 in the Kubernetes API. */
+const INT32_MAX = 2 ** 31 - 1;
+
+/** The label an IstioCanary sets on the pods of the servers it routes to (IstioCanary.CANARY_LABEL). */
+const MESH_CANARY_LABEL = 'tfserving-constructs.io/canary';
+/** Istio's proxy uid: istio-iptables excludes its traffic from redirection (the default --proxy-uid). */
+const ISTIO_PROXY_UID = 1337;
 
 const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(2) },
@@ -161,8 +169,12 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
   if (props.replicas !== undefined && !(Number.isInteger(props.replicas) && props.replicas >= 1)) {
     fail(subject, 'replicas', props.replicas, 'be an integer of at least 1', 'use 2 or more for a server that survives a node loss');
   }
+  if (props.replicas !== undefined && props.replicas > INT32_MAX) {
+    fail(subject, 'replicas', props.replicas, `be at most ${INT32_MAX} (an int32 in the Kubernetes API; the API server refuses more)`, 'use a realistic count, e.g. 2');
+  }
   if (props.autoscaling) checkAutoscaling(subject, props.autoscaling);
   const resources = props.resources ?? DEFAULT_RESOURCES;
+  checkResources(subject, resources);
   const cpuMillis = cpuToMillis(resources.cpu?.request ?? resources.cpu?.limit);
   const threads = resolveThreads(subject, deriveThreads(cpuMillis ?? 1000), props.threads ?? {});
   let rollout: RolloutBudget = { maxSurge: 1, maxUnavailable: 0 };
@@ -195,7 +207,7 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
   if (!(Number.isInteger(retries) && retries >= 0)) fail(subject, 'loadRetries', retries, 'be an integer of 0 or more', 'use the default 5');
   const retryInterval = props.loadRetryInterval ?? Duration.minutes(1);
   const probesEnabled = props.probes?.enabled !== false;
-  const startupTimeout = props.probes?.startupTimeout ?? Duration.minutes(10);
+  const startupTimeout = props.probes?.startupTimeout ?? defaultStartupTimeout(image, gpus, pool);
   if (probesEnabled && startupTimeout.toSeconds() <= retries * retryInterval.toSeconds()) {
     fail(subject, 'probes.startupTimeout', formatDuration(startupTimeout),
       `exceed loadRetries × loadRetryInterval (${retries} × ${formatDuration(retryInterval)}), or the kubelet restarts a server that is still retrying a model load`,
@@ -210,11 +222,20 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
   }
   const pollSeconds = (props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds({ integral: false });
   if (pollSeconds < 1) fail(subject, 'fileSystemPollInterval', formatDuration(props.fileSystemPollInterval!), 'be at least 1 second (0 disables polling for new versions)', 'use Duration.seconds(60)');
+  const user = props.security?.user ?? 1000;
+  const group = props.security?.group ?? 1000;
+  // The pod always runs non-root (runAsNonRoot): the kubelet refuses to start uid 0, and ids are non-negative int64s.
+  if (!(Number.isSafeInteger(user) && user >= 1)) {
+    fail(subject, 'security.user', user, 'be a whole uid of at least 1 (the pod runs as non-root; the kubelet refuses uid 0 and the API server a negative one)', 'use 1000');
+  }
+  if (!(Number.isSafeInteger(group) && group >= 0)) {
+    fail(subject, 'security.group', group, 'be a whole gid of 0 or more', 'use 1000');
+  }
   const pdb = props.podDisruptionBudget ?? {};
   let pdbMaxUnavailable: number | undefined;
   if (pdb.enabled !== false) {
     pdbMaxUnavailable = pdb.maxUnavailable ?? 1;
-    if (!(Number.isInteger(pdbMaxUnavailable) && pdbMaxUnavailable >= 1)) {
+    if (!(Number.isInteger(pdbMaxUnavailable) && pdbMaxUnavailable >= 1 && pdbMaxUnavailable <= INT32_MAX)) {
       fail(subject, 'podDisruptionBudget.maxUnavailable', pdbMaxUnavailable, 'be an integer of at least 1 (0 blocks every node drain and upgrade)',
         'use 1, or disable the budget with enabled: false');
     }
@@ -241,8 +262,8 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
     startupTimeout,
     preStopDelay,
     terminationGracePeriod,
-    user: props.security?.user ?? 1000,
-    group: props.security?.group ?? 1000,
+    user,
+    group,
     labels: { ...(props.labels ?? {}), ...selectorLabels, 'app.kubernetes.io/managed-by': 'tfserving-constructs' },
     selectorLabels,
     rollout,
@@ -310,6 +331,8 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
 
 /** What {@link validateServer} checks against the finished tree. */
 export interface ServerValidationContext {
+  /** A pod template label as it is at synth (an IstioCanary adds its own). */
+  podLabel(key: string): string | undefined;
   /** The server's ServiceAccount name. */
   readonly serviceAccountName: string;
   /** The Service's namespace (`default` when the chart sets none). */
@@ -327,6 +350,14 @@ export function validateServer(s: ServerSettings, models: ServedModelOptions[], 
     namespace: ctx.namespace,
     gcsModels: models.flatMap((m) => (m.source._gcsBucket ? [{ name: m.name, bucket: m.source._gcsBucket }] : [])),
   }) ?? [];
+  // A server an IstioCanary routes to (or with sidecar injection asked on its pods) runs next to an Istio proxy, whose
+  // iptables rules (istio-iptables, --proxy-uid 1337) let uid 1337's traffic bypass the proxy: mTLS and routing
+  // silently stop applying to the server's own connections.
+  const meshed = ctx.podLabel(MESH_CANARY_LABEL) !== undefined || ctx.podLabel('sidecar.istio.io/inject') === 'true';
+  if (meshed && s.user === ISTIO_PROXY_UID) {
+    errors.push(`${s.subject}: 'security.user' (${ISTIO_PROXY_UID}) must not be Istio's proxy uid on a server in the mesh: istio-iptables exempts that uid's `
+      + 'traffic from the sidecar. Fix: run the server as another uid, e.g. 1000');
+  }
   try {
     resolveServerSpec(s, models);
   } catch (e) {
@@ -437,6 +468,9 @@ function checkAutoscaling(subject: string, a: AutoscalingOptions): void {
   if (!(Number.isInteger(a.maxReplicas) && a.maxReplicas >= a.minReplicas)) {
     fail(subject, 'autoscaling.maxReplicas', a.maxReplicas, `be an integer of at least minReplicas (${a.minReplicas})`, 'raise maxReplicas or lower minReplicas');
   }
+  if (a.maxReplicas > INT32_MAX) {
+    fail(subject, 'autoscaling.maxReplicas', a.maxReplicas, `be at most ${INT32_MAX} (an int32 in the Kubernetes API; the API server refuses more)`, 'use a realistic bound, e.g. 10');
+  }
   const target = a.targetCpuUtilization;
   if (target !== undefined && !(Number.isInteger(target) && target >= 1 && target <= 100)) {
     fail(subject, 'autoscaling.targetCpuUtilization', target, 'be a whole percentage between 1 and 100', 'use 60');
@@ -454,6 +488,48 @@ function resolveThreads(subject: string, derived: ThreadSettings, user: ThreadOp
     grpcMax: user.grpcMax ?? derived.grpcMax,
     batch: user.batch ?? derived.batch,
   };
+}
+
+/**
+ * CPU and memory the API server accepts: finite, not negative, and no request above its limit
+ * (ValidateResourceRequirements: "must be less than or equal to cpu limit").
+ */
+function checkResources(subject: string, r: kplus.ContainerResources): void {
+  const cpu = { request: cpuToMillis(r.cpu?.request), limit: cpuToMillis(r.cpu?.limit) };
+  const mem = { request: sizeBytes(r.memory?.request), limit: sizeBytes(r.memory?.limit) };
+  for (const [kind, q, show] of [['cpu', cpu, (v: number) => `${v}m`], ['memory', mem, (v: number) => `${v} bytes`]] as const) {
+    for (const side of ['request', 'limit'] as const) {
+      const v = q[side];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
+        fail(subject, `resources.${kind}.${side}`, show(v), 'be a finite quantity of 0 or more', kind === 'cpu' ? 'use e.g. kplus.Cpu.units(2)' : 'use e.g. Size.gibibytes(4)');
+      }
+    }
+    if (q.request !== undefined && q.limit !== undefined && q.request > q.limit) {
+      fail(subject, `resources.${kind}.request`, show(q.request), `be at most the limit (${show(q.limit)}); the API server refuses a request above its limit`,
+        'lower the request or raise the limit (equal values give Guaranteed QoS)');
+    }
+  }
+}
+
+/** Where GPU images keep the CUDA kernel cache (an emptyDir: the root filesystem is read-only). */
+export const CUDA_CACHE_DIR = '/var/cache/cuda';
+
+/** GPUs (Hopper: H100, H200, the A3 machine families) whose kernels the official -gpu images carry only as PTX. */
+const JIT_ON_START = /^nvidia-h(100|200)/;
+
+/**
+ * How long a server may take to start. On H100/H200 nodes the official `-gpu` images ship PTX, not SASS, for
+ * compute_90: the CUDA driver JIT-compiles every kernel at the first start of the pod (later container restarts
+ * reuse the CUDA cache on its emptyDir), which takes many minutes on top of the model load.
+ */
+function defaultStartupTimeout(image: TfServingImage, gpus: number, pool: IServingPlacement | undefined): Duration {
+  const jit = gpus > 0 && image.official && JIT_ON_START.test(pool?.acceleratorType ?? '');
+  return jit ? Duration.minutes(30) : Duration.minutes(10);
+}
+
+/** Bytes of a cdk8s Size, NaN when it is not a number. */
+function sizeBytes(size: Size | undefined): number | undefined {
+  return size === undefined ? undefined : size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
 }
 
 /** Bytes of a cdk8s Size. */

@@ -15,7 +15,7 @@ import { GcsAccess } from './gcs-access';
 import { IModelServer, ModelSource } from './model-source';
 import { MonitoringOptions, Scraper } from './monitoring';
 import type { IServingPlacement } from './placement';
-import { CONFIG_DIR, resolveServerSettings, resolveServerSpec, ServerSettings, ServerSpec, validateServer } from './server-spec';
+import { CONFIG_DIR, CUDA_CACHE_DIR, resolveServerSettings, resolveServerSpec, ServerSettings, ServerSpec, validateServer } from './server-spec';
 import { IServingEndpoint } from './serving-endpoint';
 
 export { CONFIG_DIR, cpuToMillis } from './server-spec';
@@ -121,7 +121,8 @@ export interface ServingProbeOptions {
    * How long the server may take to load its models before Kubernetes restarts it. Must exceed
    * `loadRetries × loadRetryInterval`, or the kubelet kills a server that is still retrying a load.
    *
-   * @default Duration.minutes(10)
+   * @default - Duration.minutes(10); Duration.minutes(30) for an official GPU image on H100/H200 (A3) nodes, where
+   *   the first start JIT-compiles the CUDA kernels the image ships only as PTX
    */
   readonly startupTimeout?: Duration;
 }
@@ -191,7 +192,8 @@ export interface ServingNetworkPolicyOptions {
 /** Pod and container security settings. */
 export interface ServingSecurityOptions {
   /**
-   * The uid the server runs as. TF Serving runs fine as any non-root uid.
+   * The uid the server runs as. TF Serving runs fine as any non-root uid; 0 and negative uids are refused, and
+   * so is Istio's proxy uid 1337 on a server in the mesh (istio-iptables exempts that uid's traffic from the sidecar).
    *
    * @default 1000
    */
@@ -565,6 +567,13 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       this.container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume',
         kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', `${s.name}-config`), { name: 'config' }), { readOnly: true });
       this.container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: s.tmpSize }));
+      if (s.image.isGpu) {
+        // The CUDA driver caches JIT-compiled kernels under the home directory by default: unwritable for uid 1000 on a
+        // read-only root, so every start recompiled the PTX kernels. An emptyDir keeps them across container restarts
+        // (its size covers CUDA's default CUDA_CACHE_MAXSIZE of 1 GiB).
+        this.container.env.addVariable('CUDA_CACHE_PATH', kplus.EnvValue.fromValue(CUDA_CACHE_DIR));
+        this.container.mount(CUDA_CACHE_DIR, kplus.Volume.fromEmptyDir(this, 'CudaCacheVolume', 'cuda-cache', { sizeLimit: Size.gibibytes(2) }));
+      }
 
       // --- Pod fields cdk8s-plus lacks: JSON patches ---
       const podSpec = '/spec/template/spec';
@@ -682,6 +691,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       ensureUniqueObjectNames(this);
       this.node.addValidation({
         validate: () => validateServer(s, this.current.models, {
+          podLabel: (key) => this.deployment.podMetadata.getLabel(key),
           serviceAccountName: this.serviceAccount.name,
           namespace: this.service.metadata.namespace ?? 'default',
         }),

@@ -1,6 +1,8 @@
 import { fail, show } from '../core/errors';
 import { TextProtoWriter } from './text-proto';
 
+const INT32_MAX = 2 ** 31 - 1;
+
 /**
  * TF Serving's `BatchingParameters` (tensorflow_serving/servables/tensorflow/session_bundle_config.proto),
  * field for field, in the units the proto uses. Unset fields keep TF Serving's defaults.
@@ -39,6 +41,8 @@ export function validateBatchingParameters(subject: string, p: BatchingParameter
   const positive = (field: keyof BatchingParameters, fix: string) => {
     const v = p[field];
     if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= 1)) fail(subject, at(field), v, 'be an integer of at least 1', fix);
+    // bundle_factory_util.cc WrapSessionForBatching and GetQueueOptions read these into C++ ints.
+    if ((v as number) > INT32_MAX) fail(subject, at(field), v, `be at most ${INT32_MAX} (TF Serving reads it into a 32-bit int)`, fix);
   };
   positive('maxBatchSize', 'set the largest batch the model can take, e.g. 32');
   // shared_batch_scheduler.h: "num_batch_threads must be >= 1".
@@ -65,6 +69,7 @@ export function validateBatchingParameters(subject: string, p: BatchingParameter
   if (sizes !== undefined && sizes.length > 0) {
     sizes.forEach((s) => {
       if (!(Number.isSafeInteger(s) && s >= 1)) fail(subject, at('allowedBatchSizes'), sizes, 'hold integers of at least 1', 'list batch sizes such as [8, 16, 32]');
+      if (s > INT32_MAX) fail(subject, at('allowedBatchSizes'), sizes, `hold sizes of at most ${INT32_MAX} (TF Serving reads them into 32-bit ints)`, 'list batch sizes such as [8, 16, 32]');
     });
     for (let i = 1; i < sizes.length; i++) {
       if (sizes[i] <= sizes[i - 1]) {

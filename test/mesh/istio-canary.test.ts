@@ -712,6 +712,13 @@ describe('rules (exact messages)', () => {
   });
 });
 
+test('a server the canary routes to may not run as Istio\'s proxy uid 1337 (its traffic would bypass the sidecar)', () => {
+  const { chart } = setup({ weights: { stable: 95, canary: 5 } }, { security: { user: 1337 } });
+  expect(() => synth(chart)).toThrow(
+    "TfServingModel 'resnet-v1': 'security.user' (1337) must not be Istio's proxy uid on a server in the mesh: istio-iptables exempts that uid's traffic "
+    + 'from the sidecar. Fix: run the server as another uid, e.g. 1000');
+});
+
 describe('determinism', () => {
   test('the same program synthesizes identical objects', () => {
     const render = () => JSON.stringify(synth(setup({ weights: { stable: 95, canary: 5 }, mirrorPercent: 10 }).chart));

@@ -1,4 +1,4 @@
-import { Size, Testing } from 'cdk8s';
+import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AutoscalingScope, GcsAccess, GkeCluster, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel, TfServingModelProps, WorkloadIdentity,
@@ -35,6 +35,29 @@ describe('GPU pool', () => {
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }]);
     expect(model.gpus).toBe(1);
     expect(flagsOf(c).per_process_gpu_memory_fraction).toBeUndefined();
+  });
+
+  test('GPU images keep the CUDA kernel cache on a writable emptyDir (CUDA_CACHE_PATH); CPU images do not', () => {
+    const pod = only(synth(setup(l4).chart), 'Deployment').spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.env).toContainEqual({ name: 'CUDA_CACHE_PATH', value: '/var/cache/cuda' });
+    expect(c.volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/var/cache/cuda' }));
+    const mount = c.volumeMounts.find((m: any) => m.mountPath === '/var/cache/cuda');
+    expect(pod.volumes.find((v: any) => v.name === mount.name)).toEqual({ name: mount.name, emptyDir: { sizeLimit: '2048Mi' } });
+    const cpu = Testing.chart();
+    const plain = containerOf(synth((new TfServingModel(cpu, 'resnet', { models: [RESNET], gcsAccess: WI }), cpu)));
+    expect((plain.env ?? []).map((e: any) => e.name)).not.toContain('CUDA_CACHE_PATH');
+  });
+
+  test('H100/H200 (A3) pools get a 30-minute startup budget for the first CUDA JIT; L4 keeps 10 minutes', () => {
+    const h100 = (c: GkeCluster) => c.addGpuNodePool('h100', { machineType: MachineType.of('a3-highgpu-1g'), maxNodes: 2 });
+    const big = { cpu: { request: kplus.Cpu.units(8), limit: kplus.Cpu.units(8) }, memory: { request: Size.gibibytes(64), limit: Size.gibibytes(64) } };
+    const objects = synth(setup(h100, { resources: big }).chart);
+    expect(containerOf(objects).startupProbe.failureThreshold).toBe(180);
+    expect(only(objects, 'Deployment').spec.progressDeadlineSeconds).toBe(1800 + 300);
+    expect(containerOf(synth(setup(l4).chart)).startupProbe.failureThreshold).toBe(60);
+    // An explicit budget wins.
+    expect(containerOf(synth(setup(h100, { resources: big, probes: { startupTimeout: Duration.minutes(15) } }).chart)).startupProbe.failureThreshold).toBe(90);
   });
 
   test('the pool the model is wired to exists in the same output', () => {

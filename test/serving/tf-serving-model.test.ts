@@ -1,12 +1,15 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Duration, Size, Testing, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   BatchingConfig, GcsAccess, ModelSource, S3Credentials, Scraper, TfServingImage, TfServingModel, TfServingModelProps, VersionPolicy,
 } from '../../lib';
+import { parseAllDocuments } from 'yaml';
 import { containerOf, flagsOf, only, synth } from '../support/synth';
+import { assertValid } from '../support/validate';
 import { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig } from '../support/textproto';
 
 const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
@@ -368,6 +371,41 @@ describe('props', () => {
       "TfServingModel 'resnet': 'models[0].basePath' (\"/models/models/resnet/saved_model.pb\") must be the model directory that holds the version directories");
   });
 
+  test('numbers the API server or TF Serving reject: int32 counts, negative or NaN quantities, requests above limits', () => {
+    expect(() => build({ replicas: 2 ** 31 })).toThrow(
+      "TfServingModel 'resnet': 'replicas' (2147483648) must be at most 2147483647 (an int32 in the Kubernetes API; the API server refuses more). Fix: use a realistic count, e.g. 2");
+    expect(() => build({ autoscaling: { minReplicas: 2, maxReplicas: 2 ** 31 } })).toThrow(
+      "TfServingModel 'resnet': 'autoscaling.maxReplicas' (2147483648) must be at most 2147483647 (an int32 in the Kubernetes API; the API server refuses more). "
+      + 'Fix: use a realistic bound, e.g. 10');
+    expect(() => build({ batching: new BatchingConfig({ maxBatchSize: 2 ** 31 }) })).toThrow(
+      "BatchingConfig: 'maxBatchSize' (2147483648) must be at most 2147483647 (TF Serving reads it into a 32-bit int). Fix: set the largest batch the model can take, e.g. 32");
+    expect(() => build({ resources: { cpu: { request: kplus.Cpu.units(-1) } } })).toThrow(
+      "TfServingModel 'resnet': 'resources.cpu.request' (\"-1000m\") must be a finite quantity of 0 or more. Fix: use e.g. kplus.Cpu.units(2)");
+    expect(() => build({ resources: { cpu: { request: kplus.Cpu.millis(NaN) } } })).toThrow(
+      "TfServingModel 'resnet': 'resources.cpu.request' (\"NaNm\") must be a finite quantity of 0 or more");
+    expect(() => build({ resources: { memory: { request: Size.gibibytes(NaN) } } })).toThrow(
+      "TfServingModel 'resnet': 'resources.memory.request' (\"NaN bytes\") must be a finite quantity of 0 or more. Fix: use e.g. Size.gibibytes(4)");
+    expect(() => build({ resources: { cpu: { request: kplus.Cpu.units(4), limit: kplus.Cpu.units(2) } } })).toThrow(
+      "TfServingModel 'resnet': 'resources.cpu.request' (\"4000m\") must be at most the limit (2000m); the API server refuses a request above its limit. "
+      + 'Fix: lower the request or raise the limit (equal values give Guaranteed QoS)');
+    expect(() => build({ resources: { memory: { request: Size.gibibytes(8), limit: Size.gibibytes(4) } } })).toThrow(
+      "TfServingModel 'resnet': 'resources.memory.request' (\"8589934592 bytes\") must be at most the limit (4294967296 bytes)");
+  });
+
+  test('security.user: not root, not negative, not Istio\'s proxy uid on a meshed server', () => {
+    expect(() => build({ security: { user: 0 } })).toThrow(
+      "TfServingModel 'resnet': 'security.user' (0) must be a whole uid of at least 1 (the pod runs as non-root; the kubelet refuses uid 0 and the API server a negative one). Fix: use 1000");
+    expect(() => build({ security: { user: -5 } })).toThrow("TfServingModel 'resnet': 'security.user' (-5) must be a whole uid of at least 1");
+    expect(() => build({ security: { group: -1 } })).toThrow("TfServingModel 'resnet': 'security.group' (-1) must be a whole gid of 0 or more. Fix: use 1000");
+    // Outside the mesh, 1337 is an ordinary uid.
+    expect(() => build({ security: { user: 1337 } })).not.toThrow();
+    const { chart, model: m } = model({ security: { user: 1337 } });
+    m.deployment.podMetadata.addLabel('tfserving-constructs.io/canary', 'resnet');
+    expect(() => synth(chart)).toThrow(
+      "TfServingModel 'resnet': 'security.user' (1337) must not be Istio's proxy uid on a server in the mesh: istio-iptables exempts that uid's traffic from the "
+      + 'sidecar. Fix: run the server as another uid, e.g. 1000');
+  });
+
   test('refuses allowVersionLabelsForUnavailableModels: false with labels (the server would stop at start)', () => {
     expect(() => build({ allowVersionLabelsForUnavailableModels: false, models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1), versionLabels: { stable: 1 } }] })).toThrow(
       "TfServingModel 'resnet': 'allowVersionLabelsForUnavailableModels' (false) must not be false while model 'resnet' has version labels: TF Serving assigns "
@@ -689,24 +727,14 @@ describe('rules (exact messages)', () => {
 });
 
 describe('determinism', () => {
-  test('the same program synthesizes byte-identical YAML', () => {
-    const render = () => {
-      const app = Testing.app();
-      const chart = new Chart(app, 'serving', { namespace: 'ml' });
-      new TfServingModel(chart, 'resnet', {
-        models: [
-          { name: 'resnet', source: ModelSource.gcs('gs://acme-b/resnet'), versionPolicy: VersionPolicy.specific(2, 1), versionLabels: { z: 1, a: 2 } },
-          { name: 'bert', source: ModelSource.pvc('models', 'bert') },
-        ],
-        gcsAccess: WI,
-        batching: new BatchingConfig({ maxBatchSize: 16, allowedBatchSizes: [4, 16] }),
-        monitoring: { scraper: Scraper.SERVICE_MONITOR },
-        autoscaling: { minReplicas: 2, maxReplicas: 6 },
-      });
-      return Yaml.stringify(...synth(chart));
-    };
-    const first = render();
-    expect(render()).toBe(first);
-    expect(first.length).toBeGreaterThan(1000);
-  });
+  test('the same program run in two separate processes synthesizes byte-identical YAML', () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const run = () => execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'test/support/determinism-program.ts')], {
+      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const first = run();
+    assertValid(parseAllDocuments(first).map((d) => d.toJSON()).filter(Boolean));
+    expect(first).toContain('kind: Deployment');
+    expect(run()).toBe(first);
+  }, 60_000);
 });
