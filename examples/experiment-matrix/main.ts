@@ -1,10 +1,10 @@
 // Server configurations compared side by side: 2 CPU sizes × 2 inter-op settings × batching off/on,
 // each a TfServingModel of its own with a k6 load test.
-import { App, Chart, Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { BatchingConfig, ExperimentBatching, ExperimentMatrix, GcsAccess, LoadTestPayload, ModelSource, TensorDType } from '../../lib';
+import { BatchingConfig, ExperimentBatching, ExperimentMatrix, GcsAccess, LoadTestPayload, ModelSource, ServingApp, TensorDType } from '../../lib';
 
-const app = new App();
+const app = new ServingApp();
 const chart = new Chart(app, 'experiment-matrix', { namespace: 'ml-bench' });
 
 new ExperimentMatrix(chart, 'resnet', {

@@ -1,10 +1,10 @@
 // A bounded k6 load test against the multi-model server (gRPC and REST, batch sizes 1, 8 and 32), and
 // sampled Istio access logs for the server's requests.
-import { App, Duration } from 'cdk8s';
-import { LoadProtocol, LoadTest, LoadTestPayload, RequestLogging, TensorDType } from '../../lib';
+import { Duration } from 'cdk8s';
+import { LoadProtocol, LoadTest, LoadTestPayload, RequestLogging, ServingApp, TensorDType } from '../../lib';
 import { MultiModelChart } from '../multi-model/chart';
 
-const app = new App();
+const app = new ServingApp();
 const chart = new MultiModelChart(app, 'load-test');
 
 new LoadTest(chart, 'ranker-load', {
