@@ -2,9 +2,9 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LoadTest, LoadTestProps } from './load-test';
+import { fail, subjectOf } from '../core/errors';
 import { BatchingConfig } from '../serving/batching-config';
 import { cpuToMillis, TfServingModel, TfServingModelProps } from '../serving/tf-serving-model';
-import { fail, subjectOf } from '../core/errors';
 
 /** One value of the batching axis: off, or a named BatchingConfig. */
 export class ExperimentBatching {
@@ -163,7 +163,10 @@ export class ExperimentMatrix extends Construct {
               ...props.server,
               name,
               labels: { ...(props.server.labels ?? {}), [EXPERIMENT_LABEL]: props.name, [VARIANT_LABEL]: name },
-              resources: { cpu: { request: cpu, limit: cpu }, memory: { request: props.memory ?? Size.gibibytes(4), limit: props.memory ?? Size.gibibytes(4) } },
+              resources: {
+                cpu: { request: cpu, limit: cpu },
+                memory: { request: props.memory ?? Size.gibibytes(4), limit: props.memory ?? Size.gibibytes(4) },
+              },
               threads: interOp === undefined ? undefined : { interOp },
               batching: batching.config,
               replicas: r,
@@ -173,7 +176,9 @@ export class ExperimentMatrix extends Construct {
               ...props.loadTest, target: model, name: `${name}-load`, startDelay: Duration.seconds(nextStart),
             }) : undefined;
             if (loadTest) nextStart += loadTest.totalDuration.toSeconds() + LOAD_TEST_GAP_SECONDS;
-            this._variants.push({ name, cpuMillis: cpuToMillis(cpu)!, interOpThreads: interOp, batching: batching.label, replicas: r, model, loadTest });
+            this._variants.push({
+              name, cpuMillis: cpuToMillis(cpu)!, interOpThreads: interOp, batching: batching.label, replicas: r, model, loadTest,
+            });
           }
         }
       }

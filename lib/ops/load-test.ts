@@ -3,12 +3,12 @@ import * as path from 'path';
 import { ApiObject, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IServingEndpoint } from '../serving/serving-endpoint';
+import { fail, subjectOf } from '../core/errors';
 import { DNS_1035_LABEL, HTTP_URL } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
-import { fail, subjectOf } from '../core/errors';
+import { IServingEndpoint } from '../serving/serving-endpoint';
 
 /** The load generator: Grafana k6, pinned. */
 export const K6_IMAGE = 'grafana/k6:0.54.0';
@@ -298,8 +298,13 @@ export class LoadTest extends Construct {
       image: K6_IMAGE,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args,
-      resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(1) }, memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) } },
-      securityContext: { ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
+      resources: {
+        cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(1) },
+        memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
+      },
+      securityContext: {
+        ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+      },
     });
     if (url) {
       container.env.addVariable('K6_PROMETHEUS_RW_SERVER_URL', kplus.EnvValue.fromValue(url));

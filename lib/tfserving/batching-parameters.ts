@@ -1,5 +1,5 @@
-import { fail, show } from '../core/errors';
 import { TextProtoWriter } from './text-proto';
+import { fail, show } from '../core/errors';
 
 /**
  * TF Serving's `BatchingParameters` (tensorflow_serving/servables/tensorflow/session_bundle_config.proto),

@@ -35,7 +35,7 @@ export class ServerFlags {
    *
    * @param prop the prop the value came from, for error messages
    */
-  public set(name: string, value: FlagValue, prop: string = `args`): this {
+  public set(name: string, value: FlagValue, prop: string = 'args'): this {
     if (!MODEL_SERVER_FLAGS.has(name)) {
       fail(this.subject, prop, `--${name}`, 'be a tensorflow_model_server flag (the server exits on an unknown flag)',
         'check the spelling against `tensorflow_model_server --help`');

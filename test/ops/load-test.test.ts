@@ -28,7 +28,14 @@ function runScript(config: string) {
   const sandbox: any = {
     open: (p: string) => { expect(p).toBe('/config/loadtest.json'); return config; },
     http: { post: (url: string, body: string, params: any) => { calls.push({ url, body, params }); return { status: 200 }; } },
-    grpc: { StatusOK: 0, Client: class { load(dirs: string[], file: string) { calls.push({ load: [dirs, file] }); } connect(a: string) { calls.push({ connect: a }); } invoke(m: string, req: any) { calls.push({ invoke: m, req }); return { status: 0 }; } } },
+    grpc: {
+      StatusOK: 0,
+      Client: class {
+        load(dirs: string[], file: string) { calls.push({ load: [dirs, file] }); }
+        connect(a: string) { calls.push({ connect: a }); }
+        invoke(m: string, req: any) { calls.push({ invoke: m, req }); return { status: 0 }; }
+      },
+    },
     encoding: { b64encode: (s: string) => Buffer.from(s).toString('base64') },
     check: () => true,
     __ENV: {} as Record<string, string>,

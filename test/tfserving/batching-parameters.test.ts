@@ -37,14 +37,16 @@ describe('renderBatchingParameters', () => {
 
 describe('validateBatchingParameters rules', () => {
   test('accepts a valid set', () => {
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [8, 16, 32], numBatchThreads: 1, batchTimeoutMicros: 0 })).not.toThrow();
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32] })).not.toThrow();
+    expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [8, 16, 32], numBatchThreads: 1, batchTimeoutMicros: 0 }))
+      .not.toThrow();
+    const splitting = { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32 };
+    expect(() => validateBatchingParameters(S, { ...splitting, allowedBatchSizes: [16, 32] })).not.toThrow();
   });
 
   test('allowed batch sizes strictly increasing', () => {
     expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [16, 8, 32] })).toThrow(
       "BatchingConfig: 'allowedBatchSizes' ([16, 8, 32]) must be strictly increasing (8 follows 16). Fix: sort the sizes in increasing order and remove repeats");
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [8, 8, 32] })).toThrow("must be strictly increasing (8 follows 8)");
+    expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [8, 8, 32] })).toThrow('must be strictly increasing (8 follows 8)');
   });
 
   test('last allowed batch size equals maxBatchSize', () => {
@@ -53,7 +55,8 @@ describe('validateBatchingParameters rules', () => {
   });
 
   test('with large-batch splitting the last allowed size equals maxExecutionBatchSize', () => {
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 64] })).toThrow(
+    const splitting = { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32 };
+    expect(() => validateBatchingParameters(S, { ...splitting, allowedBatchSizes: [16, 64] })).toThrow(
       "BatchingConfig: 'allowedBatchSizes' ([16, 64]) must end with maxExecutionBatchSize (32) because enableLargeBatchSplitting is on. Fix: make the last size 32, e.g. [16, 32]");
   });
 
