@@ -5,7 +5,13 @@ import { App, AppProps, Chart, Duration, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { GcsAccess, ModelSource, ServingApp, TfServingModel } from '../../lib';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'serving-app-test-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-app-test-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 const filesUnder = (dir: string): string[] => (fs.existsSync(dir)
   ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort()
   : []);
