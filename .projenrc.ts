@@ -22,7 +22,19 @@ const project = new typescript.TypeScriptProject({
   entrypointTypes: 'build/index.d.ts',
   tsconfigDevFile: 'tsconfig.dev.json',
   sampleCode: false,
-  eslint: false,
+  // ESLint with projen's rules, the cdk8s-plus set: 2-space indent, single quotes, trailing commas, max-len 150,
+  // sorted imports, member ordering. `npm test` runs it without --fix, so a violation fails CI.
+  eslint: true,
+  eslintOptions: {
+    dirs: ['lib'],
+    devdirs: ['test', 'bench', 'examples', 'scripts'],
+    fileExtensions: ['.ts', '.js'],
+    ignorePatterns: ['*.d.ts', 'node_modules/', 'coverage/', 'build/', 'lib/imports/', 'examples/**/dist/', '*.js', '!lib/ops/k6/*.js'],
+    commandOptions: { fix: false },
+    // Type information from the dev tsconfig, which covers lib, test, bench, examples, scripts and .projenrc.ts.
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
   github: false,
   release: false,
   buildWorkflow: false,
@@ -67,8 +79,16 @@ const project = new typescript.TypeScriptProject({
       maxWorkers: 2,
       // Every chart a test creates is synthesized and schema-validated after the test.
       setupFilesAfterEnv: ['<rootDir>/test/support/synth.ts'],
+      // `npm test` measures coverage of lib/ (generated imports aside) and fails below these floors, set a little
+      // under the numbers measured when they were introduced (97.3 % statements and lines, 96.4 % branches,
+      // 86.7 % functions). A focused `npx jest test/x` run collects none.
       collectCoverage: false,
+      collectCoverageFrom: ['lib/**/*.ts', '!lib/imports/**'],
+      coverageReporters: ['text-summary'],
+      coverageThreshold: { statements: 96, lines: 96, branches: 95, functions: 85 },
     },
+    extraCliOptions: ['--coverage'],
+    coverageText: false,
   },
   tsJestOptions: {
     transformOptions: { isolatedModules: true },
@@ -82,6 +102,42 @@ const project = new typescript.TypeScriptProject({
     exclude: ['examples/**/dist'],
   },
   gitignore: ['dist/', 'examples/**/dist/', '/build/', '.bench/'],
+});
+
+// This codebase packs short objects onto one line ({ name: 'grpc', port: 8500,\n protocol: ... }); cdk8s-plus's
+// one-property-per-line-or-all-on-one rule would reflow ~100 literals for no reader's gain.
+project.eslint!.addRules({ '@stylistic/object-property-newline': 'off' });
+// Lint backlog, kept as warnings so that `npm test` stays green while other branches edit these files: the lead
+// removes this override after merging and fixing them (`npx projen eslint --fix`, then the long lines by hand).
+project.eslint!.addOverride({
+  files: [
+    'lib/gke/node-pool.ts', 'lib/mesh/istio-canary.ts', 'lib/serving/serving-endpoint.ts', 'lib/serving/tf-serving-model.ts',
+    'test/gke/*.ts', 'test/mesh/*.ts', 'test/serving/batching-config.test.ts', 'test/serving/tf-serving-model*.test.ts',
+  ],
+  rules: {
+    '@stylistic/max-len': ['warn', { code: 150, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreComments: true, ignoreRegExpLiterals: true }],
+    '@stylistic/quote-props': ['warn', 'consistent-as-needed'],
+    'import/no-duplicates': 'warn',
+    '@typescript-eslint/member-ordering': 'warn',
+  },
+});
+
+// The k6 script (lib/ops/k6/load-test.js) runs in k6's JavaScript runtime, not Node: plain ES modules without type
+// information, the k6/* modules and k6's globals (open, __ENV); https://grafana.com/docs/k6/latest/using-k6/
+project.eslint!.addOverride(<javascript.EslintOverride>{
+  files: ['lib/ops/k6/*.js'],
+  parser: 'espree',
+  parserOptions: { ecmaVersion: 2020, sourceType: 'module', project: null },
+  env: { node: false, jest: false, es2020: true },
+  globals: { open: 'readonly', __ENV: 'readonly' },
+  rules: {
+    'import/no-unresolved': ['error', { ignore: ['^k6(/|$)'] }],
+    // The script's bytes are part of the synthesized ConfigMap: reordering its imports would change every LoadTest.
+    'import/order': 'off',
+    'import/no-extraneous-dependencies': 'off',
+    '@typescript-eslint/no-floating-promises': 'off',
+    '@typescript-eslint/return-await': 'off',
+  },
 });
 
 // jest 30 depends on unrs-resolver, whose newest platform bindings are missing from this registry;

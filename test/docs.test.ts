@@ -29,9 +29,7 @@ test('every optional prop of an exported props/options interface has @default', 
     let inInterface = false;
     lines.forEach((line, i) => {
       // Props, options and inputs are what users write; resolved specs and results document themselves.
-      if (/^export interface \w+(Props|Options|Inputs|Axes|Args)\b/.test(line)) inInterface = true;
-      else if (/^}/.test(line)) inInterface = false;
-      else if (inInterface && /^ {2}readonly [A-Za-z0-9_]+\?:/.test(line)) {
+      if (/^export interface \w+(Props|Options|Inputs|Axes|Args)\b/.test(line)) {inInterface = true;} else if (/^}/.test(line)) {inInterface = false;} else if (inInterface && /^ {2}readonly [A-Za-z0-9_]+\?:/.test(line)) {
         const doc = docAbove(lines, i);
         if (!doc || !doc.includes('@default')) missing.push(`${path.relative(lib, f)}:${i + 1} ${line.trim()}`);
       }

@@ -1,6 +1,6 @@
-import { App } from 'cdk8s';
 import { AutoscalingChart } from './chart';
+import { ServingApp } from '../../lib';
 
-const app = new App();
+const app = new ServingApp();
 new AutoscalingChart(app, 'autoscaling');
 app.synth();

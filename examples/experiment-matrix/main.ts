@@ -2,11 +2,13 @@
 // TfServingModel of its own, on a node of its own, load-tested one after the other (each when its server is
 // AVAILABLE and warmed) by one Job. summaries/ holds sample summaries of such a run (one per variant);
 // `npx tfserving-constructs report -o report.html summaries/*.json` renders report.html from them.
-import { App, Chart, Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { BatchingConfig, ExperimentBatching, ExperimentMatrix, GcsAccess, LoadProtocol, LoadTestPayload, ModelSource, TensorDType } from '../../lib';
+import {
+  BatchingConfig, ExperimentBatching, ExperimentMatrix, GcsAccess, LoadProtocol, LoadTestPayload, ModelSource, ServingApp, TensorDType,
+} from '../../lib';
 
-const app = new App();
+const app = new ServingApp();
 const chart = new Chart(app, 'experiment-matrix', { namespace: 'ml-bench' });
 
 new ExperimentMatrix(chart, 'resnet', {

@@ -1,6 +1,6 @@
-import { App } from 'cdk8s';
 import { GkeGpuChart } from './chart';
+import { ServingApp } from '../../lib';
 
-const app = new App();
+const app = new ServingApp();
 new GkeGpuChart(app, 'gke-gpu');
 app.synth();

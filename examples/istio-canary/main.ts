@@ -1,9 +1,9 @@
 // A canary rollout of version 2 of a model next to version 1 on Istio: 95/5 split of gRPC and REST,
 // `x-model-version: canary` pins a request to the new version, 10% of requests are shadowed to it,
 // mTLS STRICT, only the `apps` namespace may call, and the model is exposed on an HTTPS gateway host.
-import { App, Chart, Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BatchingConfig, GcsAccess, IstioCanary, MeshCaller, ModelSource, TfServingModel, VersionPolicy } from '../../lib';
+import { BatchingConfig, GcsAccess, IstioCanary, MeshCaller, ModelSource, ServingApp, TfServingModel, VersionPolicy } from '../../lib';
 
 export class IstioCanaryChart extends Chart {
   public readonly stable: TfServingModel;
@@ -35,7 +35,7 @@ export class IstioCanaryChart extends Chart {
 }
 
 if (require.main === module) {
-  const app = new App();
+  const app = new ServingApp();
   new IstioCanaryChart(app, 'istio-canary');
   app.synth();
 }

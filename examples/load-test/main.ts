@@ -5,14 +5,14 @@
 // the model's warmup file (written next to the manifests, for the export pipeline to publish).
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import {
-  ArrivalRate, GcsAccess, LoadProtocol, LoadTest, LoadTestPayload, ModelSource, RequestLogging, TensorDType, TfServingModel, WARMUP_FILE_PATH,
+  ArrivalRate, GcsAccess, LoadProtocol, LoadTest, LoadTestPayload, ModelSource, RequestLogging, ServingApp, TensorDType, TfServingModel, WARMUP_FILE_PATH,
 } from '../../lib';
 import { MultiModelChart } from '../multi-model/chart';
 
-const app = new App();
+const app = new ServingApp();
 const chart = new MultiModelChart(app, 'load-test');
 
 const resnet = new TfServingModel(chart, 'resnet', {

@@ -1,6 +1,6 @@
-import { App } from 'cdk8s';
 import { MultiModelChart } from './chart';
+import { ServingApp } from '../../lib';
 
-const app = new App();
+const app = new ServingApp();
 new MultiModelChart(app, 'multi-model');
 app.synth();

@@ -1,7 +1,7 @@
-import { App, Chart } from 'cdk8s';
-import { GcsAccess, ModelSource, TfServingModel } from '../../lib';
+import { Chart } from 'cdk8s';
+import { GcsAccess, ModelSource, ServingApp, TfServingModel } from '../../lib';
 
-const app = new App();
+const app = new ServingApp();
 const chart = new Chart(app, 'quickstart', { namespace: 'ml-serving' });
 
 // One ResNet model from GCS, read with Workload Identity; production defaults for everything else.

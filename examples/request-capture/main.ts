@@ -1,7 +1,7 @@
-import { App, Chart } from 'cdk8s';
-import { CaptureSink, GcsAccess, ModelSource, RequestCapture, TfServingModel } from '../../lib';
+import { Chart } from 'cdk8s';
+import { CaptureSink, GcsAccess, ModelSource, RequestCapture, ServingApp, TfServingModel } from '../../lib';
 
-const app = new App();
+const app = new ServingApp();
 const chart = new Chart(app, 'request-capture', { namespace: 'ml-serving' });
 
 // The server's Workload Identity reads the model and writes the capture.

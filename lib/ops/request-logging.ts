@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { fail, subjectOf } from '../core/errors';
+import { Telemetry } from '../imports/telemetry.istio.io';
 import { hexSuffixesBelow } from '../mesh/routing';
 import { ISidecarServer, sidecarPolicyFor } from '../mesh/sidecar-network-policy';
-import { Telemetry } from '../imports/telemetry.istio.io';
-import { fail, subjectOf } from '../core/errors';
 
 /** A workload whose pods the access logging selects (a TfServingModel). */
 export interface ILoggedWorkload extends ISidecarServer {

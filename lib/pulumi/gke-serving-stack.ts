@@ -174,7 +174,9 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
 
   // every Config Connector object must stand for a construct rendered natively below, or it would be lost silently.
   const rendered = new Set<string>();
-  const renders = (o: ApiObject) => rendered.add(objectKey({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.metadata.namespace } }));
+  const renders = (o: ApiObject) => rendered.add(objectKey({
+    apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.metadata.namespace },
+  }));
   renders(cluster.resource);
   // a pool of another cluster is reported above; its object is not reported again.
   [...pools, ...poolsInScope].forEach((p) => renders(p.resource));
@@ -237,7 +239,9 @@ export interface GkeServingStackResources {
  * @param args the component's arguments (provider settings, waiting, extra dependencies)
  * @param parent the component
  */
-export function createGkeServingStack(name: string, plan: GkeServingStackPlan, args: GkeServingStackArgs, parent: pulumi.Resource): GkeServingStackResources {
+export function createGkeServingStack(
+  name: string, plan: GkeServingStackPlan, args: GkeServingStackArgs, parent: pulumi.Resource,
+): GkeServingStackResources {
   const cluster = new gcp.container.Cluster(`${name}-cluster`, clusterArgs(plan.cluster), { parent });
 
   const nodePools: Record<string, gcp.container.NodePool> = {};

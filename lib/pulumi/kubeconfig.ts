@@ -36,13 +36,13 @@ export function defaultKubeconfigContext(spec: GkeClusterSpec): string {
 export function gkeKubeconfig(options: GkeKubeconfigOptions): string {
   const name = options.contextName;
   return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name, cluster: { 'certificate-authority-data': options.clusterCaCertificate, server: `https://${options.endpoint}` } }],
-    contexts: [{ name, context: { cluster: name, user: name } }],
+    'apiVersion': 'v1',
+    'kind': 'Config',
+    'clusters': [{ name, cluster: { 'certificate-authority-data': options.clusterCaCertificate, 'server': `https://${options.endpoint}` } }],
+    'contexts': [{ name, context: { cluster: name, user: name } }],
     'current-context': name,
-    preferences: {},
-    users: [{
+    'preferences': {},
+    'users': [{
       name,
       user: {
         exec: {

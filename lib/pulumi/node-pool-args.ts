@@ -63,6 +63,8 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
       oauthScopes: spec.oauthScopes ? [...spec.oauthScopes] : undefined,
     },
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
-    upgradeSettings: { strategy: spec.upgradeSettings.strategy, maxSurge: spec.upgradeSettings.maxSurge, maxUnavailable: spec.upgradeSettings.maxUnavailable },
+    upgradeSettings: {
+      strategy: spec.upgradeSettings.strategy, maxSurge: spec.upgradeSettings.maxSurge, maxUnavailable: spec.upgradeSettings.maxUnavailable,
+    },
   };
 }

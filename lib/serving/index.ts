@@ -4,6 +4,7 @@ export { GcsAccess } from './gcs-access';
 export type { IWorkloadIdentityBinding } from './gcs-access';
 export { ModelSource, S3Credentials } from './model-source';
 export type { S3SourceOptions } from './model-source';
+export { ServingApp } from './serving-app';
 export { Scraper } from './monitoring';
 export type { MonitoringOptions } from './monitoring';
 export { CONFIG_DIR, TfServingModel, cpuToMillis } from './tf-serving-model';

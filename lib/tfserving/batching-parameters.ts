@@ -1,5 +1,5 @@
-import { fail, show } from '../core/errors';
 import { TextProtoWriter } from './text-proto';
+import { fail, show } from '../core/errors';
 
 const INT32_MAX = 2 ** 31 - 1;
 

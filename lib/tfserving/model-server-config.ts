@@ -1,6 +1,6 @@
-import { fail } from '../core/errors';
 import { TextProtoWriter } from './text-proto';
 import { VersionPolicy } from './version-policy';
+import { fail } from '../core/errors';
 
 /**
  * One entry of `model_config_list`: a `ModelConfig` message

@@ -1,5 +1,5 @@
-import { fail } from '../core/errors';
 import { TextProtoWriter } from './text-proto';
+import { fail } from '../core/errors';
 
 /** TF Serving's default Prometheus path (`PrometheusExporter::kPrometheusPath`). */
 export const DEFAULT_PROMETHEUS_PATH = '/monitoring/prometheus/metrics';

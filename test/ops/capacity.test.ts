@@ -11,7 +11,8 @@ test('trough, replicas per node, surge and headroom', () => {
   expect(planCapacity({ targetQps: 1000, qpsPerReplica: 100, headroom: 0.5, troughQps: 300, replicasPerNode: 4, surge: 2 })).toEqual({
     minReplicas: 6, maxReplicas: 20, targetCpuUtilization: 50, maxNodes: 6, plannedQpsPerReplica: 50,
   });
-  expect(planCapacity({ targetQps: 10, qpsPerReplica: 100, headroom: 0, minReplicas: 3, surge: 0 })).toMatchObject({ minReplicas: 3, maxReplicas: 3, maxNodes: 3, targetCpuUtilization: 100 });
+  expect(planCapacity({ targetQps: 10, qpsPerReplica: 100, headroom: 0, minReplicas: 3, surge: 0 }))
+    .toMatchObject({ minReplicas: 3, maxReplicas: 3, maxNodes: 3, targetCpuUtilization: 100 });
 });
 
 test('grows linearly with the target', () => {

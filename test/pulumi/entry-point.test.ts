@@ -1,6 +1,6 @@
 /**
  * The Pulumi layer is a separate entry point (`tfserving-constructs/pulumi`): the main entry point never loads
- * @pulumi/*, and works on a cdk8s-only install where no @pulumi package exists. Checked in fresh Node.js processes
+/*, and works on a cdk8s-only install where no @pulumi package exists. Checked in fresh Node.js processes
  * (jest's module registry is not require.cache), plus a scan of the sources.
  */
 import { execFileSync } from 'child_process';

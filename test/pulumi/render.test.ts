@@ -1,14 +1,14 @@
 /**
  * The pure rendering functions of the Pulumi layer: GKE specs → @pulumi/gcp arguments, the kubeconfig, and the
- * split of a chart's objects. None of these load @pulumi/* (they import its types only), so no mocks are needed.
+/* (they import its types only), so no mocks are needed.
  */
 import { ApiObject, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Accelerator, GpuSharingStrategy, MachineType } from '../../lib/gke';
 import {
+  Accelerator, GpuSharingStrategy, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
   NodePool, NodePoolOptions, ReleaseChannel, WorkloadIdentity,
-} from '../../lib/gke/index';
+} from '../../lib/gke';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
 import { apiGroupOf, namespacesToCreate, serviceNamesOf, splitObjects } from '../../lib/pulumi/kubernetes-objects';
@@ -304,7 +304,9 @@ describe('gkeKubeconfig', () => {
 });
 
 describe('splitObjects', () => {
-  const o = (apiVersion: string, kind: string, namespace?: string) => ({ apiVersion, kind, metadata: { name: kind.toLowerCase(), ...(namespace ? { namespace } : {}) } });
+  const o = (apiVersion: string, kind: string, namespace?: string) => ({
+    apiVersion, kind, metadata: { name: kind.toLowerCase(), ...(namespace ? { namespace } : {}) },
+  });
 
   test('Config Connector groups (…cnrm.cloud.google.com) apart, built-in groups in core, CRD groups in custom, order kept', () => {
     const objs = [

@@ -78,9 +78,9 @@ App.prototype.synthYaml = recording(App.prototype.synthYaml, (app: App) => app);
 
 /**
  * Synthesizes and schema-validates every chart of `created`. A chart whose synthesis fails with an error its test
- * did not see (`failuresSeen`) is a failure of the test: its message is returned. Schema violations throw.
+ * did not see (`seenByApp`) is a failure of the test: its message is returned. Schema violations throw.
  */
-export function checkCreatedApps(created: App[], failuresSeen: ReadonlyMap<App, ReadonlySet<string>>): string[] {
+export function checkCreatedApps(created: App[], seenByApp: ReadonlyMap<App, ReadonlySet<string>>): string[] {
   const unexpected: string[] = [];
   checking = true;
   try {
@@ -91,7 +91,7 @@ export function checkCreatedApps(created: App[], failuresSeen: ReadonlyMap<App, 
           objects = Testing.synth(chart);
         } catch (e) {
           // cdk8s validates the whole app when one chart synthesizes: a chart next to the failing one fails with the same message.
-          if (!failuresSeen.get(app)?.has(messageOf(e))) {
+          if (!seenByApp.get(app)?.has(messageOf(e))) {
             unexpected.push(`chart '${chart.node.path}' failed synthesis after the test, which never saw this failure `
               + `(assert it with expect(() => synth(chart)).toThrow(message), or fix the chart): ${messageOf(e)}`);
           }
@@ -108,8 +108,8 @@ export function checkCreatedApps(created: App[], failuresSeen: ReadonlyMap<App, 
 
 afterEach(() => {
   const created = apps.splice(0, apps.length);
-  const failuresSeen = new Map(seen);
+  const seenByApp = new Map(seen);
   seen.clear();
-  const unexpected = checkCreatedApps(created, failuresSeen);
+  const unexpected = checkCreatedApps(created, seenByApp);
   if (unexpected.length) throw new Error(unexpected.join('\n'));
 });

@@ -98,7 +98,7 @@ describe('accepted syntax', () => {
       version_labels { key: "stable" value: 1 }
       version_labels { key: "canary" value: 2 }
       version_labels: { value: 7 }
-      version_labels < key: "stable" value: 3 >`).version_labels).toEqual({ stable: 3, canary: 2, '': 7 });
+      version_labels < key: "stable" value: 3 >`).version_labels).toEqual({ 'stable': 3, 'canary': 2, '': 7 });
     expect(model('version_labels [{ key: "a" value: 1 }, { key: "b", value: 2 }]').version_labels).toEqual({ a: 1, b: 2 });
   });
 
@@ -124,7 +124,7 @@ describe('accepted syntax', () => {
   });
 
   test('strings: single quotes, escapes, adjacent concatenation, UTF-8', () => {
-    expect(model(`base_path: '/a\\'b' "\\"c\\\\d\\n" '\\101\\x42\\u00e9' "ü"`).base_path).toBe('/a\'b"c\\d\nABéü');
+    expect(model('base_path: \'/a\\\'b\' "\\"c\\\\d\\n" \'\\101\\x42\\u00e9\' "ü"').base_path).toBe('/a\'b"c\\d\nABéü');
   });
 
   test('integers: negative, hex, octal, int64 extremes beyond 2^53 as bigint', () => {

@@ -167,7 +167,7 @@ function tokenize(src: string): Token[] {
         if (Object.hasOwn(SIMPLE_ESCAPES, e ?? '')) {
           bytes.push(SIMPLE_ESCAPES[e]); i++;
         } else if ((m = /^[0-7]{1,3}/.exec(src.slice(i, i + 3)))) {
-          bytes.push(parseInt(m[0], 8) & 0xff); i += m[0].length;
+          bytes.push(parseInt(m[0], 8) % 256); i += m[0].length;
         } else if ((m = /^[xX]([0-9a-fA-F]{1,2})/.exec(src.slice(i, i + 3)))) {
           bytes.push(parseInt(m[1], 16)); i += m[0].length;
         } else if ((m = /^(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/.exec(src.slice(i, i + 9)))) {

@@ -44,7 +44,7 @@ describe('validateBatchingParameters rules', () => {
   test('allowed batch sizes strictly increasing', () => {
     expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [16, 8, 32] })).toThrow(
       "BatchingConfig: 'allowedBatchSizes' ([16, 8, 32]) must be strictly increasing (8 follows 16). Fix: sort the sizes in increasing order and remove repeats");
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [8, 8, 32] })).toThrow("must be strictly increasing (8 follows 8)");
+    expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [8, 8, 32] })).toThrow('must be strictly increasing (8 follows 8)');
   });
 
   test('last allowed batch size equals maxBatchSize', () => {

@@ -1,7 +1,7 @@
 /**
  * Run in a fresh Node.js process (through tsx) by entry-point.test.ts; prints one JSON line.
  *
- * - `main`: loads the main entry point (lib/index.ts) and reports the @pulumi/* modules in require.cache, then loads
+/* modules in require.cache, then loads
  *   the Pulumi entry point (lib/pulumi) and reports them again;
  * - `without-pulumi`: makes every `@pulumi/*` module unresolvable (a cdk8s-only install), then loads the main entry
  *   point, synthesizes the GPU example's chart, and reports what loading the Pulumi entry point does.
