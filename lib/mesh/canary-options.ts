@@ -1,0 +1,413 @@
+import { Duration } from 'cdk8s';
+import type { TfServingModel } from '../serving/tf-serving-model';
+import { fail } from '../core/errors';
+import { DNS_LABEL, DNS_SUBDOMAIN } from '../core/names';
+
+/** Which of the three ways of running a canary an {@link IstioCanary} uses; decided by its props. */
+export enum IstioCanaryMode {
+  /** Two servers (`stable`, `canary`); this construct writes the Service, DestinationRule and VirtualService. */
+  STATIC = 'static',
+  /** One server that loads both versions under version labels (`labelRouting`); REST paths are rewritten. */
+  LABEL_ROUTING = 'label-routing',
+  /** Flagger shifts the traffic and analyses the canary (`flagger`); Flagger writes the routing objects. */
+  FLAGGER = 'flagger',
+}
+
+/**
+ * A workload identity that may call the model servers, for the AuthorizationPolicy. Identities come from Istio
+ * mTLS certificates, so a caller must run in the mesh (with a sidecar or through a gateway).
+ */
+export class MeshCaller {
+  /** Every workload in a namespace (`source.namespaces`). */
+  public static namespace(namespace: string): MeshCaller {
+    checkDnsLabel('MeshCaller', 'namespace', namespace);
+    return new MeshCaller(namespace);
+  }
+
+  /** One Kubernetes service account (`source.principals`: `TRUST_DOMAIN/ns/NAMESPACE/sa/NAME`). */
+  public static serviceAccount(namespace: string, name: string): MeshCaller {
+    checkDnsLabel('MeshCaller', 'namespace', namespace);
+    if (!DNS_SUBDOMAIN.test(name)) {
+      fail('MeshCaller', 'name', name, 'be a service account name (a DNS subdomain)', 'use the name of the ServiceAccount object');
+    }
+    return new MeshCaller(namespace, name);
+  }
+
+  private constructor(
+    /** The caller's namespace. */
+    public readonly namespace: string,
+    /** The caller's service account; `undefined` admits the whole namespace. */
+    public readonly serviceAccount?: string,
+  ) {}
+
+  /** `ns/NAMESPACE` or `ns/NAMESPACE/sa/NAME`. */
+  public toString(): string {
+    return this.serviceAccount ? `ns/${this.namespace}/sa/${this.serviceAccount}` : `ns/${this.namespace}`;
+  }
+}
+
+/**
+ * How the metrics scraper reaches the metrics path on the REST port through the mesh's STRICT mTLS.
+ */
+export class ScraperAccess {
+  /**
+   * The scraper has a mesh identity (it runs with an Istio sidecar, or mounts Istio's workload certificates) and
+   * is admitted to `GET <metricsPath>` by identity.
+   */
+  public static mesh(...callers: MeshCaller[]): ScraperAccess {
+    if (callers.length === 0) fail('ScraperAccess', 'callers', [], 'name at least one caller', 'pass MeshCaller.namespace(\'monitoring\')');
+    return new ScraperAccess('mesh', callers);
+  }
+
+  /**
+   * The scraper has no mesh identity (Google Managed Prometheus, a Prometheus without sidecar): the REST port
+   * accepts plaintext too (PeerAuthentication PERMISSIVE on that port only), and the AuthorizationPolicy admits
+   * `GET <metricsPath>` from any source. Inference on that port still needs a listed mTLS identity, because
+   * plaintext requests carry none.
+   */
+  public static plaintext(): ScraperAccess {
+    return new ScraperAccess('plaintext', []);
+  }
+
+  /** No rule for the scraper: nobody outside `allowFrom` reads the metrics. */
+  public static none(): ScraperAccess {
+    return new ScraperAccess('none', []);
+  }
+
+  private constructor(
+    /** `mesh`, `plaintext` or `none`. */
+    public readonly kind: 'mesh' | 'plaintext' | 'none',
+    /** The admitted identities, with `mesh`. */
+    public readonly callers: MeshCaller[],
+  ) {}
+}
+
+/** A traffic split in whole percent; the two sum to 100. */
+export interface TrafficWeights {
+  /** Percent of requests to the stable version. */
+  readonly stable: number;
+  /** Percent of requests to the canary version. */
+  readonly canary: number;
+}
+
+/** Header pinning: a request header that sends a request to one version whatever the weights. */
+export interface HeaderPinningOptions {
+  /**
+   * Route `HEADER: canary` to the canary and `HEADER: stable` to the stable version.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The header name, lower case (Istio matches header names in lower case).
+   *
+   * @default 'x-model-version'
+   */
+  readonly header?: string;
+}
+
+/** Retries of the routes. */
+export interface RouteRetryOptions {
+  /**
+   * Retries after the first attempt; 0 turns retries off. Inference is idempotent, so a retry is safe.
+   *
+   * @default 2
+   */
+  readonly attempts?: number;
+  /**
+   * Timeout of each attempt; must be longer than the largest batching timeout of the servers.
+   *
+   * @default - 10 seconds plus the largest batching timeout of the servers
+   */
+  readonly perTryTimeout?: Duration;
+  /**
+   * Envoy retry conditions (`retryOn`); a number is a retriable HTTP status.
+   *
+   * @default 'connect-failure,refused-stream,unavailable,cancelled,503'
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+   */
+  readonly retryOn?: string;
+}
+
+/** Outlier detection (passive health checking) of the canary's endpoints. */
+export interface OutlierDetectionOptions {
+  /**
+   * Emit outlier detection.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Consecutive 5xx responses (gRPC errors count by their HTTP mapping) that eject an endpoint.
+   *
+   * @default 5
+   */
+  readonly consecutive5xxErrors?: number;
+  /**
+   * How often endpoints are checked.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly interval?: Duration;
+  /**
+   * How long an endpoint stays ejected (multiplied by the number of ejections).
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly baseEjectionTime?: Duration;
+  /**
+   * The largest share of endpoints that may be ejected at once.
+   *
+   * @default 50
+   */
+  readonly maxEjectionPercent?: number;
+}
+
+/** Exposure through an Istio ingress gateway (HTTPS; gRPC and REST share the port, told apart by content type). */
+export interface GatewayExposureOptions {
+  /** The external host names, e.g. `['resnet.ml.example.com']`. */
+  readonly hosts: string[];
+  /**
+   * The TLS Secret (`credentialName`) with the certificate for the hosts. It must be in the namespace of the
+   * ingress gateway pods (for example `istio-system`), not of this chart.
+   */
+  readonly tlsSecretName: string;
+  /**
+   * The HTTPS port of the gateway.
+   *
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * Labels that select the ingress gateway pods.
+   *
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly selector?: Record<string, string>;
+  /**
+   * The identity of the ingress gateway pods, admitted by the AuthorizationPolicy.
+   *
+   * @default MeshCaller.serviceAccount('istio-system', 'istio-ingressgateway-service-account')
+   */
+  readonly gatewayIdentity?: MeshCaller;
+}
+
+/** Label routing: both versions in one server, told apart by TF Serving's version labels. */
+export interface LabelRoutingOptions {
+  /**
+   * The version label of the stable version (`versionLabels` of the models).
+   *
+   * @default 'stable'
+   */
+  readonly stableLabel?: string;
+  /**
+   * The version label of the canary version.
+   *
+   * @default 'canary'
+   */
+  readonly canaryLabel?: string;
+  /**
+   * The models whose REST requests are routed by label.
+   *
+   * @default - every model of the server that has both labels
+   */
+  readonly models?: string[];
+  /**
+   * Accept that gRPC requests without `model_spec.version_label` reach the canary. Only REST paths can be
+   * rewritten; TF Serving answers an unlabeled gRPC request with the highest loaded version, which is the
+   * canary unless the policy provably loads a newer one. Without this, such a setup is an error.
+   *
+   * @default false
+   */
+  readonly allowUnlabeledGrpcToCanary?: boolean;
+}
+
+/**
+ * Flagger hand-off: a Flagger `Canary` runs the rollout (it creates `<target>-primary`, the Services and the
+ * VirtualService) and promotes or rolls back on its metric checks.
+ *
+ * @see https://docs.flagger.app/tutorials/istio-progressive-delivery
+ */
+export interface FlaggerOptions {
+  /**
+   * How often Flagger runs the checks and shifts traffic (`analysis.interval`); whole seconds.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * Failed checks before a rollback (`analysis.threshold`).
+   *
+   * @default 5
+   */
+  readonly threshold?: number;
+  /**
+   * Percent of traffic added to the canary at each step (`analysis.stepWeight`).
+   *
+   * @default 10
+   */
+  readonly stepWeight?: number;
+  /**
+   * Canary percent at which Flagger promotes (`analysis.maxWeight`).
+   *
+   * @default 50
+   */
+  readonly maxWeight?: number;
+  /**
+   * Least HTTP success rate, percent (Flagger's built-in `request-success-rate`; gRPC errors are HTTP 200, so they
+   * are checked by the gRPC error-rate template instead).
+   *
+   * @default 99
+   */
+  readonly minSuccessRate?: number;
+  /**
+   * Highest P99 request duration (Flagger's built-in `request-duration`); must be longer than the batching timeout.
+   *
+   * @default - 500 milliseconds plus the largest batching timeout
+   */
+  readonly maxLatency?: Duration;
+  /**
+   * Highest share of gRPC requests that fail with a server-side status (UNKNOWN, DEADLINE_EXCEEDED,
+   * RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS), percent.
+   *
+   * @default 1
+   */
+  readonly maxGrpcErrorRate?: number;
+  /**
+   * The Prometheus that holds Istio's metrics (for the gRPC error-rate MetricTemplate).
+   *
+   * @default 'http://prometheus.istio-system:9090'
+   */
+  readonly prometheusAddress?: string;
+  /**
+   * How long the canary Deployment may take to become ready before Flagger rolls back (`progressDeadlineSeconds`).
+   * Keep it longer than the servers' startup timeout: TF Serving opens its ports only once the models are loaded.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly progressDeadline?: Duration;
+}
+
+/** A batching timeout and where it is set. */
+export interface BatchTimeoutSource {
+  /** The timeout (0 when no server batches). */
+  readonly timeout: Duration;
+  /** Where it is set, e.g. `TfServingModel 'resnet-v2' models[0].batching`. */
+  readonly source?: string;
+}
+
+/** Properties of an {@link IstioCanary}. */
+export interface IstioCanaryProps {
+  /**
+   * The server that serves the stable version. With `labelRouting`, the one server that loads both versions; with
+   * `flagger`, the workload Flagger rolls out (Flagger copies it to `<name>-primary`, which then serves the stable
+   * version, and analyses every change of this Deployment as a canary).
+   */
+  readonly stable: TfServingModel;
+  /**
+   * The server that serves the canary version: the same model names as `stable`, another Deployment, the same
+   * namespace and ports.
+   *
+   * @default - none; then `labelRouting` or `flagger` must be set
+   */
+  readonly canary?: TfServingModel;
+  /**
+   * Label routing inside the one `stable` server instead of a second server.
+   *
+   * @default - no label routing
+   */
+  readonly labelRouting?: LabelRoutingOptions;
+  /**
+   * Hand the rollout to Flagger instead of routing statically. Exclusive with `canary`, `labelRouting`, `weights`,
+   * `pinning`, `mirrorPercent` and `gateway`. Clients call the host `name` (Flagger's apex Service): the server's
+   * own Service selects primary and canary pods alike and bypasses Flagger's weights.
+   *
+   * @default - static routing by this construct
+   */
+  readonly flagger?: FlaggerOptions;
+  /**
+   * Who may call the servers (AuthorizationPolicy). An empty list admits nobody but the scraper (and, with
+   * `gateway`, the ingress gateway).
+   */
+  readonly allowFrom: MeshCaller[];
+  /**
+   * The host name in the mesh: the name of the Service spanning both versions and of every Istio object.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The traffic split, applied to gRPC and REST alike (with `labelRouting`, to REST only). With `labelRouting`, Istio cannot split one route by weight
+   * and rewrite only one part, so the canary share of REST inference requests is chosen by the last three hex digits
+   * of Envoy's random `x-request-id` (exact to 1/4096; a caller that sets its own `x-request-id` picks its route).
+   *
+   * @default { stable: 100, canary: 0 } - the canary gets only pinned and mirrored requests
+   */
+  readonly weights?: TrafficWeights;
+  /**
+   * Header pinning.
+   *
+   * @default - `x-model-version: canary` and `x-model-version: stable` pin a request to a version
+   */
+  readonly pinning?: HeaderPinningOptions;
+  /**
+   * Percent of the requests on the weighted routes that are also sent to the canary as a shadow copy (Istio
+   * `mirrors`); the canary's answers are discarded. 0 to 100.
+   *
+   * @default - no shadow traffic
+   */
+  readonly mirrorPercent?: number;
+  /**
+   * Route timeout (all attempts); must be longer than the largest batching timeout of the servers.
+   *
+   * @default - (attempts + 1) × perTryTimeout
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retries.
+   *
+   * @default - 2 retries on connection failures and UNAVAILABLE/503, each attempt 10 s plus the batching timeout
+   */
+  readonly retries?: RouteRetryOptions;
+  /**
+   * Outlier detection on the canary subset (with `flagger`, on primary and canary; with `labelRouting`, which has no
+   * canary endpoints of its own, none).
+   *
+   * @default - eject a canary endpoint after 5 consecutive 5xx for 30 s, at most half of them
+   */
+  readonly outlierDetection?: OutlierDetectionOptions;
+  /**
+   * Expose the host through an Istio ingress gateway. When a server's `networkPolicy.allowFrom` narrows who may
+   * connect, it must admit the ingress gateway's namespace too.
+   *
+   * @default - reachable only inside the mesh
+   */
+  readonly gateway?: GatewayExposureOptions;
+  /**
+   * How the metrics scraper is admitted to the metrics path (servers with metrics only).
+   *
+   * @default - ScraperAccess.plaintext() when a server has a PodMonitoring (Google Managed Prometheus has no
+   * mesh identity), else ScraperAccess.mesh(MeshCaller.namespace('monitoring'))
+   */
+  readonly scraper?: ScraperAccess;
+  /**
+   * The mesh trust domain, for service-account principals.
+   *
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The namespace of istiod, for the egress rule that lets the servers' sidecars fetch config and certificates
+   * (port 15012) through their NetworkPolicy.
+   *
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
+}
+
+
+function checkDnsLabel(subject: string, prop: string, value: string): void {
+  if (!DNS_LABEL.test(value)) {
+    fail(subject, prop, value, 'be a namespace name (a DNS label)', 'use the name of the Namespace object');
+  }
+}
