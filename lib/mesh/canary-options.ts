@@ -190,6 +190,35 @@ export interface GatewayExposureOptions {
    * @default MeshCaller.serviceAccount('istio-system', 'istio-ingressgateway-service-account')
    */
   readonly gatewayIdentity?: MeshCaller;
+  /**
+   * Let callers through the gateway choose the version: the pinning header routes them (it is removed from
+   * gateway requests otherwise), and with `labelRouting`, REST paths that name a version or label
+   * (`/v1/models/NAME/versions/N:…`, `/v1/models/NAME/labels/L:…`) are forwarded (refused with 404 otherwise).
+   *
+   * @default false
+   */
+  readonly allowExternalPinning?: boolean;
+  /**
+   * Require a valid JWT on every request through the gateway: a RequestAuthentication on the serving pods
+   * validates tokens, and the AuthorizationPolicy admits the gateway only with a request principal of this issuer.
+   *
+   * @default - no end-user authentication: whoever reaches the gateway may call the prediction API
+   */
+  readonly jwt?: JwtOptions;
+}
+
+/** End-user authentication of gateway traffic by JWT (Istio RequestAuthentication). */
+export interface JwtOptions {
+  /** The token issuer (`iss`), e.g. `https://accounts.google.com`. */
+  readonly issuer: string;
+  /** The issuer's JSON Web Key Set URL, https. */
+  readonly jwksUri: string;
+  /**
+   * Accepted audiences (`aud`).
+   *
+   * @default - any audience
+   */
+  readonly audiences?: string[];
 }
 
 /** Label routing: both versions in one server, told apart by TF Serving's version labels. */
@@ -326,10 +355,19 @@ export interface IstioCanaryProps {
    */
   readonly flagger?: FlaggerOptions;
   /**
-   * Who may call the servers (AuthorizationPolicy). An empty list admits nobody but the scraper (and, with
-   * `gateway`, the ingress gateway).
+   * Who may call the prediction API of the servers (AuthorizationPolicy): gRPC `PredictionService/*` methods and
+   * `ModelService/GetModelStatus`, REST `GET`/`POST` under `/v1/models/`. An empty list admits nobody but the
+   * scraper (and, with `gateway`, the ingress gateway). The admin RPC needs `adminCallers`.
    */
   readonly allowFrom: MeshCaller[];
+  /**
+   * Who may call TF Serving's admin RPC `tensorflow.serving.ModelService/HandleReloadConfigRequest` (it unloads
+   * every model and loads any path the server can read). Everyone else is refused by a DENY policy, whatever
+   * other ALLOW policies say; `allowFrom` callers get only the prediction API.
+   *
+   * @default - nobody
+   */
+  readonly adminCallers?: MeshCaller[];
   /**
    * The host name in the mesh: the name of the Service spanning both versions and of every Istio object.
    *

@@ -1,11 +1,12 @@
 import { Chart, Duration } from 'cdk8s';
 import {
-  FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, IstioCanaryProps, LabelRoutingOptions, MeshCaller, ScraperAccess, TrafficWeights,
+  FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, JwtOptions, IstioCanaryProps, LabelRoutingOptions, MeshCaller, ScraperAccess, TrafficWeights,
   BatchTimeoutSource,
 } from './canary-options';
 import { flaggerInterval } from './routing';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import { formatDuration } from '../private/duration';
+import { namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
 import { fail, show } from '../core/errors';
 import { DNS_SUBDOMAIN, HTTP_URL, SERVER_NAME } from '../core/names';
 
@@ -49,6 +50,8 @@ export interface GatewayPlan {
   readonly port: number;
   readonly selector: Record<string, string>;
   readonly identity: MeshCaller;
+  readonly allowExternalPinning: boolean;
+  readonly jwt?: JwtOptions;
 }
 
 /** Label routing with its defaults applied. */
@@ -103,6 +106,7 @@ export interface CanaryPlan {
   readonly labelRouting?: LabelRoutingPlan;
   readonly flagger?: FlaggerPlan;
   readonly allowFrom: MeshCaller[];
+  readonly adminCallers: MeshCaller[];
   readonly scraper: ScraperAccess;
   /** The servers' metrics paths, sorted, without duplicates. */
   readonly metricsPaths: string[];
@@ -156,6 +160,10 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   }
   const lr = props.labelRouting;
   const podSelector = { [CANARY_LABEL]: name };
+  const scraper = props.scraper
+    // Google Managed Prometheus collectors have no mesh identity: they scrape in plaintext.
+    ?? (servers.some((s) => s.podMonitoring) ? ScraperAccess.plaintext() : ScraperAccess.mesh(MeshCaller.namespace('monitoring')));
+  checkNetworkReach(subject, namespace ?? 'default', servers, props, gateway, scraper);
   return {
     subject,
     name,
@@ -182,9 +190,8 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
       given: lr!,
     } : undefined,
     allowFrom: [...props.allowFrom],
-    // Google Managed Prometheus collectors have no mesh identity: they scrape in plaintext.
-    scraper: props.scraper
-      ?? (servers.some((s) => s.podMonitoring) ? ScraperAccess.plaintext() : ScraperAccess.mesh(MeshCaller.namespace('monitoring'))),
+    adminCallers: [...(props.adminCallers ?? [])],
+    scraper,
     metricsPaths: [...new Set(servers.map((s) => s.metricsPath).filter((p): p is string => p !== undefined))].sort(),
     trustDomain: props.trustDomain ?? 'cluster.local',
     istioNamespace: props.istioNamespace,
@@ -292,6 +299,32 @@ function checkServers(subject: string, name: string, namespace: string | undefin
       'give both TfServingModels the same grpcPort and restPort');
   }
   checkModelNames(subject, stable, canary);
+}
+
+/**
+ * The servers' NetworkPolicies must let through the traffic the mesh admits: every caller namespace, the ingress
+ * gateway's and the admins' to the serving ports, a mesh scraper's to the REST port. A NetworkPolicy drops packets
+ * before the sidecar sees them, so a contradiction fails silently at run time (connection timeouts).
+ */
+function checkNetworkReach(subject: string, namespace: string, servers: TfServingModel[], props: IstioCanaryProps,
+  gateway: GatewayPlan | undefined, scraper: ScraperAccess): void {
+  for (const s of servers) {
+    const a = s.networkAdmission;
+    if (!a) continue;
+    const refuse = (prop: string, caller: MeshCaller, ports: string) => fail(subject, prop, caller.toString(),
+      `be admitted by the NetworkPolicy of ${serverName(s)} too (it does not admit namespace '${caller.namespace}' to port${ports.includes('/') ? 's' : ''} `
+      + `${ports}): the mesh would admit the caller and the network drop its packets`,
+      `add ${namespacePeerText(caller.namespace)} to networkPolicy.allowFrom of ${serverName(s)}`);
+    const serving = `${s.grpcPort}/${s.restPort}`;
+    for (const c of props.allowFrom) if (peersAdmitNamespace(a.serving, namespace, c.namespace) === false) refuse('allowFrom', c, serving);
+    for (const c of props.adminCallers ?? []) if (peersAdmitNamespace(a.serving, namespace, c.namespace) === false) refuse('adminCallers', c, String(s.grpcPort));
+    if (gateway && peersAdmitNamespace(a.serving, namespace, gateway.identity.namespace) === false) refuse('gateway', gateway.identity, serving);
+    if (scraper.kind === 'mesh' && s.metricsPath) {
+      for (const c of scraper.callers) {
+        if (c.namespace !== a.scraperNamespace && peersAdmitNamespace(a.serving, namespace, c.namespace) === false) refuse('scraper', c, String(s.restPort));
+      }
+    }
+  }
 }
 
 /** The canary serves the stable server's model names (re-checked at synthesis: models grow through addModel()). */
@@ -403,12 +436,20 @@ function resolveGateway(subject: string, mode: IstioCanaryMode, gw: GatewayExpos
   if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     fail(subject, 'gateway.port', port, 'be a TCP port between 1 and 65535', 'use 443');
   }
+  if (gw.jwt) {
+    if (!/^\S+$/.test(gw.jwt.issuer)) fail(subject, 'gateway.jwt.issuer', gw.jwt.issuer, 'be a token issuer (no spaces)', 'use the `iss` of your tokens, e.g. \'https://accounts.google.com\'');
+    if (!/^https:\/\/\S+$/.test(gw.jwt.jwksUri)) {
+      fail(subject, 'gateway.jwt.jwksUri', gw.jwt.jwksUri, 'be an https URL (istiod fetches the keys from it)', 'use e.g. \'https://www.googleapis.com/oauth2/v3/certs\'');
+    }
+  }
   return {
     hosts: [...gw.hosts],
     tlsSecretName: gw.tlsSecretName,
     port,
     selector: { ...(gw.selector ?? { istio: 'ingressgateway' }) },
     identity: gw.gatewayIdentity ?? DEFAULT_GATEWAY_IDENTITY(),
+    allowExternalPinning: gw.allowExternalPinning ?? false,
+    jwt: gw.jwt ? { issuer: gw.jwt.issuer, jwksUri: gw.jwt.jwksUri, audiences: gw.jwt.audiences ? [...gw.jwt.audiences] : undefined } : undefined,
   };
 }
 

@@ -19,6 +19,32 @@ import {
  * servers' models (timeouts, label-routed models) are called at synthesis.
  */
 
+/**
+ * TF Serving's gRPC prediction surface, as Istio matches gRPC (`/package.Service/Method`): every method of
+ * `PredictionService` (apis/prediction_service.proto) and `ModelService/GetModelStatus` (apis/model_service.proto).
+ * server.cc (`Server::BuildAndStart`) registers ModelService and PredictionService on the one gRPC port.
+ */
+export const PREDICTION_GRPC_PATHS = [
+  ...['Classify', 'Regress', 'Predict', 'MultiInference', 'GetModelMetadata'].map((m) => `/tensorflow.serving.PredictionService/${m}`),
+  '/tensorflow.serving.ModelService/GetModelStatus',
+];
+/**
+ * The admin RPC: model_service_impl.cc (`ModelServiceImpl::HandleReloadConfigRequest`) replaces the model config
+ * (unloads every model not listed, loads any base_path the server can read) and checks no caller identity.
+ */
+export const RELOAD_GRPC_PATH = '/tensorflow.serving.ModelService/HandleReloadConfigRequest';
+/** The same surface as one RE2 regex, for gateway route matches (Envoy `safe_regex`: a full match of the path). */
+const PREDICTION_GRPC_REGEX = '/tensorflow\\.serving\\.(PredictionService/(Classify|Regress|Predict|MultiInference|GetModelMetadata)|ModelService/GetModelStatus)';
+/**
+ * The REST prediction surface. http_rest_api_util.cc (`ParseModelInfo`): POST `/v1/models/NAME[/versions/N|
+ * /labels/L]:(classify|regress|predict)`, GET `/v1/models/NAME[…][/metadata]`; every other method or path is an
+ * error. Istio compares AuthorizationPolicy paths case-sensitively while TF Serving's regexes start with `(?i)`, so
+ * `/V1/MODELS/…` is refused here (fail closed). Istio's default path normalization (BASE) decodes percent-encoded
+ * unreserved characters before routing and authorization, so `%6E` cannot hide a model name either.
+ */
+export const REST_PREFIX = '/v1/models/';
+const REST_METHODS = ['GET', 'POST'];
+
 /** gRPC status codes that mean the server failed (not the caller): 2, 4, 8, 12, 13, 14, 15. */
 const GRPC_SERVER_ERRORS = '2|4|8|12|13|14|15';
 const GRPC_CONTENT_TYPE = { 'content-type': { prefix: 'application/grpc' } };
@@ -93,16 +119,25 @@ export function retryPolicy(plan: CanaryPlan): VirtualServiceSpecHttpRetries {
   };
 }
 
-/** The HTTP routes of the mesh VirtualService (`gateway` false: match by port) or of the gateway one (match by content type). */
+/**
+ * The HTTP routes of the mesh VirtualService (`gateway` false: match by port) or of the gateway one (match by
+ * content type and path: only the prediction surface is routed, everything else gets Envoy's 404).
+ */
 export function routes(plan: CanaryPlan, gateway: boolean): VirtualServiceSpecHttp[] {
-  const common = { timeout: istioDuration(timeoutOf(plan)), retries: retryPolicy(plan) };
   const grpc = plan.stable.grpcPort;
   const rest = plan.stable.restPort;
-  const pinHeader = plan.pinHeader;
+  const external = gateway && !plan.gateway?.allowExternalPinning;
+  // Callers through the gateway do not choose the version: no pinning routes, and the header is removed before the
+  // request goes on (Envoy request_headers_to_remove), so nothing behind the gateway sees it either.
+  const pinHeader = external ? undefined : plan.pinHeader;
+  const strip = external && plan.pinHeader ? { headers: { request: { remove: [plan.pinHeader] } } } : {};
+  const common = { timeout: istioDuration(timeoutOf(plan)), retries: retryPolicy(plan), ...strip };
   // Inside the mesh a port picks the protocol; through the gateway both share one port, and gRPC says so in content-type.
   const on = (port: number, extra: VirtualServiceSpecHttpMatch = {}): VirtualServiceSpecHttpMatch => {
     if (!gateway) return { port, ...extra };
-    return port === grpc ? { ...extra, headers: { ...GRPC_CONTENT_TYPE, ...extra.headers } } : extra;
+    return port === grpc
+      ? { uri: { regex: PREDICTION_GRPC_REGEX }, ...extra, headers: { ...GRPC_CONTENT_TYPE, ...extra.headers } }
+      : { uri: { prefix: REST_PREFIX }, ...extra };
   };
   const pin = (version: string) => (pinHeader ? { headers: { [pinHeader]: { exact: version } } } : {});
   const result: VirtualServiceSpecHttp[] = [];
@@ -116,11 +151,9 @@ export function routes(plan: CanaryPlan, gateway: boolean): VirtualServiceSpecHt
       }
       const split = (['stable', 'canary'] as const).filter((v) => plan.weights[v] > 0);
       const mirror = plan.mirrorPercent ? { mirrors: [{ destination: dest('canary'), percentage: { value: plan.mirrorPercent } }] } : {};
-      // Through the gateway, REST is whatever is not gRPC: its route matches everything left.
-      const match = on(port);
       result.push({
         name: proto,
-        ...(Object.keys(match).length ? { match: [match] } : {}),
+        match: [on(port)],
         route: split.map((v) => ({ destination: dest(v), ...(split.length > 1 ? { weight: plan.weights[v] } : {}) })),
         ...mirror,
         ...common,
@@ -133,9 +166,24 @@ export function routes(plan: CanaryPlan, gateway: boolean): VirtualServiceSpecHt
   const { stableLabel, canaryLabel } = plan.labelRouting!;
   if (gateway) result.push({ name: 'grpc', match: [on(grpc)], route: [{ destination: dest(grpc) }], ...common });
   for (const model of labelRoutedModels(plan)) {
-    const prefix = `/v1/models/${model}:`;
-    const to = (label: string) => ({ rewrite: { uri: `/v1/models/${model}/labels/${label}:` }, route: [{ destination: dest(rest) }] });
-    const uri = { uri: { prefix } };
+    // TF Serving matches `/v1/models/` case-insensitively (http_rest_api_util.cc, kPredictionApiGegex starts with
+    // `(?i)`) but model names exactly (a map lookup): match and rewrite the same way, so `/V1/Models/NAME:predict`
+    // cannot skip the rewrite and reach the highest loaded version (the canary).
+    const head = `^(?i:/v1/models/)${re2Escape(model)}:`;
+    const uri = { uri: { regex: `${head.slice(1)}.*` } };
+    const to = (label: string) => ({
+      rewrite: { uriRegexRewrite: { match: head, rewrite: `/v1/models/${model}/labels/${label}:` } },
+      route: [{ destination: dest(rest) }],
+    });
+    if (external) {
+      // A path that names a version or label picks the canary itself: not from outside unless allowed.
+      result.push({
+        name: `rest-${model}-explicit-version`,
+        match: [on(rest, { uri: { regex: `(?i:/v1/models/)${re2Escape(model)}/(?i:versions|labels)/.*` } })],
+        directResponse: { status: 404, body: { string: '{ "error": "version and label paths are not served through this gateway" }' } },
+        ...strip,
+      });
+    }
     if (pinHeader) {
       result.push({ name: `rest-${model}-pin-canary`, match: [on(rest, { ...uri, ...pin('canary') })], ...to(canaryLabel), ...common });
       result.push({ name: `rest-${model}-pin-stable`, match: [on(rest, { ...uri, ...pin('stable') })], ...to(stableLabel), ...common });
@@ -149,35 +197,84 @@ export function routes(plan: CanaryPlan, gateway: boolean): VirtualServiceSpecHt
     const label = rest100 ? canaryLabel : stableLabel;
     result.push({ name: `rest-${model}-${rest100 ? 'canary' : 'stable'}`, match: [on(rest, uri)], ...to(label), ...common });
   }
-  const restMatch = on(rest);
-  result.push({ name: 'rest', ...(Object.keys(restMatch).length ? { match: [restMatch] } : {}), route: [{ destination: dest(rest) }], ...common });
+  result.push({ name: 'rest', match: [on(rest)], route: [{ destination: dest(rest) }], ...common });
   if (!gateway) result.push({ name: 'grpc', match: [on(grpc)], route: [{ destination: dest(grpc) }], ...common });
   return result;
 }
 
-/** The ALLOW rules: callers (and the gateway) on the serving ports; the scraper on `GET <metricsPath>`. */
+/** `s` with RE2's special characters escaped. */
+function re2Escape(s: string): string {
+  return s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+
+/**
+ * The ALLOW rules: callers (and the gateway) on the prediction surface only; admin callers on the reload RPC; the
+ * scraper on `GET <metricsPath>`. Istio ANDs the fields of one operation and ORs the operations of `to`.
+ */
 export function authorizationRules(plan: CanaryPlan): AuthorizationPolicySpecRules[] {
-  const td = plan.trustDomain;
-  const from = (callers: MeshCaller[]): AuthorizationPolicySpecRulesFrom[] => {
-    const namespaces = [...new Set(callers.filter((c) => !c.serviceAccount).map((c) => c.namespace))].sort();
-    const principals = [...new Set(callers.filter((c) => c.serviceAccount).map((c) => `${td}/ns/${c.namespace}/sa/${c.serviceAccount}`))].sort();
-    return [
-      ...(namespaces.length ? [{ source: { namespaces } }] : []),
-      ...(principals.length ? [{ source: { principals } }] : []),
-    ];
-  };
+  const from = (callers: MeshCaller[]) => sourcesOf(plan, callers);
+  const grpc = String(plan.stable.grpcPort);
+  const rest = String(plan.stable.restPort);
+  const prediction = [
+    { operation: { ports: [grpc], paths: [...PREDICTION_GRPC_PATHS] } },
+    { operation: { ports: [rest], methods: [...REST_METHODS], paths: [`${REST_PREFIX}*`] } },
+  ];
   const rules: AuthorizationPolicySpecRules[] = [];
+  const gw = plan.gateway;
   const callers = [...plan.allowFrom];
-  if (plan.gateway) callers.push(plan.gateway.identity);
-  const servingPorts = [String(plan.stable.grpcPort), String(plan.stable.restPort)];
-  if (callers.length) rules.push({ from: from(callers), to: [{ operation: { ports: servingPorts } }] });
+  // With JWT, the gateway is admitted only with a validated token of the issuer (a request principal `ISS/SUB`).
+  if (gw && !gw.jwt) callers.push(gw.identity);
+  if (callers.length) rules.push({ from: from(callers), to: prediction });
+  if (gw?.jwt) {
+    rules.push({ from: [{ source: { principals: [principalOf(plan, gw.identity)], requestPrincipals: [`${gw.jwt.issuer}/*`] } }], to: prediction });
+  }
+  if (plan.adminCallers.length) rules.push({ from: from(plan.adminCallers), to: [{ operation: { ports: [grpc], paths: [RELOAD_GRPC_PATH] } }] });
   const paths = plan.metricsPaths;
   const scraper = plan.scraper;
   if (paths.length && scraper.kind !== 'none') {
-    const to = [{ operation: { ports: [String(plan.stable.restPort)], methods: ['GET'], paths } }];
+    const to = [{ operation: { ports: [rest], methods: ['GET'], paths } }];
     rules.push(scraper.kind === 'mesh' ? { from: from(scraper.callers), to } : { to });
   }
   return rules;
+}
+
+/**
+ * The DENY rule on the reload RPC for everyone but the admin callers. Istio evaluates DENY policies before ALLOW
+ * ones, so no other ALLOW policy on these pods (a namespace-wide one, say) can reopen it. The fields of one
+ * source are ANDed: denied unless the caller is a listed principal or in a listed namespace; a plaintext caller
+ * has neither and is denied.
+ */
+export function denyReloadRules(plan: CanaryPlan): AuthorizationPolicySpecRules[] {
+  const admins = plan.adminCallers;
+  const notNamespaces = [...new Set(admins.filter((c) => !c.serviceAccount).map((c) => c.namespace))].sort();
+  const notPrincipals = [...new Set(admins.filter((c) => c.serviceAccount).map((c) => principalOf(plan, c)))].sort();
+  const source = { ...(notNamespaces.length ? { notNamespaces } : {}), ...(notPrincipals.length ? { notPrincipals } : {}) };
+  return [{
+    ...(Object.keys(source).length ? { from: [{ source }] } : {}),
+    to: [{ operation: { paths: [RELOAD_GRPC_PATH] } }],
+  }];
+}
+
+function principalOf(plan: CanaryPlan, c: MeshCaller): string {
+  return `${plan.trustDomain}/ns/${c.namespace}/sa/${c.serviceAccount}`;
+}
+
+function sourcesOf(plan: CanaryPlan, callers: MeshCaller[]): AuthorizationPolicySpecRulesFrom[] {
+  const namespaces = [...new Set(callers.filter((c) => !c.serviceAccount).map((c) => c.namespace))].sort();
+  const principals = [...new Set(callers.filter((c) => c.serviceAccount).map((c) => principalOf(plan, c)))].sort();
+  return [
+    ...(namespaces.length ? [{ source: { namespaces } }] : []),
+    ...(principals.length ? [{ source: { principals } }] : []),
+  ];
+}
+
+/** The RequestAuthentication spec (security.istio.io/v1) for gateway JWTs, on the serving pods. */
+export function requestAuthenticationSpec(plan: CanaryPlan): Record<string, unknown> {
+  const jwt = plan.gateway!.jwt!;
+  return {
+    selector: { matchLabels: plan.podSelector },
+    jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, ...(jwt.audiences ? { audiences: [...jwt.audiences] } : {}) }],
+  };
 }
 
 /** The Flagger Canary. */

@@ -2,7 +2,7 @@ export {
   IstioCanary, IstioCanaryMode, MeshCaller, ScraperAccess,
 } from './istio-canary';
 export type {
-  BatchTimeoutSource, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryProps, LabelRoutingOptions, OutlierDetectionOptions,
+  BatchTimeoutSource, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryProps, JwtOptions, LabelRoutingOptions, OutlierDetectionOptions,
   RouteRetryOptions, TrafficWeights,
 } from './istio-canary';
 export { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT, istioSidecarNetworkPolicy, sidecarPolicyFor } from './sidecar-network-policy';

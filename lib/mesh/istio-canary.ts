@@ -1,4 +1,4 @@
-import { Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { BatchTimeoutSource, IstioCanaryMode, IstioCanaryProps, TrafficWeights } from './canary-options';
@@ -7,7 +7,7 @@ import {
   timeoutOf, VERSION_LABEL,
 } from './canary-plan';
 import {
-  authorizationRules, destinationRuleSpec, flaggerSpec, gatewaySpec, grpcErrorRateQuery, peerAuthenticationSpec, routes,
+  authorizationRules, denyReloadRules, destinationRuleSpec, flaggerSpec, gatewaySpec, grpcErrorRateQuery, peerAuthenticationSpec, requestAuthenticationSpec, routes,
 } from './canary-specs';
 import { sidecarPolicyFor } from './sidecar-network-policy';
 import { Canary, MetricTemplate, MetricTemplateSpecProviderType } from '../imports/flagger.app';
@@ -20,7 +20,7 @@ import { lazyValue } from '../private/lazy';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 
 export {
-  BatchTimeoutSource, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps, LabelRoutingOptions,
+  BatchTimeoutSource, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps, JwtOptions, LabelRoutingOptions,
   MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, TrafficWeights,
 } from './canary-options';
 
@@ -91,6 +91,10 @@ export class IstioCanary extends Construct implements IServingEndpoint {
   public readonly peerAuthentication: PeerAuthentication;
   /** The AuthorizationPolicy. */
   public readonly authorizationPolicy: AuthorizationPolicy;
+  /** The DENY AuthorizationPolicy on TF Serving's reload RPC for everyone but `adminCallers`. */
+  public readonly denyReloadPolicy: AuthorizationPolicy;
+  /** The RequestAuthentication that validates gateway JWTs, with `gateway.jwt`. */
+  public readonly requestAuthentication?: ApiObject;
   /** The Flagger Canary (Flagger mode; id `Resource`). */
   public readonly flaggerCanary?: Canary;
   /** The gRPC error-rate MetricTemplate (Flagger mode). */
@@ -131,6 +135,8 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     this.flaggerCanary = r.flaggerCanary;
     this.peerAuthentication = r.peerAuthentication;
     this.authorizationPolicy = r.authorizationPolicy;
+    this.denyReloadPolicy = r.denyReload;
+    this.requestAuthentication = r.requestAuthentication;
     this.sidecarPolicies = r.sidecarPolicies;
 
     // 4. Rules on what can still change after this construct (the servers' models), checked at synthesis.
@@ -154,6 +160,12 @@ export class IstioCanary extends Construct implements IServingEndpoint {
       admits: (namespace: string, serviceAccount: string) => callers.some((c) => c.namespace === namespace && (c.serviceAccount === undefined || c.serviceAccount === serviceAccount)),
       callers: callers.map((c) => c.toString()),
     };
+  }
+
+  /** Whether the servers' NetworkPolicies all admit pods of `namespace` to the serving ports (IServingEndpoint). */
+  public admitsNamespace(namespace: string): boolean | undefined {
+    const answers = this.plan.servers.map((s) => s.admitsNamespace(namespace));
+    return answers.includes(false) ? false : answers.includes(undefined) ? undefined : true;
   }
 
   /** The Service clients call (IServingEndpoint): the host name. */
@@ -242,7 +254,9 @@ export class IstioCanary extends Construct implements IServingEndpoint {
       r.destinationRule = new DestinationRule(this, 'DestinationRule', { metadata, spec: lazyValue(() => destinationRuleSpec(plan)) });
       r.virtualService = new VirtualService(this, 'Resource', {
         metadata,
-        spec: lazyValue(() => ({ hosts: [plan.name], http: routes(plan, false) })),
+        // The servers' own Services are hosts of these routes too: a client that calls `resnet-v2` directly is routed
+        // by the same weights and pinning (Istio routes by the Host header in the caller's sidecar), not to that server.
+        spec: lazyValue(() => ({ hosts: [plan.name, ...plan.servers.map((s) => s.name)], http: routes(plan, false) })),
       });
       if (plan.gateway) {
         const hosts = plan.gateway.hosts;
@@ -262,13 +276,22 @@ export class IstioCanary extends Construct implements IServingEndpoint {
         rules: authorizationRules(plan),
       })),
     });
+    const denyReload = new AuthorizationPolicy(this, 'DenyReload', {
+      metadata: { name: `${plan.name}-deny-reload`, labels: plan.labels },
+      spec: { selector: { matchLabels: plan.podSelector }, action: AuthorizationPolicySpecAction.DENY, rules: denyReloadRules(plan) },
+    });
+    const requestAuthentication = plan.gateway?.jwt
+      ? new ApiObject(this, 'RequestAuthentication', {
+        apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata, spec: requestAuthenticationSpec(plan),
+      })
+      : undefined;
     // Sidecars behind the servers' NetworkPolicies need istiod, and expose probes and mesh metrics.
     const sidecarPolicies: kplus.k8s.KubeNetworkPolicy[] = [];
     for (const server of plan.servers) {
       const policy = sidecarPolicyFor(this, `SidecarEgress-${server.node.id}`, server, plan.istioNamespace, plan.labels);
       if (policy) sidecarPolicies.push(policy);
     }
-    return { ...r, peerAuthentication, authorizationPolicy, sidecarPolicies };
+    return { ...r, peerAuthentication, authorizationPolicy, denyReload, requestAuthentication, sidecarPolicies };
   }
 
   /** The rules on the servers' models (they can grow through addModel() after this construct); collects, changes nothing. */

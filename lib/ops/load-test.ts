@@ -160,6 +160,19 @@ export interface LoadTestProps {
    * @default Duration.days(1)
    */
   readonly keepFinishedFor?: Duration;
+  /**
+   * The k6 image, e.g. a copy in a private registry (clusters without internet egress, Binary Authorization). It
+   * must be k6 0.54 or compatible: the script uses `k6/net/grpc` and `k6/encoding`.
+   *
+   * @default K6_IMAGE
+   */
+  readonly image?: string;
+  /**
+   * The namespace istiod runs in, for the sidecar's egress (a target in a mesh).
+   *
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
 }
 
 const GAP_SECONDS = 5;
@@ -187,6 +200,8 @@ export class LoadTest extends Construct {
   public readonly totalDuration: Duration;
   /** The wait before the first scenario. */
   public readonly startDelay: Duration;
+  /** The Job's NetworkPolicy: no ingress; egress to DNS, the target's serving ports (and istiod, in a mesh) only. */
+  public readonly networkPolicy: kplus.k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: LoadTestProps) {
     super(scope, id);
@@ -277,8 +292,9 @@ export class LoadTest extends Construct {
     });
     if (target.mesh) {
       // The target admits only mTLS callers: run with a sidecar, as a native sidecar so that it stops when k6 ends
-      // (a classic sidecar keeps the Job running until its deadline).
-      this.job.podMetadata.addAnnotation('sidecar.istio.io/inject', 'true');
+      // (a classic sidecar keeps the Job running until its deadline). `sidecar.istio.io/inject` is a label: Istio's
+      // injection webhook selects pods by it (objectSelector); the annotation form is deprecated (istioctl analyze IST0135).
+      this.job.podMetadata.addLabel('sidecar.istio.io/inject', 'true');
       this.job.podMetadata.addAnnotation('sidecar.istio.io/nativeSidecar', 'true');
       const mesh = target.mesh;
       this.node.addValidation({
@@ -289,11 +305,22 @@ export class LoadTest extends Construct {
         },
       });
     }
+    const ns = Chart.of(this).namespace ?? 'default';
+    if (target.admitsNamespace) {
+      const admits = target.admitsNamespace.bind(target);
+      this.node.addValidation({
+        validate: () => (admits(ns) === false ? [`${subject}: 'target' (${target.serviceName}) must admit the load test's namespace '${ns}' `
+          + 'through the NetworkPolicy of its servers: the packets are dropped before any mesh rule is read. '
+          + `Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': '${ns}' } } } to networkPolicy.allowFrom of the target's servers, `
+          + `or create the LoadTest in namespace '${target.serviceNamespace ?? 'default'}'`] : []),
+      });
+    }
+    this.networkPolicy = this.loadTestNetworkPolicy(props, labels, ns);
     ensureUniqueObjectNames(this);
     const args = ['run', '--quiet', ...(url ? ['-o', 'experimental-prometheus-rw'] : []), '/config/script.js'];
     const container = this.job.addContainer({
       name: 'k6',
-      image: K6_IMAGE,
+      image: props.image ?? K6_IMAGE,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args,
       resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(1) }, memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) } },
@@ -306,6 +333,34 @@ export class LoadTest extends Construct {
     container.mount('/config', kplus.Volume.fromConfigMap(this, 'ConfigVolume', kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', `${this.name}-k6`), { name: 'k6' }), { readOnly: true });
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: Size.mebibytes(64) }));
     hardenPodTemplate(ApiObject.of(this.job));
+  }
+
+  /**
+   * No ingress; egress to DNS, to the target's pods on its serving ports (the Service's cluster IP is translated to
+   * a pod address before NetworkPolicy applies; a sidecar connects to pod addresses itself), to istiod (15012) for
+   * a sidecar, and to the remote-write port.
+   */
+  private loadTestNetworkPolicy(props: LoadTestProps, labels: Record<string, string>, namespace: string): kplus.k8s.KubeNetworkPolicy {
+    const target = props.target;
+    const tcp = (port: number) => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
+    const byName = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+    const targetNs = target.serviceNamespace ?? namespace;
+    const pods = target.selectorLabels ? { podSelector: { matchLabels: { ...target.selectorLabels } } } : {};
+    const to = targetNs === namespace ? (target.selectorLabels ? [pods] : [{ podSelector: {} }]) : [{ ...byName(targetNs), ...pods }];
+    const egress: kplus.k8s.NetworkPolicyEgressRule[] = [
+      { ports: [{ port: kplus.k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)] },
+      { to, ports: [tcp(target.grpcPort), tcp(target.restPort)] },
+    ];
+    if (target.mesh) egress.push({ to: [byName(props.istioNamespace ?? 'istio-system')], ports: [tcp(15012)] });
+    const url = props.prometheusRemoteWriteUrl;
+    if (url) {
+      const m = /^(https?):\/\/[^/:]+(?::(\d+))?/.exec(url)!;
+      egress.push({ ports: [tcp(m[2] ? Number(m[2]) : m[1] === 'https' ? 443 : 80)] });
+    }
+    return new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: { name: this.name, labels },
+      spec: { podSelector: { matchLabels: { ...labels } }, policyTypes: ['Ingress', 'Egress'], egress },
+    });
   }
 }
 

@@ -8,6 +8,7 @@ import { ModelSource } from './model-source';
 import type { IServingPlacement } from './placement';
 import { formatDuration } from '../private/duration';
 import { lazyValue } from '../private/lazy';
+import { peersAdmitNamespace } from '../private/network-peers';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { IServingEndpoint } from './serving-endpoint';
@@ -160,9 +161,12 @@ export interface ServingNetworkPolicyOptions {
    */
   readonly enabled?: boolean;
   /**
-   * Who may connect to the serving ports, as NetworkPolicy peers.
+   * Who may connect to the serving ports, as NetworkPolicy peers. A NetworkPolicy sees addresses and ports only: whoever
+   * it admits reaches every gRPC method, including the admin RPC `ModelService/HandleReloadConfigRequest`; only a
+   * mesh (IstioCanary) can admit by method. Widen it explicitly, e.g. `{ namespaceSelector: { matchLabels:
+   * { 'kubernetes.io/metadata.name': 'apps' } } }`.
    *
-   * @default - any pod or address may connect to the serving ports (and only to them)
+   * @default - the pods of the server's own namespace (plus the scraper's namespace on the REST port)
    */
   readonly allowFrom?: kplus.k8s.NetworkPolicyPeer[];
   /**
@@ -178,6 +182,14 @@ export interface ServingNetworkPolicyOptions {
    * @default - none
    */
   readonly additionalEgress?: kplus.k8s.NetworkPolicyEgressRule[];
+}
+
+/** Who a server's NetworkPolicy admits (see {@link TfServingModel.networkAdmission}). */
+export interface NetworkAdmission {
+  /** Peers admitted to the gRPC and REST ports. */
+  readonly serving: kplus.k8s.NetworkPolicyPeer[];
+  /** The namespace admitted to the REST port (metrics), when the server has metrics. */
+  readonly scraperNamespace?: string;
 }
 
 /** Pod and container security settings. */
@@ -442,6 +454,11 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly podDisruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: kplus.k8s.KubeNetworkPolicy;
+  /**
+   * Who the NetworkPolicy admits: `serving` to the gRPC and REST ports, `scraperNamespace` to the REST port; undefined
+   * without a NetworkPolicy (then every source reaches the pods). Other constructs check their own traffic against it.
+   */
+  public readonly networkAdmission?: NetworkAdmission;
   /** The ServiceMonitor, with `Scraper.SERVICE_MONITOR`. */
   public readonly serviceMonitor?: ServiceMonitor;
   /** The PodMonitoring, with `Scraper.POD_MONITORING`. */
@@ -729,12 +746,23 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     // --- NetworkPolicy ---
     const np = props.networkPolicy ?? {};
     if (np.enabled !== false) {
+      if (np.allowFrom && np.allowFrom.length === 0) {
+        fail(this.subject, 'networkPolicy.allowFrom', [], 'name at least one peer: a NetworkPolicy ingress rule without peers admits every source',
+          'leave it out to admit the server\'s own namespace, or list the peers that may connect');
+      }
+      this.networkAdmission = {
+        // A peer with only an empty podSelector is every pod of the policy's own namespace (NetworkPolicyPeer).
+        serving: np.allowFrom ? [...np.allowFrom] : [{ podSelector: {} }],
+        scraperNamespace: this.metricsPath
+          ? monitoring.scraperNamespace ?? (monitoring.scraper === Scraper.POD_MONITORING ? 'gmp-system' : 'monitoring')
+          : undefined,
+      };
       this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
         metadata: { name: this.name, labels },
         spec: {
           podSelector: { matchLabels: this.selectorLabels },
           policyTypes: ['Ingress', 'Egress'],
-          ingress: lazyValue(() => this.ingressRules(np, monitoring)),
+          ingress: lazyValue(() => this.ingressRules(this.networkAdmission!)),
           egress: lazyValue(() => this.egressRules(np)),
         },
       });
@@ -853,6 +881,12 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     return this.service.metadata.namespace;
   }
 
+  /** Whether the NetworkPolicy admits pods of `namespace` to the serving ports (IServingEndpoint). */
+  public admitsNamespace(namespace: string): boolean | undefined {
+    if (!this.networkAdmission) return true;
+    return peersAdmitNamespace(this.networkAdmission.serving, this.serviceNamespace ?? 'default', namespace);
+  }
+
   /** Names of the models served, in order. */
   public get modelNames(): string[] {
     return this._models.map((m) => m.name);
@@ -943,12 +977,11 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     }
   }
 
-  private ingressRules(np: ServingNetworkPolicyOptions, monitoring: MonitoringOptions): kplus.k8s.NetworkPolicyIngressRule[] {
+  private ingressRules(admission: NetworkAdmission): kplus.k8s.NetworkPolicyIngressRule[] {
     const port = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
-    const rules: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: [port(this.grpcPort), port(this.restPort)], ...(np.allowFrom ? { from: np.allowFrom } : {}) }];
-    if (np.allowFrom && this.metricsPath) {
-      const ns = monitoring.scraperNamespace ?? (monitoring.scraper === Scraper.POD_MONITORING ? 'gmp-system' : 'monitoring');
-      rules.push({ ports: [port(this.restPort)], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }] });
+    const rules: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: [port(this.grpcPort), port(this.restPort)], from: admission.serving }];
+    if (admission.scraperNamespace) {
+      rules.push({ ports: [port(this.restPort)], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': admission.scraperNamespace } } }] });
     }
     return rules;
   }

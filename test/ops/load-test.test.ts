@@ -1,5 +1,5 @@
 import * as vm from 'vm';
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as protobuf from 'protobufjs';
 import {
   BatchingConfig, GcsAccess, K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, LoadTestProps, ModelSource, TensorDType, TfServingModel,
@@ -178,5 +178,59 @@ describe('rules', () => {
       "LoadTest 'load': 'prometheusRemoteWriteUrl' (\"prom:9090\") must be an http(s) URL. Fix: use e.g. http://prometheus.monitoring:9090/api/v1/write");
     expect(() => setup({ name: 'Load_Test' })).toThrow(
       "LoadTest 'load': 'name' (\"Load_Test\") must be a DNS label (lower-case letters, digits, '-', at most 63 characters). Fix: pass a shorter name");
+  });
+});
+
+describe('network', () => {
+  const tcp = (port: number) => ({ port, protocol: 'TCP' });
+  const DNS = { ports: [{ port: 53, protocol: 'UDP' }, tcp(53)] };
+
+  test('the Job gets its own NetworkPolicy: no ingress, egress to DNS and the target pods on their serving ports only', () => {
+    const { chart } = setup();
+    const np = only(synth(chart), 'NetworkPolicy', 'load');
+    expect(np.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tfserving-loadtest', 'app.kubernetes.io/instance': 'load', 'app.kubernetes.io/managed-by': 'tfserving-constructs' } },
+      policyTypes: ['Ingress', 'Egress'],
+      egress: [
+        DNS,
+        { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': 'resnet' } } }], ports: [tcp(8500), tcp(8501)] },
+      ],
+    });
+  });
+
+  test('a target in another namespace is selected by namespace and pods; remote write gets its port', () => {
+    const app = Testing.app();
+    const serving = new Chart(app, 'serving', { namespace: 'ml' });
+    const server = new TfServingModel(serving, 'resnet', {
+      models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount(),
+      networkPolicy: { allowFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'perf' } } }] },
+    });
+    const perf = new Chart(app, 'perf', { namespace: 'perf' });
+    new LoadTest(perf, 'load', { target: server, payload: PAYLOAD, prometheusRemoteWriteUrl: 'http://prometheus.monitoring:9090/api/v1/write' });
+    expect(only(synth(perf), 'NetworkPolicy', 'load').spec.egress).toEqual([
+      DNS,
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': 'resnet' } } }],
+        ports: [tcp(8500), tcp(8501)],
+      },
+      { ports: [tcp(9090)] },
+    ]);
+  });
+
+  test('a LoadTest in a namespace the target\'s NetworkPolicy does not admit is refused at synth', () => {
+    const app = Testing.app();
+    const serving = new Chart(app, 'serving', { namespace: 'ml' });
+    const server = new TfServingModel(serving, 'resnet', { models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount() });
+    const perf = new Chart(app, 'perf', { namespace: 'perf' });
+    new LoadTest(perf, 'load', { target: server, payload: PAYLOAD });
+    expect(() => synth(perf)).toThrow(
+      "LoadTest 'load': 'target' (resnet) must admit the load test's namespace 'perf' through the NetworkPolicy of its servers: the packets are dropped "
+      + "before any mesh rule is read. Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'perf' } } } to networkPolicy.allowFrom "
+      + "of the target's servers, or create the LoadTest in namespace 'ml'");
+  });
+
+  test('the image can be overridden (private registry, Binary Authorization)', () => {
+    const { chart } = setup({ image: 'europe-docker.pkg.dev/acme/mirror/k6@sha256:0123' });
+    expect(only(synth(chart), 'Job').spec.template.spec.containers[0].image).toBe('europe-docker.pkg.dev/acme/mirror/k6@sha256:0123');
   });
 });

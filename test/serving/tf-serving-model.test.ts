@@ -156,10 +156,14 @@ describe('defaults', () => {
     ]);
   });
 
-  test('NetworkPolicy admits only the serving ports; egress to DNS, HTTPS and the metadata server', () => {
+  test('NetworkPolicy admits the server\'s own namespace to the serving ports and the scraper to REST; egress to DNS, HTTPS and the metadata server', () => {
     const np = only(build().objects, 'NetworkPolicy');
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(np.spec.ingress).toEqual([{ ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }] }]);
+    // Not the whole cluster: any pod admitted could call the admin RPC (HandleReloadConfigRequest) on the gRPC port.
+    expect(np.spec.ingress).toEqual([
+      { from: [{ podSelector: {} }], ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 8501, protocol: 'TCP' }] },
+    ]);
     expect(np.spec.egress).toEqual([
       { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
       { ports: [{ port: 443, protocol: 'TCP' }] },
@@ -401,6 +405,12 @@ describe('props', () => {
       { from, ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }] },
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } }], ports: [{ port: 8501, protocol: 'TCP' }] },
     ]);
+  });
+
+  test('networkPolicy: an empty allowFrom is refused (an ingress rule without peers admits every source)', () => {
+    expect(() => build({ networkPolicy: { allowFrom: [] } })).toThrow(
+      "TfServingModel 'resnet': 'networkPolicy.allowFrom' ([]) must name at least one peer: a NetworkPolicy ingress rule without peers admits every source. "
+      + "Fix: leave it out to admit the server's own namespace, or list the peers that may connect");
   });
 
   test('networkPolicy: open egress, extra egress, or none', () => {
