@@ -1,4 +1,5 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import { fail } from '../core/errors';
 import { DNS_LABEL, DNS_SUBDOMAIN } from '../core/names';
@@ -317,6 +318,38 @@ export interface FlaggerOptions {
   readonly progressDeadline?: Duration;
 }
 
+/** The Istio sidecar of the serving pods (pod annotations read by Istio's injector). */
+export interface SidecarProxyOptions {
+  /**
+   * CPU of the proxy container, request and limit (`sidecar.istio.io/proxyCPU`, `proxyCPULimit`).
+   *
+   * @default kplus.Cpu.millis(500)
+   */
+  readonly cpu?: kplus.Cpu;
+  /**
+   * Memory of the proxy container, request and limit (`sidecar.istio.io/proxyMemory`, `proxyMemoryLimit`).
+   *
+   * @default Size.mebibytes(512)
+   */
+  readonly memory?: Size;
+  /**
+   * Set the proxy's requests equal to its limits, so that a server with equal requests and limits keeps Guaranteed
+   * QoS (Kubernetes counts every container; Istio's own defaults, 100m/128Mi requests and 2/1Gi limits, make the
+   * pod Burstable). `false` leaves the proxy's resources to the mesh defaults.
+   *
+   * @default true
+   */
+  readonly guaranteedQos?: boolean;
+  /**
+   * Start the server only once the proxy is ready (`holdApplicationUntilProxyStarts` in `proxy.istio.io/config`):
+   * TF Serving reads its models from GCS at start, and with STRICT egress through the sidecar that read fails
+   * while the proxy is not up. Native sidecars (Istio 1.27+ with Kubernetes 1.29+) start first anyway.
+   *
+   * @default true
+   */
+  readonly holdApplicationUntilProxyStarts?: boolean;
+}
+
 /** A batching timeout and where it is set. */
 export interface BatchTimeoutSource {
   /** The timeout (0 when no server batches). */
@@ -428,6 +461,12 @@ export interface IstioCanaryProps {
    * mesh identity), else ScraperAccess.mesh(MeshCaller.namespace('monitoring'))
    */
   readonly scraper?: ScraperAccess;
+  /**
+   * The Istio sidecar of the serving pods: its resources and start order.
+   *
+   * @default - 500m CPU and 512 MiB, requests = limits; the server waits for the proxy
+   */
+  readonly proxy?: SidecarProxyOptions;
   /**
    * The mesh trust domain, for service-account principals.
    *

@@ -1,4 +1,5 @@
-import { Chart, Duration } from 'cdk8s';
+import { Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
   FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, JwtOptions, IstioCanaryProps, LabelRoutingOptions, MeshCaller, ScraperAccess, TrafficWeights,
   BatchTimeoutSource,
@@ -25,7 +26,7 @@ export const LATENCY_BUDGET_MS = 500;
 /** The identity of the ingress gateway pods of Istio's default install (istioctl, `istio-ingressgateway`). */
 const DEFAULT_GATEWAY_IDENTITY = () => MeshCaller.serviceAccount('istio-system', 'istio-ingressgateway-service-account');
 
-/** Pod labels the canary puts on one of its servers. */
+/** Pod labels and annotations the canary puts on one of its servers. */
 export interface PodLabelPlan {
   /** The prop that names the server, for messages. */
   readonly prop: 'stable' | 'canary';
@@ -34,6 +35,23 @@ export interface PodLabelPlan {
   /** The labels. */
   readonly labels: Record<string, string>;
 }
+
+/** The sidecar settings, resolved. */
+export interface ProxyPlan {
+  /** `sidecar.istio.io/*` resource annotations (empty when the mesh defaults apply). */
+  readonly annotations: Record<string, string>;
+  /** Merge `holdApplicationUntilProxyStarts: true` into `proxy.istio.io/config`. */
+  readonly holdApplication: boolean;
+}
+
+/**
+ * Istio's injection label. The injector webhook selects pods by it (objectSelector of
+ * `object.sidecar-injector.istio.io`, pkg/kube/inject `injectRequired`); the annotation form is deprecated
+ * (istioctl analyze IST0135). Without a sidecar, PeerAuthentication and AuthorizationPolicy enforce nothing.
+ */
+export const INJECT_LABEL = 'sidecar.istio.io/inject';
+/** Envoy's and the Istio agent's ports (15000 admin, 15001 outbound, 15006 inbound, 15020/15021 agent, 15090 metrics …). */
+const ISTIO_PORTS = { first: 15000, last: 15090 };
 
 /** Outlier detection with its defaults applied. */
 export interface OutlierPlan {
@@ -117,6 +135,7 @@ export interface CanaryPlan {
   /** Labels that select the serving pods of every version. */
   readonly podSelector: Record<string, string>;
   readonly podLabels: PodLabelPlan[];
+  readonly proxy: ProxyPlan;
 }
 
 /** Resolves and checks the props; throws the first ConfigError. Has no side effects. */
@@ -150,6 +169,17 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   }
   const servers = canary ? [stable, canary] : [stable];
   checkServers(subject, name, namespace, mode, stable, canary);
+  for (const [prop, s] of [['stable', stable], ['canary', canary]] as const) {
+    if (!s) continue;
+    for (const [portProp, port] of [['grpcPort', s.grpcPort], ['restPort', s.restPort]] as const) {
+      if (port >= ISTIO_PORTS.first && port <= ISTIO_PORTS.last) {
+        fail(subject, prop, `${serverName(s)} ${portProp} ${port}`,
+          `not use a port in ${ISTIO_PORTS.first}–${ISTIO_PORTS.last}: the Istio sidecar owns that range (15001 outbound, 15006 inbound, `
+          + '15020/15021 agent, 15090 Envoy metrics …) and does not intercept traffic to it',
+          `use the default ports 8500/8501, or any port outside ${ISTIO_PORTS.first}–${ISTIO_PORTS.last}`);
+      }
+    }
+  }
   checkTimeouts(subject, props, servers);
   const outlier = resolveOutlier(subject, props);
   const gateway = props.gateway ? resolveGateway(subject, mode, props.gateway) : undefined;
@@ -198,21 +228,36 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
     labels: { 'app.kubernetes.io/managed-by': 'tfserving-constructs', [CANARY_LABEL]: name },
     podSelector,
     podLabels: podLabelPlans(mode, name, stable, canary),
+    proxy: resolveProxy(props),
   };
 }
 
 function podLabelPlans(mode: IstioCanaryMode, name: string, stable: TfServingModel, canary?: TfServingModel): PodLabelPlan[] {
+  const inject = { [INJECT_LABEL]: 'true' };
   switch (mode) {
     case IstioCanaryMode.STATIC:
       return [
-        { prop: 'stable', server: stable, labels: { [CANARY_LABEL]: name, [VERSION_LABEL]: 'stable' } },
-        { prop: 'canary', server: canary!, labels: { [CANARY_LABEL]: name, [VERSION_LABEL]: 'canary' } },
+        { prop: 'stable', server: stable, labels: { [CANARY_LABEL]: name, [VERSION_LABEL]: 'stable', ...inject } },
+        { prop: 'canary', server: canary!, labels: { [CANARY_LABEL]: name, [VERSION_LABEL]: 'canary', ...inject } },
       ];
     case IstioCanaryMode.LABEL_ROUTING:
-      return [{ prop: 'stable', server: stable, labels: { [CANARY_LABEL]: name } }];
+      return [{ prop: 'stable', server: stable, labels: { [CANARY_LABEL]: name, ...inject } }];
     case IstioCanaryMode.FLAGGER:
-      return [{ prop: 'stable', server: stable, labels: { [CANARY_LABEL]: name, app: stable.name } }];
+      return [{ prop: 'stable', server: stable, labels: { [CANARY_LABEL]: name, app: stable.name, ...inject } }];
   }
+}
+
+function resolveProxy(props: IstioCanaryProps): ProxyPlan {
+  const p = props.proxy ?? {};
+  // Annotation names and formats: Istio's injection template reads them as Kubernetes quantities
+  // (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, `sidecar.istio.io/proxyCPU` …).
+  const cpu = (p.cpu ?? kplus.Cpu.millis(500)).amount;
+  const memory = `${(p.memory ?? Size.mebibytes(512)).toMebibytes()}Mi`;
+  const annotations: Record<string, string> = p.guaranteedQos === false ? {} : {
+    'sidecar.istio.io/proxyCPU': cpu, 'sidecar.istio.io/proxyCPULimit': cpu,
+    'sidecar.istio.io/proxyMemory': memory, 'sidecar.istio.io/proxyMemoryLimit': memory,
+  };
+  return { annotations, holdApplication: p.holdApplicationUntilProxyStarts ?? true };
 }
 
 function resolveMode(subject: string, name: string, p: IstioCanaryProps): IstioCanaryMode {

@@ -3,7 +3,7 @@ export {
 } from './istio-canary';
 export type {
   BatchTimeoutSource, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryProps, JwtOptions, LabelRoutingOptions, OutlierDetectionOptions,
-  RouteRetryOptions, TrafficWeights,
+  RouteRetryOptions, SidecarProxyOptions, TrafficWeights,
 } from './istio-canary';
 export { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT, istioSidecarNetworkPolicy, sidecarPolicyFor } from './sidecar-network-policy';
 export type { ISidecarServer, SidecarNetworkPolicyOptions } from './sidecar-network-policy';

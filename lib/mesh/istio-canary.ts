@@ -21,7 +21,7 @@ import { ConfigError, fail, subjectOf } from '../core/errors';
 
 export {
   BatchTimeoutSource, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps, JwtOptions, LabelRoutingOptions,
-  MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, TrafficWeights,
+  MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, SidecarProxyOptions, TrafficWeights,
 } from './canary-options';
 
 /**
@@ -121,7 +121,10 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     this.selectorLabels = { ...plan.podSelector };
 
     // 2. The side effects on the servers: pod labels (and Flagger's selector).
-    for (const p of plan.podLabels) this.labelPods(p.prop, p.server, p.labels);
+    for (const p of plan.podLabels) {
+      this.labelPods(p.prop, p.server, p.labels);
+      this.configureProxy(p.server, plan);
+    }
     if (plan.mode === IstioCanaryMode.FLAGGER) this.stable.deployment.select(kplus.LabelSelector.of({ labels: { app: this.stable.name } }));
 
     // 3. Render every object from the plan.
@@ -328,6 +331,16 @@ export class IstioCanary extends Construct implements IServingEndpoint {
         fail(this.subject, 'name', this.name, `not collide with the Service of ${serverName(other)} ('${other.name}')`, 'choose another name');
       }
     }
+  }
+
+  /** The proxy's resource annotations, and holdApplicationUntilProxyStarts merged into the server's proxy config. */
+  private configureProxy(server: TfServingModel, plan: CanaryPlan): void {
+    const meta = server.deployment.podMetadata;
+    for (const [k, v] of Object.entries(plan.proxy.annotations)) meta.addAnnotation(k, v);
+    if (!plan.proxy.holdApplication) return;
+    const key = 'proxy.istio.io/config';
+    const existing = meta.toJson().annotations?.[key];
+    meta.addAnnotation(key, JSON.stringify({ ...(existing ? JSON.parse(existing) : {}), holdApplicationUntilProxyStarts: true }));
   }
 
   private labelPods(prop: string, server: TfServingModel, podLabels: Record<string, string>): void {

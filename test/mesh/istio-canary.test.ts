@@ -1,4 +1,5 @@
-import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, Size, Testing } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import { BatchingConfig, GcsAccess, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps, VersionPolicy } from '../../lib';
 import { IstioCanary, IstioCanaryMode, IstioCanaryProps, MeshCaller, ScraperAccess } from '../../lib/mesh';
 import { LoadTest, LoadTestPayload, RequestLogging, TensorDType } from '../../lib/ops';
@@ -161,6 +162,41 @@ describe('NetworkPolicies agree with the traffic the mesh admits', () => {
     expect(attempt({}, { networkPolicy: { allowFrom: [{ namespaceSelector: { matchLabels: { team: 'apps' } } }] } })).not.toThrow();
     expect(attempt({}, { networkPolicy: { allowFrom: [{ ipBlock: { cidr: '10.0.0.0/8' } }] } })).not.toThrow();
     expect(attempt({}, { networkPolicy: { enabled: false } })).not.toThrow();
+  });
+});
+
+describe('sidecars of the servers', () => {
+  const podMeta = (objects: any[], name: string) => only(objects, 'Deployment', name).spec.template.metadata;
+
+  test('every server pod carries the injection label: without a sidecar the mesh policies enforce nothing', () => {
+    const { objects } = build();
+    for (const name of ['resnet-v1', 'resnet-v2']) expect(podMeta(objects, name).labels['sidecar.istio.io/inject']).toBe('true');
+    expect(podMeta(objects, 'resnet-v1').annotations['sidecar.istio.io/inject']).toBeUndefined();
+  });
+
+  test('proxy requests = limits (Guaranteed QoS) and the server waits for the proxy, merged into the drain setting', () => {
+    const { objects } = build();
+    const a = podMeta(objects, 'resnet-v1').annotations;
+    expect(a).toMatchObject({
+      'sidecar.istio.io/proxyCPU': '500m', 'sidecar.istio.io/proxyCPULimit': '500m',
+      'sidecar.istio.io/proxyMemory': '512Mi', 'sidecar.istio.io/proxyMemoryLimit': '512Mi',
+    });
+    expect(JSON.parse(a['proxy.istio.io/config'])).toEqual({ terminationDrainDuration: '45s', holdApplicationUntilProxyStarts: true });
+  });
+
+  test('proxy options: other sizes, or the mesh defaults and no hold', () => {
+    const sized = podMeta(build({ proxy: { cpu: Cpu.units(1), memory: Size.gibibytes(1) } }).objects, 'resnet-v2').annotations;
+    expect([sized['sidecar.istio.io/proxyCPU'], sized['sidecar.istio.io/proxyMemoryLimit']]).toEqual(['1', '1024Mi']);
+    const off = podMeta(build({ proxy: { guaranteedQos: false, holdApplicationUntilProxyStarts: false } }).objects, 'resnet-v1').annotations;
+    expect(Object.keys(off).filter((k) => k.startsWith('sidecar.istio.io/'))).toEqual([]);
+    expect(JSON.parse(off['proxy.istio.io/config'])).toEqual({ terminationDrainDuration: '45s' });
+  });
+
+  test('application ports in the sidecar\'s range 15000–15090 are refused', () => {
+    expect(attempt({}, { grpcPort: 15001 })).toThrow(
+      "IstioCanary 'resnet': 'stable' (\"TfServingModel 'resnet-v1' grpcPort 15001\") must not use a port in 15000–15090: the Istio sidecar owns that range "
+      + '(15001 outbound, 15006 inbound, 15020/15021 agent, 15090 Envoy metrics …) and does not intercept traffic to it. '
+      + 'Fix: use the default ports 8500/8501, or any port outside 15000–15090');
   });
 });
 
