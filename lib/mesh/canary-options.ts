@@ -122,12 +122,24 @@ export interface RouteRetryOptions {
    */
   readonly perTryTimeout?: Duration;
   /**
-   * Envoy retry conditions (`retryOn`); a number is a retriable HTTP status.
+   * Envoy retry conditions (`retryOn`); a number is a retriable HTTP status. The default retries only requests
+   * that never reached TF Serving (the connection failed, or the server refused the HTTP/2 stream). A full batch
+   * queue answers UNAVAILABLE (REST 503) on purpose: retrying those triples the load on a saturated server, so
+   * `unavailable` and `503` are left out unless you add them.
    *
-   * @default 'connect-failure,refused-stream,unavailable,cancelled,503'
-   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+   * @default 'connect-failure,refused-stream'
+   * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
    */
   readonly retryOn?: string;
+  /**
+   * Retry budget: concurrent retries may be at most this percent of the active requests to a host
+   * (DestinationRule `trafficPolicy.retryBudget`, Envoy's `retry_budget`), so retries cannot multiply load when
+   * many requests fail at once. Static and label modes; Flagger's Canary has no field for it (there, `attempts`
+   * bounds retries).
+   *
+   * @default 20
+   */
+  readonly budgetPercent?: number;
 }
 
 /** Outlier detection (passive health checking) of the canary's endpoints. */
@@ -139,11 +151,20 @@ export interface OutlierDetectionOptions {
    */
   readonly enabled?: boolean;
   /**
-   * Consecutive 5xx responses (gRPC errors count by their HTTP mapping) that eject an endpoint.
+   * Consecutive 5xx responses from the server (gRPC errors count by their HTTP mapping) that eject an endpoint.
+   * Off by default: TF Serving sheds load with UNAVAILABLE / 503 when its batch queue is full, and ejecting a pod for
+   * that moves its load onto the others, which then shed too.
+   *
+   * @default - not counted (`consecutive5xxErrors: 0`)
+   */
+  readonly consecutive5xxErrors?: number;
+  /**
+   * Consecutive connection-level failures (connect failure, reset, timeout; Envoy's locally originated errors,
+   * counted apart from HTTP statuses with `splitExternalLocalOriginErrors`) that eject an endpoint.
    *
    * @default 5
    */
-  readonly consecutive5xxErrors?: number;
+  readonly consecutiveLocalOriginFailures?: number;
   /**
    * How often endpoints are checked.
    *
@@ -437,14 +458,14 @@ export interface IstioCanaryProps {
   /**
    * Retries.
    *
-   * @default - 2 retries on connection failures and UNAVAILABLE/503, each attempt 10 s plus the batching timeout
+   * @default - 2 retries on connection failures only, each attempt 10 s plus the batching timeout, within a 20 % retry budget
    */
   readonly retries?: RouteRetryOptions;
   /**
    * Outlier detection on the canary subset (with `flagger`, on primary and canary; with `labelRouting`, which has no
    * canary endpoints of its own, none).
    *
-   * @default - eject a canary endpoint after 5 consecutive 5xx for 30 s, at most half of them
+   * @default - eject a canary endpoint after 5 consecutive connection failures (not for 5xx) for 30 s, at most half of them
    */
   readonly outlierDetection?: OutlierDetectionOptions;
   /**

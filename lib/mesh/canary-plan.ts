@@ -18,7 +18,13 @@ export const VERSION_LABEL = 'version';
 
 const HOST_RE = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HEADER_RE = /^[a-z0-9][a-z0-9-]*$/;
-const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,503';
+/**
+ * Only failures where the request never reached TF Serving: Envoy's `connect-failure` and `refused-stream` (router
+ * filter, x-envoy-retry-on). TF Serving answers UNAVAILABLE when a batch queue is full (batching/
+ * batch_scheduler_retrier and shared_batch_scheduler: "The batch scheduling queue to which this task was submitted is
+ * full"), which http_rest_api_handler maps to 503: retrying it adds load exactly where the server is saturated.
+ */
+const DEFAULT_RETRY_ON = 'connect-failure,refused-stream';
 /** Time a request may take once its batch runs, on top of the batching timeout (default per-try timeout). */
 const INFERENCE_BUDGET_MS = 10_000;
 /** Default P99 latency limit of the Flagger analysis, on top of the batching timeout. */
@@ -56,6 +62,7 @@ const ISTIO_PORTS = { first: 15000, last: 15090 };
 /** Outlier detection with its defaults applied. */
 export interface OutlierPlan {
   readonly consecutive5xxErrors: number;
+  readonly consecutiveLocalOriginFailures: number;
   readonly interval: Duration;
   readonly baseEjectionTime: Duration;
   readonly maxEjectionPercent: number;
@@ -115,6 +122,8 @@ export interface CanaryPlan {
   readonly mirrorPercent?: number;
   readonly retryAttempts: number;
   readonly retryOn: string;
+  /** Retry budget percent; undefined when retries are off. */
+  readonly retryBudgetPercent?: number;
   /** Set explicitly; else sized from the batching timeout at synthesis. */
   readonly perTryTimeout?: Duration;
   /** Set explicitly; else (attempts + 1) × perTryTimeout. */
@@ -167,6 +176,10 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   if (!(Number.isInteger(retryAttempts) && retryAttempts >= 0 && retryAttempts <= 10)) {
     fail(subject, 'retries.attempts', retryAttempts, 'be an integer between 0 and 10', 'use 2, or 0 to turn retries off');
   }
+  const budget = props.retries?.budgetPercent;
+  if (budget !== undefined && !(budget > 0 && budget <= 100)) {
+    fail(subject, 'retries.budgetPercent', budget, 'be a percentage above 0 and at most 100', 'use 20, or attempts: 0 to turn retries off');
+  }
   const servers = canary ? [stable, canary] : [stable];
   checkServers(subject, name, namespace, mode, stable, canary);
   for (const [prop, s] of [['stable', stable], ['canary', canary]] as const) {
@@ -207,6 +220,7 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
     mirrorPercent,
     retryAttempts,
     retryOn: props.retries?.retryOn ?? DEFAULT_RETRY_ON,
+    retryBudgetPercent: retryAttempts > 0 ? props.retries?.budgetPercent ?? 20 : undefined,
     perTryTimeout: props.retries?.perTryTimeout,
     timeout: props.timeout,
     outlier,
@@ -439,8 +453,9 @@ export function checkTimeouts(subject: string, props: Pick<IstioCanaryProps, 'ti
 
 function resolveOutlier(subject: string, props: IstioCanaryProps): OutlierPlan | undefined {
   const o = props.outlierDetection ?? {};
-  if (o.consecutive5xxErrors !== undefined && !(Number.isInteger(o.consecutive5xxErrors) && o.consecutive5xxErrors >= 1)) {
-    fail(subject, 'outlierDetection.consecutive5xxErrors', o.consecutive5xxErrors, 'be an integer of at least 1', 'use 5');
+  for (const k of ['consecutive5xxErrors', 'consecutiveLocalOriginFailures'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) fail(subject, `outlierDetection.${k}`, v, 'be an integer of at least 1', 'use 5');
   }
   if (o.maxEjectionPercent !== undefined && !(Number.isInteger(o.maxEjectionPercent) && o.maxEjectionPercent >= 0 && o.maxEjectionPercent <= 100)) {
     fail(subject, 'outlierDetection.maxEjectionPercent', o.maxEjectionPercent, 'be a whole percentage between 0 and 100', 'use 50');
@@ -454,7 +469,9 @@ function resolveOutlier(subject: string, props: IstioCanaryProps): OutlierPlan |
   }
   if (o.enabled === false) return undefined;
   return {
-    consecutive5xxErrors: o.consecutive5xxErrors ?? 5,
+    // Outlier detection counts gRPC statuses by their HTTP mapping (UNAVAILABLE → 503), so load shedding would eject.
+    consecutive5xxErrors: o.consecutive5xxErrors ?? 0,
+    consecutiveLocalOriginFailures: o.consecutiveLocalOriginFailures ?? 5,
     interval: o.interval ?? Duration.seconds(10),
     baseEjectionTime: o.baseEjectionTime ?? Duration.seconds(30),
     maxEjectionPercent: o.maxEjectionPercent ?? 50,

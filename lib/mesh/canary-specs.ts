@@ -1,6 +1,6 @@
 import { CanaryPlan, FlaggerPlan, labelRoutedModels, maxLatencyOf, perTryTimeoutOf, timeoutOf, VERSION_LABEL } from './canary-plan';
 import { IstioCanaryMode, MeshCaller } from './canary-options';
-import { istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS } from './routing';
+import { istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS, wholeMillis } from './routing';
 import {
   CanarySpec, CanarySpecAutoscalerRefKind, CanarySpecProvider, CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
 } from '../imports/flagger.app';
@@ -51,9 +51,11 @@ const GRPC_CONTENT_TYPE = { 'content-type': { prefix: 'application/grpc' } };
 
 /** The DestinationRule: ISTIO_MUTUAL, and in static mode a `stable` and a `canary` subset (outlier detection on the canary). */
 export function destinationRuleSpec(plan: CanaryPlan): DestinationRuleSpec {
+  // Envoy's retry_budget: concurrent retries at most this share of active requests (and at least 3, Envoy's default).
+  const budget = plan.retryBudgetPercent !== undefined ? { retryBudget: { percent: plan.retryBudgetPercent, minRetryConcurrency: 3 } } : {};
   return {
     host: plan.name,
-    trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
+    trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL }, ...budget },
     subsets: plan.mode === IstioCanaryMode.STATIC ? [
       { name: 'stable', labels: { [VERSION_LABEL]: 'stable' } },
       {
@@ -63,6 +65,7 @@ export function destinationRuleSpec(plan: CanaryPlan): DestinationRuleSpec {
         trafficPolicy: {
           tls: { mode: DestinationRuleSpecSubsetsTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
           outlierDetection: outlierDetection(plan),
+          ...budget,
         },
       },
     ] : undefined,
@@ -103,6 +106,9 @@ export function outlierDetection(plan: CanaryPlan): DestinationRuleSpecTrafficPo
   if (!o) return undefined;
   return {
     consecutive5XxErrors: o.consecutive5xxErrors,
+    // Connection failures are counted apart from HTTP statuses (Envoy split_external_local_origin_errors).
+    consecutiveLocalOriginFailures: o.consecutiveLocalOriginFailures,
+    splitExternalLocalOriginErrors: true,
     interval: istioDuration(o.interval),
     baseEjectionTime: istioDuration(o.baseEjectionTime),
     maxEjectionPercent: o.maxEjectionPercent,
@@ -311,7 +317,8 @@ export function flaggerSpec(plan: CanaryPlan): CanarySpec {
       maxWeight: f.maxWeight,
       metrics: [
         { name: 'request-success-rate', thresholdRange: { min: f.minSuccessRate }, interval: f.interval },
-        { name: 'request-duration', thresholdRange: { max: Number(latency.toMilliseconds({ integral: false }).toFixed(3)) }, interval: f.interval },
+        // Whole milliseconds, like every duration handed to Istio or Flagger.
+        { name: 'request-duration', thresholdRange: { max: wholeMillis(latency) }, interval: f.interval },
         {
           name: 'grpc-error-rate',
           templateRef: { name: `${plan.name}-grpc-error-rate` },

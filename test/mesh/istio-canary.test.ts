@@ -165,6 +165,21 @@ describe('NetworkPolicies agree with the traffic the mesh admits', () => {
   });
 });
 
+describe('durations handed to Istio and Flagger are whole milliseconds', () => {
+  test('a 500 µs batching timeout: every Istio duration and the Flagger latency limit round up to the next millisecond', () => {
+    const { objects } = build({ outlierDetection: { interval: Duration.millis(2500.25) } }, { batching: batching(0.5) });
+    expect(route(objects, 'grpc').retries.perTryTimeout).toBe('10.001s');
+    expect(route(objects, 'grpc').timeout).toBe('30.002s');
+    expect(only(objects, 'DestinationRule').spec.subsets[1].trafficPolicy.outlierDetection.interval).toBe('2.501s');
+    const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'resnet-server', { batching: batching(0.5) });
+    new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS });
+    const canary = only(synth(chart), 'Canary').spec;
+    expect(canary.service.retries.perTryTimeout).toBe('10.001s');
+    expect(canary.analysis.metrics[1].thresholdRange.max).toBe(501);
+  });
+});
+
 describe('sidecars of the servers', () => {
   const podMeta = (objects: any[], name: string) => only(objects, 'Deployment', name).spec.template.metadata;
 
@@ -243,7 +258,7 @@ describe('Service and DestinationRule', () => {
     const { objects } = build();
     expect(only(objects, 'DestinationRule').spec).toEqual({
       host: 'resnet',
-      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } },
       subsets: [
         { name: 'stable', labels: { version: 'stable' } },
         {
@@ -251,7 +266,9 @@ describe('Service and DestinationRule', () => {
           labels: { version: 'canary' },
           trafficPolicy: {
             tls: { mode: 'ISTIO_MUTUAL' },
-            outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+            // Load shedding (UNAVAILABLE / 503 from a full batch queue) ejects nobody; connection failures do.
+            outlierDetection: { consecutive5xxErrors: 0, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+            retryBudget: { percent: 20, minRetryConcurrency: 3 },
           },
         },
       ],
@@ -261,10 +278,10 @@ describe('Service and DestinationRule', () => {
   test('outlierDetection: custom values, or none', () => {
     const custom = build({ outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 100 } });
     expect(only(custom.objects, 'DestinationRule').spec.subsets[1].trafficPolicy.outlierDetection).toEqual({
-      consecutive5xxErrors: 3, interval: '5s', baseEjectionTime: '60s', maxEjectionPercent: 100,
+      consecutive5xxErrors: 3, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '5s', baseEjectionTime: '60s', maxEjectionPercent: 100,
     });
     const off = build({ outlierDetection: { enabled: false } });
-    expect(only(off.objects, 'DestinationRule').spec.subsets[1].trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
+    expect(only(off.objects, 'DestinationRule').spec.subsets[1].trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } });
   });
 });
 
@@ -327,7 +344,8 @@ describe('timeouts and retries sized from the batching timeout', () => {
     const { objects } = build();
     for (const r of vs(objects).http) {
       expect(r.timeout).toBe('30s');
-      expect(r.retries).toEqual({ attempts: 2, perTryTimeout: '10s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled,503' });
+      // Only failures where the request never reached TF Serving: a full batch queue's UNAVAILABLE / 503 is not retried.
+      expect(r.retries).toEqual({ attempts: 2, perTryTimeout: '10s', retryOn: 'connect-failure,refused-stream' });
     }
   });
 
@@ -348,6 +366,13 @@ describe('timeouts and retries sized from the batching timeout', () => {
     const { objects } = build({ timeout: Duration.seconds(5), retries: { attempts: 1, perTryTimeout: Duration.seconds(2), retryOn: 'unavailable' } }, { batching: batching(2) });
     expect(route(objects, 'rest').timeout).toBe('5s');
     expect(route(objects, 'rest').retries).toEqual({ attempts: 1, perTryTimeout: '2s', retryOn: 'unavailable' });
+  });
+
+  test('retry budget: as given; none when retries are off; out of range refused', () => {
+    expect(only(build({ retries: { budgetPercent: 10 } }).objects, 'DestinationRule').spec.trafficPolicy.retryBudget).toEqual({ percent: 10, minRetryConcurrency: 3 });
+    expect(only(build({ retries: { attempts: 0 } }).objects, 'DestinationRule').spec.trafficPolicy.retryBudget).toBeUndefined();
+    expect(attempt({ retries: { budgetPercent: 0 } })).toThrow(
+      "IstioCanary 'resnet': 'retries.budgetPercent' (0) must be a percentage above 0 and at most 100. Fix: use 20, or attempts: 0 to turn retries off");
   });
 
   test('attempts 0 turns retries off; the route timeout is one attempt', () => {
@@ -605,7 +630,7 @@ describe('label routing (both versions in one server)', () => {
     expect(http.find((r: any) => r.name === 'rest')).toMatchObject({ match: [{ port: 8501 }], route: [{ destination: { host: 'ranker', port: { number: 8501 } } }] });
     expect(http.find((r: any) => r.name === 'grpc')).toMatchObject({ match: [{ port: 8500 }], route: [{ destination: { host: 'ranker', port: { number: 8500 } } }] });
     expect(http.find((r: any) => r.rewrite === undefined && r.name !== 'rest' && r.name !== 'grpc')).toBeUndefined();
-    expect(only(objects, 'DestinationRule').spec).toEqual({ host: 'ranker', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
+    expect(only(objects, 'DestinationRule').spec).toEqual({ host: 'ranker', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } } });
     expect(podLabels(objects, 'ranker-server')).toMatchObject({ 'tfserving-constructs.io/canary': 'ranker' });
     expect(podLabels(objects, 'ranker-server').version).toBeUndefined();
   });
@@ -675,10 +700,10 @@ describe('Flagger hand-off', () => {
         targetPort: 8500,
         portDiscovery: true,
         timeout: '30.06s',
-        retries: { attempts: 2, perTryTimeout: '10.02s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled,503' },
+        retries: { attempts: 2, perTryTimeout: '10.02s', retryOn: 'connect-failure,refused-stream' },
         trafficPolicy: {
           tls: { mode: 'ISTIO_MUTUAL' },
-          outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+          outlierDetection: { consecutive5xxErrors: 0, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
         },
       },
       analysis: {
