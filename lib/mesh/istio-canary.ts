@@ -291,7 +291,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     // Sidecars behind the servers' NetworkPolicies need istiod, and expose probes and mesh metrics.
     const sidecarPolicies: kplus.k8s.KubeNetworkPolicy[] = [];
     for (const server of plan.servers) {
-      const policy = sidecarPolicyFor(this, `SidecarEgress-${server.node.id}`, server, plan.istioNamespace, plan.labels);
+      const policy = sidecarPolicyFor(this.subject, server, plan.istioNamespace);
       if (policy) sidecarPolicies.push(policy);
     }
     return { ...r, peerAuthentication, authorizationPolicy, denyReload, requestAuthentication, sidecarPolicies };

@@ -75,9 +75,11 @@ describe('defaults', () => {
     const { objects, rollout } = build();
     expect(rollout.mode).toBe(IstioCanaryMode.STATIC);
     expect(ownObjects(objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'AuthorizationPolicy/resnet', 'AuthorizationPolicy/resnet-deny-reload', 'DestinationRule/resnet', 'NetworkPolicy/resnet-v1-istio-proxy', 'NetworkPolicy/resnet-v2-istio-proxy',
+      'AuthorizationPolicy/resnet', 'AuthorizationPolicy/resnet-deny-reload', 'DestinationRule/resnet',
       'PeerAuthentication/resnet', 'Service/resnet', 'VirtualService/resnet',
     ]);
+    // The sidecar NetworkPolicies belong to the servers (one per server, whoever asks), not to the canary.
+    expect(rollout.sidecarNetworkPolicies.map((p) => p.node.path)).toEqual(['serving/resnet-v1/IstioSidecarNetworkPolicy/Resource', 'serving/resnet-v2/IstioSidecarNetworkPolicy/Resource']);
     expect(ownObjects(objects).every((o) => o.metadata.namespace === 'ml')).toBe(true);
   });
 
@@ -682,7 +684,7 @@ describe('Flagger hand-off', () => {
     const { objects, rollout } = flagger();
     expect(rollout.mode).toBe(IstioCanaryMode.FLAGGER);
     expect(ownObjects(objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'AuthorizationPolicy/resnet', 'AuthorizationPolicy/resnet-deny-reload', 'Canary/resnet', 'MetricTemplate/resnet-grpc-error-rate', 'NetworkPolicy/resnet-server-istio-proxy', 'PeerAuthentication/resnet',
+      'AuthorizationPolicy/resnet', 'AuthorizationPolicy/resnet-deny-reload', 'Canary/resnet', 'MetricTemplate/resnet-grpc-error-rate', 'PeerAuthentication/resnet',
     ]);
     expect(ApiObject.of(rollout).kind).toBe('Canary');
   });
@@ -944,4 +946,28 @@ test('an IstioCanary and a RequestLogging on the same server share one sidecar N
   const logging = new RequestLogging(chart, 'logs', { target: rollout.stable });
   expect(logging.sidecarNetworkPolicy).toBe(rollout.sidecarNetworkPolicies[0]);
   expect(synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'resnet-v1-istio-proxy')).toHaveLength(1);
+});
+
+test('the istiod namespace of a server\'s sidecar policy does not depend on who asks first: a conflict is refused either way', () => {
+  // GIVEN a RequestLogging declared before an IstioCanary that names another istiod namespace
+  const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+  const stable = server(chart, 'resnet-v1');
+  const canary = server(chart, 'resnet-v2');
+  new RequestLogging(chart, 'logs', { target: stable });
+  // THEN the IstioCanary is refused instead of silently sending istiod traffic to istio-system
+  expect(() => new IstioCanary(chart, 'resnet', { stable, canary, allowFrom: APPS, istioNamespace: 'istio-control' })).toThrow(
+    "IstioCanary 'resnet': 'istioNamespace' (\"istio-control\") must match the istiod namespace of the sidecar NetworkPolicy of server 'resnet-v1' "
+    + "('istio-system', from RequestLogging 'logs'): one sidecar talks to one istiod. Fix: set istioNamespace: 'istio-control' on RequestLogging 'logs' too, "
+    + 'or the same value on both');
+  // AND in the other order
+  const chart2 = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+  const s2 = server(chart2, 'resnet-v1');
+  new IstioCanary(chart2, 'resnet', { stable: s2, canary: server(chart2, 'resnet-v2'), allowFrom: APPS, istioNamespace: 'istio-control' });
+  expect(() => new RequestLogging(chart2, 'logs', { target: s2 })).toThrow(
+    "RequestLogging 'logs': 'istioNamespace' (\"istio-system\") must match the istiod namespace of the sidecar NetworkPolicy of server 'resnet-v1' "
+    + "('istio-control', from IstioCanary 'resnet'): one sidecar talks to one istiod. Fix: set istioNamespace: 'istio-system' on IstioCanary 'resnet' too, "
+    + 'or the same value on both');
+  const agreed = new RequestLogging(chart2, 'logs2', { target: s2, istioNamespace: 'istio-control', name: 'resnet-v1-logs' });
+  expect(only(synth(chart2), 'NetworkPolicy', 'resnet-v1-istio-proxy').spec.egress[0].to[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'istio-control' });
+  expect(agreed.sidecarNetworkPolicy).toBeDefined();
 });
