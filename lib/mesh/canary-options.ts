@@ -331,6 +331,15 @@ export interface FlaggerOptions {
    */
   readonly prometheusAddress?: string;
   /**
+   * Give the analysis traffic through Flagger's load tester (webhooks), so that an idle canary is not judged on no
+   * requests: a `pre-rollout` check that the canary's first model is AVAILABLE, and with `requestBody` a `rollout`
+   * load of REST predict requests on the canary Service. The load tester's namespace must be in `allowFrom`.
+   *
+   * @default - no webhooks: the analysis sees only the traffic clients send
+   * @see https://docs.flagger.app/usage/webhooks
+   */
+  readonly loadTester?: FlaggerLoadTesterOptions;
+  /**
    * How long the canary Deployment may take to become ready before Flagger rolls back (`progressDeadlineSeconds`).
    * Keep it longer than the servers' startup timeout: TF Serving opens its ports only once the models are loaded.
    *
@@ -369,6 +378,24 @@ export interface SidecarProxyOptions {
    * @default true
    */
   readonly holdApplicationUntilProxyStarts?: boolean;
+}
+
+/** Flagger's load tester (flagger-loadtester) and the requests it sends during the analysis. */
+export interface FlaggerLoadTesterOptions {
+  /** The load tester's URL, `http://SERVICE.NAMESPACE/` (its namespace is read from the host). */
+  readonly url: string;
+  /**
+   * A JSON body for `POST /v1/models/MODEL:predict`, sent by `hey` for each analysis step.
+   *
+   * @default - no load: only the pre-rollout model check
+   */
+  readonly requestBody?: string;
+  /**
+   * Requests per second of the load.
+   *
+   * @default 10
+   */
+  readonly requestsPerSecond?: number;
 }
 
 /** A batching timeout and where it is set. */

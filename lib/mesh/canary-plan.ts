@@ -1,7 +1,7 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, JwtOptions, IstioCanaryProps, LabelRoutingOptions, MeshCaller, ScraperAccess, TrafficWeights,
+  FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, JwtOptions, IstioCanaryProps, LabelRoutingOptions, MeshCaller, ScraperAccess, TrafficWeights,
   BatchTimeoutSource,
 } from './canary-options';
 import { flaggerInterval } from './routing';
@@ -101,6 +101,7 @@ export interface FlaggerPlan {
   readonly maxGrpcErrorRate: number;
   readonly prometheusAddress: string;
   readonly progressDeadlineSeconds: number;
+  readonly loadTester?: FlaggerLoadTesterOptions;
 }
 
 /**
@@ -196,16 +197,35 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   checkTimeouts(subject, props, servers);
   const outlier = resolveOutlier(subject, props);
   const gateway = props.gateway ? resolveGateway(subject, mode, props.gateway) : undefined;
-  const flagger = props.flagger ? resolveFlagger(subject, props.flagger) : undefined;
+  const flagger = props.flagger ? resolveFlagger(subject, props.flagger, props.allowFrom) : undefined;
   if (props.trustDomain !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.trustDomain)) {
     fail(subject, 'trustDomain', props.trustDomain, 'be a DNS name',
       'use \'cluster.local\', or \'PROJECT_ID.svc.id.goog\' on Cloud Service Mesh');
   }
   const lr = props.labelRouting;
+  if (lr && (lr.stableLabel ?? 'stable') === (lr.canaryLabel ?? 'canary')) {
+    fail(subject, 'labelRouting', `stableLabel = canaryLabel = '${lr.stableLabel ?? 'stable'}'`,
+      'name two different version labels: with one label both routes reach the same version, and the canary is never served',
+      'set stableLabel and canaryLabel to the labels of the two versions, e.g. \'stable\' and \'canary\'');
+  }
+  if (flagger) {
+    // Flagger rolls back a canary Deployment that has not become ready within progressDeadlineSeconds
+    // (pkg/canary/deployment_controller IsCanaryReady). TF Serving opens its ports only once the models are
+    // loaded, so the servers' own rollout budget (startup timeout plus node and image time) is the floor.
+    const budget = stable.deployment.progressDeadline.toSeconds();
+    if (flagger.progressDeadlineSeconds < budget) {
+      fail(subject, 'flagger.progressDeadline', `${flagger.progressDeadlineSeconds}s`,
+        `be at least the progress deadline of ${serverName(stable)} (${budget}s: its startup timeout plus node and image time): `
+        + 'Flagger would roll back a canary that is still loading its models',
+        `set flagger.progressDeadline: Duration.seconds(${budget}) or more, or lower the server's probes.startupTimeout`);
+    }
+  }
   const podSelector = { [CANARY_LABEL]: name };
   const scraper = props.scraper
-    // Google Managed Prometheus collectors have no mesh identity: they scrape in plaintext.
-    ?? (servers.some((s) => s.podMonitoring) ? ScraperAccess.plaintext() : ScraperAccess.mesh(MeshCaller.namespace('monitoring')));
+    // Prometheus scrapes pod addresses directly, past the Service and any client sidecar: Google Managed Prometheus
+    // and a prometheus-operator Prometheus without Istio certificates have no mesh identity and speak plaintext, which
+    // STRICT mTLS refuses. With a scrape object, the REST port therefore also takes plaintext (metrics path only).
+    ?? (servers.some((s) => s.podMonitoring || s.serviceMonitor) ? ScraperAccess.plaintext() : ScraperAccess.mesh(MeshCaller.namespace('monitoring')));
   checkNetworkReach(subject, namespace ?? 'default', servers, props, gateway, scraper);
   return {
     subject,
@@ -515,7 +535,7 @@ function resolveGateway(subject: string, mode: IstioCanaryMode, gw: GatewayExpos
   };
 }
 
-function resolveFlagger(subject: string, f: FlaggerOptions): FlaggerPlan {
+function resolveFlagger(subject: string, f: FlaggerOptions, allowFrom: MeshCaller[]): FlaggerPlan {
   const pct = (prop: string, v: number | undefined, min: number, fix: string) => {
     if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= 100)) {
       fail(subject, prop, v, `be a whole percentage between ${min} and 100`, fix);
@@ -541,6 +561,22 @@ function resolveFlagger(subject: string, f: FlaggerOptions): FlaggerPlan {
       fail(subject, `flagger.${k}`, formatDuration(d), 'be a whole number of seconds, at least 1', 'use Duration.minutes(1)');
     }
   }
+  const lt = f.loadTester;
+  if (lt) {
+    const m = /^https?:\/\/[a-z0-9-]+\.([a-z0-9-]+)(\.[^/:]*)?(:\d+)?(\/.*)?$/.exec(lt.url);
+    if (!m) fail(subject, 'flagger.loadTester.url', lt.url, 'be http://SERVICE.NAMESPACE/ (the namespace is admitted by the mesh)', 'use \'http://flagger-loadtester.test/\'');
+    if (!allowFrom.some((c) => c.namespace === m[1])) {
+      fail(subject, 'flagger.loadTester', lt.url, `run in a namespace allowFrom admits ('${m[1]}' is not): its checks and load would be refused by the AuthorizationPolicy`,
+        `add MeshCaller.namespace('${m[1]}') to allowFrom`);
+    }
+    if (lt.requestBody !== undefined) {
+      try {
+        JSON.parse(lt.requestBody);
+      } catch {
+        fail(subject, 'flagger.loadTester.requestBody', lt.requestBody.slice(0, 40), 'be JSON (TF Serving\'s REST predict body)', 'use e.g. \'{"instances": [[1.0, 2.0]]}\'');
+      }
+    }
+  }
   if (f.prometheusAddress !== undefined && !HTTP_URL.test(f.prometheusAddress)) {
     fail(subject, 'flagger.prometheusAddress', f.prometheusAddress, 'be an http(s) URL', 'use \'http://prometheus.istio-system:9090\'');
   }
@@ -554,6 +590,7 @@ function resolveFlagger(subject: string, f: FlaggerOptions): FlaggerPlan {
     maxGrpcErrorRate: f.maxGrpcErrorRate ?? 1,
     prometheusAddress: f.prometheusAddress ?? 'http://prometheus.istio-system:9090',
     progressDeadlineSeconds: Math.round((f.progressDeadline ?? Duration.minutes(15)).toSeconds()),
+    loadTester: f.loadTester,
   };
 }
 

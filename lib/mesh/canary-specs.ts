@@ -1,8 +1,8 @@
 import { CanaryPlan, FlaggerPlan, labelRoutedModels, maxLatencyOf, perTryTimeoutOf, timeoutOf, VERSION_LABEL } from './canary-plan';
-import { IstioCanaryMode, MeshCaller } from './canary-options';
+import { FlaggerLoadTesterOptions, IstioCanaryMode, MeshCaller } from './canary-options';
 import { istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS, wholeMillis } from './routing';
 import {
-  CanarySpec, CanarySpecAutoscalerRefKind, CanarySpecProvider, CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
+  CanarySpec, CanarySpecAnalysisWebhooks, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecProvider, CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
 } from '../imports/flagger.app';
 import {
   DestinationRuleSpec, DestinationRuleSpecSubsetsTrafficPolicyTlsMode, DestinationRuleSpecTrafficPolicyOutlierDetection,
@@ -315,6 +315,7 @@ export function flaggerSpec(plan: CanaryPlan): CanarySpec {
       threshold: f.threshold,
       stepWeight: f.stepWeight,
       maxWeight: f.maxWeight,
+      ...(f.loadTester ? { webhooks: loadTesterWebhooks(plan, f.loadTester) } : {}),
       metrics: [
         { name: 'request-success-rate', thresholdRange: { min: f.minSuccessRate }, interval: f.interval },
         // Whole milliseconds, like every duration handed to Istio or Flagger.
@@ -328,6 +329,27 @@ export function flaggerSpec(plan: CanaryPlan): CanarySpec {
       ],
     },
   };
+}
+
+/**
+ * Flagger webhooks run by its load tester (flagger-loadtester: `type: bash` runs `cmd` with bash, `cmd` alone runs
+ * it as a load command): a pre-rollout check that the canary Service (`NAME-canary`, which Flagger creates) reports
+ * the first model AVAILABLE (TF Serving's model status, GET /v1/models/NAME), and REST predict load during rollout.
+ */
+function loadTesterWebhooks(plan: CanaryPlan, lt: FlaggerLoadTesterOptions): CanarySpecAnalysisWebhooks[] {
+  const base = `http://${plan.name}-canary.${plan.namespace ?? 'default'}:${plan.stable.restPort}/v1/models/${plan.stable.modelNames[0]}`;
+  const quote = (text: string) => `'${text.replace(/'/g, '\'\\\'\'')}'`;
+  const hooks: CanarySpecAnalysisWebhooks[] = [{
+    name: 'model-available', type: CanarySpecAnalysisWebhooksType.PRE_HYPHEN_ROLLOUT, url: lt.url, timeout: '30s',
+    metadata: { type: 'bash', cmd: `curl -sf ${base} | grep -q AVAILABLE` },
+  }];
+  if (lt.requestBody !== undefined) {
+    hooks.push({
+      name: 'predict-load', type: CanarySpecAnalysisWebhooksType.ROLLOUT, url: lt.url, timeout: '15s',
+      metadata: { cmd: `hey -z 1m -q ${lt.requestsPerSecond ?? 10} -c 2 -m POST -T application/json -d ${quote(lt.requestBody)} ${base}:predict` },
+    });
+  }
+  return hooks;
 }
 
 /** Flagger's gRPC error rate: server-side gRPC failures per gRPC request of the canary workload, percent; 0 without gRPC traffic. */

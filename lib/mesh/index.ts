@@ -2,7 +2,7 @@ export {
   IstioCanary, IstioCanaryMode, MeshCaller, ScraperAccess,
 } from './istio-canary';
 export type {
-  BatchTimeoutSource, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryProps, JwtOptions, LabelRoutingOptions, OutlierDetectionOptions,
+  BatchTimeoutSource, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryProps, JwtOptions, LabelRoutingOptions, OutlierDetectionOptions,
   RouteRetryOptions, SidecarProxyOptions, TrafficWeights,
 } from './istio-canary';
 export { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT, istioSidecarNetworkPolicy, sidecarPolicyFor } from './sidecar-network-policy';

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { BatchTimeoutSource, IstioCanaryMode, IstioCanaryProps, TrafficWeights } from './canary-options';
@@ -20,7 +20,7 @@ import { lazyValue } from '../private/lazy';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 
 export {
-  BatchTimeoutSource, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps, JwtOptions, LabelRoutingOptions,
+  BatchTimeoutSource, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps, JwtOptions, LabelRoutingOptions,
   MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, SidecarProxyOptions, TrafficWeights,
 } from './canary-options';
 
@@ -125,7 +125,12 @@ export class IstioCanary extends Construct implements IServingEndpoint {
       this.labelPods(p.prop, p.server, p.labels);
       this.configureProxy(p.server, plan);
     }
-    if (plan.mode === IstioCanaryMode.FLAGGER) this.stable.deployment.select(kplus.LabelSelector.of({ labels: { app: this.stable.name } }));
+    if (plan.mode === IstioCanaryMode.FLAGGER) {
+      this.stable.deployment.select(kplus.LabelSelector.of({ labels: { app: this.stable.name } }));
+      // Flagger owns the target's scale (it scales it to zero after promotion and up for each analysis): a fixed
+      // `replicas` applied again by GitOps would fight it, so the field is left out.
+      if (this.stable.deployment.replicas !== undefined) ApiObject.of(this.stable.deployment).addJsonPatch(JsonPatch.remove('/spec/replicas'));
+    }
 
     // 3. Render every object from the plan.
     const r = this.render(plan);

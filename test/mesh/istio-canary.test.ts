@@ -167,6 +167,71 @@ describe('NetworkPolicies agree with the traffic the mesh admits', () => {
   });
 });
 
+describe('metrics scraping under STRICT mTLS', () => {
+  test('a ServiceMonitor scrapes the REST port in plaintext: that port is PERMISSIVE, and the scrape admits GET metrics only', () => {
+    const { objects } = build({}, { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
+    const endpoint = only(objects, 'ServiceMonitor', 'resnet-v1').spec.endpoints[0];
+    // The scraped port and scheme agree with the PeerAuthentication: port 'http' (8501), plain http, PERMISSIVE there.
+    const port = only(objects, 'Service', 'resnet-v1').spec.ports.find((p: any) => p.name === endpoint.port).targetPort;
+    expect([endpoint.scheme ?? 'http', port]).toEqual(['http', 8501]);
+    expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toEqual({ [port]: { mode: 'PERMISSIVE' } });
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1]).toEqual({ to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }] });
+  });
+});
+
+describe('Flagger hand-off rules', () => {
+  const chartWith = () => new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+
+  test('Flagger owns the target\'s scale: no replicas in the Deployment', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server', { replicas: 3 });
+    new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS });
+    expect(only(synth(chart), 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  test('a progress deadline shorter than the servers\' startup budget is refused', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server');
+    expect(() => new IstioCanary(chart, 'resnet', { stable, flagger: { progressDeadline: Duration.minutes(5) }, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'flagger.progressDeadline' (\"300s\") must be at least the progress deadline of TfServingModel 'resnet-server' (900s: its startup timeout "
+      + 'plus node and image time): Flagger would roll back a canary that is still loading its models. '
+      + "Fix: set flagger.progressDeadline: Duration.seconds(900) or more, or lower the server's probes.startupTimeout");
+  });
+
+  test('labelRouting with one label for both versions is refused', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server');
+    expect(() => new IstioCanary(chart, 'resnet', { stable, labelRouting: { stableLabel: 'prod', canaryLabel: 'prod' }, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'labelRouting' (\"stableLabel = canaryLabel = 'prod'\") must name two different version labels: with one label both routes reach "
+      + "the same version, and the canary is never served. Fix: set stableLabel and canaryLabel to the labels of the two versions, e.g. 'stable' and 'canary'");
+  });
+
+  test('load tester webhooks: the canary\'s model must be AVAILABLE before the rollout, and predict load during it', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server', { networkPolicy: { allowFrom: [...MESH_PEERS, nsPeer('test')] } });
+    const loadTester = { url: 'http://flagger-loadtester.test/', requestBody: '{"instances": ["it\'s"]}' };
+    new IstioCanary(chart, 'resnet', { stable, flagger: { loadTester }, allowFrom: [...APPS, MeshCaller.namespace('test')] });
+    expect(only(synth(chart), 'Canary').spec.analysis.webhooks).toEqual([
+      {
+        name: 'model-available', type: 'pre-rollout', url: 'http://flagger-loadtester.test/', timeout: '30s',
+        metadata: { type: 'bash', cmd: 'curl -sf http://resnet-canary.ml:8501/v1/models/resnet | grep -q AVAILABLE' },
+      },
+      {
+        name: 'predict-load', type: 'rollout', url: 'http://flagger-loadtester.test/', timeout: '15s',
+        metadata: { cmd: "hey -z 1m -q 10 -c 2 -m POST -T application/json -d '{\"instances\": [\"it'\\''s\"]}' http://resnet-canary.ml:8501/v1/models/resnet:predict" },
+      },
+    ]);
+  });
+
+  test('a load tester the AuthorizationPolicy would refuse is refused', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server');
+    expect(() => new IstioCanary(chart, 'resnet', { stable, flagger: { loadTester: { url: 'http://flagger-loadtester.test/' } }, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'flagger.loadTester' (\"http://flagger-loadtester.test/\") must run in a namespace allowFrom admits ('test' is not): its checks "
+      + "and load would be refused by the AuthorizationPolicy. Fix: add MeshCaller.namespace('test') to allowFrom");
+  });
+});
+
 describe('durations handed to Istio and Flagger are whole milliseconds', () => {
   test('a 500 µs batching timeout: every Istio duration and the Flagger latency limit round up to the next millisecond', () => {
     const { objects } = build({ outlierDetection: { interval: Duration.millis(2500.25) } }, { batching: batching(0.5) });
