@@ -1,17 +1,24 @@
 // Server configurations compared side by side: 2 CPU sizes × 2 inter-op settings × batching off/on,
 // each a TfServingModel of its own with a k6 load test.
 import { App, Chart, Duration } from 'cdk8s';
-import { Cpu } from 'cdk8s-plus-27';
+import { Cpu, k8s } from 'cdk8s-plus-27';
 import { BatchingConfig, ExperimentBatching, ExperimentMatrix, GcsAccess, LoadTestPayload, ModelSource, TensorDType } from '../../lib';
 
 const app = new App();
 const chart = new Chart(app, 'experiment-matrix', { namespace: 'ml-bench' });
+
+// Experiments run below production serving: they never preempt other pods, and are preempted first.
+new k8s.KubePriorityClass(chart, 'bench-priority', {
+  metadata: { name: 'ml-bench' }, value: -100, preemptionPolicy: 'Never', globalDefault: false,
+  description: 'Benchmark servers: below every production workload, never preempting',
+});
 
 new ExperimentMatrix(chart, 'resnet', {
   name: 'resnet',
   server: {
     models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }],
     gcsAccess: GcsAccess.workloadIdentity('tf-serving@acme-ml.iam.gserviceaccount.com'),
+    priorityClassName: 'ml-bench',
   },
   axes: {
     cpu: [Cpu.units(2), Cpu.units(4)],

@@ -176,6 +176,8 @@ export interface LoadTestProps {
 }
 
 const GAP_SECONDS = 5;
+/** The label that selects one LoadTest's pods (its NetworkPolicy). */
+const LOAD_TEST_LABEL = 'tfserving-constructs.io/load-test';
 
 /**
  * A bounded k6 load test against a TF Serving Service: a Job (never restarted, deadline = the scenarios'
@@ -281,7 +283,7 @@ export class LoadTest extends Construct {
 
     this.job = new kplus.Job(this, 'Resource', {
       metadata: { name: this.name, labels },
-      podMetadata: { labels },
+      podMetadata: { labels: { ...labels, [LOAD_TEST_LABEL]: this.name } },
       backoffLimit: 0,
       // Bounded: the deadline stops a stuck run; the scenarios' own durations stop a healthy one.
       activeDeadline: Duration.seconds(delay + totalSeconds + 120),
@@ -357,9 +359,13 @@ export class LoadTest extends Construct {
       const m = /^(https?):\/\/[^/:]+(?::(\d+))?/.exec(url)!;
       egress.push({ ports: [tcp(m[2] ? Number(m[2]) : m[1] === 'https' ? 443 : 80)] });
     }
+    // With a sidecar, the mesh's Prometheus scrapes Envoy's and the agent's metrics (15090, 15020); otherwise nothing
+    // listens on the Job's pods and every ingress is refused.
+    const ingress = target.mesh ? [{ ports: [tcp(15020), tcp(15090)] }] : undefined;
     return new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.name, labels },
-      spec: { podSelector: { matchLabels: { ...labels } }, policyTypes: ['Ingress', 'Egress'], egress },
+      // The Job's own label only: a LoadTest may share its name (the instance label) with a server.
+      spec: { podSelector: { matchLabels: { [LOAD_TEST_LABEL]: this.name } }, policyTypes: ['Ingress', 'Egress'], ...(ingress ? { ingress } : {}), egress },
     });
   }
 }

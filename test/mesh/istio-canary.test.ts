@@ -123,7 +123,8 @@ describe('as a serving endpoint', () => {
     // Injection is a label (Istio's webhook objectSelector; the annotation is deprecated, IST0135); nativeSidecar is an annotation.
     expect(only(objects, 'Job', 'load').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
     expect(only(objects, 'Job', 'load').spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/nativeSidecar': 'true' });
-    // Its NetworkPolicy lets the sidecar reach istiod.
+    // Its NetworkPolicy lets the sidecar reach istiod, and the mesh's Prometheus reach the sidecar's metrics.
+    expect(only(objects, 'NetworkPolicy', 'load').spec.ingress).toEqual([{ ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }] }]);
     expect(only(objects, 'NetworkPolicy', 'load').spec.egress).toContainEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }], ports: [{ port: 15012, protocol: 'TCP' }],
     });

@@ -189,13 +189,21 @@ describe('network', () => {
     const { chart } = setup();
     const np = only(synth(chart), 'NetworkPolicy', 'load');
     expect(np.spec).toEqual({
-      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tfserving-loadtest', 'app.kubernetes.io/instance': 'load', 'app.kubernetes.io/managed-by': 'tfserving-constructs' } },
+      // The Job's own label: a LoadTest may share its name (the instance label) with a server.
+      podSelector: { matchLabels: { 'tfserving-constructs.io/load-test': 'load' } },
       policyTypes: ['Ingress', 'Egress'],
       egress: [
         DNS,
         { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': 'resnet' } } }], ports: [tcp(8500), tcp(8501)] },
       ],
     });
+  });
+
+  test('the Job\'s pods carry the selected label; with a mesh target, the sidecar\'s metrics ports take ingress', () => {
+    const { chart } = setup();
+    const objects = synth(chart);
+    expect(only(objects, 'Job').spec.template.metadata.labels['tfserving-constructs.io/load-test']).toBe('load');
+    expect(only(objects, 'NetworkPolicy', 'load').spec.ingress).toBeUndefined();
   });
 
   test('a target in another namespace is selected by namespace and pods; remote write gets its port', () => {
