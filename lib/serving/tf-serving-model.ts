@@ -182,6 +182,36 @@ export interface ServingNetworkPolicyOptions {
    * @default - none
    */
   readonly additionalEgress?: kplus.k8s.NetworkPolicyEgressRule[];
+  /**
+   * Where HTTPS egress may go when egress is restricted. Narrowing to Google API ranges fits GCS models only (an S3
+   * source is refused).
+   *
+   * @default HttpsEgress.ANY
+   */
+  readonly httpsEgress?: HttpsEgress;
+}
+
+/**
+ * Where the server may open HTTPS (443) connections when egress is restricted: anywhere (object stores on the
+ * internet), or only Google APIs through Private Google Access VIPs, for clusters without internet egress.
+ * The narrowed ranges need DNS that resolves `*.googleapis.com` to them (a Cloud DNS private zone).
+ *
+ * @see https://cloud.google.com/vpc/docs/configure-private-google-access#config-domain
+ */
+export class HttpsEgress {
+  /** Any address on 443 (GCS, S3-compatible stores, …). */
+  public static readonly ANY = new HttpsEgress('any', []);
+  /** `private.googleapis.com`: 199.36.153.8/30 (most Google APIs, including those outside VPC Service Controls). */
+  public static readonly PRIVATE_GOOGLE_APIS = new HttpsEgress('private.googleapis.com', ['199.36.153.8/30']);
+  /** `restricted.googleapis.com`: 199.36.153.4/30 (only APIs VPC Service Controls supports). */
+  public static readonly RESTRICTED_GOOGLE_APIS = new HttpsEgress('restricted.googleapis.com', ['199.36.153.4/30']);
+
+  private constructor(
+    /** `any`, or the VIP's host name. */
+    public readonly name: string,
+    /** The address blocks; empty for any. */
+    public readonly cidrs: string[],
+  ) {}
 }
 
 /** Who a server's NetworkPolicy admits (see {@link TfServingModel.networkAdmission}). */
@@ -784,6 +814,11 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     validateModelConfigs(this.subject, next.map(toModelConfig), { allowVersionLabelsForUnavailableModels: this.props.allowVersionLabelsForUnavailableModels });
     const src = model.source;
     const p = `models[${index}]`;
+    const https = this.props.networkPolicy?.httpsEgress;
+    if (src.kind === 's3' && https && https !== HttpsEgress.ANY) {
+      fail(this.subject, 'networkPolicy.httpsEgress', https.name, `allow the S3 endpoint of ${p} ('${model.name}'): it admits HTTPS to Google APIs only`,
+        'use HttpsEgress.ANY, or add the S3 endpoint in networkPolicy.additionalEgress and keep the models on GCS');
+    }
     if (src.kind === 'gcs' && !this.props.gcsAccess) {
       fail(this.subject, 'gcsAccess', undefined, `be set because ${p} ('${model.name}') reads from GCS`,
         'pass gcsAccess: GcsAccess.workloadIdentity(\'SA@PROJECT.iam.gserviceaccount.com\') (or keySecret / nodeServiceAccount)');
@@ -988,11 +1023,12 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
   private egressRules(np: ServingNetworkPolicyOptions): kplus.k8s.NetworkPolicyEgressRule[] {
     if (np.restrictEgress === false) return [{}];
+    const https = np.httpsEgress ?? HttpsEgress.ANY;
     const tcp = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
     const rules: kplus.k8s.NetworkPolicyEgressRule[] = [
       { ports: [{ port: kplus.k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)] },
-      // Object stores (GCS, S3) over HTTPS.
-      { ports: [tcp(443)] },
+      // Object stores (GCS, S3) over HTTPS; optionally only Google's Private Google Access VIPs.
+      { ...(https.cidrs.length ? { to: https.cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}), ports: [tcp(443)] },
       // GKE metadata server: Workload Identity tokens (169.254.169.254:80, and :988 on Dataplane V2).
       { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcp(80), tcp(988)] },
     ];
