@@ -429,8 +429,8 @@ export interface IstioCanaryProps {
   readonly labelRouting?: LabelRoutingOptions;
   /**
    * Hand the rollout to Flagger instead of routing statically. Exclusive with `canary`, `labelRouting`, `weights`,
-   * `pinning`, `mirrorPercent` and `gateway`. Clients call the host `name` (Flagger's apex Service): the server's
-   * own Service selects primary and canary pods alike and bypasses Flagger's weights.
+   * `pinning`, `mirrorPercent` and `gateway`. Clients call the host `name` (Flagger's apex Service); calls to the
+   * server's own Service, which selects primary and canary pods alike, are routed to Flagger's primary only.
    *
    * @default - static routing by this construct
    */

@@ -81,7 +81,10 @@ export class IstioCanary extends Construct implements IServingEndpoint {
   public readonly service?: kplus.Service;
   /** The DestinationRule (static and label modes). */
   public readonly destinationRule?: DestinationRule;
-  /** The mesh VirtualService (static and label modes; id `Resource`). */
+  /**
+   * The mesh VirtualService (static and label modes; id `Resource`); in Flagger mode, the one that sends calls to
+   * the target's own Service to Flagger's primary (id `TargetService`).
+   */
   public readonly virtualService?: VirtualService;
   /** The Gateway, with `gateway`. */
   public readonly gateway?: Gateway;
@@ -248,6 +251,19 @@ export class IstioCanary extends Construct implements IServingEndpoint {
         spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: plan.flagger!.prometheusAddress }, query: grpcErrorRateQuery() },
       });
       r.flaggerCanary = new Canary(this, 'Resource', { metadata, spec: lazyValue(() => flaggerSpec(plan)) });
+      // The target's own Service selects primary and canary pods alike (Flagger copies the pod labels): route calls to
+      // it to Flagger's primary Service, so that only Flagger's weights (on the apex host) ever reach the canary.
+      r.virtualService = new VirtualService(this, 'TargetService', {
+        metadata: { name: `${plan.name}-target`, labels: plan.labels },
+        spec: {
+          hosts: [plan.stable.name],
+          http: [plan.stable.grpcPort, plan.stable.restPort].map((port) => ({
+            name: port === plan.stable.grpcPort ? 'grpc' : 'rest',
+            match: [{ port }],
+            route: [{ destination: { host: `${plan.name}-primary`, port: { number: port } } }],
+          })),
+        },
+      });
     } else {
       r.service = new kplus.Service(this, 'Service', {
         metadata,

@@ -183,6 +183,19 @@ describe('metrics scraping under STRICT mTLS', () => {
 describe('Flagger hand-off rules', () => {
   const chartWith = () => new Chart(Testing.app(), 'serving', { namespace: 'ml' });
 
+  test('calls to the target\'s own Service go to Flagger\'s primary only: it is no bypass of the weights', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server');
+    new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS });
+    expect(only(synth(chart), 'VirtualService', 'resnet-target').spec).toEqual({
+      hosts: ['resnet-server'],
+      http: [
+        { name: 'grpc', match: [{ port: 8500 }], route: [{ destination: { host: 'resnet-primary', port: { number: 8500 } } }] },
+        { name: 'rest', match: [{ port: 8501 }], route: [{ destination: { host: 'resnet-primary', port: { number: 8501 } } }] },
+      ],
+    });
+  });
+
   test('Flagger owns the target\'s scale: no replicas in the Deployment', () => {
     const chart = chartWith();
     const stable = server(chart, 'resnet-server', { replicas: 3 });
@@ -751,6 +764,7 @@ describe('Flagger hand-off', () => {
     expect(rollout.mode).toBe(IstioCanaryMode.FLAGGER);
     expect(ownObjects(objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AuthorizationPolicy/resnet', 'AuthorizationPolicy/resnet-deny-reload', 'Canary/resnet', 'MetricTemplate/resnet-grpc-error-rate', 'PeerAuthentication/resnet',
+      'VirtualService/resnet-target',
     ]);
     expect(ApiObject.of(rollout).kind).toBe('Canary');
   });
