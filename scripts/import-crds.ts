@@ -19,7 +19,7 @@ const SOURCES: Record<string, string[]> = {
   'kcc-container.cnrm.cloud.google.com.yaml': ['container.cnrm.cloud.google.com/v1beta1/ContainerCluster', 'container.cnrm.cloud.google.com/v1beta1/ContainerNodePool'],
   'kcc-iam.cnrm.cloud.google.com.yaml': ['iam.cnrm.cloud.google.com/v1beta1/IAMServiceAccount', 'iam.cnrm.cloud.google.com/v1beta1/IAMPolicyMember'],
   'istio-networking.istio.io.yaml': ['networking.istio.io/v1/VirtualService', 'networking.istio.io/v1/DestinationRule', 'networking.istio.io/v1/Gateway'],
-  'istio-security.istio.io.yaml': ['security.istio.io/v1/PeerAuthentication', 'security.istio.io/v1/AuthorizationPolicy'],
+  'istio-security.istio.io.yaml': ['security.istio.io/v1/PeerAuthentication', 'security.istio.io/v1/AuthorizationPolicy', 'security.istio.io/v1/RequestAuthentication'],
   'flagger.app.yaml': ['flagger.app/v1beta1/Canary', 'flagger.app/v1beta1/MetricTemplate'],
   'istio-telemetry.istio.io.yaml': ['telemetry.istio.io/v1/Telemetry'],
   'keda.keda.sh.yaml': ['keda.sh/v1alpha1/ScaledObject', 'keda.sh/v1alpha1/TriggerAuthentication'],

@@ -3,7 +3,7 @@
 // AVAILABLE and warmed) by one Job. summaries/ holds sample summaries of such a run (one per variant);
 // `npx tfserving-constructs report -o report.html summaries/*.json` renders report.html from them.
 import { Chart, Duration } from 'cdk8s';
-import { Cpu } from 'cdk8s-plus-27';
+import { Cpu, k8s } from 'cdk8s-plus-27';
 import {
   BatchingConfig, ExperimentBatching, ExperimentMatrix, GcsAccess, LoadProtocol, LoadTestPayload, ModelSource, ServingApp, TensorDType,
 } from '../../lib';
@@ -11,11 +11,18 @@ import {
 const app = new ServingApp();
 const chart = new Chart(app, 'experiment-matrix', { namespace: 'ml-bench' });
 
+// Experiments run below production serving: they never preempt other pods, and are preempted first.
+new k8s.KubePriorityClass(chart, 'bench-priority', {
+  metadata: { name: 'ml-bench' }, value: -100, preemptionPolicy: 'Never', globalDefault: false,
+  description: 'Benchmark servers: below every production workload, never preempting',
+});
+
 new ExperimentMatrix(chart, 'resnet', {
   name: 'resnet',
   server: {
     models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }],
     gcsAccess: GcsAccess.workloadIdentity('tf-serving@acme-ml.iam.gserviceaccount.com'),
+    priorityClassName: 'ml-bench',
   },
   axes: {
     cpu: [Cpu.units(2), Cpu.units(4)],

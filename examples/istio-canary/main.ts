@@ -19,6 +19,8 @@ export class IstioCanaryChart extends Chart {
       models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.specific(version) }],
       gcsAccess,
       batching,
+      // The NetworkPolicy admits the server's own namespace by default; the callers and the ingress gateway are widened explicitly.
+      networkPolicy: { allowFrom: ['apps', 'istio-system'].map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })) },
     });
     this.stable = server('resnet-v1', 1);
     this.canary = server('resnet-v2', 2);

@@ -9,12 +9,18 @@ export const REQUEST_ID_BUCKETS = 4096;
 const HEX = '0123456789abcdef';
 
 /**
- * An Istio duration (`google.protobuf.Duration` text): whole seconds as `30s`, otherwise seconds with up to six
- * decimals (`10.002s`). Both protobuf JSON and Go's `time.ParseDuration` read this form.
+ * An Istio duration (`google.protobuf.Duration` text) in whole milliseconds: `30s`, `10.003s`. istiod refuses
+ * finer durations (pkg/config/validation/agent `ValidateDuration`: "only durations to ms precision are supported"),
+ * so a sub-millisecond value (a batching timeout of 500 µs added to 10 s) is rounded up: a timeout never ends
+ * before the duration it was sized from.
  */
 export function istioDuration(d: Duration): string {
-  const micros = Math.round(d.toMilliseconds({ integral: false }) * 1000);
-  return `${Number((micros / 1e6).toFixed(6))}s`;
+  return `${wholeMillis(d) / 1000}s`;
+}
+
+/** A duration in whole milliseconds, rounded up (float noise below 1 ns ignored). */
+export function wholeMillis(d: Duration): number {
+  return Math.ceil(d.toMilliseconds({ integral: false }) - 1e-6);
 }
 
 /**

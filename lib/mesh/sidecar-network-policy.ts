@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { fail } from '../core/errors';
 
 /** Options of {@link istioSidecarNetworkPolicy}. */
 export interface SidecarNetworkPolicyOptions {
@@ -52,8 +53,8 @@ export function istioSidecarNetworkPolicy(scope: Construct, id: string, options:
   });
 }
 
-/** A server whose pods may run an Istio sidecar. */
-export interface ISidecarServer {
+/** A server whose pods may run an Istio sidecar (a construct: its sidecar policy lives under it in the tree). */
+export interface ISidecarServer extends IConstruct {
   /** Base name of the server's objects. */
   readonly name: string;
   /** Labels selecting its pods. */
@@ -62,19 +63,42 @@ export interface ISidecarServer {
   readonly networkPolicy?: unknown;
 }
 
-const policies = new WeakMap<ISidecarServer, kplus.k8s.KubeNetworkPolicy>();
+/** The id of the sidecar policy under its server. */
+const CHILD_ID = 'IstioSidecarNetworkPolicy';
+
+/** The sidecar NetworkPolicy of one server, a child of that server, with the istiod namespace it was made for. */
+class SidecarPolicyHolder extends Construct {
+  public readonly policy: kplus.k8s.KubeNetworkPolicy;
+  constructor(scope: Construct, id: string, server: ISidecarServer, public readonly istioNamespace: string, public readonly requestedBy: string) {
+    super(scope, id);
+    this.policy = istioSidecarNetworkPolicy(this, 'Resource', {
+      name: `${server.name}-istio-proxy`,
+      podSelector: server.selectorLabels,
+      labels: { 'app.kubernetes.io/managed-by': 'tfserving-constructs', ...server.selectorLabels },
+      istioNamespace,
+    });
+  }
+}
 
 /**
- * The sidecar NetworkPolicy of a server, created once whoever asks first (an IstioCanary, a RequestLogging);
- * undefined when the server has no NetworkPolicy of its own.
+ * The sidecar NetworkPolicy of a server: one per server, created as a child of the server by whoever asks first
+ * (an IstioCanary, a RequestLogging) and shared by the others; undefined when the server has no NetworkPolicy of
+ * its own. A second asker with another istiod namespace is refused: one sidecar talks to one istiod.
+ *
+ * @param subject who asks, for messages (`IstioCanary 'resnet'`)
  */
-export function sidecarPolicyFor(scope: Construct, id: string, server: ISidecarServer, istioNamespace?: string,
-  labels?: Record<string, string>): kplus.k8s.KubeNetworkPolicy | undefined {
+export function sidecarPolicyFor(subject: string, server: ISidecarServer, istioNamespace?: string): kplus.k8s.KubeNetworkPolicy | undefined {
   if (!server.networkPolicy) return undefined;
-  let policy = policies.get(server);
-  if (!policy) {
-    policy = istioSidecarNetworkPolicy(scope, id, { name: `${server.name}-istio-proxy`, podSelector: server.selectorLabels, labels, istioNamespace });
-    policies.set(server, policy);
+  const ns = istioNamespace ?? 'istio-system';
+  const existing = server.node.tryFindChild(CHILD_ID);
+  if (existing instanceof SidecarPolicyHolder) {
+    if (existing.istioNamespace !== ns) {
+      fail(subject, 'istioNamespace', ns,
+        `match the istiod namespace of the sidecar NetworkPolicy of server '${server.node.id}' ('${existing.istioNamespace}', from ${existing.requestedBy}): `
+        + 'one sidecar talks to one istiod',
+        `set istioNamespace: '${ns}' on ${existing.requestedBy} too, or the same value on both`);
+    }
+    return existing.policy;
   }
-  return policy;
+  return new SidecarPolicyHolder(server as unknown as Construct, CHILD_ID, server, ns, subject).policy;
 }

@@ -16,6 +16,9 @@ import { addCheckedPatch } from '../private/checked-patch';
 /** The load generator: Grafana k6, pinned. */
 export const K6_IMAGE = 'grafana/k6:0.54.0';
 
+/** The label that selects one LoadTest's pods (its NetworkPolicy). */
+const LOAD_TEST_LABEL = 'tfserving-constructs.io/load-test';
+
 /** The protocol a load-test scenario speaks. */
 export class LoadProtocol {
   /** gRPC `tensorflow.serving.PredictionService/Predict` on the gRPC port. */
@@ -190,6 +193,19 @@ export interface LoadTestProps {
    * @default Duration.days(1)
    */
   readonly keepFinishedFor?: Duration;
+  /**
+   * The k6 image, e.g. a copy in a private registry (clusters without internet egress, Binary Authorization). It
+   * must be k6 0.54 or compatible: the script uses `k6/net/grpc`, `k6/encoding` and `k6/data`.
+   *
+   * @default K6_IMAGE
+   */
+  readonly image?: string;
+  /**
+   * The namespace istiod runs in, for the sidecar's egress (a target in a mesh).
+   *
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
 }
 
 /**
@@ -247,6 +263,12 @@ interface ScenarioSpec {
 export class LoadTest extends Construct {
   /** The Job (id `Resource`). */
   public readonly job: kplus.Job;
+  /**
+   * The Job's NetworkPolicy: no ingress; egress to DNS, the target's serving ports (and istiod, in a mesh), the
+   * remote-write port and, with a summaryUri, Cloud Storage and the metadata server. Undefined in an
+   * ExperimentMatrix, whose one Job runs every variant's test.
+   */
+  public readonly networkPolicy?: kplus.k8s.KubeNetworkPolicy;
   /** The ConfigMap with the k6 script, the payload and the proto. */
   public readonly configMap: kplus.k8s.KubeConfigMap;
   /** The Job's name. */
@@ -430,7 +452,7 @@ export class LoadTest extends Construct {
 
       this.job = sequence?.job ?? new kplus.Job(this, 'Resource', {
         metadata: { name: this.name, labels },
-        podMetadata: { labels },
+        podMetadata: { labels: { ...labels, [LOAD_TEST_LABEL]: this.name } },
         // Run once: k6 exits 99 when a threshold fails (and 107 when setup() gives up waiting for the model); with
         // restartPolicy Never and backoffLimit 0 either exit code fails the Job instead of re-running the test.
         backoffLimit: 0,
@@ -445,8 +467,10 @@ export class LoadTest extends Construct {
       if (target.mesh) {
         // The target admits only mTLS callers: run with a sidecar, as a native sidecar so that it stops when k6 ends
         // (a classic sidecar keeps the Job running until its deadline, and would not run during init containers).
-        if (this.job.podMetadata.toJson().annotations?.['sidecar.istio.io/inject'] === undefined) {
-          this.job.podMetadata.addAnnotation('sidecar.istio.io/inject', 'true');
+        // `sidecar.istio.io/inject` is a label: Istio's injection webhook selects pods by it (objectSelector); the
+        // annotation form is deprecated (istioctl analyze IST0135).
+        if (this.job.podMetadata.getLabel('sidecar.istio.io/inject') === undefined) {
+          this.job.podMetadata.addLabel('sidecar.istio.io/inject', 'true');
           this.job.podMetadata.addAnnotation('sidecar.istio.io/nativeSidecar', 'true');
         }
         const mesh = target.mesh;
@@ -458,6 +482,17 @@ export class LoadTest extends Construct {
           },
         });
       }
+      const ns = Chart.of(this).namespace ?? 'default';
+      if (target.admitsNamespace) {
+        const admits = target.admitsNamespace.bind(target);
+        this.node.addValidation({
+          validate: () => (admits(ns) === false ? [`${subject}: 'target' (${target.serviceName}) must admit the load test's namespace '${ns}' `
+            + 'through the NetworkPolicy of its servers: the packets are dropped before any mesh rule is read. '
+            + `Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': '${ns}' } } } to networkPolicy.allowFrom of the target's servers, `
+            + `or create the LoadTest in namespace '${target.serviceNamespace ?? 'default'}'`] : []),
+        });
+      }
+      if (!sequence) this.networkPolicy = this.loadTestNetworkPolicy(props, labels, ns, upload !== undefined);
       ensureUniqueObjectNames(this);
       const args = ['run', '--quiet', ...(url ? ['-o', 'experimental-prometheus-rw'] : []), '/config/script.js'];
       // Each VU holds the requests of its current batch size: the REST body (JSON) and the gRPC request (JS numbers).
@@ -469,7 +504,7 @@ export class LoadTest extends Construct {
       }
       const containerProps: kplus.ContainerProps = {
         name: sequence ? this.name : 'k6',
-        image: K6_IMAGE,
+        image: props.image ?? K6_IMAGE,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         // In a sequence a missed objective (exit 99) is a result, not a reason to skip the next variant: the summary
         // records it. Any other failure (the model never became AVAILABLE, a script error) stops the sequence.
@@ -495,7 +530,7 @@ export class LoadTest extends Construct {
         container.mount('/results', results!);
         const uploaderProps: kplus.ContainerProps = {
           name: sequence ? `${this.name}-upload` : 'upload',
-          image: K6_IMAGE,
+          image: props.image ?? K6_IMAGE,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
           command: ['sh', '-c', sequence ? 'k6 run --quiet /config/upload.js'
             : `k6 run --quiet /config/upload.js || exit 1; exit "$(cat /results/${this.name}.exit-code)"`],
@@ -513,6 +548,44 @@ export class LoadTest extends Construct {
       scope.node.tryRemoveChild(id);
       throw e;
     }
+  }
+
+  /**
+   * No ingress; egress to DNS, to the target's pods on its serving ports (the Service's cluster IP is translated to
+   * a pod address before NetworkPolicy applies; a sidecar connects to pod addresses itself), to istiod (15012) for
+   * a sidecar, to the remote-write port, and for a summary upload to HTTPS and the GKE metadata server.
+   */
+  private loadTestNetworkPolicy(props: LoadTestProps, labels: Record<string, string>, namespace: string, uploads: boolean): kplus.k8s.KubeNetworkPolicy {
+    const target = props.target;
+    const tcp = (port: number) => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
+    const byName = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+    const targetNs = target.serviceNamespace ?? namespace;
+    const pods = target.selectorLabels ? { podSelector: { matchLabels: { ...target.selectorLabels } } } : {};
+    const to = targetNs === namespace ? (target.selectorLabels ? [pods] : [{ podSelector: {} }]) : [{ ...byName(targetNs), ...pods }];
+    const egress: kplus.k8s.NetworkPolicyEgressRule[] = [
+      { ports: [{ port: kplus.k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)] },
+      { to, ports: [tcp(target.grpcPort), tcp(target.restPort)] },
+    ];
+    if (target.mesh) egress.push({ to: [byName(props.istioNamespace ?? 'istio-system')], ports: [tcp(15012)] });
+    const url = props.prometheusRemoteWriteUrl;
+    if (url) {
+      const m = /^(https?):\/\/[^/:]+(?::(\d+))?/.exec(url)!;
+      egress.push({ ports: [tcp(m[2] ? Number(m[2]) : m[1] === 'https' ? 443 : 80)] });
+    }
+    if (uploads) {
+      // The uploader writes to storage.googleapis.com with a token from the GKE metadata server (169.254.169.254:80,
+      // :988 on Dataplane V2).
+      egress.push({ ports: [tcp(443)] });
+      egress.push({ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcp(80), tcp(988)] });
+    }
+    // With a sidecar, the mesh's Prometheus scrapes Envoy's and the agent's metrics (15090, 15020); otherwise nothing
+    // listens on the Job's pods and every ingress is refused.
+    const ingress = target.mesh ? [{ ports: [tcp(15020), tcp(15090)] }] : undefined;
+    return new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: { name: this.name, labels },
+      // The Job's own label only: a LoadTest may share its name (the instance label) with a server.
+      spec: { podSelector: { matchLabels: { [LOAD_TEST_LABEL]: this.name } }, policyTypes: ['Ingress', 'Egress'], ...(ingress ? { ingress } : {}), egress },
+    });
   }
 
   /**

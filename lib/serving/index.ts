@@ -8,8 +8,9 @@ export { ServingApp } from './serving-app';
 export { Scraper } from './monitoring';
 export type { MonitoringOptions } from './monitoring';
 export { CONFIG_DIR, TfServingModel, cpuToMillis } from './tf-serving-model';
+export { HttpsEgress } from './https-egress';
 export type {
-  AutoscalingOptions, DisruptionBudgetOptions, DrainOptions, ServedModelOptions, ServingNetworkPolicyOptions,
+  AutoscalingOptions, DisruptionBudgetOptions, DrainOptions, NetworkAdmission, ServedModelOptions, ServingNetworkPolicyOptions,
   ServingProbeOptions, ServingSecurityOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
 export type { IMeshAdmission, IServingEndpoint } from './serving-endpoint';

@@ -44,8 +44,8 @@ export interface MonitoringOptions {
    */
   readonly interval?: Duration;
   /**
-   * Namespace the scraper runs in, admitted by the NetworkPolicy to the REST port when `networkPolicy.allowFrom`
-   * narrows who may connect.
+   * Namespace the scraper runs in, admitted by the server's NetworkPolicy to the REST port (metrics and REST inference
+   * share that port: a NetworkPolicy cannot tell them apart).
    *
    * @default - 'gmp-system' for Scraper.POD_MONITORING, 'monitoring' otherwise
    */

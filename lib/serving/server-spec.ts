@@ -15,6 +15,7 @@ import type { GcsAccess } from './gcs-access';
 import { MonitoringOptions, Scraper } from './monitoring';
 import type { IServingPlacement } from './placement';
 import type { RolloutBudget, WorkloadRequest } from '../core/rule-context';
+import { HttpsEgress } from './https-egress';
 import type {
   AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
@@ -242,6 +243,10 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
   }
   const selectorLabels = { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': name };
   const np = props.networkPolicy ?? {};
+  if (np.enabled !== false && np.allowFrom && np.allowFrom.length === 0) {
+    fail(subject, 'networkPolicy.allowFrom', [], 'name at least one peer: a NetworkPolicy ingress rule without peers admits every source',
+      'leave it out to admit the server\'s own namespace, or list the peers that may connect');
+  }
   return {
     subject,
     name,
@@ -288,6 +293,11 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
   models.forEach((model, index) => {
     const prop = `models[${index}]`;
     model.source._check({ subject, prop, modelName: model.name, image: s.image, gcsAccess: s.gcsAccess, others: models.slice(0, index) });
+    const https = s.networkPolicy?.httpsEgress;
+    if (model.source.kind === 's3' && https && https !== HttpsEgress.ANY) {
+      fail(subject, 'networkPolicy.httpsEgress', https.name, `allow the S3 endpoint of ${prop} ('${model.name}'): it admits HTTPS to Google APIs only`,
+        'use HttpsEgress.ANY, or add the S3 endpoint in networkPolicy.additionalEgress and keep the models on GCS');
+    }
     if (model.batching) {
       if (!s.batching) {
         fail(subject, `${prop}.batching`, `BatchingConfig(maxBatchSize ${model.batching.maxBatchSize})`,

@@ -34,4 +34,11 @@ export interface IServingEndpoint {
   readonly grpcMaxThreads?: number;
   /** Set when the endpoint accepts only mTLS callers with a listed identity (an Istio mesh). */
   readonly mesh?: IMeshAdmission;
+  /** Labels that select the serving pods, for callers' egress NetworkPolicies. */
+  readonly selectorLabels?: Record<string, string>;
+  /**
+   * Whether the NetworkPolicies of the serving pods admit pods of `namespace` to the serving ports: `true` or
+   * `false` when certain, `undefined` when it depends on labels or addresses (or there is no policy: `true`).
+   */
+  admitsNamespace?(namespace: string): boolean | undefined;
 }

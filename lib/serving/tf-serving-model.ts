@@ -5,6 +5,8 @@ import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monito
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
+import { peersAdmitNamespace } from '../private/network-peers';
+import { HttpsEgress } from './https-egress';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { TfServingImage } from '../tfserving/image';
@@ -169,9 +171,12 @@ export interface ServingNetworkPolicyOptions {
    */
   readonly enabled?: boolean;
   /**
-   * Who may connect to the serving ports, as NetworkPolicy peers.
+   * Who may connect to the serving ports, as NetworkPolicy peers. A NetworkPolicy sees addresses and ports only: whoever
+   * it admits reaches every gRPC method, including the admin RPC `ModelService/HandleReloadConfigRequest`; only a
+   * mesh (IstioCanary) can admit by method. Widen it explicitly, e.g. `{ namespaceSelector: { matchLabels:
+   * { 'kubernetes.io/metadata.name': 'apps' } } }`.
    *
-   * @default - any pod or address may connect to the serving ports (and only to them)
+   * @default - the pods of the server's own namespace (plus the scraper's namespace on the REST port)
    */
   readonly allowFrom?: kplus.k8s.NetworkPolicyPeer[];
   /**
@@ -187,6 +192,21 @@ export interface ServingNetworkPolicyOptions {
    * @default - none
    */
   readonly additionalEgress?: kplus.k8s.NetworkPolicyEgressRule[];
+  /**
+   * Where HTTPS egress may go when egress is restricted. Narrowing to Google API ranges fits GCS models only (an S3
+   * source is refused).
+   *
+   * @default HttpsEgress.ANY
+   */
+  readonly httpsEgress?: HttpsEgress;
+}
+
+/** Who a server's NetworkPolicy admits (see {@link TfServingModel.networkAdmission}). */
+export interface NetworkAdmission {
+  /** Peers admitted to the gRPC and REST ports. */
+  readonly serving: kplus.k8s.NetworkPolicyPeer[];
+  /** The namespace admitted to the REST port (metrics), when the server has metrics. */
+  readonly scraperNamespace?: string;
 }
 
 /** Pod and container security settings. */
@@ -461,6 +481,11 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly podDisruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: kplus.k8s.KubeNetworkPolicy;
+  /**
+   * Who the NetworkPolicy admits: `serving` to the gRPC and REST ports, `scraperNamespace` to the REST port; undefined
+   * without a NetworkPolicy (then every source reaches the pods). Other constructs check their own traffic against it.
+   */
+  public readonly networkAdmission?: NetworkAdmission;
   /** The ServiceMonitor, with `Scraper.SERVICE_MONITOR`. */
   public readonly serviceMonitor?: ServiceMonitor;
   /** The PodMonitoring, with `Scraper.POD_MONITORING`. */
@@ -675,12 +700,21 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       // --- NetworkPolicy ---
       const np = s.networkPolicy;
       if (np) {
+        const monitoring = s.monitoring;
+        this.networkAdmission = {
+          // A peer with only an empty podSelector is every pod of the policy's own namespace (NetworkPolicyPeer).
+          serving: np.allowFrom ? [...np.allowFrom] : [{ podSelector: {} }],
+          scraperNamespace: s.metricsPath
+            ? monitoring.scraperNamespace ?? (monitoring.scraper === Scraper.POD_MONITORING ? 'gmp-system' : 'monitoring')
+            : undefined,
+        };
+        const admission = this.networkAdmission;
         this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
           metadata: { name: s.name, labels },
           spec: {
             podSelector: { matchLabels: s.selectorLabels },
             policyTypes: ['Ingress', 'Egress'],
-            ingress: lazyValue(() => this.ingressRules(np)),
+            ingress: lazyValue(() => this.ingressRules(admission)),
             egress: lazyValue(() => this.egressRules(np)),
           },
         });
@@ -785,6 +819,12 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     return this.service.metadata.namespace;
   }
 
+  /** Whether the NetworkPolicy admits pods of `namespace` to the serving ports (IServingEndpoint). */
+  public admitsNamespace(namespace: string): boolean | undefined {
+    if (!this.networkAdmission) return true;
+    return peersAdmitNamespace(this.networkAdmission.serving, this.serviceNamespace ?? 'default', namespace);
+  }
+
   /** Names of the models served, in order. */
   public get modelNames(): string[] {
     return this.current.models.map((m) => m.name);
@@ -807,24 +847,23 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     this.args.splice(0, this.args.length, ...spec.args);
   }
 
-  private ingressRules(np: ServingNetworkPolicyOptions): kplus.k8s.NetworkPolicyIngressRule[] {
-    const monitoring = this.settings.monitoring;
+  private ingressRules(admission: NetworkAdmission): kplus.k8s.NetworkPolicyIngressRule[] {
     const port = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
-    const rules: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: [port(this.grpcPort), port(this.restPort)], ...(np.allowFrom ? { from: np.allowFrom } : {}) }];
-    if (np.allowFrom && this.metricsPath) {
-      const ns = monitoring.scraperNamespace ?? (monitoring.scraper === Scraper.POD_MONITORING ? 'gmp-system' : 'monitoring');
-      rules.push({ ports: [port(this.restPort)], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }] });
+    const rules: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: [port(this.grpcPort), port(this.restPort)], from: admission.serving }];
+    if (admission.scraperNamespace) {
+      rules.push({ ports: [port(this.restPort)], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': admission.scraperNamespace } } }] });
     }
     return rules;
   }
 
   private egressRules(np: ServingNetworkPolicyOptions): kplus.k8s.NetworkPolicyEgressRule[] {
     if (np.restrictEgress === false) return [{}];
+    const https = np.httpsEgress ?? HttpsEgress.ANY;
     const tcp = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
     const rules: kplus.k8s.NetworkPolicyEgressRule[] = [
       { ports: [{ port: kplus.k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)] },
-      // Object stores (GCS, S3) over HTTPS.
-      { ports: [tcp(443)] },
+      // Object stores (GCS, S3) over HTTPS; optionally only Google's Private Google Access VIPs.
+      { ...(https.cidrs.length ? { to: https.cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}), ports: [tcp(443)] },
       // GKE metadata server: Workload Identity tokens (169.254.169.254:80, and :988 on Dataplane V2).
       { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcp(80), tcp(988)] },
     ];

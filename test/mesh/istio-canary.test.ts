@@ -1,4 +1,5 @@
-import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, Size, Testing } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import { BatchingConfig, GcsAccess, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps, VersionPolicy } from '../../lib';
 import { IstioCanary, IstioCanaryMode, IstioCanaryProps, MeshCaller, ScraperAccess } from '../../lib/mesh';
 import { LoadTest, LoadTestPayload, RequestLogging, TensorDType } from '../../lib/ops';
@@ -8,8 +9,13 @@ const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
 const RESNET: ServedModelOptions = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
 const APPS = [MeshCaller.namespace('apps')];
 
+/** A NetworkPolicy peer for one namespace. */
+const nsPeer = (namespace: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } });
+/** The namespaces the tests' callers, gateways and admins run in: the servers' NetworkPolicies admit them. */
+const MESH_PEERS = [{ podSelector: {} }, ...['apps', 'web', 'batch', 'istio-system', 'edge', 'ml-admin', 'ci'].map(nsPeer)];
+
 function server(chart: Chart, id: string, props: Partial<TfServingModelProps> = {}): TfServingModel {
-  return new TfServingModel(chart, id, { models: [RESNET], gcsAccess: WI, ...props });
+  return new TfServingModel(chart, id, { models: [RESNET], gcsAccess: WI, networkPolicy: { allowFrom: MESH_PEERS }, ...props });
 }
 
 /** Two servers (resnet-v1, resnet-v2) in namespace `ml` and a static IstioCanary `resnet` over them. */
@@ -37,6 +43,24 @@ const ownObjects = (objects: any[]) => objects.filter((o) => o.metadata.labels?.
 const vs = (objects: any[], name = 'resnet') => only(objects, 'VirtualService', name).spec;
 const route = (objects: any[], name: string, vsName = 'resnet') => vs(objects, vsName).http.find((r: any) => r.name === name);
 const podLabels = (objects: any[], name: string) => only(objects, 'Deployment', name).spec.template.metadata.labels;
+/** The prediction surface every admitted caller gets (TF Serving's prediction_service.proto, GetModelStatus, REST /v1/models/). */
+const PREDICTION = [
+  {
+    operation: {
+      ports: ['8500'],
+      paths: [
+        '/tensorflow.serving.PredictionService/Classify', '/tensorflow.serving.PredictionService/Regress', '/tensorflow.serving.PredictionService/Predict',
+        '/tensorflow.serving.PredictionService/MultiInference', '/tensorflow.serving.PredictionService/GetModelMetadata',
+        '/tensorflow.serving.ModelService/GetModelStatus',
+      ],
+    },
+  },
+  { operation: { ports: ['8501'], methods: ['GET', 'POST'], paths: ['/v1/models/*'] } },
+];
+const GRPC_PREDICTION_REGEX = '/tensorflow\\.serving\\.(PredictionService/(Classify|Regress|Predict|MultiInference|GetModelMetadata)|ModelService/GetModelStatus)';
+/** An RE2 regex whose `(?i:…)` groups hold literal text, as JS regex source (JS has no inline flags). */
+const re2ToJs = (regex: string) =>
+  regex.replace(/\(\?i:([^()]*)\)/g, (_m: string, body: string) => `(?:${body.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)})`);
 const batching = (ms: number) => new BatchingConfig({ maxBatchSize: 32, batchTimeout: Duration.millis(ms) });
 
 describe('defaults', () => {
@@ -51,9 +75,11 @@ describe('defaults', () => {
     const { objects, rollout } = build();
     expect(rollout.mode).toBe(IstioCanaryMode.STATIC);
     expect(ownObjects(objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'AuthorizationPolicy/resnet', 'DestinationRule/resnet', 'NetworkPolicy/resnet-v1-istio-proxy', 'NetworkPolicy/resnet-v2-istio-proxy',
+      'AuthorizationPolicy/resnet', 'AuthorizationPolicy/resnet-deny-reload', 'DestinationRule/resnet',
       'PeerAuthentication/resnet', 'Service/resnet', 'VirtualService/resnet',
     ]);
+    // The sidecar NetworkPolicies belong to the servers (one per server, whoever asks), not to the canary.
+    expect(rollout.sidecarNetworkPolicies.map((p) => p.node.path)).toEqual(['serving/resnet-v1/IstioSidecarNetworkPolicy/Resource', 'serving/resnet-v2/IstioSidecarNetworkPolicy/Resource']);
     expect(ownObjects(objects).every((o) => o.metadata.namespace === 'ml')).toBe(true);
   });
 
@@ -94,7 +120,14 @@ describe('as a serving endpoint', () => {
     expect(lt.name).toBe('load');
     const objects = synth(chart);
     expect(JSON.stringify(objects.filter((o) => o.metadata.name.startsWith('load')))).toContain('resnet.ml.svc:8500');
-    expect(only(objects, 'Job', 'load').spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'true', 'sidecar.istio.io/nativeSidecar': 'true' });
+    // Injection is a label (Istio's webhook objectSelector; the annotation is deprecated, IST0135); nativeSidecar is an annotation.
+    expect(only(objects, 'Job', 'load').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
+    expect(only(objects, 'Job', 'load').spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/nativeSidecar': 'true' });
+    // Its NetworkPolicy lets the sidecar reach istiod, and the mesh's Prometheus reach the sidecar's metrics.
+    expect(only(objects, 'NetworkPolicy', 'load').spec.ingress).toEqual([{ ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }] }]);
+    expect(only(objects, 'NetworkPolicy', 'load').spec.egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }], ports: [{ port: 15012, protocol: 'TCP' }],
+    });
     expect(rollout.mesh.callers).toEqual(['ns/apps', 'ns/ml']);
   });
 
@@ -104,6 +137,162 @@ describe('as a serving endpoint', () => {
     expect(() => synth(chart)).toThrow(
       "LoadTest 'load': 'target' (resnet) must admit the load test's identity ml/default (it admits ns/apps). "
       + "Fix: put the LoadTest in a chart whose namespace the target's allowFrom lists, or add MeshCaller.namespace('ml') to allowFrom");
+  });
+});
+
+describe('NetworkPolicies agree with the traffic the mesh admits', () => {
+  const refusal = (prop: string, caller: string, ns: string, ports: string) =>
+    `IstioCanary 'resnet': '${prop}' ("${caller}") must be admitted by the NetworkPolicy of TfServingModel 'resnet-v1' too (it does not admit namespace '${ns}' `
+    + `to ${ports}): the mesh would admit the caller and the network drop its packets. `
+    + `Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': '${ns}' } } } to networkPolicy.allowFrom of TfServingModel 'resnet-v1'`;
+
+  test('a caller the servers\' NetworkPolicy drops (by default only the server\'s own namespace gets through)', () => {
+    expect(attempt({}, { networkPolicy: undefined })).toThrow(refusal('allowFrom', 'ns/apps', 'apps', 'ports 8500/8501'));
+    expect(attempt({ allowFrom: [MeshCaller.namespace('ml')] }, { networkPolicy: undefined })).not.toThrow();
+  });
+
+  test('the ingress gateway, an admin and a mesh scraper must get through too', () => {
+    const own = { networkPolicy: { allowFrom: [{ podSelector: {} }, nsPeer('apps')] } };
+    expect(attempt({ gateway: { hosts: ['resnet.example.com'], tlsSecretName: 'tls' } }, own))
+      .toThrow(refusal('gateway', 'ns/istio-system/sa/istio-ingressgateway-service-account', 'istio-system', 'ports 8500/8501'));
+    expect(attempt({ adminCallers: [MeshCaller.namespace('ops')] }, own)).toThrow(refusal('adminCallers', 'ns/ops', 'ops', 'port 8500'));
+    // The server admits its scraper's namespace ('monitoring' by default) on the REST port: a mesh scraper elsewhere is refused.
+    expect(attempt({ scraper: ScraperAccess.mesh(MeshCaller.namespace('prom')) }, own)).toThrow(refusal('scraper', 'ns/prom', 'prom', 'port 8501'));
+    expect(attempt({ scraper: ScraperAccess.mesh(MeshCaller.namespace('monitoring')) }, own)).not.toThrow();
+  });
+
+  test('peers we cannot evaluate (other labels, ipBlock) and servers without a NetworkPolicy are not refused', () => {
+    expect(attempt({}, { networkPolicy: { allowFrom: [{ namespaceSelector: { matchLabels: { team: 'apps' } } }] } })).not.toThrow();
+    expect(attempt({}, { networkPolicy: { allowFrom: [{ ipBlock: { cidr: '10.0.0.0/8' } }] } })).not.toThrow();
+    expect(attempt({}, { networkPolicy: { enabled: false } })).not.toThrow();
+  });
+});
+
+describe('metrics scraping under STRICT mTLS', () => {
+  test('a ServiceMonitor scrapes the REST port in plaintext: that port is PERMISSIVE, and the scrape admits GET metrics only', () => {
+    const { objects } = build({}, { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
+    const endpoint = only(objects, 'ServiceMonitor', 'resnet-v1').spec.endpoints[0];
+    // The scraped port and scheme agree with the PeerAuthentication: port 'http' (8501), plain http, PERMISSIVE there.
+    const port = only(objects, 'Service', 'resnet-v1').spec.ports.find((p: any) => p.name === endpoint.port).targetPort;
+    expect([endpoint.scheme ?? 'http', port]).toEqual(['http', 8501]);
+    expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toEqual({ [port]: { mode: 'PERMISSIVE' } });
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1]).toEqual({ to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }] });
+  });
+});
+
+describe('Flagger hand-off rules', () => {
+  const chartWith = () => new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+
+  test('calls to the target\'s own Service go to Flagger\'s primary only: it is no bypass of the weights', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server');
+    new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS });
+    expect(only(synth(chart), 'VirtualService', 'resnet-target').spec).toEqual({
+      hosts: ['resnet-server'],
+      http: [
+        { name: 'grpc', match: [{ port: 8500 }], route: [{ destination: { host: 'resnet-primary', port: { number: 8500 } } }] },
+        { name: 'rest', match: [{ port: 8501 }], route: [{ destination: { host: 'resnet-primary', port: { number: 8501 } } }] },
+      ],
+    });
+  });
+
+  test('Flagger owns the target\'s scale: no replicas in the Deployment', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server', { replicas: 3 });
+    new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS });
+    expect(only(synth(chart), 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  test('a progress deadline shorter than the servers\' startup budget is refused', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server');
+    expect(() => new IstioCanary(chart, 'resnet', { stable, flagger: { progressDeadline: Duration.minutes(5) }, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'flagger.progressDeadline' (\"300s\") must be at least the progress deadline of TfServingModel 'resnet-server' (900s: its startup timeout "
+      + 'plus node and image time): Flagger would roll back a canary that is still loading its models. '
+      + "Fix: set flagger.progressDeadline: Duration.seconds(900) or more, or lower the server's probes.startupTimeout");
+  });
+
+  test('labelRouting with one label for both versions is refused', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server');
+    expect(() => new IstioCanary(chart, 'resnet', { stable, labelRouting: { stableLabel: 'prod', canaryLabel: 'prod' }, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'labelRouting' (\"stableLabel = canaryLabel = 'prod'\") must name two different version labels: with one label both routes reach "
+      + "the same version, and the canary is never served. Fix: set stableLabel and canaryLabel to the labels of the two versions, e.g. 'stable' and 'canary'");
+  });
+
+  test('load tester webhooks: the canary\'s model must be AVAILABLE before the rollout, and predict load during it', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server', { networkPolicy: { allowFrom: [...MESH_PEERS, nsPeer('test')] } });
+    const loadTester = { url: 'http://flagger-loadtester.test/', requestBody: '{"instances": ["it\'s"]}' };
+    new IstioCanary(chart, 'resnet', { stable, flagger: { loadTester }, allowFrom: [...APPS, MeshCaller.namespace('test')] });
+    expect(only(synth(chart), 'Canary').spec.analysis.webhooks).toEqual([
+      {
+        name: 'model-available', type: 'pre-rollout', url: 'http://flagger-loadtester.test/', timeout: '30s',
+        metadata: { type: 'bash', cmd: 'curl -sf http://resnet-canary.ml:8501/v1/models/resnet | grep -q AVAILABLE' },
+      },
+      {
+        name: 'predict-load', type: 'rollout', url: 'http://flagger-loadtester.test/', timeout: '15s',
+        metadata: { cmd: "hey -z 1m -q 10 -c 2 -m POST -T application/json -d '{\"instances\": [\"it'\\''s\"]}' http://resnet-canary.ml:8501/v1/models/resnet:predict" },
+      },
+    ]);
+  });
+
+  test('a load tester the AuthorizationPolicy would refuse is refused', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server');
+    expect(() => new IstioCanary(chart, 'resnet', { stable, flagger: { loadTester: { url: 'http://flagger-loadtester.test/' } }, allowFrom: APPS })).toThrow(
+      "IstioCanary 'resnet': 'flagger.loadTester' (\"http://flagger-loadtester.test/\") must run in a namespace allowFrom admits ('test' is not): its checks "
+      + "and load would be refused by the AuthorizationPolicy. Fix: add MeshCaller.namespace('test') to allowFrom");
+  });
+});
+
+describe('durations handed to Istio and Flagger are whole milliseconds', () => {
+  test('a 500 µs batching timeout: every Istio duration and the Flagger latency limit round up to the next millisecond', () => {
+    const { objects } = build({ outlierDetection: { interval: Duration.millis(2500.25) } }, { batching: batching(0.5) });
+    expect(route(objects, 'grpc').retries.perTryTimeout).toBe('10.001s');
+    expect(route(objects, 'grpc').timeout).toBe('30.002s');
+    expect(only(objects, 'DestinationRule').spec.subsets[1].trafficPolicy.outlierDetection.interval).toBe('2.501s');
+    const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'resnet-server', { batching: batching(0.5) });
+    new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS });
+    const canary = only(synth(chart), 'Canary').spec;
+    expect(canary.service.retries.perTryTimeout).toBe('10.001s');
+    expect(canary.analysis.metrics[1].thresholdRange.max).toBe(501);
+  });
+});
+
+describe('sidecars of the servers', () => {
+  const podMeta = (objects: any[], name: string) => only(objects, 'Deployment', name).spec.template.metadata;
+
+  test('every server pod carries the injection label: without a sidecar the mesh policies enforce nothing', () => {
+    const { objects } = build();
+    for (const name of ['resnet-v1', 'resnet-v2']) expect(podMeta(objects, name).labels['sidecar.istio.io/inject']).toBe('true');
+    expect(podMeta(objects, 'resnet-v1').annotations['sidecar.istio.io/inject']).toBeUndefined();
+  });
+
+  test('proxy requests = limits (Guaranteed QoS) and the server waits for the proxy, merged into the drain setting', () => {
+    const { objects } = build();
+    const a = podMeta(objects, 'resnet-v1').annotations;
+    expect(a).toMatchObject({
+      'sidecar.istio.io/proxyCPU': '500m', 'sidecar.istio.io/proxyCPULimit': '500m',
+      'sidecar.istio.io/proxyMemory': '512Mi', 'sidecar.istio.io/proxyMemoryLimit': '512Mi',
+    });
+    expect(JSON.parse(a['proxy.istio.io/config'])).toEqual({ terminationDrainDuration: '45s', holdApplicationUntilProxyStarts: true });
+  });
+
+  test('proxy options: other sizes, or the mesh defaults and no hold', () => {
+    const sized = podMeta(build({ proxy: { cpu: Cpu.units(1), memory: Size.gibibytes(1) } }).objects, 'resnet-v2').annotations;
+    expect([sized['sidecar.istio.io/proxyCPU'], sized['sidecar.istio.io/proxyMemoryLimit']]).toEqual(['1', '1024Mi']);
+    const off = podMeta(build({ proxy: { guaranteedQos: false, holdApplicationUntilProxyStarts: false } }).objects, 'resnet-v1').annotations;
+    expect(Object.keys(off).filter((k) => k.startsWith('sidecar.istio.io/'))).toEqual([]);
+    expect(JSON.parse(off['proxy.istio.io/config'])).toEqual({ terminationDrainDuration: '45s' });
+  });
+
+  test('application ports in the sidecar\'s range 15000–15090 are refused', () => {
+    expect(attempt({}, { grpcPort: 15001 })).toThrow(
+      "IstioCanary 'resnet': 'stable' (\"TfServingModel 'resnet-v1' grpcPort 15001\") must not use a port in 15000–15090: the Istio sidecar owns that range "
+      + '(15001 outbound, 15006 inbound, 15020/15021 agent, 15090 Envoy metrics …) and does not intercept traffic to it. '
+      + 'Fix: use the default ports 8500/8501, or any port outside 15000–15090');
   });
 });
 
@@ -150,7 +339,7 @@ describe('Service and DestinationRule', () => {
     const { objects } = build();
     expect(only(objects, 'DestinationRule').spec).toEqual({
       host: 'resnet',
-      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } },
       subsets: [
         { name: 'stable', labels: { version: 'stable' } },
         {
@@ -158,7 +347,9 @@ describe('Service and DestinationRule', () => {
           labels: { version: 'canary' },
           trafficPolicy: {
             tls: { mode: 'ISTIO_MUTUAL' },
-            outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+            // Load shedding (UNAVAILABLE / 503 from a full batch queue) ejects nobody; connection failures do.
+            outlierDetection: { consecutive5xxErrors: 0, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+            retryBudget: { percent: 20, minRetryConcurrency: 3 },
           },
         },
       ],
@@ -168,10 +359,10 @@ describe('Service and DestinationRule', () => {
   test('outlierDetection: custom values, or none', () => {
     const custom = build({ outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 100 } });
     expect(only(custom.objects, 'DestinationRule').spec.subsets[1].trafficPolicy.outlierDetection).toEqual({
-      consecutive5xxErrors: 3, interval: '5s', baseEjectionTime: '60s', maxEjectionPercent: 100,
+      consecutive5xxErrors: 3, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '5s', baseEjectionTime: '60s', maxEjectionPercent: 100,
     });
     const off = build({ outlierDetection: { enabled: false } });
-    expect(only(off.objects, 'DestinationRule').spec.subsets[1].trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
+    expect(only(off.objects, 'DestinationRule').spec.subsets[1].trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } });
   });
 });
 
@@ -179,8 +370,9 @@ describe('VirtualService', () => {
   test('name sets the host and every object name', () => {
     const { objects, rollout } = build({ name: 'classifier' });
     expect(rollout.name).toBe('classifier');
-    expect(vs(objects, 'classifier').hosts).toEqual(['classifier']);
-    expect(ownObjects(objects).filter((o) => !o.kind.startsWith('Network')).every((o) => o.metadata.name === 'classifier')).toBe(true);
+    expect(vs(objects, 'classifier').hosts).toEqual(['classifier', 'resnet-v1', 'resnet-v2']);
+    expect(ownObjects(objects).filter((o) => !o.kind.startsWith('Network') && !o.metadata.name.endsWith('-deny-reload'))
+      .every((o) => o.metadata.name === 'classifier')).toBe(true);
   });
 
   test('weights split gRPC (8500) and REST (8501) alike', () => {
@@ -233,7 +425,8 @@ describe('timeouts and retries sized from the batching timeout', () => {
     const { objects } = build();
     for (const r of vs(objects).http) {
       expect(r.timeout).toBe('30s');
-      expect(r.retries).toEqual({ attempts: 2, perTryTimeout: '10s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled,503' });
+      // Only failures where the request never reached TF Serving: a full batch queue's UNAVAILABLE / 503 is not retried.
+      expect(r.retries).toEqual({ attempts: 2, perTryTimeout: '10s', retryOn: 'connect-failure,refused-stream' });
     }
   });
 
@@ -254,6 +447,13 @@ describe('timeouts and retries sized from the batching timeout', () => {
     const { objects } = build({ timeout: Duration.seconds(5), retries: { attempts: 1, perTryTimeout: Duration.seconds(2), retryOn: 'unavailable' } }, { batching: batching(2) });
     expect(route(objects, 'rest').timeout).toBe('5s');
     expect(route(objects, 'rest').retries).toEqual({ attempts: 1, perTryTimeout: '2s', retryOn: 'unavailable' });
+  });
+
+  test('retry budget: as given; none when retries are off; out of range refused', () => {
+    expect(only(build({ retries: { budgetPercent: 10 } }).objects, 'DestinationRule').spec.trafficPolicy.retryBudget).toEqual({ percent: 10, minRetryConcurrency: 3 });
+    expect(only(build({ retries: { attempts: 0 } }).objects, 'DestinationRule').spec.trafficPolicy.retryBudget).toBeUndefined();
+    expect(attempt({ retries: { budgetPercent: 0 } })).toThrow(
+      "IstioCanary 'resnet': 'retries.budgetPercent' (0) must be a percentage above 0 and at most 100. Fix: use 20, or attempts: 0 to turn retries off");
   });
 
   test('attempts 0 turns retries off; the route timeout is one attempt', () => {
@@ -283,18 +483,62 @@ describe('gateway', () => {
     const gw = vs(objects, 'resnet-gateway');
     expect(gw.hosts).toEqual(['resnet.ml.example.com']);
     expect(gw.gateways).toEqual(['resnet']);
-    expect(gw.http.map((r: any) => r.name)).toEqual(['grpc-pin-canary', 'grpc-pin-stable', 'grpc', 'rest-pin-canary', 'rest-pin-stable', 'rest']);
-    expect(route(objects, 'grpc-pin-canary', 'resnet-gateway').match).toEqual([{ headers: { 'content-type': { prefix: 'application/grpc' }, 'x-model-version': { exact: 'canary' } } }]);
-    expect(route(objects, 'grpc', 'resnet-gateway').match).toEqual([{ headers: { 'content-type': { prefix: 'application/grpc' } } }]);
+    // No pinning routes from outside: a caller through the gateway cannot choose the canary.
+    expect(gw.http.map((r: any) => r.name)).toEqual(['grpc', 'rest']);
+    expect(route(objects, 'grpc', 'resnet-gateway').match).toEqual([{ uri: { regex: GRPC_PREDICTION_REGEX }, headers: { 'content-type': { prefix: 'application/grpc' } } }]);
     expect(route(objects, 'grpc', 'resnet-gateway').route[1]).toEqual({ destination: { host: 'resnet', subset: 'canary', port: { number: 8500 } }, weight: 10 });
-    expect(route(objects, 'rest', 'resnet-gateway').match).toBeUndefined();
+    expect(route(objects, 'rest', 'resnet-gateway').match).toEqual([{ uri: { prefix: '/v1/models/' } }]);
     expect(route(objects, 'rest', 'resnet-gateway').route[0].destination.port).toEqual({ number: 8501 });
+  });
+
+  test('the gateway routes only the prediction surface: the reload RPC and other paths match no route (Envoy answers 404)', () => {
+    const { objects } = build({ gateway });
+    const grpcRegex = new RegExp(`^(?:${route(objects, 'grpc', 'resnet-gateway').match[0].uri.regex})$`);
+    expect(grpcRegex.test('/tensorflow.serving.PredictionService/Predict')).toBe(true);
+    expect(grpcRegex.test('/tensorflow.serving.ModelService/GetModelStatus')).toBe(true);
+    expect(grpcRegex.test('/tensorflow.serving.ModelService/HandleReloadConfigRequest')).toBe(false);
+    expect(grpcRegex.test('/grpc.health.v1.Health/Check')).toBe(false);
+    expect(grpcRegex.test('/tensorflowXserving.PredictionService/Predict')).toBe(false);
+  });
+
+  test('the pinning header is removed from gateway requests unless external pinning is allowed', () => {
+    const stripped = build({ gateway });
+    for (const r of vs(stripped.objects, 'resnet-gateway').http) expect(r.headers).toEqual({ request: { remove: ['x-model-version'] } });
+    const allowed = build({ gateway: { ...gateway, allowExternalPinning: true } });
+    const http = vs(allowed.objects, 'resnet-gateway').http;
+    expect(http.map((r: any) => r.name)).toEqual(['grpc-pin-canary', 'grpc-pin-stable', 'grpc', 'rest-pin-canary', 'rest-pin-stable', 'rest']);
+    expect(http[0].match).toEqual([{ uri: { regex: GRPC_PREDICTION_REGEX }, headers: { 'content-type': { prefix: 'application/grpc' }, 'x-model-version': { exact: 'canary' } } }]);
+    expect(http.every((r: any) => r.headers === undefined)).toBe(true);
+  });
+
+  test('gateway JWT: a RequestAuthentication on the serving pods, and the gateway admitted only with a token of the issuer', () => {
+    const jwt = { issuer: 'https://accounts.google.com', jwksUri: 'https://www.googleapis.com/oauth2/v3/certs', audiences: ['resnet'] };
+    const { objects } = build({ gateway: { ...gateway, jwt } });
+    expect(only(objects, 'RequestAuthentication', 'resnet').spec).toEqual({
+      selector: { matchLabels: { 'tfserving-constructs.io/canary': 'resnet' } },
+      jwtRules: [{ issuer: 'https://accounts.google.com', jwksUri: 'https://www.googleapis.com/oauth2/v3/certs', audiences: ['resnet'] }],
+    });
+    const rules = only(objects, 'AuthorizationPolicy', 'resnet').spec.rules;
+    expect(rules[0].from).toEqual([{ source: { namespaces: ['apps'] } }]);
+    expect(rules[1]).toEqual({
+      from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'], requestPrincipals: ['https://accounts.google.com/*'] } }],
+      to: PREDICTION,
+    });
+    expect(build({ gateway }).objects.filter((o) => o.kind === 'RequestAuthentication')).toEqual([]);
+  });
+
+  test('gateway JWT rules', () => {
+    expect(attempt({ gateway: { ...gateway, jwt: { issuer: 'https://issuer', jwksUri: 'http://issuer/keys' } } })).toThrow(
+      "IstioCanary 'resnet': 'gateway.jwt.jwksUri' (\"http://issuer/keys\") must be an https URL (istiod fetches the keys from it). "
+      + "Fix: use e.g. 'https://www.googleapis.com/oauth2/v3/certs'");
+    expect(attempt({ gateway: { ...gateway, jwt: { issuer: 'my issuer', jwksUri: 'https://issuer/keys' } } })).toThrow(
+      "IstioCanary 'resnet': 'gateway.jwt.issuer' (\"my issuer\") must be a token issuer (no spaces). Fix: use the `iss` of your tokens, e.g. 'https://accounts.google.com'");
   });
 
   test('the mesh VirtualService stays mesh-only', () => {
     const { objects } = build({ gateway });
     expect(vs(objects).gateways).toBeUndefined();
-    expect(vs(objects).hosts).toEqual(['resnet']);
+    expect(vs(objects).hosts).toEqual(['resnet', 'resnet-v1', 'resnet-v2']);
   });
 
   test('the ingress gateway identity is admitted; port, selector and identity can be set', () => {
@@ -303,7 +547,7 @@ describe('gateway', () => {
     });
     expect(only(objects, 'Gateway').spec.servers[0].port.number).toBe(8443);
     expect(only(objects, 'Gateway').spec.selector).toEqual({ app: 'edge' });
-    expect(only(objects, 'AuthorizationPolicy').spec.rules[0].from).toContainEqual({ source: { principals: ['cluster.local/ns/edge/sa/edge-gateway'] } });
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[0].from).toContainEqual({ source: { principals: ['cluster.local/ns/edge/sa/edge-gateway'] } });
   });
 
   test('no gateway: no Gateway object', () => {
@@ -322,13 +566,13 @@ describe('mesh security', () => {
 
   test('AuthorizationPolicy admits the listed namespaces and service accounts on the serving ports, and the scraper on GET metrics', () => {
     const { objects } = build({ allowFrom: [MeshCaller.namespace('apps'), MeshCaller.serviceAccount('batch', 'scorer'), MeshCaller.namespace('web')] });
-    expect(only(objects, 'AuthorizationPolicy').spec).toEqual({
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec).toEqual({
       selector: { matchLabels: { 'tfserving-constructs.io/canary': 'resnet' } },
       action: 'ALLOW',
       rules: [
         {
           from: [{ source: { namespaces: ['apps', 'web'] } }, { source: { principals: ['cluster.local/ns/batch/sa/scorer'] } }],
-          to: [{ operation: { ports: ['8500', '8501'] } }],
+          to: PREDICTION,
         },
         {
           from: [{ source: { namespaces: ['monitoring'] } }],
@@ -338,14 +582,39 @@ describe('mesh security', () => {
     });
   });
 
+  test('the reload RPC is denied to everyone by default, whatever other ALLOW policies say; allowFrom gets no admin API', () => {
+    const { objects } = build();
+    expect(only(objects, 'AuthorizationPolicy', 'resnet-deny-reload').spec).toEqual({
+      selector: { matchLabels: { 'tfserving-constructs.io/canary': 'resnet' } },
+      action: 'DENY',
+      rules: [{ to: [{ operation: { paths: ['/tensorflow.serving.ModelService/HandleReloadConfigRequest'] } }] }],
+    });
+    const allowed = only(objects, 'AuthorizationPolicy', 'resnet').spec.rules.flatMap((r: any) => r.to.flatMap((t: any) => t.operation.paths ?? []));
+    expect(allowed).not.toContain('/tensorflow.serving.ModelService/HandleReloadConfigRequest');
+    // Every ALLOW operation names paths: no caller is admitted to a whole port.
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules.every((r: any) => r.to.every((t: any) => t.operation.paths?.length > 0))).toBe(true);
+  });
+
+  test('adminCallers may call the reload RPC: an ALLOW rule for them, and the DENY rule spares them', () => {
+    const { objects } = build({ adminCallers: [MeshCaller.namespace('ml-admin'), MeshCaller.serviceAccount('ci', 'deployer')] });
+    expect(only(objects, 'AuthorizationPolicy', 'resnet-deny-reload').spec.rules).toEqual([{
+      from: [{ source: { notNamespaces: ['ml-admin'], notPrincipals: ['cluster.local/ns/ci/sa/deployer'] } }],
+      to: [{ operation: { paths: ['/tensorflow.serving.ModelService/HandleReloadConfigRequest'] } }],
+    }]);
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1]).toEqual({
+      from: [{ source: { namespaces: ['ml-admin'] } }, { source: { principals: ['cluster.local/ns/ci/sa/deployer'] } }],
+      to: [{ operation: { ports: ['8500'], paths: ['/tensorflow.serving.ModelService/HandleReloadConfigRequest'] } }],
+    });
+  });
+
   test('trustDomain goes into the principals', () => {
     const { objects } = build({ allowFrom: [MeshCaller.serviceAccount('apps', 'web')], trustDomain: 'acme-ml.svc.id.goog' });
-    expect(only(objects, 'AuthorizationPolicy').spec.rules[0].from).toEqual([{ source: { principals: ['acme-ml.svc.id.goog/ns/apps/sa/web'] } }]);
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[0].from).toEqual([{ source: { principals: ['acme-ml.svc.id.goog/ns/apps/sa/web'] } }]);
   });
 
   test('an empty allowFrom admits only the scraper', () => {
     const { objects } = build({ allowFrom: [] });
-    expect(only(objects, 'AuthorizationPolicy').spec.rules).toEqual([
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules).toEqual([
       { from: [{ source: { namespaces: ['monitoring'] } }], to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }] },
     ]);
   });
@@ -353,24 +622,24 @@ describe('mesh security', () => {
   test('with a PodMonitoring the scraper defaults to plaintext on the REST port (Managed Prometheus has no mesh identity)', () => {
     const { objects } = build({}, { monitoring: { scraper: Scraper.POD_MONITORING } });
     expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toEqual({ 8501: { mode: 'PERMISSIVE' } });
-    expect(only(objects, 'AuthorizationPolicy').spec.rules[1].from).toBeUndefined();
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1].from).toBeUndefined();
   });
 
   test('ScraperAccess.mesh with named callers', () => {
     const { objects } = build({ scraper: ScraperAccess.mesh(MeshCaller.serviceAccount('monitoring', 'prometheus')) });
-    expect(only(objects, 'AuthorizationPolicy').spec.rules[1].from).toEqual([{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }]);
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1].from).toEqual([{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }]);
   });
 
   test('ScraperAccess.plaintext: the REST port also takes plaintext, and GET metrics is admitted from any source', () => {
     const { objects } = build({ scraper: ScraperAccess.plaintext() });
     expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toEqual({ 8501: { mode: 'PERMISSIVE' } });
     expect(only(objects, 'PeerAuthentication').spec.mtls).toEqual({ mode: 'STRICT' });
-    expect(only(objects, 'AuthorizationPolicy').spec.rules[1]).toEqual({ to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }] });
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1]).toEqual({ to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }] });
   });
 
   test('ScraperAccess.none, or metrics off: no scraper rule', () => {
-    expect(only(build({ scraper: ScraperAccess.none() }).objects, 'AuthorizationPolicy').spec.rules).toHaveLength(1);
-    expect(only(build({}, { monitoring: { enabled: false } }).objects, 'AuthorizationPolicy').spec.rules).toHaveLength(1);
+    expect(only(build({ scraper: ScraperAccess.none() }).objects, 'AuthorizationPolicy', 'resnet').spec.rules).toHaveLength(1);
+    expect(only(build({}, { monitoring: { enabled: false } }).objects, 'AuthorizationPolicy', 'resnet').spec.rules).toHaveLength(1);
     expect(only(build({ scraper: ScraperAccess.plaintext() }, { monitoring: { enabled: false } }).objects, 'PeerAuthentication').spec.portLevelMtls).toBeUndefined();
   });
 });
@@ -409,14 +678,31 @@ describe('label routing (both versions in one server)', () => {
     const http = vs(objects, 'ranker').http;
     expect(http.map((r: any) => r.name)).toEqual(['rest-ranker-pin-canary', 'rest-ranker-pin-stable', 'rest-ranker-canary-share', 'rest-ranker-stable', 'rest', 'grpc']);
     const share = http[2];
-    expect(share.match).toEqual([{ port: 8501, uri: { prefix: '/v1/models/ranker:' }, headers: { 'x-request-id': { regex: '.*(0[0-9a-f]{2}|1[0-8][0-9a-f]|19[0-9])' } } }]);
-    expect(share.rewrite).toEqual({ uri: '/v1/models/ranker/labels/canary:' });
+    expect(share.match).toEqual([{ port: 8501, uri: { regex: '(?i:/v1/models/)ranker:.*' }, headers: { 'x-request-id': { regex: '.*(0[0-9a-f]{2}|1[0-8][0-9a-f]|19[0-9])' } } }]);
+    expect(share.rewrite).toEqual({ uriRegexRewrite: { match: '^(?i:/v1/models/)ranker:', rewrite: '/v1/models/ranker/labels/canary:' } });
     expect(share.route).toEqual([{ destination: { host: 'ranker', port: { number: 8501 } } }]);
     // Unlabelled requests would reach the newest loaded version, so the rest of the share is pinned to the stable label.
-    expect(http[3].match).toEqual([{ port: 8501, uri: { prefix: '/v1/models/ranker:' } }]);
-    expect(http[3].rewrite).toEqual({ uri: '/v1/models/ranker/labels/stable:' });
+    expect(http[3].match).toEqual([{ port: 8501, uri: { regex: '(?i:/v1/models/)ranker:.*' } }]);
+    expect(http[3].rewrite).toEqual({ uriRegexRewrite: { match: '^(?i:/v1/models/)ranker:', rewrite: '/v1/models/ranker/labels/stable:' } });
     expect(http[0].match[0].headers).toEqual({ 'x-model-version': { exact: 'canary' } });
-    expect(http[0].rewrite).toEqual({ uri: '/v1/models/ranker/labels/canary:' });
+    expect(http[0].rewrite).toEqual({ uriRegexRewrite: { match: '^(?i:/v1/models/)ranker:', rewrite: '/v1/models/ranker/labels/canary:' } });
+  });
+
+  test('the label routes match /v1/models/ case-insensitively, as TF Serving does, and the model name exactly', () => {
+    // http_rest_api_util.cc: kPredictionApiGegex = (?i)/v1/models/([^/:]+)…; the model name is a map key.
+    const { objects } = labels({ weights: { stable: 90, canary: 10 } });
+    const stable = route(objects, 'rest-ranker-stable', 'ranker');
+    const full = new RegExp(`^(?:${re2ToJs(stable.match[0].uri.regex)})$`);
+    for (const p of ['/v1/models/ranker:predict', '/V1/MODELS/ranker:predict', '/v1/Models/ranker:classify']) expect(full.test(p)).toBe(true);
+    for (const p of ['/v1/models/RANKER:predict', '/v1/models/rankers:predict', '/v2/models/ranker:predict']) expect(full.test(p)).toBe(false);
+    // The rewrite replaces the matched head, whatever its case, and keeps the verb.
+    const rw = stable.rewrite.uriRegexRewrite;
+    expect('/V1/Models/ranker:predict'.replace(new RegExp(re2ToJs(rw.match)), rw.rewrite)).toBe('/v1/models/ranker/labels/stable:predict');
+  });
+
+  test('the servers\' own Services are hosts of the routes: calling them directly is routed by the same rules', () => {
+    const { objects } = labels();
+    expect(vs(objects, 'ranker').hosts).toEqual(['ranker', 'ranker-server']);
   });
 
   test('other REST paths and gRPC pass unchanged; no subsets, no version labels', () => {
@@ -425,7 +711,7 @@ describe('label routing (both versions in one server)', () => {
     expect(http.find((r: any) => r.name === 'rest')).toMatchObject({ match: [{ port: 8501 }], route: [{ destination: { host: 'ranker', port: { number: 8501 } } }] });
     expect(http.find((r: any) => r.name === 'grpc')).toMatchObject({ match: [{ port: 8500 }], route: [{ destination: { host: 'ranker', port: { number: 8500 } } }] });
     expect(http.find((r: any) => r.rewrite === undefined && r.name !== 'rest' && r.name !== 'grpc')).toBeUndefined();
-    expect(only(objects, 'DestinationRule').spec).toEqual({ host: 'ranker', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
+    expect(only(objects, 'DestinationRule').spec).toEqual({ host: 'ranker', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } } });
     expect(podLabels(objects, 'ranker-server')).toMatchObject({ 'tfserving-constructs.io/canary': 'ranker' });
     expect(podLabels(objects, 'ranker-server').version).toBeUndefined();
   });
@@ -434,23 +720,34 @@ describe('label routing (both versions in one server)', () => {
     expect(vs(labels().objects, 'ranker').http.map((r: any) => r.name)).not.toContain('rest-ranker-canary-share');
     const all = vs(labels({ weights: { stable: 0, canary: 100 } }).objects, 'ranker').http;
     expect(all.map((r: any) => r.name)).toEqual(['rest-ranker-pin-canary', 'rest-ranker-pin-stable', 'rest-ranker-canary', 'rest', 'grpc']);
-    expect(all[2].rewrite).toEqual({ uri: '/v1/models/ranker/labels/canary:' });
+    expect(all[2].rewrite.uriRegexRewrite.rewrite).toBe('/v1/models/ranker/labels/canary:');
   });
 
   test('custom label names and model list', () => {
     const model: ServedModelOptions = { ...LABELLED, versionLabels: { prod: 41, next: 42 } };
     const { objects } = labels({ labelRouting: { stableLabel: 'prod', canaryLabel: 'next', models: ['ranker'], allowUnlabeledGrpcToCanary: true } }, [model]);
-    expect(route(objects, 'rest-ranker-stable', 'ranker').rewrite).toEqual({ uri: '/v1/models/ranker/labels/prod:' });
-    expect(route(objects, 'rest-ranker-pin-canary', 'ranker').rewrite).toEqual({ uri: '/v1/models/ranker/labels/next:' });
+    expect(route(objects, 'rest-ranker-stable', 'ranker').rewrite.uriRegexRewrite.rewrite).toBe('/v1/models/ranker/labels/prod:');
+    expect(route(objects, 'rest-ranker-pin-canary', 'ranker').rewrite.uriRegexRewrite.rewrite).toBe('/v1/models/ranker/labels/next:');
   });
 
   test('through a gateway, gRPC goes first by content-type and REST routes match no port', () => {
     const { objects } = labels({ gateway: { hosts: ['ranker.example.com'], tlsSecretName: 'ranker-tls' } });
     const http = vs(objects, 'ranker-gateway').http;
-    expect(http[0]).toMatchObject({ name: 'grpc', match: [{ headers: { 'content-type': { prefix: 'application/grpc' } } }] });
-    expect(http.find((r: any) => r.name === 'rest-ranker-stable').match).toEqual([{ uri: { prefix: '/v1/models/ranker:' } }]);
+    expect(http[0]).toMatchObject({ name: 'grpc', match: [{ uri: { regex: GRPC_PREDICTION_REGEX }, headers: { 'content-type': { prefix: 'application/grpc' } } }] });
+    expect(http.find((r: any) => r.name === 'rest-ranker-stable').match).toEqual([{ uri: { regex: '(?i:/v1/models/)ranker:.*' } }]);
     expect(http[http.length - 1]).toMatchObject({ name: 'rest', route: [{ destination: { host: 'ranker', port: { number: 8501 } } }] });
-    expect(http[http.length - 1].match).toBeUndefined();
+    expect(http[http.length - 1].match).toEqual([{ uri: { prefix: '/v1/models/' } }]);
+  });
+
+  test('through a gateway, paths that name a version or label are refused (404) unless external pinning is allowed', () => {
+    const gateway = { hosts: ['ranker.example.com'], tlsSecretName: 'ranker-tls' };
+    const refused = route(labels({ gateway }).objects, 'rest-ranker-explicit-version', 'ranker-gateway');
+    expect(refused.match).toEqual([{ uri: { regex: '(?i:/v1/models/)ranker/(?i:versions|labels)/.*' } }]);
+    expect(refused.directResponse.status).toBe(404);
+    expect(refused.route).toBeUndefined();
+    const http = vs(labels({ gateway: { ...gateway, allowExternalPinning: true } }).objects, 'ranker-gateway').http;
+    expect(http.map((r: any) => r.name)).not.toContain('rest-ranker-explicit-version');
+    expect(http.map((r: any) => r.name)).toContain('rest-ranker-pin-canary');
   });
 });
 
@@ -466,7 +763,8 @@ describe('Flagger hand-off', () => {
     const { objects, rollout } = flagger();
     expect(rollout.mode).toBe(IstioCanaryMode.FLAGGER);
     expect(ownObjects(objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'AuthorizationPolicy/resnet', 'Canary/resnet', 'MetricTemplate/resnet-grpc-error-rate', 'NetworkPolicy/resnet-server-istio-proxy', 'PeerAuthentication/resnet',
+      'AuthorizationPolicy/resnet', 'AuthorizationPolicy/resnet-deny-reload', 'Canary/resnet', 'MetricTemplate/resnet-grpc-error-rate', 'PeerAuthentication/resnet',
+      'VirtualService/resnet-target',
     ]);
     expect(ApiObject.of(rollout).kind).toBe('Canary');
   });
@@ -484,10 +782,10 @@ describe('Flagger hand-off', () => {
         targetPort: 8500,
         portDiscovery: true,
         timeout: '30.06s',
-        retries: { attempts: 2, perTryTimeout: '10.02s', retryOn: 'connect-failure,refused-stream,unavailable,cancelled,503' },
+        retries: { attempts: 2, perTryTimeout: '10.02s', retryOn: 'connect-failure,refused-stream' },
         trafficPolicy: {
           tls: { mode: 'ISTIO_MUTUAL' },
-          outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+          outlierDetection: { consecutive5xxErrors: 0, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
         },
       },
       analysis: {
@@ -736,4 +1034,28 @@ test('an IstioCanary and a RequestLogging on the same server share one sidecar N
   const logging = new RequestLogging(chart, 'logs', { target: rollout.stable });
   expect(logging.sidecarNetworkPolicy).toBe(rollout.sidecarNetworkPolicies[0]);
   expect(synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'resnet-v1-istio-proxy')).toHaveLength(1);
+});
+
+test('the istiod namespace of a server\'s sidecar policy does not depend on who asks first: a conflict is refused either way', () => {
+  // GIVEN a RequestLogging declared before an IstioCanary that names another istiod namespace
+  const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+  const stable = server(chart, 'resnet-v1');
+  const canary = server(chart, 'resnet-v2');
+  new RequestLogging(chart, 'logs', { target: stable });
+  // THEN the IstioCanary is refused instead of silently sending istiod traffic to istio-system
+  expect(() => new IstioCanary(chart, 'resnet', { stable, canary, allowFrom: APPS, istioNamespace: 'istio-control' })).toThrow(
+    "IstioCanary 'resnet': 'istioNamespace' (\"istio-control\") must match the istiod namespace of the sidecar NetworkPolicy of server 'resnet-v1' "
+    + "('istio-system', from RequestLogging 'logs'): one sidecar talks to one istiod. Fix: set istioNamespace: 'istio-control' on RequestLogging 'logs' too, "
+    + 'or the same value on both');
+  // AND in the other order
+  const chart2 = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+  const s2 = server(chart2, 'resnet-v1');
+  new IstioCanary(chart2, 'resnet', { stable: s2, canary: server(chart2, 'resnet-v2'), allowFrom: APPS, istioNamespace: 'istio-control' });
+  expect(() => new RequestLogging(chart2, 'logs', { target: s2 })).toThrow(
+    "RequestLogging 'logs': 'istioNamespace' (\"istio-system\") must match the istiod namespace of the sidecar NetworkPolicy of server 'resnet-v1' "
+    + "('istio-control', from IstioCanary 'resnet'): one sidecar talks to one istiod. Fix: set istioNamespace: 'istio-system' on IstioCanary 'resnet' too, "
+    + 'or the same value on both');
+  const agreed = new RequestLogging(chart2, 'logs2', { target: s2, istioNamespace: 'istio-control', name: 'resnet-v1-logs' });
+  expect(only(synth(chart2), 'NetworkPolicy', 'resnet-v1-istio-proxy').spec.egress[0].to[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'istio-control' });
+  expect(agreed.sidecarNetworkPolicy).toBeDefined();
 });

@@ -36,10 +36,11 @@ describe('requestIdShareRegex', () => {
 });
 
 describe('durations', () => {
-  test('istioDuration writes seconds, with decimals only when needed', () => {
+  test('istioDuration writes whole milliseconds (istiod refuses finer), rounded up, decimals only when needed', () => {
     expect(istioDuration(Duration.seconds(30))).toBe('30s');
     expect(istioDuration(Duration.millis(10_002))).toBe('10.002s');
-    expect(istioDuration(Duration.millis(0.25))).toBe('0.00025s');
+    expect(istioDuration(Duration.millis(10_000.5))).toBe('10.001s');
+    expect(istioDuration(Duration.millis(0.25))).toBe('0.001s');
     expect(istioDuration(Duration.minutes(2))).toBe('120s');
   });
 

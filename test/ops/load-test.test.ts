@@ -1,5 +1,5 @@
 import * as vm from 'vm';
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as protobuf from 'protobufjs';
 import {
   ArrivalRate, BatchingConfig, GcsAccess, generateValues, K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, LoadTestProps, ModelSource, parseSummary, TensorDType,
@@ -550,5 +550,67 @@ describe('rules', () => {
       + "Fix: use e.g. { 'x-model-version': '2' }");
     expect(() => setup({ headers: { 'grpc-timeout': '1S' } })).toThrow(/'headers' \("grpc-timeout"\) must be lower-case header names/);
     expect(() => setup({ headers: { 'x-a': 'ü' } })).toThrow("LoadTest 'load': 'headers.x-a' (\"ü\") must be printable ASCII. Fix: encode the value");
+  });
+});
+
+describe('network', () => {
+  const tcp = (port: number) => ({ port, protocol: 'TCP' });
+  const DNS = { ports: [{ port: 53, protocol: 'UDP' }, tcp(53)] };
+
+  test('the Job gets its own NetworkPolicy: no ingress, egress to DNS and the target pods on their serving ports only', () => {
+    const { chart } = setup();
+    const np = only(synth(chart), 'NetworkPolicy', 'load');
+    expect(np.spec).toEqual({
+      // The Job's own label: a LoadTest may share its name (the instance label) with a server.
+      podSelector: { matchLabels: { 'tfserving-constructs.io/load-test': 'load' } },
+      policyTypes: ['Ingress', 'Egress'],
+      egress: [
+        DNS,
+        { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': 'resnet' } } }], ports: [tcp(8500), tcp(8501)] },
+      ],
+    });
+  });
+
+  test('the Job\'s pods carry the selected label; with a mesh target, the sidecar\'s metrics ports take ingress', () => {
+    const { chart } = setup();
+    const objects = synth(chart);
+    expect(only(objects, 'Job').spec.template.metadata.labels['tfserving-constructs.io/load-test']).toBe('load');
+    expect(only(objects, 'NetworkPolicy', 'load').spec.ingress).toBeUndefined();
+  });
+
+  test('a target in another namespace is selected by namespace and pods; remote write gets its port', () => {
+    const app = Testing.app();
+    const serving = new Chart(app, 'serving', { namespace: 'ml' });
+    const server = new TfServingModel(serving, 'resnet', {
+      models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount(),
+      networkPolicy: { allowFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'perf' } } }] },
+    });
+    const perf = new Chart(app, 'perf', { namespace: 'perf' });
+    new LoadTest(perf, 'load', { target: server, payload: PAYLOAD, prometheusRemoteWriteUrl: 'http://prometheus.monitoring:9090/api/v1/write' });
+    expect(only(synth(perf), 'NetworkPolicy', 'load').spec.egress).toEqual([
+      DNS,
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': 'resnet' } } }],
+        ports: [tcp(8500), tcp(8501)],
+      },
+      { ports: [tcp(9090)] },
+    ]);
+  });
+
+  test('a LoadTest in a namespace the target\'s NetworkPolicy does not admit is refused at synth', () => {
+    const app = Testing.app();
+    const serving = new Chart(app, 'serving', { namespace: 'ml' });
+    const server = new TfServingModel(serving, 'resnet', { models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount() });
+    const perf = new Chart(app, 'perf', { namespace: 'perf' });
+    new LoadTest(perf, 'load', { target: server, payload: PAYLOAD });
+    expect(() => synth(perf)).toThrow(
+      "LoadTest 'load': 'target' (resnet) must admit the load test's namespace 'perf' through the NetworkPolicy of its servers: the packets are dropped "
+      + "before any mesh rule is read. Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'perf' } } } to networkPolicy.allowFrom "
+      + "of the target's servers, or create the LoadTest in namespace 'ml'");
+  });
+
+  test('the image can be overridden (private registry, Binary Authorization)', () => {
+    const { chart } = setup({ image: 'europe-docker.pkg.dev/acme/mirror/k6@sha256:0123' });
+    expect(only(synth(chart), 'Job').spec.template.spec.containers[0].image).toBe('europe-docker.pkg.dev/acme/mirror/k6@sha256:0123');
   });
 });

@@ -26,6 +26,8 @@ interface Peer { ip?: string; namespace?: string; port: number }
 const peerMatches = (peer: any, p: Peer) => {
   if (peer.ipBlock) return p.ip !== undefined && inCidr(p.ip, peer.ipBlock.cidr);
   if (peer.namespaceSelector) return p.namespace !== undefined && peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === p.namespace;
+  // A podSelector alone selects pods of the policy's own namespace (Testing.chart() sets none: 'default').
+  if (peer.podSelector) return p.namespace === 'default';
   return false;
 };
 const ruleAdmits = (rule: any, peers: any[] | undefined, p: Peer) =>
@@ -72,8 +74,10 @@ test('the NetworkPolicies admit the agent port and the collector\'s egress to Cl
   const { chart } = setup();
   const objects = synth(chart);
   // The server's own policy does not admit the agent port: the capture's policy does.
-  expect(admits(objects.filter((o) => o.metadata.name !== 'resnet-capture'), 'ingress', { ip: '10.1.2.3', port: 9081 })).toBe(false);
-  expect(admits(objects, 'ingress', { ip: '10.1.2.3', port: 9081 })).toBe(true);
+  // The capture's policy admits the agent port to the callers the REST port admits: the server's own namespace by default.
+  expect(admits(objects.filter((o) => o.metadata.name !== 'resnet-capture'), 'ingress', { namespace: 'default', port: 9081 })).toBe(false);
+  expect(admits(objects, 'ingress', { namespace: 'default', port: 9081 })).toBe(true);
+  expect(admits(objects, 'ingress', { ip: '10.1.2.3', port: 9081 })).toBe(false);
   expect(admits(objects, 'egress', { ip: '142.250.1.207', port: 443 })).toBe(true);
   expect(admits(objects, 'egress', { ip: '169.254.169.254', port: 80 })).toBe(true);
   expect(admits(objects, 'egress', { ip: '169.254.169.252', port: 988 })).toBe(true);

@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { GcsAccess, ModelSource, RequestLogging, RequestLoggingProps, sampleExpression, TfServingModel } from '../../lib';
+import { requestIdShareRegex } from '../../lib/mesh/routing';
 import { only, synth } from '../support/synth';
 
 function setup(props: Partial<RequestLoggingProps> = {}) {
@@ -9,11 +10,15 @@ function setup(props: Partial<RequestLoggingProps> = {}) {
   return { chart, server, logging };
 }
 
-/** Which of the 256 two-hex-digit request-id suffixes the expression's regex selects. */
+/** A random-looking UUID4 request id with `two` as the first two hex digits of its second group and `last3` at the end. */
+const requestId = (two: number, last3: number) =>
+  `3f2c9d1e-${two.toString(16).padStart(2, '0')}7a-4f35-9e3a-5c1d2b3a4${last3.toString(16).padStart(3, '0')}`;
+
+/** Which of the 256 values of the sampled digits the expression's regex selects. */
 function sampled(expr: string): number {
   const re = new RegExp(/matches\('(.*)'\)/.exec(expr)![1]);
   let n = 0;
-  for (let i = 0; i < 256; i++) if (re.test(`0123-${i.toString(16).padStart(2, '0')}`)) n++;
+  for (let i = 0; i < 256; i++) if (re.test(requestId(i, 0xabc))) n++;
   return n;
 }
 
@@ -31,7 +36,26 @@ test('sampling by request id, errors always logged', () => {
   expect(t.spec.accessLogging[0].providers).toEqual([{ name: 'otel' }]);
   expect(t.spec.accessLogging[0].filter.expression).toBe(logging.filterExpression);
   expect(logging.filterExpression).toBe(
-    "response.code >= 500 || (has(response.grpc_status) && response.grpc_status != 0) || request.headers['x-request-id'].matches('(0[0-9a-f]|1[0-9])$')");
+    "response.code >= 500 || (has(response.grpc_status) && response.grpc_status != 0) || request.headers['x-request-id'].matches('^[0-9a-f]{8}-(0[0-9a-f]|1[0-9])')");
+});
+
+test('sampling is independent of the canary split by request id: the same share of canary and stable requests is logged', () => {
+  // GIVEN IstioCanary's 10 % canary share (last three hex digits) and a 10 % log sample
+  const log = new RegExp(/matches\('(.*)'\)/.exec(sampleExpression(10, false)!)![1]);
+  const canary = new RegExp(`^(?:${requestIdShareRegex(10)})$`);
+  const counts = { canary: [0, 0], stable: [0, 0] };
+  // WHEN every combination of the two digit groups is routed and sampled
+  for (let two = 0; two < 256; two++) {
+    for (let last = 0; last < 4096; last += 3) {
+      const id = requestId(two, last);
+      const c = counts[canary.test(id) ? 'canary' : 'stable'];
+      c[0]++;
+      if (log.test(id)) c[1]++;
+    }
+  }
+  // THEN both versions see exactly 26/256 of their requests logged (before: 12.7 % of canary vs 9.8 % of stable)
+  expect(counts.canary[1] / counts.canary[0]).toBeCloseTo(26 / 256, 10);
+  expect(counts.stable[1] / counts.stable[0]).toBeCloseTo(26 / 256, 10);
 });
 
 test.each([[1, 3], [6.25, 16], [10, 26], [50, 128], [62.5, 160], [99, 253]])('%d %% samples %d of 256 request ids', (percent, expected) => {

@@ -20,7 +20,7 @@ const filesUnder = (dir: string): string[] => (fs.existsSync(dir)
 function build<A extends App>(make: (props: AppProps) => A, outdir: string, bad: boolean, props: AppProps = {}): A {
   const app = make({ outdir, ...props });
   for (const name of ['first', 'second']) {
-    new TfServingModel(new Chart(app, name, { namespace: 'ml' }), 'resnet', {
+    new TfServingModel(new Chart(app, name, { namespace: `ml-${name}` }), 'resnet', {
       models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }],
       gcsAccess: GcsAccess.nodeServiceAccount(),
     });

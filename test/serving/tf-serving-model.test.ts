@@ -5,7 +5,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  BatchingConfig, GcsAccess, ModelSource, S3Credentials, Scraper, TfServingImage, TfServingModel, TfServingModelProps, VersionPolicy,
+  BatchingConfig, GcsAccess, HttpsEgress, ModelSource, S3Credentials, Scraper, TfServingImage, TfServingModel, TfServingModelProps, VersionPolicy,
 } from '../../lib';
 import { parseAllDocuments } from 'yaml';
 import { containerOf, flagsOf, only, synth } from '../support/synth';
@@ -164,10 +164,14 @@ describe('defaults', () => {
     ]);
   });
 
-  test('NetworkPolicy admits only the serving ports; egress to DNS, HTTPS and the metadata server', () => {
+  test('NetworkPolicy admits the server\'s own namespace to the serving ports and the scraper to REST; egress to DNS, HTTPS and the metadata server', () => {
     const np = only(build().objects, 'NetworkPolicy');
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(np.spec.ingress).toEqual([{ ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }] }]);
+    // Not the whole cluster: any pod admitted could call the admin RPC (HandleReloadConfigRequest) on the gRPC port.
+    expect(np.spec.ingress).toEqual([
+      { from: [{ podSelector: {} }], ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 8501, protocol: 'TCP' }] },
+    ]);
     expect(np.spec.egress).toEqual([
       { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
       { ports: [{ port: 443, protocol: 'TCP' }] },
@@ -516,6 +520,24 @@ describe('props', () => {
       { from, ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }] },
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } }], ports: [{ port: 8501, protocol: 'TCP' }] },
     ]);
+  });
+
+  test('networkPolicy: an empty allowFrom is refused (an ingress rule without peers admits every source)', () => {
+    expect(() => build({ networkPolicy: { allowFrom: [] } })).toThrow(
+      "TfServingModel 'resnet': 'networkPolicy.allowFrom' ([]) must name at least one peer: a NetworkPolicy ingress rule without peers admits every source. "
+      + "Fix: leave it out to admit the server's own namespace, or list the peers that may connect");
+  });
+
+  test('networkPolicy.httpsEgress narrows 443 to Private Google Access ranges (private / restricted.googleapis.com)', () => {
+    const egress443 = (httpsEgress?: HttpsEgress) =>
+      only(build({ networkPolicy: { httpsEgress } }).objects, 'NetworkPolicy').spec.egress.find((r: any) => r.ports.some((p: any) => p.port === 443));
+    expect(egress443()).toEqual({ ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(egress443(HttpsEgress.PRIVATE_GOOGLE_APIS)).toEqual({ to: [{ ipBlock: { cidr: '199.36.153.8/30' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(egress443(HttpsEgress.RESTRICTED_GOOGLE_APIS)).toEqual({ to: [{ ipBlock: { cidr: '199.36.153.4/30' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    const source = ModelSource.s3('s3://models/resnet', { endpoint: 'minio.storage:9000', region: 'eu-west-1', credentials: S3Credentials.fromSecret('minio-creds', 'user', 'password') });
+    expect(() => build({ image: TfServingImage.of('2.6.5'), models: [{ name: 'resnet', source }], networkPolicy: { httpsEgress: HttpsEgress.RESTRICTED_GOOGLE_APIS } })).toThrow(
+      "TfServingModel 'resnet': 'networkPolicy.httpsEgress' (\"restricted.googleapis.com\") must allow the S3 endpoint of models[0] ('resnet'): it admits HTTPS "
+      + 'to Google APIs only. Fix: use HttpsEgress.ANY, or add the S3 endpoint in networkPolicy.additionalEgress and keep the models on GCS');
   });
 
   test('networkPolicy: open egress, extra egress, or none', () => {
