@@ -28,6 +28,8 @@ const project = new typescript.TypeScriptProject({
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
+  // `files` in package.json lists what the tarball ships; no .npmignore next to it.
+  npmignoreEnabled: false,
   // Pulumi packages are optional peers: a cdk8s-only user installs none of them (see peerDependenciesMeta).
   peerDeps: ['cdk8s@^2.70.0', `${CDK8S_PLUS}@^2.9.0`, 'constructs@^10.4.0', '@pulumi/pulumi@^3.142.0', '@pulumi/gcp@>=8.0.0', '@pulumi/kubernetes@^4.18.0'],
   peerDependencyOptions: { pinnedDevDependency: false },
@@ -68,7 +70,8 @@ const project = new typescript.TypeScriptProject({
     transformOptions: { isolatedModules: true },
   },
   tsconfig: {
-    compilerOptions: { strict: true, skipLibCheck: true, lib: ['es2022'], target: 'ES2022' },
+    // The shipped JavaScript carries no inline source maps or sources (they were three quarters of its bytes).
+    compilerOptions: { strict: true, skipLibCheck: true, lib: ['es2022'], target: 'ES2022', inlineSourceMap: false, inlineSources: false },
   },
   tsconfigDev: {
     compilerOptions: { strict: true, skipLibCheck: true, lib: ['es2022'], target: 'ES2022' },
@@ -87,12 +90,24 @@ project.package.addField('peerDependenciesMeta', {
   '@pulumi/gcp': { optional: true },
   '@pulumi/kubernetes': { optional: true },
 });
-// Two entry points: the cdk8s library, and the Pulumi layer (never loaded by the main entry point).
+// Three entry points: the cdk8s constructs; the pure TF Serving renderers and validators; the Pulumi layer (never
+// loaded by the main entry point).
 project.package.addField('exports', {
   '.': { types: './build/index.d.ts', default: './build/index.js' },
+  './tfserving': { types: './build/tfserving/index.d.ts', default: './build/tfserving/index.js' },
   './pulumi': { types: './build/pulumi/index.d.ts', default: './build/pulumi/index.js' },
   './package.json': './package.json',
 });
+// `moduleResolution: node` (node10: what a `module: commonjs` tsconfig such as `cdk8s init`'s gets) ignores `exports`;
+// typesVersions maps the subpaths for it.
+project.package.addField('typesVersions', {
+  '*': { tfserving: ['build/tfserving/index.d.ts'], pulumi: ['build/pulumi/index.d.ts'] },
+});
+// What the tarball ships: the compiled library and its declarations, the API reference and the changelog (npm adds
+// package.json, README and LICENSE). Not .ci/, bench/, scripts/, examples/ (their imports point at ../../lib) or tarballs.
+project.package.addField('files', ['build/**/*.js', 'build/**/*.d.ts', 'docs/API.md', 'CHANGELOG.md']);
+// `npm pack` and `npm publish` compile first, into a clean build/ (no stale output of deleted sources).
+project.package.setScript('prepack', 'node -e "require(\'fs\').rmSync(\'build\',{recursive:true,force:true})" && tsc -p tsconfig.json');
 
 // Type-check tests and examples too (ts-jest runs with isolatedModules for speed).
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');

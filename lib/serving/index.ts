@@ -6,7 +6,7 @@ export { ModelSource, S3Credentials } from './model-source';
 export type { S3SourceOptions } from './model-source';
 export { Scraper } from './monitoring';
 export type { MonitoringOptions } from './monitoring';
-export { CONFIG_DIR, TfServingModel, cpuToMillis } from './tf-serving-model';
+export { CONFIG_DIR, TfServingModel } from './tf-serving-model';
 export type {
   AutoscalingOptions, DisruptionBudgetOptions, DrainOptions, ServedModelOptions, ServingNetworkPolicyOptions,
   ServingProbeOptions, ServingSecurityOptions, ThreadOptions, TfServingModelProps,
