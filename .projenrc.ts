@@ -9,6 +9,10 @@ const project = new typescript.TypeScriptProject({
   description: 'cdk8s constructs that put TensorFlow Serving on Kubernetes and GKE',
   license: 'Apache-2.0',
   authorName: 'tfserving-constructs developers',
+  keywords: [
+    'cdk8s', 'cdk8s-plus', 'constructs', 'kubernetes', 'gke', 'tensorflow', 'tensorflow-serving', 'tfserving', 'istio', 'flagger', 'pulumi', 'mlops',
+  ],
+  // `repository` and `homepage`: not set until the project has a public repository URL (none is configured).
   defaultReleaseBranch: 'main',
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
@@ -24,7 +28,14 @@ const project = new typescript.TypeScriptProject({
   sampleCode: false,
   eslint: false,
   github: false,
-  release: false,
+  // Semantic versions and a changelog from projen's release support, run locally (no GitHub workflows, which would
+  // need the network): `npx projen release` bumps from the conventional commits since the last tag (0.x until 1.0),
+  // writes dist-package/changelog.md and version.txt, builds and packs into dist-package/js. Not published to npm.
+  release: true,
+  releaseToNpm: false,
+  majorVersion: 0,
+  // dist/ is cdk8s's manifest folder; release artifacts go elsewhere.
+  artifactsDirectory: 'dist-package',
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
@@ -53,6 +64,9 @@ const project = new typescript.TypeScriptProject({
     'tsx@^4.20.0',
     // Parses the wire-compatible predict.proto the load test ships.
     'protobufjs@^7.4.0',
+    // The API reference (docs/api) from the doc comments; pinned, so that the generated text only changes with the code.
+    'typedoc@0.28.20',
+    'typedoc-plugin-markdown@4.14.1',
   ],
   jestOptions: {
     // Snapshots are committed; a mismatch fails the run instead of rewriting the snapshot.
@@ -105,7 +119,7 @@ project.package.addField('typesVersions', {
 });
 // What the tarball ships: the compiled library and its declarations, the API reference and the changelog (npm adds
 // package.json, README and LICENSE). Not .ci/, bench/, scripts/, examples/ (their imports point at ../../lib) or tarballs.
-project.package.addField('files', ['build/**/*.js', 'build/**/*.d.ts', 'docs/API.md', 'CHANGELOG.md']);
+project.package.addField('files', ['build/**/*.js', 'build/**/*.d.ts', 'docs/api/*.md', 'CHANGELOG.md']);
 // `npm pack` and `npm publish` compile first, into a clean build/ (no stale output of deleted sources).
 project.package.setScript('prepack', 'node -e "require(\'fs\').rmSync(\'build\',{recursive:true,force:true})" && tsc -p tsconfig.json');
 
@@ -121,6 +135,11 @@ const examples = fs.readdirSync('examples').filter((d) => fs.existsSync(`example
 for (const example of examples) {
   synth.exec('cdk8s synth --no-check-upgrade', { cwd: `examples/${example}` });
 }
+
+// `npx projen docgen`: the API reference in docs/api, from the doc comments of the three entry points (typedoc.json).
+// The build regenerates it after compiling; test/package/api-reference.test.ts fails when it is stale.
+const docgen = project.addTask('docgen', { description: 'Generate the API reference (docs/api) from the doc comments', exec: 'typedoc' });
+project.postCompileTask.spawn(docgen);
 
 // `npm run bench`: synthesis cost against the YAML floor, hand-written cdk8s-plus and kustomize (prints a JSON line last).
 project.addTask('bench', { description: 'Benchmark synthesis of 10, 100 and 1,000 TfServingModels', exec: 'tsx bench/run.ts' });

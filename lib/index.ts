@@ -9,3 +9,6 @@ export * from './serving';
 export * from './gke';
 export * from './ops';
 export * from './mesh';
+// The cdk8s validation plugin (cdk8s.yaml `validations:`), at the root because cdk8s-cli loads the class from the
+// package's main module.
+export * from './validation';

@@ -15,3 +15,5 @@ export { DEFAULT_TF_SERVING_VERSION, TfServingImage } from './image';
 export type { CustomImageOptions } from './image';
 export { deriveThreads } from './threads';
 export type { ThreadSettings } from './threads';
+export { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig } from './text-proto-parser';
+export type { TextProtoMessage, TextProtoValue } from './text-proto-parser';

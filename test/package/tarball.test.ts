@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { assertValid } from '../support/validate';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -69,10 +69,11 @@ afterAll(() => {
 });
 
 test('the tarball holds the compiled library, its declarations, README, LICENSE and the API reference, nothing else', () => {
-  const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/API\.md|build\/.+\.(js|d\.ts))$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/api\/[A-Za-z]+\.md|build\/.+\.(js|d\.ts))$/;
   expect(files.filter((f) => !allowed.test(f))).toEqual([]);
   expect(files).toEqual(expect.arrayContaining([
-    'build/index.js', 'build/index.d.ts', 'build/pulumi/index.js', 'build/pulumi/index.d.ts', 'README.md', 'LICENSE',
+    'build/index.js', 'build/index.d.ts', 'build/tfserving/index.js', 'build/tfserving/index.d.ts', 'build/pulumi/index.js',
+    'build/pulumi/index.d.ts', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/api/README.md', 'docs/api/index.md',
   ]));
   // JavaScript without inline source maps or sources (they were three quarters of the bytes).
   const withMaps = files.filter((f) => f.endsWith('.js'))
@@ -81,7 +82,7 @@ test('the tarball holds the compiled library, its declarations, README, LICENSE 
 });
 
 test('every README TypeScript block compiles on its own in a strict new cdk8s app (declarations checked)', () => {
-  expect(blocks.length).toBeGreaterThanOrEqual(11);
+  expect(blocks.length).toBeGreaterThanOrEqual(13);
   const tsconfig = JSON.parse(fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8'));
   expect(tsconfig.compilerOptions.skipLibCheck).toBeUndefined();
   expect(tsconfig.compilerOptions.strict).toBe(true);
@@ -107,6 +108,48 @@ test('every README block that synthesizes runs and writes manifests whose object
     }
   }
 }, 120_000);
+
+test('the README Errors block, run, prints the message the README shows', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Errors\n'), readme.indexOf('\n## ', readme.indexOf('## Errors\n') + 1));
+  const [code, shown] = [/```ts\n([\s\S]*?)```/.exec(section)![1], /```text\n([\s\S]*?)\n```/.exec(section)![1]];
+  const i = blocks.indexOf(code);
+  expect(i).toBeGreaterThanOrEqual(0);
+  const r = spawnSync(process.execPath, [path.join(app, `readme-${i + 1}.js`)], { cwd: app, encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  expect(r.stderr).toBe(`${shown}\n`);
+});
+
+describe('the validation plugin under `cdk8s synth` (examples/ci/cdk8s-validation.yaml)', () => {
+  const cdk8s = path.join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+  function synth(appCommand: string, output: string) {
+    const config = parse(fs.readFileSync(path.join(root, 'examples', 'ci', 'cdk8s-validation.yaml'), 'utf8'));
+    fs.writeFileSync(path.join(app, 'cdk8s.yaml'), stringify({ ...config, app: appCommand, output }));
+    return spawnSync(process.execPath, [cdk8s, 'synth', '--no-check-upgrade'], { cwd: app, encoding: 'utf8' });
+  }
+
+  test('passes the quick start', () => {
+    const r = synth('node readme-1.js', 'dist-valid');
+    expect(r.stdout).toContain('Validations ended succesfully');
+    expect(r.status).toBe(0);
+  });
+
+  test('fails a hand-written Deployment with a mistyped flag, with our message', () => {
+    fs.writeFileSync(path.join(app, 'bad.js'), [
+      "const { App, Chart, ApiObject } = require('cdk8s');",
+      'const app = new App();',
+      "const chart = new Chart(app, 'bad');",
+      "new ApiObject(chart, 'serving', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'serving' }, spec: {",
+      "  selector: { matchLabels: { app: 'serving' } }, template: { metadata: { labels: { app: 'serving' } }, spec: { containers: [{",
+      "    name: 'serving', image: 'tensorflow/serving:2.18.0', args: ['--model_name=m', '--model_base_path=/models/m', '--enable_batchin=true'] }] } } } });",
+      'app.synth();',
+    ].join('\n'));
+    const r = synth('node bad.js', 'dist-bad');
+    expect(r.stdout).toContain("Deployment 'serving': 'args' (\"--enable_batchin\") must be a tensorflow_model_server flag (the server exits on an unknown flag). "
+      + 'Fix: check the spelling against `tensorflow_model_server --help`');
+    expect(r.status).toBe(2);
+  });
+});
 
 describe.each(['node10', 'node16', 'bundler'])('under moduleResolution %s', (moduleResolution) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,0 +1,189 @@
+import { ConfigError } from '../core/errors';
+import { ServerFlags } from '../tfserving/server-flags';
+import { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig, TextProtoMessage } from '../tfserving/text-proto-parser';
+
+/**
+ * One problem found in a manifest: the message in the project's format
+ * (`<Kind> '<name>': '<prop>' (<value>) must <rule>. Fix: <fix>`) and where it is.
+ */
+export interface TfServingFinding {
+  /** Which check: `flags`, `config-files` or `probes`. */
+  readonly rule: 'flags' | 'config-files' | 'probes';
+  /** The whole message, as a ConfigError at synth time would have it. */
+  readonly message: string;
+  /** The fix part of the message (after `Fix: `). */
+  readonly fix: string;
+  /** `metadata.name` of the object. */
+  readonly resourceName: string;
+  /** Field paths in the object, e.g. `spec.template.spec.containers[0].args[3]`. */
+  readonly locations: string[];
+}
+
+/** The subset of cdk8s-cli's `ValidationContext` (cdk8s-cli `src/plugins/validation.ts`) the plugin uses. */
+export interface TfServingValidationContext {
+  /** The manifest files `cdk8s synth` wrote. */
+  readonly manifests: readonly string[];
+  /** The objects of one manifest file. */
+  parseManifest(manifestPath: string): any[];
+  /** The report the plugin fills. */
+  readonly report: {
+    addViolation(violation: {
+      ruleName: string; recommendation: string; fix: string;
+      violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[];
+    }): void;
+    submit(status: 'success' | 'failure', metadata?: { [key: string]: string }): void;
+  };
+}
+
+/** Properties from the plugin's `properties:` in cdk8s.yaml (none yet). */
+export interface TfServingValidationProps {}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod']);
+const CONFIG_FILE_FLAGS: Record<string, { message: string; parse: (text: string) => TextProtoMessage }> = {
+  model_config_file: { message: 'ModelServerConfig', parse: parseModelServerConfig },
+  batching_parameters_file: { message: 'BatchingParameters', parse: parseBatchingParameters },
+  monitoring_config_file: { message: 'MonitoringConfig', parse: parseMonitoringConfig },
+};
+
+/**
+ * A cdk8s validation plugin: `cdk8s synth` runs it on every manifest it writes when cdk8s.yaml lists it under
+ * `validations:` (cdk8s-cli `src/util.ts` validateApp), and fails the synth (exit 2) on a finding. It checks every
+ * TF Serving container of any workload, whoever wrote it: its flags against the tensorflow_model_server flag table and
+ * start-up rules (the same ServerFlags code, so the same messages, as the constructs at synth time), the config files
+ * it names (mounted from a ConfigMap of the same manifests, and parsing as TF Serving's TextFormat::Parse would), and
+ * that its HTTP probes reach the REST port and a served model.
+ *
+ * ```yaml
+ * validations:
+ *   - package: tfserving-constructs     # or ./node_modules/tfserving-constructs
+ *     version: 0.1.0
+ *     class: TfServingValidation
+ * ```
+ */
+export class TfServingValidation {
+  constructor(_props: TfServingValidationProps = {}) {}
+
+  /** Checks every manifest of the context and submits the report (cdk8s-cli's `Validation` interface). */
+  public async validate(context: TfServingValidationContext): Promise<void> {
+    let count = 0;
+    for (const manifestPath of context.manifests) {
+      for (const finding of checkTfServingObjects(context.parseManifest(manifestPath).filter(Boolean))) {
+        count++;
+        context.report.addViolation({
+          ruleName: `tfserving-${finding.rule}`,
+          recommendation: finding.message,
+          fix: finding.fix,
+          violatingResources: [{ resourceName: finding.resourceName, locations: finding.locations, manifestPath }],
+        });
+      }
+    }
+    context.report.submit(count === 0 ? 'success' : 'failure', { findings: String(count) });
+  }
+}
+
+/** The findings for a list of Kubernetes objects (one manifest: ConfigMaps are looked up among them). */
+export function checkTfServingObjects(objects: any[]): TfServingFinding[] {
+  const findings: TfServingFinding[] = [];
+  const configMaps = new Map<string, any>();
+  for (const o of objects) if (o?.kind === 'ConfigMap') configMaps.set(`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o);
+  for (const o of objects) {
+    if (!WORKLOAD_KINDS.has(o?.kind)) continue;
+    const [pod, podPath] = o.kind === 'Pod' ? [o.spec, 'spec'] : o.kind === 'Job' || o.spec?.template ? [o.spec?.template?.spec, 'spec.template.spec'] : [undefined, ''];
+    (pod?.containers ?? []).forEach((c: any, i: number) => {
+      if (isTfServing(c)) findings.push(...checkContainer(o, pod, c, `${podPath}.containers[${i}]`, configMaps));
+    });
+  }
+  return findings;
+}
+
+/** A container runs TF Serving when its command or image says so (the official image's entrypoint passes args on). */
+function isTfServing(c: any): boolean {
+  const command: string[] = c.command ?? [];
+  return command.some((a) => /(^|\/)tensorflow_model_server$/.test(a)) || (command.length === 0 && /(^|\/)tensorflow\/serving(:|@|$)/.test(c.image ?? ''));
+}
+
+function finding(rule: TfServingFinding['rule'], o: any, locations: string[], message: string): TfServingFinding {
+  return { rule, message, fix: message.slice(message.indexOf('. Fix: ') + 7), resourceName: o.metadata?.name ?? '', locations };
+}
+
+function checkContainer(o: any, pod: any, c: any, at: string, configMaps: Map<string, any>): TfServingFinding[] {
+  const out: TfServingFinding[] = [];
+  const subject = `${o.kind} '${o.metadata?.name}'`;
+  const flags = new ServerFlags(subject);
+  const index = new Map<string, number>();
+  (c.args ?? []).forEach((arg: string, i: number) => {
+    // tensorflow::Flags::Parse (main.cc) takes `--name=value` (`--name` for a boolean); anything else is left in argv
+    // and main.cc exits with "unknown argument".
+    const m = /^--?([A-Za-z0-9_]+)(?:=([\s\S]*))?$/.exec(String(arg));
+    if (!m) {
+      out.push(finding('flags', o, [`${at}.args[${i}]`], `${subject}: 'args' (${JSON.stringify(arg)}) must be a --name=value flag `
+        + '(tensorflow_model_server exits with "unknown argument"). Fix: write it as --name=value'));
+      return;
+    }
+    try {
+      flags.set(m[1], m[2] ?? true);
+      index.set(m[1], i);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      out.push(finding('flags', o, [`${at}.args[${i}]`], e.message));
+    }
+  });
+  try {
+    flags.validate();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    out.push(finding('flags', o, [`${at}.args`], e.message));
+  }
+
+  // Config files: each must be a key of a ConfigMap mounted at its folder, and parse.
+  const models: string[] = [];
+  for (const [flag, kind] of Object.entries(CONFIG_FILE_FLAGS)) {
+    const file = flags.get(flag);
+    if (typeof file !== 'string') continue;
+    const where = [`${at}.args[${index.get(flag)}]`];
+    const mount = (c.volumeMounts ?? []).filter((vm: any) => file.startsWith(`${String(vm.mountPath).replace(/\/$/, '')}/`))
+      .sort((a: any, b: any) => b.mountPath.length - a.mountPath.length)[0];
+    const volume = mount && (pod.volumes ?? []).find((v: any) => v.name === mount.name);
+    if (!volume?.configMap) continue; // a file from an image, a Secret or a volume: not ours to read
+    const cm = configMaps.get(`${o.metadata?.namespace ?? ''}/${volume.configMap.name}`);
+    if (!cm) continue; // the ConfigMap is applied from elsewhere
+    const rel = file.slice(String(mount.mountPath).replace(/\/$/, '').length + 1);
+    const key = mount.subPath ? undefined : (volume.configMap.items ?? []).find((it: any) => it.path === rel)?.key ?? (volume.configMap.items ? undefined : rel);
+    const text = key === undefined ? undefined : cm.data?.[key];
+    if (text === undefined) {
+      out.push(finding('config-files', o, where, `${subject}: '--${flag}' (${file}) must be a key of the ConfigMap '${volume.configMap.name}' mounted at `
+        + `${mount.mountPath} (TF Serving exits at start when the file is missing). Fix: add the key to the ConfigMap or correct the path`));
+      continue;
+    }
+    try {
+      const parsed = kind.parse(text);
+      if (flag === 'model_config_file') {
+        for (const m of ((parsed.model_config_list as TextProtoMessage | undefined)?.config as TextProtoMessage[] | undefined) ?? []) models.push(String(m.name));
+      }
+    } catch (e) {
+      out.push(finding('config-files', o, where, `${subject}: '--${flag}' (${file}) must parse as a ${kind.message} in protobuf text format `
+        + `(TF Serving exits at start otherwise; ${(e as Error).message}). Fix: correct the file in the ConfigMap '${volume.configMap.name}'`));
+    }
+  }
+  if (flags.has('model_name') && !flags.has('model_config_file')) models.push(String(flags.get('model_name')));
+
+  // Probes: an HTTP probe only gets an answer from the REST port, and 200 only for a model the server serves.
+  const rest = Number(flags.get('rest_api_port') ?? 0); // main.cc: rest_api_port defaults to 0, REST off
+  for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+    const get = c[probe]?.httpGet;
+    if (!get) continue;
+    const port = typeof get.port === 'string' ? (c.ports ?? []).find((p: any) => p.name === get.port)?.containerPort ?? get.port : get.port;
+    if (rest === 0 || port !== rest) {
+      out.push(finding('probes', o, [`${at}.${probe}.httpGet.port`], `${subject}: '${probe}.httpGet.port' (${get.port}) must be the REST port `
+        + `(${rest === 0 ? 'REST is off: --rest_api_port is not set' : `--rest_api_port=${rest}`}; TF Serving answers HTTP nowhere else). `
+        + `Fix: ${rest === 0 ? 'set --rest_api_port=8501 and probe it' : `probe port ${rest}`}`));
+      continue;
+    }
+    const model = /^\/v1\/models\/([^/:]+)/.exec(get.path ?? '')?.[1];
+    if (models.length > 0 && (model === undefined || !models.includes(model))) {
+      out.push(finding('probes', o, [`${at}.${probe}.httpGet.path`], `${subject}: '${probe}.httpGet.path' (${get.path}) must be the status path of a `
+        + `served model (/v1/models/NAME; any other path answers 404). Fix: probe /v1/models/${models[0]}`));
+    }
+  }
+  return out;
+}
