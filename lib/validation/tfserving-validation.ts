@@ -1,5 +1,9 @@
 import { ConfigError } from '../core/errors';
+import { BatchingParameters, validateBatchingParameters } from '../tfserving/batching-parameters';
+import { ModelConfig, validateModelConfigs } from '../tfserving/model-server-config';
+import { validateMonitoringConfig } from '../tfserving/monitoring-config';
 import { ServerFlags } from '../tfserving/server-flags';
+import { VersionPolicy } from '../tfserving/version-policy';
 import { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig, TextProtoMessage } from '../tfserving/text-proto-parser';
 
 /**
@@ -155,14 +159,32 @@ function checkContainer(o: any, pod: any, c: any, at: string, configMaps: Map<st
         + `${mount.mountPath} (TF Serving exits at start when the file is missing). Fix: add the key to the ConfigMap or correct the path`));
       continue;
     }
+    let parsed: TextProtoMessage;
     try {
-      const parsed = kind.parse(text);
-      if (flag === 'model_config_file') {
-        for (const m of ((parsed.model_config_list as TextProtoMessage | undefined)?.config as TextProtoMessage[] | undefined) ?? []) models.push(String(m.name));
-      }
+      parsed = kind.parse(text);
     } catch (e) {
       out.push(finding('config-files', o, where, `${subject}: '--${flag}' (${file}) must parse as a ${kind.message} in protobuf text format `
         + `(TF Serving exits at start otherwise; ${(e as Error).message}). Fix: correct the file in the ConfigMap '${volume.configMap.name}'`));
+      continue;
+    }
+    // Then the content rules the constructs check at synth time, with the same code (so the same rule and fix).
+    try {
+      if (flag === 'model_config_file') {
+        const configs = modelConfigs(parsed);
+        models.push(...configs.map((m) => m.name));
+        if (configs.length > 0) {
+          validateModelConfigs(subject, configs, {
+            prop: flag, allowVersionLabelsForUnavailableModels: ['true', true].includes(flags.get('allow_version_labels_for_unavailable_models') as any),
+          });
+        }
+      } else if (flag === 'batching_parameters_file') {
+        validateBatchingParameters(subject, batchingParameters(parsed), flag);
+      } else if ((parsed.prometheus_config as TextProtoMessage | undefined)?.enable === true) {
+        validateMonitoringConfig(subject, { prometheusPath: (parsed.prometheus_config as TextProtoMessage).path as string | undefined }, flag);
+      }
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      out.push(finding('config-files', o, where, e.message));
     }
   }
   if (flags.has('model_name') && !flags.has('model_config_file')) models.push(String(flags.get('model_name')));
@@ -186,4 +208,45 @@ function checkContainer(o: any, pod: any, c: any, at: string, configMaps: Map<st
     }
   }
   return out;
+}
+
+/** A parsed ModelServerConfig's model list as the model rules take it. */
+function modelConfigs(parsed: TextProtoMessage): ModelConfig[] {
+  const list = ((parsed.model_config_list as TextProtoMessage | undefined)?.config as TextProtoMessage[] | undefined) ?? [];
+  return list.map((m) => {
+    const policy = m.model_version_policy as TextProtoMessage | undefined;
+    const latest = policy?.latest as TextProtoMessage | undefined;
+    const specific = policy?.specific as TextProtoMessage | undefined;
+    // The parser returns a map field as an object of key → value.
+    const labels = m.version_labels as TextProtoMessage | undefined;
+    return {
+      name: String(m.name ?? ''),
+      basePath: String(m.base_path ?? ''),
+      platform: m.model_platform as string | undefined,
+      versionPolicy: latest ? VersionPolicy.latest(Number(latest.num_versions ?? 1))
+        : policy?.all ? VersionPolicy.all()
+          : specific ? VersionPolicy.specific(...((specific.versions as TextProtoValueArray | undefined) ?? []).map(Number)) : undefined,
+      versionLabels: labels ? Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, Number(v)])) : undefined,
+      loggingConfig: m.logging_config,
+    };
+  });
+}
+
+type TextProtoValueArray = (string | number | bigint)[];
+
+/** A parsed BatchingParameters (wrapper messages `{ value: N }`) as the batching rules take it. */
+function batchingParameters(parsed: TextProtoMessage): BatchingParameters {
+  const wrapped = (field: string) => (parsed[field] as TextProtoMessage | undefined)?.value;
+  const num = (field: string) => (wrapped(field) === undefined ? undefined : Number(wrapped(field)));
+  return {
+    maxBatchSize: num('max_batch_size'),
+    batchTimeoutMicros: num('batch_timeout_micros'),
+    maxEnqueuedBatches: num('max_enqueued_batches'),
+    numBatchThreads: num('num_batch_threads'),
+    threadPoolName: wrapped('thread_pool_name') as string | undefined,
+    enableLargeBatchSplitting: wrapped('enable_large_batch_splitting') as boolean | undefined,
+    maxExecutionBatchSize: num('max_execution_batch_size'),
+    allowedBatchSizes: parsed.allowed_batch_sizes === undefined ? undefined : (parsed.allowed_batch_sizes as TextProtoValueArray).map(Number),
+    padVariableLengthInputs: parsed.pad_variable_length_inputs as boolean | undefined,
+  };
 }

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { BatchingConfig, GcsAccess, ModelSource, Scraper, TfServingModel, TfServingValidation, checkTfServingObjects } from '../../lib';
+import { BatchingConfig, GcsAccess, ModelSource, Scraper, TfServingModel, TfServingValidation, VersionPolicy, checkTfServingObjects } from '../../lib';
 
 const models = [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }, { name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }];
 const gcsAccess = GcsAccess.workloadIdentity('tf-serving@acme-ml.iam.gserviceaccount.com');
@@ -68,6 +68,40 @@ test('a config file that does not parse, and one that is not in the mounted Conf
     + "start otherwise; 4:5: Message type \"tensorflow.serving.ModelConfig\" has no field named \"basepath\"). Fix: correct the file in the ConfigMap 'resnet-config'",
     "Deployment 'resnet': '--monitoring_config_file' (/etc/tfserving/monitoring.config) must be a key of the ConfigMap 'resnet-config' mounted at "
     + '/etc/tfserving (TF Serving exits at start when the file is missing). Fix: add the key to the ConfigMap or correct the path',
+  ]);
+});
+
+test('the content rules of the config files: the synth-time rule and fix', () => {
+  // GIVEN the message BatchingConfig throws at synth time
+  expect(() => new BatchingConfig({ maxBatchSize: 32, allowedBatchSizes: [8, 16] })).toThrow(
+    "BatchingConfig: 'allowedBatchSizes' ([8, 16]) must end with maxBatchSize (32). Fix: make the last size 32, e.g. [8, 16, 32]");
+  // WHEN the same sizes are written into a manifest's batching file, and a model gets a relative base path
+  const objects = served();
+  const cm = objects.find((o) => o.kind === 'ConfigMap' && o.data['batching.config']);
+  cm.data['batching.config'] += 'allowed_batch_sizes: 8\nallowed_batch_sizes: 16\n';
+  cm.data['models.config'] = cm.data['models.config'].replace('gs://acme-models/bert', 'models/bert');
+  // THEN the plugin reports the same rules and fixes
+  expect(checkTfServingObjects(objects).map((f) => f.message)).toEqual([
+    "Deployment 'resnet': 'model_config_file[1].basePath' (\"models/bert\") must be an absolute path or a URI such as gs://bucket/model. "
+    + "Fix: use ModelSource.gcs('gs://…'), ModelSource.s3('s3://…'), or an absolute path",
+    "Deployment 'resnet': 'batching_parameters_file.allowedBatchSizes' ([8, 16]) must end with maxBatchSize (32). Fix: make the last size 32, e.g. [8, 16, 32]",
+  ]);
+});
+
+test('version labels read from the map field: a label on a version the policy does not load', () => {
+  const chart = Testing.chart();
+  new TfServingModel(chart, 'ranker', {
+    models: [{ name: 'ranker', source: ModelSource.gcs('gs://acme-models/ranker'), versionPolicy: VersionPolicy.specific(1, 2), versionLabels: { stable: 1, canary: 2 } }],
+    gcsAccess,
+  });
+  const objects = chart.toJson();
+  expect(checkTfServingObjects(objects)).toEqual([]);
+  const cm = objects.find((o: any) => o.kind === 'ConfigMap' && o.data['models.config']);
+  cm.data['models.config'] = cm.data['models.config'].replace(/value: 2/, 'value: 3');
+  expect(checkTfServingObjects(objects).map((f) => f.message)).toEqual([
+    "Deployment 'ranker': 'model_config_file[0].versionLabels.canary' (3) must point to a version the policy loads (VersionPolicy.specific(1, 2)); "
+    + 'TF Serving rejects labels for versions that are not available. Fix: add the version to the policy, or set allowVersionLabelsForUnavailableModels: true '
+    + 'to assign it ahead of the load',
   ]);
 });
 
