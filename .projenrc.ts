@@ -119,9 +119,11 @@ project.package.addField('typesVersions', {
 });
 // What the tarball ships: the compiled library and its declarations, the API reference and the changelog (npm adds
 // package.json, README and LICENSE). Not .ci/, bench/, scripts/, examples/ (their imports point at ../../lib) or tarballs.
-project.package.addField('files', ['build/**/*.js', 'build/**/*.d.ts', 'docs/api/*.md', 'CHANGELOG.md']);
-// `npm pack` and `npm publish` compile first, into a clean build/ (no stale output of deleted sources).
-project.package.setScript('prepack', 'node -e "require(\'fs\').rmSync(\'build\',{recursive:true,force:true})" && tsc -p tsconfig.json');
+// build/ holds only what the compile task writes: JavaScript, declarations and the static files it copies next to them.
+project.package.addField('files', ['build/', 'docs/api/*.md', 'CHANGELOG.md']);
+// `npm pack` and `npm publish` compile first, into a clean build/ (no stale output of deleted sources), through the
+// compile task, so that every step it has (tsc, and any copy of static files into build/) runs.
+project.package.setScript('prepack', 'node -e "require(\'fs\').rmSync(\'build\',{recursive:true,force:true})" && projen compile');
 
 // Type-check tests and examples too (ts-jest runs with isolatedModules for speed).
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');

@@ -69,8 +69,10 @@ afterAll(() => {
 });
 
 test('the tarball holds the compiled library, its declarations, README, LICENSE and the API reference, nothing else', () => {
-  const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/api\/[A-Za-z]+\.md|build\/.+\.(js|d\.ts))$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/api\/[A-Za-z]+\.md|build\/.+)$/;
   expect(files.filter((f) => !allowed.test(f))).toEqual([]);
+  // build/ has no TypeScript sources, source maps or build info: compiled output and the static files it reads.
+  expect(files.filter((f) => /\.(map|tsbuildinfo)$|(?<!\.d)\.ts$/.test(f))).toEqual([]);
   expect(files).toEqual(expect.arrayContaining([
     'build/index.js', 'build/index.d.ts', 'build/tfserving/index.js', 'build/tfserving/index.d.ts', 'build/pulumi/index.js',
     'build/pulumi/index.d.ts', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/api/README.md', 'docs/api/index.md',
