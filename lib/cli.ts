@@ -86,16 +86,11 @@ function captureToTfRecord(rest: string[], out: Write, err: Write): number {
       return v;
     };
     try {
-      if (a === '--output') output = value();
-      else if (a === '--model') model = value();
-      else if (a === '--input-name') defaultInputName = value();
-      else if (a === '--output-name') defaultOutputName = value();
-      else if (a === '--dtype') {
+      if (a === '--output') {output = value();} else if (a === '--model') {model = value();} else if (a === '--input-name') {defaultInputName = value();} else if (a === '--output-name') {defaultOutputName = value();} else if (a === '--dtype') {
         const [name, dtype] = value().split('=');
         if (!name || !DTYPES.includes(dtype)) throw new Error(`--dtype takes NAME=${DTYPES.join('|')}`);
         dtypes[name] = dtype as TensorDataType;
-      } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
-      else inputs.push(a);
+      } else if (a.startsWith('--')) {throw new Error(`unknown option ${a}`);} else {inputs.push(a);}
     } catch (e) {
       err(`${(e as Error).message}\n${CAPTURE_USAGE}\n`);
       return 2;

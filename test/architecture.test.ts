@@ -17,6 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   mesh: ['core', 'tfserving', 'serving', 'private', 'imports'],
   ops: ['core', 'tfserving', 'serving', 'mesh', 'private', 'imports'],
   pulumi: ['core', 'gke'],
+  validation: ['core', 'tfserving'],
 };
 
 function sources(dir: string): string[] {

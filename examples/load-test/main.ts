@@ -8,8 +8,9 @@ import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import {
-  ArrivalRate, GcsAccess, LoadProtocol, LoadTest, LoadTestPayload, ModelSource, RequestLogging, ServingApp, TensorDType, TfServingModel, WARMUP_FILE_PATH,
+  ArrivalRate, GcsAccess, LoadProtocol, LoadTest, LoadTestPayload, ModelSource, RequestLogging, ServingApp, TensorDType, TfServingModel,
 } from '../../lib';
+import { WARMUP_FILE_PATH } from '../../lib/tfserving';
 import { MultiModelChart } from '../multi-model/chart';
 
 const app = new ServingApp();

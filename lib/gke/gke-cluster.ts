@@ -3,12 +3,12 @@ import { Construct } from 'constructs';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { NodePool, NodePoolOptions } from './node-pool';
 import { ReleaseChannel } from './release-channel';
+import { fail, subjectOf } from '../core/errors';
+import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
 import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
 import { addCheckedPatch } from '../private/checked-patch';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
-import { fail, subjectOf } from '../core/errors';
-import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
 
 /**
  * The metrics GkeCluster enables on every cluster. Setting `monitoringConfig.enableComponents` replaces GKE's

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { GkeCluster } from './gke-cluster';
 import { Accelerator } from './accelerator';
+import type { GkeCluster } from './gke-cluster';
 import { GpuDriverVersion, GpuNodeConfig, GpuSharingOptions, resolveGpuNodeConfig } from './gpu-node-config';
 import { GpuSharingStrategy } from './gpu-sharing-strategy';
 import { MachineType } from './machine-type';

@@ -1,19 +1,19 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { GkeCluster } from './gke-cluster';
-import { ReleaseChannel } from './release-channel';
 import { Accelerator } from './accelerator';
-import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
+import type { GkeCluster } from './gke-cluster';
 import { GpuNodeConfig, GuestAcceleratorSpec } from './gpu-node-config';
 import { MachineType } from './machine-type';
+import { ReleaseChannel } from './release-channel';
 import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
+import { fail, subjectOf } from '../core/errors';
+import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
+import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 import type { IServingPlacement } from '../serving/placement';
-import { fail, subjectOf } from '../core/errors';
-import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
 
 /**
  * The OS image of a node pool's nodes.

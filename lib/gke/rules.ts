@@ -327,7 +327,7 @@ export function validateGpusPerReplica(ctx: RuleContext, gpus: number, multiGpu:
   throw new GkeRuleError(ctx, propName(ctx, 'gpus'), gpus,
     'be 1 unless the model places its ops across GPUs: TensorFlow runs every op of a SavedModel without device annotations on GPU:0, '
       + `and the other ${gpus - 1} stay idle`,
-    `request 1 GPU and scale out with replicas, or set multiGpu: true if the SavedModel pins ops to /device:GPU:1 and above`);
+    'request 1 GPU and scale out with replicas, or set multiGpu: true if the SavedModel pins ops to /device:GPU:1 and above');
 }
 
 /**

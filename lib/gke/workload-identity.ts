@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { GcsAccess } from '../serving/gcs-access';
 import type { GkeCluster } from './gke-cluster';
+import { fail, subjectOf } from '../core/errors';
+import { bucketOf, DNS_LABEL, DNS_SUBDOMAIN, GSA_ACCOUNT_ID, isBucketName } from '../core/names';
 import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
-import { fail, subjectOf } from '../core/errors';
-import { bucketOf, DNS_LABEL, DNS_SUBDOMAIN, GSA_ACCOUNT_ID, isBucketName } from '../core/names';
+import { GcsAccess } from '../serving/gcs-access';
 
 /**
  * Properties of a {@link WorkloadIdentity}.

@@ -1,8 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import type { TfServingModel } from '../serving/tf-serving-model';
 import { fail } from '../core/errors';
 import { DNS_LABEL, DNS_SUBDOMAIN } from '../core/names';
+import type { TfServingModel } from '../serving/tf-serving-model';
 
 /** Which of the three ways of running a canary an {@link IstioCanary} uses; decided by its props. */
 export enum IstioCanaryMode {

@@ -5,11 +5,11 @@ import {
   BatchTimeoutSource,
 } from './canary-options';
 import { flaggerInterval } from './routing';
-import type { TfServingModel } from '../serving/tf-serving-model';
-import { formatDuration } from '../private/duration';
-import { namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
 import { fail, show } from '../core/errors';
 import { DNS_SUBDOMAIN, HTTP_URL, SERVER_NAME } from '../core/names';
+import { formatDuration } from '../private/duration';
+import { namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
+import type { TfServingModel } from '../serving/tf-serving-model';
 
 /** The label every serving pod of a canary carries, valued with the canary's name. */
 export const CANARY_LABEL = 'tfserving-constructs.io/canary';

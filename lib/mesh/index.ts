@@ -5,5 +5,5 @@ export type {
   BatchTimeoutSource, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryProps, JwtOptions, LabelRoutingOptions, OutlierDetectionOptions,
   RouteRetryOptions, SidecarProxyOptions, TrafficWeights,
 } from './istio-canary';
-export { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT, istioSidecarNetworkPolicy, sidecarPolicyFor } from './sidecar-network-policy';
+export { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT, istioSidecarNetworkPolicy } from './sidecar-network-policy';
 export type { ISidecarServer, SidecarNetworkPolicyOptions } from './sidecar-network-policy';

@@ -10,14 +10,14 @@ import {
   authorizationRules, denyReloadRules, destinationRuleSpec, flaggerSpec, gatewaySpec, grpcErrorRateQuery, peerAuthenticationSpec, requestAuthenticationSpec, routes,
 } from './canary-specs';
 import { sidecarPolicyFor } from './sidecar-network-policy';
+import { ConfigError, fail, subjectOf } from '../core/errors';
 import { Canary, MetricTemplate, MetricTemplateSpecProviderType } from '../imports/flagger.app';
 import { DestinationRule, Gateway, VirtualService } from '../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, PeerAuthentication } from '../imports/security.istio.io';
+import { lazyValue } from '../private/lazy';
 import { BatchingConfig } from '../serving/batching-config';
 import { IMeshAdmission, IServingEndpoint } from '../serving/serving-endpoint';
 import { TfServingModel } from '../serving/tf-serving-model';
-import { lazyValue } from '../private/lazy';
-import { ConfigError, fail, subjectOf } from '../core/errors';
 
 export {
   BatchTimeoutSource, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps, JwtOptions, LabelRoutingOptions,

@@ -2,11 +2,11 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { K6_IMAGE, LoadTest, LoadTestInternalProps, LoadTestProps } from './load-test';
+import { fail, reraiseAs, subjectOf } from '../core/errors';
+import { addCheckedPatch } from '../private/checked-patch';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { BatchingConfig } from '../serving/batching-config';
 import { cpuToMillis, TfServingModel, TfServingModelProps } from '../serving/tf-serving-model';
-import { fail, reraiseAs, subjectOf } from '../core/errors';
-import { addCheckedPatch } from '../private/checked-patch';
 
 /** One value of the batching axis: off, or a named BatchingConfig. */
 export class ExperimentBatching {

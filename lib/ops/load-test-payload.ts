@@ -1,6 +1,6 @@
+import { generateValues } from './tensor-generator';
 import { fail } from '../core/errors';
 import { PlainTensor, PredictEntry, TensorDataType } from '../tfserving/prediction-log';
-import { generateValues } from './tensor-generator';
 
 /** TF Serving tensor element types the load test can encode (`tensorflow.DataType`). */
 export class TensorDType {

@@ -3,15 +3,15 @@ import * as path from 'path';
 import { ApiObject, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IServingEndpoint } from '../serving/serving-endpoint';
+import { LoadTestPayload } from './load-test-payload';
+import { fail, subjectOf } from '../core/errors';
 import { DNS_1035_LABEL, DNS_SUBDOMAIN, HTTP_URL, isBucketName } from '../core/names';
+import { addCheckedPatch } from '../private/checked-patch';
 import { formatDuration } from '../private/duration';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
-import { fail, subjectOf } from '../core/errors';
+import { IServingEndpoint } from '../serving/serving-endpoint';
 import { warmupRequestsFile } from '../tfserving/tfrecord';
-import { LoadTestPayload } from './load-test-payload';
-import { addCheckedPatch } from '../private/checked-patch';
 
 /** The load generator: Grafana k6, pinned. */
 export const K6_IMAGE = 'grafana/k6:0.54.0';
@@ -412,8 +412,10 @@ export class LoadTest extends Construct {
         for (const b of batchSizes) {
           const name = `${protocol.name}_b${b}`;
           if (warmup > 0) {
-            scenarioList.push({ name: `warmup_${name}`, protocol: protocol.name, batchSize: b, warmup: true, startSeconds: start, durationSeconds: warmup,
-              executor: { executor: 'constant-vus', vus: concurrency, duration: `${warmup}s` } });
+            scenarioList.push({
+              name: `warmup_${name}`, protocol: protocol.name, batchSize: b, warmup: true, startSeconds: start, durationSeconds: warmup,
+              executor: { executor: 'constant-vus', vus: concurrency, duration: `${warmup}s` },
+            });
             start += warmup + GAP_SECONDS;
           }
           scenarioList.push({ name, protocol: protocol.name, batchSize: b, warmup: false, startSeconds: start, durationSeconds: seconds, executor: measured() });

@@ -4,10 +4,10 @@ import { Construct } from 'constructs';
 import { fail, subjectOf } from '../core/errors';
 import { bucketOf, HTTP_URL, isBucketName } from '../core/names';
 import { IamPolicyMember } from '../imports/iam.cnrm.cloud.google.com';
+import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
 import { GcsAccess } from '../serving/gcs-access';
 import type { TfServingModel } from '../serving/tf-serving-model';
-import { addCheckedPatch } from '../private/checked-patch';
 
 /**
  * KServe's agent (github.com/kserve/kserve, cmd/agent), release v0.20.0: a reverse proxy in front of the REST port

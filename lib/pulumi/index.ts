@@ -1,5 +1,7 @@
 // The Pulumi layer: `import { GkeServingStack } from 'tfserving-constructs/pulumi'`. Never imported by lib/index.ts,
 // so a cdk8s-only user needs none of the optional @pulumi/* peer dependencies.
+// First: one clear message when those peers are missing.
+import './peers';
 export { GKE_SERVING_STACK_TYPE, GkeServingStack, createGkeServingStack, planGkeServingStack } from './gke-serving-stack';
 export type { GkeServingStackArgs, GkeServingStackPlan, GkeServingStackResources } from './gke-serving-stack';
 export { clusterArgs } from './cluster-args';

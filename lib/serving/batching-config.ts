@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
-import { BatchingParameters, renderBatchingParameters, validateBatchingParameters } from '../tfserving/batching-parameters';
 import { fail } from '../core/errors';
+import { BatchingParameters, renderBatchingParameters, validateBatchingParameters } from '../tfserving/batching-parameters';
 
 /**
  * Properties of a {@link BatchingConfig}: TF Serving's `BatchingParameters` (the same fields, documented

@@ -1,8 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
-import { fail } from '../core/errors';
-import { GSA_EMAIL } from '../core/names';
 import type { IModelServer } from './model-source';
 import type { IServingPlacement } from './placement';
+import { fail } from '../core/errors';
+import { GSA_EMAIL } from '../core/names';
 
 /** The Google side of a Workload Identity binding (a `WorkloadIdentity` construct). */
 export interface IWorkloadIdentityBinding {

@@ -7,7 +7,7 @@ export type { S3SourceOptions } from './model-source';
 export { ServingApp } from './serving-app';
 export { Scraper } from './monitoring';
 export type { MonitoringOptions } from './monitoring';
-export { CONFIG_DIR, TfServingModel, cpuToMillis } from './tf-serving-model';
+export { CONFIG_DIR, TfServingModel } from './tf-serving-model';
 export { HttpsEgress } from './https-egress';
 export type {
   AutoscalingOptions, DisruptionBudgetOptions, DrainOptions, NetworkAdmission, ServedModelOptions, ServingNetworkPolicyOptions,

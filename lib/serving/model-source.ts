@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { GcsAccess } from './gcs-access';
 import { fail } from '../core/errors';
 import { bucketOf, DNS_SUBDOMAIN } from '../core/names';
 import type { TfServingImage } from '../tfserving/image';
-import type { GcsAccess } from './gcs-access';
 
 /** Where an S3-compatible store is and how to sign in to it. */
 export interface S3SourceOptions {

@@ -1,24 +1,24 @@
 import { createHash } from 'crypto';
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import type { BatchingConfig } from './batching-config';
+import type { GcsAccess } from './gcs-access';
+import { HttpsEgress } from './https-egress';
+import { MonitoringOptions, Scraper } from './monitoring';
+import type { IServingPlacement } from './placement';
+import type {
+  AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
+} from './tf-serving-model';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 import { SERVER_NAME } from '../core/names';
+import type { RolloutBudget, WorkloadRequest } from '../core/rule-context';
+import { formatDuration } from '../private/duration';
 import { validateBatchingParameters } from '../tfserving/batching-parameters';
 import { TfServingImage } from '../tfserving/image';
 import { ModelConfig, renderModelServerConfig, validateModelConfigs } from '../tfserving/model-server-config';
 import { DEFAULT_PROMETHEUS_PATH, renderMonitoringConfig, validateMonitoringConfig } from '../tfserving/monitoring-config';
 import { ServerFlags, validatePorts } from '../tfserving/server-flags';
 import { batchAdmission, deriveThreads, grpcThreadsFor, ThreadSettings } from '../tfserving/threads';
-import { formatDuration } from '../private/duration';
-import type { BatchingConfig } from './batching-config';
-import type { GcsAccess } from './gcs-access';
-import { MonitoringOptions, Scraper } from './monitoring';
-import type { IServingPlacement } from './placement';
-import type { RolloutBudget, WorkloadRequest } from '../core/rule-context';
-import { HttpsEgress } from './https-egress';
-import type {
-  AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
-} from './tf-serving-model';
 
 /** Where the ConfigMap with the server's config files is mounted. */
 export const CONFIG_DIR = '/etc/tfserving';

@@ -1,24 +1,24 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
-import { ServiceMonitor } from '../imports/monitoring.coreos.com';
-import { addCheckedPatch } from '../private/checked-patch';
-import { lazyValue } from '../private/lazy';
-import { peersAdmitNamespace } from '../private/network-peers';
-import { HttpsEgress } from './https-egress';
-import { hardenPodTemplate } from '../private/pod-hardening';
-import { ensureUniqueObjectNames } from '../private/unique-names';
-import { TfServingImage } from '../tfserving/image';
-import { ThreadSettings } from '../tfserving/threads';
-import { VersionPolicy } from '../tfserving/version-policy';
 import { BatchingConfig } from './batching-config';
 import { GcsAccess } from './gcs-access';
+import { HttpsEgress } from './https-egress';
 import { IModelServer, ModelSource } from './model-source';
 import { MonitoringOptions, Scraper } from './monitoring';
 import type { IServingPlacement } from './placement';
 import { CONFIG_DIR, CUDA_CACHE_DIR, resolveServerSettings, resolveServerSpec, ServerSettings, ServerSpec, validateServer } from './server-spec';
 import { IServingEndpoint } from './serving-endpoint';
+import { ServiceMonitor } from '../imports/monitoring.coreos.com';
+import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
+import { addCheckedPatch } from '../private/checked-patch';
+import { lazyValue } from '../private/lazy';
+import { peersAdmitNamespace } from '../private/network-peers';
+import { hardenPodTemplate } from '../private/pod-hardening';
+import { ensureUniqueObjectNames } from '../private/unique-names';
+import { TfServingImage } from '../tfserving/image';
+import { ThreadSettings } from '../tfserving/threads';
+import { VersionPolicy } from '../tfserving/version-policy';
 
 export { CONFIG_DIR, cpuToMillis } from './server-spec';
 

@@ -1,5 +1,7 @@
-export { ConfigError, fail, show, subjectOf } from '../core/errors';
-export { TextProtoWriter, quote } from './text-proto';
+// `tfserving-constructs/tfserving`: the pure TF Serving knowledge (no cdk8s), for tools that write or check TF Serving
+// configuration themselves. Every renderer writes the text format TF Serving's TextFormat::Parse reads; every
+// validator throws a ConfigError with the same message the constructs throw at synth time.
+export { ConfigError } from '../core/errors';
 export { VersionPolicy } from './version-policy';
 export { renderModelServerConfig, validateModelConfigs } from './model-server-config';
 export type { ModelConfig, ModelConfigRulesOptions } from './model-server-config';
@@ -17,3 +19,5 @@ export { crc32c, maskedCrc32c, MAX_WARMUP_RECORDS, readTfRecordFile, tfRecordFil
 export { encodePredictionLog, parsePredictRequest, parsePredictResponse } from './prediction-log';
 export type { PlainTensor, PredictEntry, RestPredictRequest, RestTensorOptions, TensorDataType } from './prediction-log';
 export { DCGM_METRICS, TF_SERVING_METRICS, prometheusMetricName } from './metrics';
+export { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig } from './text-proto-parser';
+export type { TextProtoMessage, TextProtoValue } from './text-proto-parser';

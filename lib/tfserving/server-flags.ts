@@ -1,5 +1,5 @@
-import { fail } from '../core/errors';
 import { FLAG_TABLES, FlagType } from './flag-tables';
+import { fail } from '../core/errors';
 
 /**
  * Every flag any known `tensorflow_model_server` release defines (tensorflow_serving/model_servers/main.cc), with
@@ -86,7 +86,7 @@ export class ServerFlags {
    *
    * @param prop the prop the value came from, for error messages
    */
-  public set(name: string, value: FlagValue, prop: string = `args`): this {
+  public set(name: string, value: FlagValue, prop: string = 'args'): this {
     const type = this.table ? this.table.flags[name] : ANY_RELEASE[name];
     if (type === undefined) {
       if (this.table && ANY_RELEASE[name]) {

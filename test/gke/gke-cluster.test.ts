@@ -1,6 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { MachineType } from '../../lib/gke';
-import { GkeCluster, GkeClusterProps, GpuNodePool, NodePool, ReleaseChannel } from '../../lib/gke/index';
+import { MachineType, GkeCluster, GkeClusterProps, GpuNodePool, NodePool, ReleaseChannel } from '../../lib/gke';
 import { only, synth } from '../support/synth';
 
 function build(props: Partial<GkeClusterProps> = {}, id: string = 'serving') {

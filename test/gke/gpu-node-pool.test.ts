@@ -1,9 +1,9 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Accelerator, GkeRuleError, GpuSharingStrategy, MachineType } from '../../lib/gke';
 import {
+  Accelerator, GkeRuleError, GpuSharingStrategy, MachineType,
   AutoscalingScope, GkeCluster, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, NodePool, NvidiaDriverInstaller,
-} from '../../lib/gke/index';
+} from '../../lib/gke';
 import { only, synth } from '../support/synth';
 
 const G2 = MachineType.of('g2-standard-8');
@@ -136,7 +136,8 @@ describe('driver installation', () => {
   test('one DaemonSet serves every pool with disabled driver installation in the chart', () => {
     const { chart, cluster } = setup();
     const a = cluster.addGpuNodePool('l4', { machineType: G2, nodeLocations: ZONES, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED });
-    const b = cluster.addGpuNodePool('t4', { nodeLocations: ZONES,
+    const b = cluster.addGpuNodePool('t4', {
+      nodeLocations: ZONES,
       machineType: MachineType.of('n1-standard-8'), accelerator: Accelerator.NVIDIA_T4, driverVersion: GpuDriverVersion.INSTALLATION_DISABLED,
     });
     expect(synth(chart).filter((o) => o.kind === 'DaemonSet')).toHaveLength(1);

@@ -1,9 +1,9 @@
 import { ApiObject, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { GkeRuleError, MachineType } from '../../lib/gke';
 import {
+  GkeRuleError, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, ImageType, LocationPolicy, NodePool, NodePoolOptions, ReleaseChannel,
-} from '../../lib/gke/index';
+} from '../../lib/gke';
 import { only, synth } from '../support/synth';
 
 function setup(clusterProps: Partial<GkeClusterProps> = {}) {

@@ -1,6 +1,6 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { GcsAccess } from '../../lib/serving/gcs-access';
 import { GkeCluster, GkeClusterProps, WorkloadIdentity, WorkloadIdentityProps } from '../../lib/gke/index';
+import { GcsAccess } from '../../lib/serving/gcs-access';
 import { only, synth } from '../support/synth';
 
 function setup(clusterProps: Partial<GkeClusterProps> = {}) {

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { AutoscalingChart } from '../../examples/autoscaling/chart';
 import { unparsable } from './promql';
+import { AutoscalingChart } from '../../examples/autoscaling/chart';
 import { only, synth } from '../support/synth';
 
 /** Every PromQL expression of a synthesized chart: KEDA trigger queries, rule expressions, Grafana panel targets. */

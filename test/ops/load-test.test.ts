@@ -419,8 +419,10 @@ test('summaryUri: the summary also goes to Cloud Storage, written by an upload c
     vm.runInNewContext(`${src}\n;main();`, sandbox);
   };
   run(200);
-  expect(calls[0]).toEqual({ get: 'http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token',
-    params: { headers: { 'Metadata-Flavor': 'Google' }, responseType: 'text', timeout: '10s' } });
+  expect(calls[0]).toEqual({
+    get: 'http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token',
+    params: { headers: { 'Metadata-Flavor': 'Google' }, responseType: 'text', timeout: '10s' },
+  });
   expect(calls[1]).toEqual({
     post: 'https://storage.googleapis.com/upload/storage/v1/b/acme-bench/o?uploadType=media&name=loadtests%2Fresnet%2Fload-2026-11-30T10-00-00-000Z.json',
     body: 'summary of /results/load.json', params: { headers: { 'Authorization': 'Bearer tok', 'Content-Type': 'application/json' }, responseType: 'text', timeout: '30s' },

@@ -1,10 +1,10 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { unparsable } from './promql';
 import {
   BatchingConfig, DcgmLabels, GcsAccess, GkeCluster, MachineType, MetricsBackend, ModelSource, PROMETHEUS_ADAPTER_METRICS, PrometheusServer, ScalingMetric, Scraper, ServingAutoscaler, ServingAutoscalerProps,
   TfServingModel, TfServingModelProps, planCapacity, prometheusAdapterRules,
 } from '../../lib';
-import { unparsable } from './promql';
 import { only, synth } from '../support/synth';
 
 const RESNET = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };

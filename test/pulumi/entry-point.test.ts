@@ -24,11 +24,13 @@ test('importing lib/index.ts loads no @pulumi/ module; lib/pulumi does', () => {
   expect(out.pulumiAfterPulumiEntry).toBeGreaterThan(0);
 }, 60_000);
 
-test('without any @pulumi package, the main entry point imports and the GPU example synthesizes; only the Pulumi entry point fails', () => {
+test('without any @pulumi package, the main entry point imports and the GPU example synthesizes; the Pulumi entry point says what to install', () => {
   const out = probe('without-pulumi');
   expect(out.pulumiAfterMain).toEqual([]);
   expect(out.synthesized).toEqual(expect.arrayContaining(['ContainerCluster', 'ContainerNodePool', 'Deployment', 'Service']));
   expect(out.pulumiEntry).toBe('MODULE_NOT_FOUND');
+  expect(out.pulumiEntryMessage).toBe('tfserving-constructs/pulumi needs the optional peer dependencies @pulumi/pulumi, @pulumi/gcp and '
+    + '@pulumi/kubernetes; missing: @pulumi/pulumi, @pulumi/gcp, @pulumi/kubernetes. Fix: npm install @pulumi/pulumi @pulumi/gcp @pulumi/kubernetes');
 }, 60_000);
 
 test('no source outside lib/pulumi imports @pulumi/* or the Pulumi layer', () => {

@@ -4,13 +4,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { parseAllDocuments } from 'yaml';
 import {
   BatchingConfig, GcsAccess, HttpsEgress, ModelSource, S3Credentials, Scraper, TfServingImage, TfServingModel, TfServingModelProps, VersionPolicy,
 } from '../../lib';
-import { parseAllDocuments } from 'yaml';
 import { containerOf, flagsOf, only, synth } from '../support/synth';
-import { assertValid } from '../support/validate';
 import { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig } from '../support/textproto';
+import { assertValid } from '../support/validate';
 
 const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
 const RESNET = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
@@ -555,7 +555,7 @@ describe('props', () => {
 
   test('serviceType, priorityClassName, labels, tmpSize', () => {
     const { objects } = build({
-      serviceType: kplus.ServiceType.LOAD_BALANCER, priorityClassName: 'serving-critical', labels: { team: 'ml', 'app.kubernetes.io/name': 'ignored' }, tmpSize: Size.gibibytes(4),
+      serviceType: kplus.ServiceType.LOAD_BALANCER, priorityClassName: 'serving-critical', labels: { 'team': 'ml', 'app.kubernetes.io/name': 'ignored' }, tmpSize: Size.gibibytes(4),
     });
     expect(only(objects, 'Service').spec.type).toBe('LoadBalancer');
     const d = only(objects, 'Deployment');

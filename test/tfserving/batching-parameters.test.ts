@@ -57,7 +57,7 @@ describe('validateBatchingParameters rules', () => {
     expect(() => validateBatchingParameters(S, { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32, 64] })).not.toThrow();
     expect(() => validateBatchingParameters(S, { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32] })).toThrow(
       "BatchingConfig: 'allowedBatchSizes' ([16, 32]) must end with maxBatchSize (64), also with enableLargeBatchSplitting (TF Serving compares the last size "
-      + "with max_batch_size, not with maxExecutionBatchSize). Fix: make the last size 64, e.g. [16, 32, 64]");
+      + 'with max_batch_size, not with maxExecutionBatchSize). Fix: make the last size 64, e.g. [16, 32, 64]');
   });
 
   test('allowed batch sizes positive integers', () => {

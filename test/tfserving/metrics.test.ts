@@ -1,4 +1,4 @@
-import { DCGM_METRICS, TF_SERVING_METRICS, prometheusMetricName } from '../../lib';
+import { DCGM_METRICS, TF_SERVING_METRICS, prometheusMetricName } from '../../lib/tfserving';
 
 test('renders metric paths as the server\'s Prometheus exporter does (every non-word character becomes a colon)', () => {
   expect(prometheusMetricName('/tensorflow/serving/request_count')).toBe(':tensorflow:serving:request_count');

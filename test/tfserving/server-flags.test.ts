@@ -103,7 +103,7 @@ describe('values typed as TensorFlow\'s flag parser reads them (command_line_fla
     expect(attempt('num_load_threads', '2147483648')).toThrow(
       "TfServingModel 'm': 'extraArgs.num_load_threads' (\"2147483648\") must be an int32 between -2147483648 and 2147483647: "
       + '--num_load_threads is an int32 flag and the server exits on a value its flag parser refuses. Fix: give --num_load_threads an int32 value');
-    expect(attempt('num_load_threads', '4x')).toThrow("(\"4x\") must be a whole number (an int32 flag)");
+    expect(attempt('num_load_threads', '4x')).toThrow('("4x") must be a whole number (an int32 flag)');
     expect(attempt('num_load_threads', '1.5')).toThrow('must be a whole number (an int32 flag)');
   });
 
@@ -114,7 +114,7 @@ describe('values typed as TensorFlow\'s flag parser reads them (command_line_fla
 
   test('float: a finite decimal number', () => {
     expect(attempt('per_process_gpu_memory_fraction', '0.5')).not.toThrow();
-    expect(attempt('per_process_gpu_memory_fraction', 'half')).toThrow("(\"half\") must be a finite decimal number (a float flag)");
+    expect(attempt('per_process_gpu_memory_fraction', 'half')).toThrow('("half") must be a finite decimal number (a float flag)');
   });
 
   test('string: anything', () => {

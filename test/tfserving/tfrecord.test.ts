@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as protobuf from 'protobufjs';
 import { crc32c, maskedCrc32c, MAX_WARMUP_RECORDS, readTfRecordFile, tfRecordFile, tfRecordFrame, warmupRequestsFile } from '../../lib/tfserving/tfrecord';
-import { sharedDir } from '../support/shared';
 import { PREDICTION_LOG_PROTO } from '../support/prediction-log-proto';
+import { sharedDir } from '../support/shared';
 
 const root = protobuf.parse(PREDICTION_LOG_PROTO, { keepCase: true }).root;
 const PredictionLog = root.lookupType('tensorflow.serving.PredictionLog');
@@ -29,7 +29,7 @@ test('TFRecord framing: length, masked CRC of the length, data, masked CRC of th
   const corrupt = Buffer.from(file);
   corrupt[13] ^= 1;
   expect(() => readTfRecordFile(corrupt)).toThrow('bad data CRC at byte 0');
-  expect(() => readTfRecordFile(file.subarray(0, 17))).toThrow("truncated record at byte 0");
+  expect(() => readTfRecordFile(file.subarray(0, 17))).toThrow('truncated record at byte 0');
   expect(tfRecordFile([Buffer.from('abc')])).toEqual(tfRecordFrame(Buffer.from('abc')));
 });
 

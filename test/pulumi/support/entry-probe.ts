@@ -37,6 +37,7 @@ if (mode === 'without-pulumi') {
     out.pulumiEntry = 'loaded';
   } catch (e) {
     out.pulumiEntry = (e as NodeJS.ErrnoException).code;
+    out.pulumiEntryMessage = (e as Error).message;
   }
 } else {
   require('../../../lib/pulumi');

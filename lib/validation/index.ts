@@ -1,0 +1,2 @@
+export { TfServingValidation, checkTfServingObjects } from './tfserving-validation';
+export type { TfServingFinding, TfServingValidationContext, TfServingValidationProps } from './tfserving-validation';
