@@ -13,7 +13,9 @@ test('the .d.ts files stripInternal emits reference no removed @internal symbol'
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
   const outDir = path.join(ROOT, '.declarations-check');
   const emitted = new Map<string, string>();
-  const program = ts.createProgram(config.fileNames, { ...config.options, outDir, declaration: true, emitDeclarationOnly: true, stripInternal: true });
+  const program = ts.createProgram(config.fileNames, {
+    ...config.options, outDir, declaration: true, emitDeclarationOnly: true, stripInternal: true,
+  });
   program.emit(undefined, (file, text) => emitted.set(path.resolve(file), text));
   expect(emitted.size).toBeGreaterThan(50);
 

@@ -74,7 +74,8 @@ export class DiskType {
    * @param name e.g. `pd-extreme`
    */
   public static of(name: string): DiskType {
-    return [DiskType.PD_STANDARD, DiskType.PD_BALANCED, DiskType.PD_SSD, DiskType.HYPERDISK_BALANCED].find((t) => t.name === name) ?? new DiskType(name);
+    return [DiskType.PD_STANDARD, DiskType.PD_BALANCED, DiskType.PD_SSD, DiskType.HYPERDISK_BALANCED]
+      .find((t) => t.name === name) ?? new DiskType(name);
   }
 
   /** The Compute Engine disk type name. */

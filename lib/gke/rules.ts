@@ -200,7 +200,11 @@ const GPU_DEVICE_PLUGIN: NodeAllocatable = { cpuMillis: 50, memoryBytes: 20 * Mi
  * @param options which of the optional system Pods run on the node
  */
 export function systemPodsReserve(options: NodeReserveOptions = {}): NodeAllocatable {
-  const parts = [SYSTEM_DAEMONSETS, ...((options.workloadIdentity ?? true) ? [GKE_METADATA_SERVER] : []), ...(options.gpuNode ? [GPU_DEVICE_PLUGIN] : [])];
+  const parts = [
+    SYSTEM_DAEMONSETS,
+    ...((options.workloadIdentity ?? true) ? [GKE_METADATA_SERVER] : []),
+    ...(options.gpuNode ? [GPU_DEVICE_PLUGIN] : []),
+  ];
   return {
     cpuMillis: parts.reduce((sum, p) => sum + p.cpuMillis, 0),
     memoryBytes: parts.reduce((sum, p) => sum + p.memoryBytes, 0),
@@ -272,7 +276,9 @@ export function validateWorkloadFitsNode(ctx: RuleContext, machineType: MachineT
  * @param gpuUnitsPerNode `nvidia.com/gpu` units one node offers
  * @param options which of GKE's optional per-node Pods run on the node
  */
-export function replicasPerNode(machineType: MachineType, request: WorkloadRequest, gpuUnitsPerNode: number, options: NodeReserveOptions = {}): number {
+export function replicasPerNode(
+  machineType: MachineType, request: WorkloadRequest, gpuUnitsPerNode: number, options: NodeReserveOptions = {},
+): number {
   const free = workloadAllocatable(machineType, options);
   const fits = (have: number, ask: number | undefined) => (ask === undefined || ask <= 0 ? Infinity : Math.floor(have / ask));
   return Math.min(fits(gpuUnitsPerNode, request.gpus), fits(free.cpuMillis, request.cpuMillis), fits(free.memoryBytes, request.memoryBytes));
@@ -297,7 +303,9 @@ export function replicasPerNode(machineType: MachineType, request: WorkloadReque
  * @param maxReplicas the most replicas the workload runs (its replica count, or its autoscaler's maximum)
  * @throws GkeRuleError if `maxReplicas` exceeds what the pool holds
  */
-export function planRollout(ctx: RuleContext, pool: string, machineType: MachineType, perNode: number, maxNodes: number, maxReplicas: number): RolloutBudget {
+export function planRollout(
+  ctx: RuleContext, pool: string, machineType: MachineType, perNode: number, maxNodes: number, maxReplicas: number,
+): RolloutBudget {
   const capacity = perNode * maxNodes;
   if (maxReplicas > capacity) {
     throw new GkeRuleError(ctx, propName(ctx, 'replicas'), maxReplicas,

@@ -455,6 +455,8 @@ export interface IstioCanaryProps {
    * @default - the construct id
    */
   readonly name?: string;
+  // The doc comment's lines are copied verbatim into docs/api (see test/package/api-reference.test.ts).
+  /* eslint-disable @stylistic/max-len */
   /**
    * The traffic split, applied to gRPC and REST alike (with `labelRouting`, to REST only). With `labelRouting`, Istio cannot split one route by weight
    * and rewrite only one part, so the canary share of REST inference requests is chosen by the last three hex digits
@@ -463,6 +465,7 @@ export interface IstioCanaryProps {
    * @default { stable: 100, canary: 0 } - the canary gets only pinned and mirrored requests
    */
   readonly weights?: TrafficWeights;
+  /* eslint-enable @stylistic/max-len */
   /**
    * Header pinning.
    *

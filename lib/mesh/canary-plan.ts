@@ -1,7 +1,8 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, JwtOptions, IstioCanaryProps, LabelRoutingOptions, MeshCaller, ScraperAccess, TrafficWeights,
+  FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, JwtOptions, IstioCanaryProps, LabelRoutingOptions, MeshCaller,
+  ScraperAccess, TrafficWeights,
   BatchTimeoutSource,
 } from './canary-options';
 import { flaggerInterval } from './routing';
@@ -212,12 +213,12 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
     // Flagger rolls back a canary Deployment that has not become ready within progressDeadlineSeconds
     // (pkg/canary/deployment_controller IsCanaryReady). TF Serving opens its ports only once the models are
     // loaded, so the servers' own rollout budget (startup timeout plus node and image time) is the floor.
-    const budget = stable.deployment.progressDeadline.toSeconds();
-    if (flagger.progressDeadlineSeconds < budget) {
+    const rolloutBudget = stable.deployment.progressDeadline.toSeconds();
+    if (flagger.progressDeadlineSeconds < rolloutBudget) {
       fail(subject, 'flagger.progressDeadline', `${flagger.progressDeadlineSeconds}s`,
-        `be at least the progress deadline of ${serverName(stable)} (${budget}s: its startup timeout plus node and image time): `
+        `be at least the progress deadline of ${serverName(stable)} (${rolloutBudget}s: its startup timeout plus node and image time): `
         + 'Flagger would roll back a canary that is still loading its models',
-        `set flagger.progressDeadline: Duration.seconds(${budget}) or more, or lower the server's probes.startupTimeout`);
+        `set flagger.progressDeadline: Duration.seconds(${rolloutBudget}) or more, or lower the server's probes.startupTimeout`);
     }
   }
   const podSelector = { [CANARY_LABEL]: name };

@@ -2,7 +2,8 @@ import { FlaggerLoadTesterOptions, IstioCanaryMode, MeshCaller } from './canary-
 import { CanaryPlan, FlaggerPlan, labelRoutedModels, maxLatencyOf, perTryTimeoutOf, timeoutOf, VERSION_LABEL } from './canary-plan';
 import { istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS, wholeMillis } from './routing';
 import {
-  CanarySpec, CanarySpecAnalysisWebhooks, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecProvider, CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
+  CanarySpec, CanarySpecAnalysisWebhooks, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecProvider,
+  CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
 } from '../imports/flagger.app';
 import {
   DestinationRuleSpec, DestinationRuleSpecSubsetsTrafficPolicyTlsMode, DestinationRuleSpecTrafficPolicyOutlierDetection,

@@ -7,7 +7,8 @@ import {
   timeoutOf, VERSION_LABEL,
 } from './canary-plan';
 import {
-  authorizationRules, denyReloadRules, destinationRuleSpec, flaggerSpec, gatewaySpec, grpcErrorRateQuery, peerAuthenticationSpec, requestAuthenticationSpec, routes,
+  authorizationRules, denyReloadRules, destinationRuleSpec, flaggerSpec, gatewaySpec, grpcErrorRateQuery, peerAuthenticationSpec,
+  requestAuthenticationSpec, routes,
 } from './canary-specs';
 import { sidecarPolicyFor } from './sidecar-network-policy';
 import { ConfigError, fail, subjectOf } from '../core/errors';
@@ -20,8 +21,8 @@ import { IMeshAdmission, IServingEndpoint } from '../serving/serving-endpoint';
 import { TfServingModel } from '../serving/tf-serving-model';
 
 export {
-  BatchTimeoutSource, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps, JwtOptions, LabelRoutingOptions,
-  MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, SidecarProxyOptions, TrafficWeights,
+  BatchTimeoutSource, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps,
+  JwtOptions, LabelRoutingOptions, MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, SidecarProxyOptions, TrafficWeights,
 } from './canary-options';
 
 /**
@@ -168,7 +169,8 @@ export class IstioCanary extends Construct implements IServingEndpoint {
   public get mesh(): IMeshAdmission {
     const callers = this.plan.allowFrom;
     return {
-      admits: (namespace: string, serviceAccount: string) => callers.some((c) => c.namespace === namespace && (c.serviceAccount === undefined || c.serviceAccount === serviceAccount)),
+      admits: (namespace: string, serviceAccount: string) => callers.some((c) => c.namespace === namespace
+        && (c.serviceAccount === undefined || c.serviceAccount === serviceAccount)),
       callers: callers.map((c) => c.toString()),
     };
   }
@@ -248,7 +250,10 @@ export class IstioCanary extends Construct implements IServingEndpoint {
       // Flagger writes the Services, DestinationRules and VirtualService itself.
       r.grpcErrorRateTemplate = new MetricTemplate(this, 'GrpcErrorRate', {
         metadata: { name: `${plan.name}-grpc-error-rate`, labels: plan.labels },
-        spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: plan.flagger!.prometheusAddress }, query: grpcErrorRateQuery() },
+        spec: {
+          provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: plan.flagger!.prometheusAddress },
+          query: grpcErrorRateQuery(),
+        },
       });
       r.flaggerCanary = new Canary(this, 'Resource', { metadata, spec: lazyValue(() => flaggerSpec(plan)) });
       // The target's own Service selects primary and canary pods alike (Flagger copies the pod labels): route calls to
@@ -331,7 +336,11 @@ export class IstioCanary extends Construct implements IServingEndpoint {
   }
 
   private get timeoutProps() {
-    return { timeout: this.plan.timeout, retries: { perTryTimeout: this.plan.perTryTimeout }, flagger: { maxLatency: this.plan.flagger?.maxLatency } };
+    return {
+      timeout: this.plan.timeout,
+      retries: { perTryTimeout: this.plan.perTryTimeout },
+      flagger: { maxLatency: this.plan.flagger?.maxLatency },
+    };
   }
 
   /** One host, one router: no other IstioCanary, Flagger apex or TfServingModel Service of the same name in the namespace. */

@@ -175,6 +175,8 @@ export const VARIANT_LABEL = 'experiment.tfserving-constructs.io/variant';
  */
 export class ExperimentMatrix extends Construct {
   private readonly _variants: ExperimentVariant[] = [];
+  /** The Job that runs the variants' load tests one after the other, when `loadTest` is set. */
+  public readonly loadTestJob?: kplus.Job;
 
   constructor(scope: Construct, id: string, props: ExperimentMatrixProps) {
     super(scope, id);
@@ -220,13 +222,13 @@ export class ExperimentMatrix extends Construct {
         const concurrency = lt.concurrency ?? 8;
         const smallest = (lt.batchSizes ?? [1])[0];
         for (const b of batchings) {
-          const max = b.config?.maxBatchSize;
-          if (max !== undefined && concurrency * smallest < max && props.acceptUnfilledBatches === undefined) {
+          const maxBatchSize = b.config?.maxBatchSize;
+          if (maxBatchSize !== undefined && concurrency * smallest < maxBatchSize && props.acceptUnfilledBatches === undefined) {
             // TF Serving's shared batch scheduler closes a batch when it is full or when batch_timeout_micros passes
             // (batching_session.cc); fewer examples in flight than max_batch_size never fill it.
             fail(subject, 'loadTest.concurrency', concurrency,
-              `let batching variant '${b.label}' fill its batches: concurrency × smallest batch size (${concurrency} × ${smallest}) must reach maxBatchSize (${max})`,
-              `raise loadTest.concurrency to ${Math.ceil(max / smallest)}, or set acceptUnfilledBatches to say why not`);
+              `let batching variant '${b.label}' fill its batches: concurrency × smallest batch size (${concurrency} × ${smallest}) must reach maxBatchSize (${maxBatchSize})`,
+              `raise loadTest.concurrency to ${Math.ceil(maxBatchSize / smallest)}, or set acceptUnfilledBatches to say why not`);
           }
         }
       }
@@ -262,7 +264,10 @@ export class ExperimentMatrix extends Construct {
                 ...props.server,
                 name,
                 labels: { ...(props.server.labels ?? {}), [EXPERIMENT_LABEL]: props.name, [VARIANT_LABEL]: name },
-                resources: { cpu: { request: cpu, limit: cpu }, memory: { request: props.memory ?? Size.gibibytes(4), limit: props.memory ?? Size.gibibytes(4) } },
+                resources: {
+                  cpu: { request: cpu, limit: cpu },
+                  memory: { request: props.memory ?? Size.gibibytes(4), limit: props.memory ?? Size.gibibytes(4) },
+                },
                 threads: interOp === undefined ? undefined : { interOp },
                 batching: batching.config,
                 replicas: r,
@@ -270,7 +275,8 @@ export class ExperimentMatrix extends Construct {
               model.deployment.scheduling.separate(everyPod, { topology: kplus.Topology.HOSTNAME });
               const annotations: Record<string, string> = {
                 ...(lt?.annotations ?? {}), variant: name, cpuMillis: String(cpuToMillis(cpu)), interOpThreads: String(interOp ?? 'auto'),
-                batching: batching.label, replicas: String(r), props: propsSnippet(cpu, props.memory ?? Size.gibibytes(4), interOp, batching.config, r),
+                batching: batching.label, replicas: String(r),
+                props: propsSnippet(cpu, props.memory ?? Size.gibibytes(4), interOp, batching.config, r),
                 ...(batching.config && props.acceptUnfilledBatches !== undefined ? { unfilledBatches: props.acceptUnfilledBatches } : {}),
               };
               const sequence = { job: loadJob!, addSeconds: (sec: number) => { sequenceSeconds += sec + LOAD_TEST_GAP_SECONDS; } };
@@ -278,7 +284,9 @@ export class ExperimentMatrix extends Construct {
                 ...lt, target: model, name: `${name}-load`, annotations, startDelay: first ? lt.startDelay : undefined, _sequence: sequence,
               } as LoadTestInternalProps)) : undefined;
               first = false;
-              this._variants.push({ name, cpuMillis: cpuToMillis(cpu)!, interOpThreads: interOp, batching: batching.label, replicas: r, model, loadTest });
+              this._variants.push({
+                name, cpuMillis: cpuToMillis(cpu)!, interOpThreads: interOp, batching: batching.label, replicas: r, model, loadTest,
+              });
             }
           }
         }
@@ -289,8 +297,13 @@ export class ExperimentMatrix extends Construct {
         // The pod's one regular container runs after every init container has ended: it only marks the end.
         loadJob.addContainer({
           name: 'done', image: K6_IMAGE, imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT, args: ['version'],
-          resources: { cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(32) } },
-          securityContext: { ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
+          resources: {
+            cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(50) },
+            memory: { request: Size.mebibytes(32), limit: Size.mebibytes(32) },
+          },
+          securityContext: {
+            ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+          },
         });
         hardenPodTemplate(ApiObject.of(loadJob));
         loadJob.initContainers.forEach((_, i) => addCheckedPatch(ApiObject.of(loadJob),
@@ -301,9 +314,6 @@ export class ExperimentMatrix extends Construct {
       throw e;
     }
   }
-
-  /** The Job that runs the variants' load tests one after the other, when `loadTest` is set. */
-  public readonly loadTestJob?: kplus.Job;
 
   /** The variants, in axis order (cpu, then inter-op, then batching, then replicas). */
   public get variants(): ExperimentVariant[] {

@@ -418,7 +418,9 @@ export class LoadTest extends Construct {
             });
             start += warmup + GAP_SECONDS;
           }
-          scenarioList.push({ name, protocol: protocol.name, batchSize: b, warmup: false, startSeconds: start, durationSeconds: seconds, executor: measured() });
+          scenarioList.push({
+            name, protocol: protocol.name, batchSize: b, warmup: false, startSeconds: start, durationSeconds: seconds, executor: measured(),
+          });
           start += seconds + GAP_SECONDS;
         }
       }
@@ -513,8 +515,13 @@ export class LoadTest extends Construct {
         // With an upload, k6 ends before the uploader runs: its exit code waits in /results for the uploader to return.
         ...(sequence ? { command: ['sh', '-c', `k6 ${args.join(' ')}; code=$?; if [ "$code" -eq 99 ]; then exit 0; fi; exit "$code"`] }
           : upload ? { command: ['sh', '-c', `k6 ${args.join(' ')}; echo "$?" > /results/${this.name}.exit-code`] } : { args }),
-        resources: { cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(1) }, memory: { request: Size.mebibytes(memoryMiB), limit: Size.mebibytes(memoryMiB) } },
-        securityContext: { ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
+        resources: {
+          cpu: { request: kplus.Cpu.units(1), limit: kplus.Cpu.units(1) },
+          memory: { request: Size.mebibytes(memoryMiB), limit: Size.mebibytes(memoryMiB) },
+        },
+        securityContext: {
+          ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+        },
       };
       const container = sequence || upload ? this.job.addInitContainer(containerProps) : this.job.addContainer(containerProps);
       const results = upload ? kplus.Volume.fromEmptyDir(this, 'ResultsVolume', sequence ? `${this.name}-results` : 'results', { sizeLimit: Size.mebibytes(16) }) : undefined;
@@ -536,8 +543,13 @@ export class LoadTest extends Construct {
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
           command: ['sh', '-c', sequence ? 'k6 run --quiet /config/upload.js'
             : `k6 run --quiet /config/upload.js || exit 1; exit "$(cat /results/${this.name}.exit-code)"`],
-          resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) } },
-          securityContext: { ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
+          resources: {
+            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(100) },
+            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
+          },
+          securityContext: {
+            ensureNonRoot: true, user: 12345, group: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+          },
         };
         const uploader = sequence ? this.job.addInitContainer(uploaderProps) : this.job.addContainer(uploaderProps);
         uploader.mount('/config', configVolume, { readOnly: true });
@@ -557,7 +569,9 @@ export class LoadTest extends Construct {
    * a pod address before NetworkPolicy applies; a sidecar connects to pod addresses itself), to istiod (15012) for
    * a sidecar, to the remote-write port, and for a summary upload to HTTPS and the GKE metadata server.
    */
-  private loadTestNetworkPolicy(props: LoadTestProps, labels: Record<string, string>, namespace: string, uploads: boolean): kplus.k8s.KubeNetworkPolicy {
+  private loadTestNetworkPolicy(
+    props: LoadTestProps, labels: Record<string, string>, namespace: string, uploads: boolean,
+  ): kplus.k8s.KubeNetworkPolicy {
     const target = props.target;
     const tcp = (port: number) => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
     const byName = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });

@@ -143,7 +143,12 @@ export class ServingAlerts extends Construct {
     if (t.serviceMonitor) {
       this.prometheusRule = new PrometheusRule(this, 'Resource', {
         metadata,
-        spec: { groups: [{ name: group, rules: this.alertRules.map((r) => ({ ...rule(r), expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })) }] },
+        spec: {
+          groups: [{
+            name: group,
+            rules: this.alertRules.map((r) => ({ ...rule(r), expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+          }],
+        },
       });
     } else {
       this.rules = new Rules(this, 'Resource', {

@@ -279,7 +279,10 @@ class S3Source extends ModelSource {
 
   private storeKey() {
     const s = this.s3 ?? {};
-    return [s.endpoint, s.region, s.useHttps, s.verifySsl, s.credentials?.secretName, s.credentials?.accessKeyIdKey, s.credentials?.secretAccessKeyKey];
+    return [
+      s.endpoint, s.region, s.useHttps, s.verifySsl,
+      s.credentials?.secretName, s.credentials?.accessKeyIdKey, s.credentials?.secretAccessKeyKey,
+    ];
   }
 }
 

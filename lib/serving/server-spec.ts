@@ -341,12 +341,12 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
 
 /** What {@link validateServer} checks against the finished tree. */
 export interface ServerValidationContext {
-  /** A pod template label as it is at synth (an IstioCanary adds its own). */
-  podLabel(key: string): string | undefined;
   /** The server's ServiceAccount name. */
   readonly serviceAccountName: string;
   /** The Service's namespace (`default` when the chart sets none). */
   readonly namespace: string;
+  /** A pod template label as it is at synth (an IstioCanary adds its own). */
+  podLabel(key: string): string | undefined;
 }
 
 /**
@@ -378,19 +378,34 @@ export function validateServer(s: ServerSettings, models: ServedModelOptions[], 
 }
 
 /**
- * The thread settings with `grpcMax` sized from the batch queues (bundle_factory_util.cc: one queue per model in
- * the shared batch scheduler, each with its own parameters or the server-level ones).
+ * The thread settings with `grpcMax` sized from the batch queues (bundle_factory_util.cc: one queue per loaded model
+ * version and signature in the shared batch scheduler, each with its model's parameters or the server-level ones).
  */
 function serverThreads(s: ServerSettings, models: ServedModelOptions[]): ThreadSettings {
   const server = s.batching;
-  const queues = server ? models.map((m) => (m.batching ?? server).toParameters(s.threads.batch)).map((p) => ({
-    maxBatchSize: p.maxBatchSize ?? 1000, maxEnqueuedBatches: p.maxEnqueuedBatches ?? 10, numBatchThreads: p.numBatchThreads ?? s.threads.batch,
-  })) : [];
   const user = s.userThreads.grpcMax;
+  // bundle_factory_util.cc WrapSessionForBatching runs once per loaded SavedModel version and adds one queue per
+  // signature (batch_scheduler->AddQueue for each SignatureDef): count a queue per version the policy loads. One
+  // serving signature per version is assumed (the usual export); a model with more needs threads.grpcMax.
+  const queues = server ? models.flatMap((m, i) => {
+    const p = (m.batching ?? server).toParameters(s.threads.batch);
+    const queue = {
+      maxBatchSize: p.maxBatchSize ?? 1000, maxEnqueuedBatches: p.maxEnqueuedBatches ?? 10, numBatchThreads: p.numBatchThreads ?? s.threads.batch,
+    };
+    const policy = m.versionPolicy;
+    const versions = policy === undefined ? 1 : policy.kind === 'specific' ? policy.versions!.length : policy.numVersions;
+    if (versions === undefined && user === undefined) {
+      fail(s.subject, `models[${i}].versionPolicy`, policy!.toString(),
+        'load a known number of versions for --grpc_max_threads to be derived: each loaded version has batch queues of its own, '
+        + 'and calls beyond the cap fail at once with RESOURCE_EXHAUSTED',
+        'use VersionPolicy.latest(n) or specific(…), or set threads.grpcMax to what the queues of all loaded versions admit');
+    }
+    return Array<typeof queue>(versions ?? 1).fill(queue);
+  }) : [];
   const admitted = batchAdmission(queues);
   if (user !== undefined && user < admitted) {
     fail(s.subject, 'threads.grpcMax', user,
-      `be at least what the batch queues admit (${admitted}: maxBatchSize × maxEnqueuedBatches per model plus numBatchThreads × maxBatchSize): `
+      `be at least what the batch queues admit (${admitted}: maxBatchSize × maxEnqueuedBatches per loaded model version plus numBatchThreads × maxBatchSize): `
       + 'gRPC fails calls beyond --grpc_max_threads at once with RESOURCE_EXHAUSTED, and every queued request holds one',
       `raise threads.grpcMax to ${admitted} or more, or leave it out to size it from the batching`);
   }

@@ -2,10 +2,10 @@ import { BatchingConfig } from './batching-config';
 
 /** Who a mesh-protected endpoint admits (its AuthorizationPolicy). */
 export interface IMeshAdmission {
-  /** Whether a caller running as `namespace/serviceAccount`, with a sidecar, is admitted. */
-  admits(namespace: string, serviceAccount: string): boolean;
   /** The admitted callers, for messages, e.g. `ns/apps`. */
   readonly callers: string[];
+  /** Whether a caller running as `namespace/serviceAccount`, with a sidecar, is admitted. */
+  admits(namespace: string, serviceAccount: string): boolean;
 }
 
 /**

@@ -537,7 +537,9 @@ export class TfServingModel extends Construct implements IServingEndpoint {
         serviceAccount: this.serviceAccount,
         automountServiceAccountToken: false,
         // OnRootMismatch: a recursive chown of a large model volume at every start would delay it for minutes.
-        securityContext: { ensureNonRoot: true, user: s.user, group: s.group, fsGroup: s.group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+        securityContext: {
+          ensureNonRoot: true, user: s.user, group: s.group, fsGroup: s.group, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+        },
         terminationGracePeriod: s.terminationGracePeriod,
         // A new pod may need a node from a pool scaled to zero, a multi-GB image pull and the whole startup budget:
         // a deadline shorter than that marks a healthy rollout as failed (ProgressDeadlineExceeded).
@@ -700,7 +702,6 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       // --- NetworkPolicy ---
       const np = s.networkPolicy;
       if (np) {
-        const monitoring = s.monitoring;
         this.networkAdmission = {
           // A peer with only an empty podSelector is every pod of the policy's own namespace (NetworkPolicyPeer).
           serving: np.allowFrom ? [...np.allowFrom] : [{ podSelector: {} }],

@@ -24,7 +24,7 @@ export interface ThreadSettings {
  */
 export const GRPC_THREAD_FLOOR = 128;
 
-/** One batch queue of a server: a model's batching parameters (TF Serving keeps one queue per model). */
+/** One batch queue of a server: a model's batching parameters (TF Serving keeps one queue per loaded model version and signature). */
 export interface BatchQueueSize {
   /** `max_batch_size`. */
   readonly maxBatchSize: number;
@@ -40,7 +40,7 @@ export interface BatchQueueSize {
  * server.cc BuildAndStart passes the flag to a gRPC `ResourceQuota::SetMaxThreads` on a synchronous
  * PredictionService: every in-flight call holds a thread until it answers, also while it waits in a batch queue,
  * and a call beyond the quota fails at once with RESOURCE_EXHAUSTED. The batch queues hold up to
- * `max_batch_size × max_enqueued_batches` requests each (one queue per model), and the batch threads run
+ * `max_batch_size × max_enqueued_batches` requests each (one queue per loaded version), and the batch threads run
  * `num_batch_threads` batches of up to `max_batch_size` more: the cap is at least their sum, and at least
  * {@link GRPC_THREAD_FLOOR}.
  */

@@ -27,8 +27,6 @@ export interface TfServingFinding {
 export interface TfServingValidationContext {
   /** The manifest files `cdk8s synth` wrote. */
   readonly manifests: readonly string[];
-  /** The objects of one manifest file. */
-  parseManifest(manifestPath: string): any[];
   /** The report the plugin fills. */
   readonly report: {
     addViolation(violation: {
@@ -37,6 +35,8 @@ export interface TfServingValidationContext {
     }): void;
     submit(status: 'success' | 'failure', metadata?: { [key: string]: string }): void;
   };
+  /** The objects of one manifest file. */
+  parseManifest(manifestPath: string): any[];
 }
 
 /** Properties from the plugin's `properties:` in cdk8s.yaml (none yet). */
@@ -71,13 +71,13 @@ export class TfServingValidation {
   public async validate(context: TfServingValidationContext): Promise<void> {
     let count = 0;
     for (const manifestPath of context.manifests) {
-      for (const finding of checkTfServingObjects(context.parseManifest(manifestPath).filter(Boolean))) {
+      for (const found of checkTfServingObjects(context.parseManifest(manifestPath).filter(Boolean))) {
         count++;
         context.report.addViolation({
-          ruleName: `tfserving-${finding.rule}`,
-          recommendation: finding.message,
-          fix: finding.fix,
-          violatingResources: [{ resourceName: finding.resourceName, locations: finding.locations, manifestPath }],
+          ruleName: `tfserving-${found.rule}`,
+          recommendation: found.message,
+          fix: found.fix,
+          violatingResources: [{ resourceName: found.resourceName, locations: found.locations, manifestPath }],
         });
       }
     }
@@ -160,7 +160,8 @@ function checkContainer(o: any, pod: any, c: any, at: string, configMaps: Map<st
     const cm = configMaps.get(`${o.metadata?.namespace ?? ''}/${volume.configMap.name}`);
     if (!cm) continue; // the ConfigMap is applied from elsewhere
     const rel = file.slice(String(mount.mountPath).replace(/\/$/, '').length + 1);
-    const key = mount.subPath ? undefined : (volume.configMap.items ?? []).find((it: any) => it.path === rel)?.key ?? (volume.configMap.items ? undefined : rel);
+    const key = mount.subPath ? undefined
+      : (volume.configMap.items ?? []).find((it: any) => it.path === rel)?.key ?? (volume.configMap.items ? undefined : rel);
     const text = key === undefined ? undefined : cm.data?.[key];
     if (text === undefined) {
       out.push(finding('config-files', o, where, `${subject}: '--${flag}' (${file}) must be a key of the ConfigMap '${volume.configMap.name}' mounted at `

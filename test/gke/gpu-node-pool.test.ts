@@ -64,7 +64,9 @@ describe('defaults', () => {
     const { pool } = build();
     expect(pool.nodeSelector()).toEqual({ 'cloud.google.com/gke-nodepool': 'l4', 'cloud.google.com/gke-accelerator': 'nvidia-l4' });
     expect(pool.tolerations()).toEqual([GPU_TOLERATION]);
-    expect([pool.accelerator, pool.gpusPerNode, pool.gpuUnitsPerNode, pool.machineType, pool.sharing, pool.maxSharedClientsPerGpu, pool.gpuPartitionSize])
+    expect([
+      pool.accelerator, pool.gpusPerNode, pool.gpuUnitsPerNode, pool.machineType, pool.sharing, pool.maxSharedClientsPerGpu, pool.gpuPartitionSize,
+    ])
       .toEqual([Accelerator.NVIDIA_L4, 1, 1, G2, undefined, undefined, undefined]);
     expect(pool).toBeInstanceOf(NodePool);
   });
@@ -156,7 +158,9 @@ describe('driver installation', () => {
   });
 
   test('driverInstaller: false emits no DaemonSet, also on Ubuntu', () => {
-    const { objects } = build({ driverVersion: GpuDriverVersion.INSTALLATION_DISABLED, driverInstaller: false, imageType: ImageType.UBUNTU_CONTAINERD });
+    const { objects } = build({
+      driverVersion: GpuDriverVersion.INSTALLATION_DISABLED, driverInstaller: false, imageType: ImageType.UBUNTU_CONTAINERD,
+    });
     expect(objects.filter((o) => o.kind === 'DaemonSet')).toEqual([]);
     expect(only(objects, 'ContainerNodePool').spec.nodeConfig.imageType).toBe('UBUNTU_CONTAINERD');
   });

@@ -220,7 +220,8 @@ describe('props', () => {
   });
 
   test('autoUpgrade: false in a cluster without a release channel', () => {
-    expect(poolOf({ autoUpgrade: false }, { releaseChannel: ReleaseChannel.UNSPECIFIED }).spec.management).toEqual({ autoRepair: true, autoUpgrade: false });
+    expect(poolOf({ autoUpgrade: false }, { releaseChannel: ReleaseChannel.UNSPECIFIED }).spec.management)
+      .toEqual({ autoRepair: true, autoUpgrade: false });
   });
 
   test('maxSurge and maxUnavailable', () => {

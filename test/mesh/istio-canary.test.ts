@@ -19,7 +19,11 @@ function server(chart: Chart, id: string, props: Partial<TfServingModelProps> = 
 }
 
 /** Two servers (resnet-v1, resnet-v2) in namespace `ml` and a static IstioCanary `resnet` over them. */
-function setup(props: Partial<IstioCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}, canaryServerProps: Partial<TfServingModelProps> = serverProps) {
+function setup(
+  props: Partial<IstioCanaryProps> = {},
+  serverProps: Partial<TfServingModelProps> = {},
+  canaryServerProps: Partial<TfServingModelProps> = serverProps,
+) {
   const app = Testing.app();
   const chart = new Chart(app, 'serving', { namespace: 'ml' });
   const stable = server(chart, 'resnet-v1', serverProps);
@@ -34,7 +38,11 @@ function build(props: Partial<IstioCanaryProps> = {}, serverProps: Partial<TfSer
 }
 
 /** A function that builds the canary, for `toThrow`. */
-function attempt(props: Partial<IstioCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}, canaryServerProps: Partial<TfServingModelProps> = serverProps) {
+function attempt(
+  props: Partial<IstioCanaryProps> = {},
+  serverProps: Partial<TfServingModelProps> = {},
+  canaryServerProps: Partial<TfServingModelProps> = serverProps,
+) {
   return () => setup(props, serverProps, canaryServerProps);
 }
 
@@ -357,7 +365,9 @@ describe('Service and DestinationRule', () => {
   });
 
   test('outlierDetection: custom values, or none', () => {
-    const custom = build({ outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 100 } });
+    const custom = build({
+      outlierDetection: { consecutive5xxErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(1), maxEjectionPercent: 100 },
+    });
     expect(only(custom.objects, 'DestinationRule').spec.subsets[1].trafficPolicy.outlierDetection).toEqual({
       consecutive5xxErrors: 3, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '5s', baseEjectionTime: '60s', maxEjectionPercent: 100,
     });

@@ -1,7 +1,8 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import {
-  BatchingConfig, TfServingModel, EXPERIMENT_LABEL, ExperimentBatching, ExperimentMatrix, ExperimentMatrixProps, GcsAccess, LoadTestPayload, ModelSource, TensorDType, VARIANT_LABEL,
+  BatchingConfig, TfServingModel, EXPERIMENT_LABEL, ExperimentBatching, ExperimentMatrix, ExperimentMatrixProps, GcsAccess, LoadTestPayload,
+  ModelSource, TensorDType, VARIANT_LABEL,
 } from '../../lib';
 import { flagsOf, synth } from '../support/synth';
 

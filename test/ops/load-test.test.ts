@@ -2,8 +2,8 @@ import * as vm from 'vm';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as protobuf from 'protobufjs';
 import {
-  ArrivalRate, BatchingConfig, GcsAccess, generateValues, K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, LoadTestProps, ModelSource, parseSummary, TensorDType,
-  TfServingModel,
+  ArrivalRate, BatchingConfig, GcsAccess, generateValues, K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, LoadTestProps, ModelSource, parseSummary,
+  TensorDType, TfServingModel,
 } from '../../lib';
 import { predictProto } from '../../lib/ops/load-test';
 import { readTfRecordFile } from '../../lib/tfserving/tfrecord';
@@ -56,7 +56,10 @@ function runScript(config: string, respond: { rest?: (url: string) => any; grpc?
     },
     encoding: { b64encode: (s: string) => Buffer.from(s).toString('base64') },
     SharedArray: class { constructor(name: string, build: () => any[]) { rec.calls.push({ sharedArray: name }); return Object.freeze(build()); } },
-    Rate: class { constructor(public name: string) {} add(v: boolean) { rec.samples.push({ metric: this.name, value: v, scenario: sandbox.__SCENARIO }); } },
+    Rate: class {
+      constructor(public name: string) {}
+      add(v: boolean) { rec.samples.push({ metric: this.name, value: v, scenario: sandbox.__SCENARIO }); }
+    },
     fail: (msg: string) => { throw new Error(`k6 fail: ${msg}`); },
     sleep: (s: number) => { rec.calls.push({ sleep: s }); },
     __ENV: {} as Record<string, string>,
@@ -86,7 +89,11 @@ function evaluate(options: any, rec: Recorder, latencyMs: number, dropped = 0) {
     const scenario = /scenario:([a-z0-9_]+)/.exec(key)![1];
     const mine = rec.samples.filter((s) => s.scenario === scenario);
     const values: any = key.startsWith('predict_failed')
-      ? { rate: mine.filter((s) => s.value).length / mine.length, passes: mine.filter((s) => s.value).length, fails: mine.filter((s) => !s.value).length }
+      ? {
+        rate: mine.filter((s) => s.value).length / mine.length,
+        passes: mine.filter((s) => s.value).length,
+        fails: mine.filter((s) => !s.value).length,
+      }
       : key.startsWith('dropped_iterations') ? { count: dropped, rate: dropped / 60 }
         : { 'avg': latencyMs, 'med': latencyMs, 'p(90)': latencyMs, 'p(95)': latencyMs, 'p(99)': latencyMs, 'max': latencyMs };
     const thresholds: any = {};
@@ -139,7 +146,9 @@ test('the load test reaches a Service that exists in the same output, on its por
 });
 
 test('the k6 script: a warm-up and a measured scenario per protocol × batch size, one after the other; thresholds on the measured ones only', () => {
-  const { lt, chart } = setup({ batchSizes: [1, 4], duration: Duration.seconds(30), concurrency: 3, warmup: Duration.seconds(10), latencyObjective: Duration.millis(250) });
+  const { lt, chart } = setup({
+    batchSizes: [1, 4], duration: Duration.seconds(30), concurrency: 3, warmup: Duration.seconds(10), latencyObjective: Duration.millis(250),
+  });
   const { options } = runScript(configOf(chart));
   expect(Object.keys(options.scenarios)).toEqual(['warmup_grpc_b1', 'grpc_b1', 'warmup_grpc_b4', 'grpc_b4', 'warmup_rest_b1', 'rest_b1', 'warmup_rest_b4', 'rest_b4']);
   expect(lt.scenarios).toEqual(['grpc_b1', 'grpc_b4', 'rest_b1', 'rest_b4']);
@@ -160,7 +169,9 @@ test('the k6 script: a warm-up and a measured scenario per protocol × batch siz
 });
 
 test('arrival-rate scenarios: constant and ramping target QPS, concurrency caps the VUs', () => {
-  const constant = runScript(configOf(setup({ arrivalRate: ArrivalRate.constant(200), concurrency: 50, protocols: [LoadProtocol.GRPC] }).chart)).options;
+  const constant = runScript(configOf(setup({
+    arrivalRate: ArrivalRate.constant(200), concurrency: 50, protocols: [LoadProtocol.GRPC],
+  }).chart)).options;
   expect(constant.scenarios.grpc_b1).toMatchObject({ executor: 'constant-arrival-rate', rate: 200, timeUnit: '1s', duration: '60s', preAllocatedVUs: 50, maxVUs: 50 });
   // The warm-up stays a closed loop: it only has to warm the server.
   expect(constant.scenarios.warmup_grpc_b1).toMatchObject({ executor: 'constant-vus', vus: 50 });
@@ -538,7 +549,9 @@ describe('rules', () => {
       "LoadTest 'load': 'duration' (\"1m\") must be left out with a ramping arrival rate (its stages set the duration). Fix: drop duration, or use ArrivalRate.constant");
     expect(() => setup({ arrivalRate: ArrivalRate.ramping([{ target: 1.5, duration: Duration.minutes(1) }]) })).toThrow(
       "LoadTest 'load': 'arrivalRate.stages[0].target' (1.5) must be a whole number of requests per second, 0 or more. Fix: use e.g. 100");
-    expect(() => setup({ arrivalRate: ArrivalRate.ramping([{ target: 1, duration: Duration.minutes(40) }, { target: 1, duration: Duration.minutes(40) }]) })).toThrow(
+    expect(() => setup({
+      arrivalRate: ArrivalRate.ramping([{ target: 1, duration: Duration.minutes(40) }, { target: 1, duration: Duration.minutes(40) }]),
+    })).toThrow(
       "LoadTest 'load': 'arrivalRate.stages' (\"4800s in all\") must last at most 1 hour in all (a load test is bounded). Fix: shorten the stages");
     expect(() => setup({ maxErrorRate: 1 })).toThrow("LoadTest 'load': 'maxErrorRate' (1) must be a share from 0 up to (not including) 1. Fix: use e.g. 0.01 for 1 %");
     expect(() => setup({ latencyObjective: Duration.millis(0) })).toThrow(

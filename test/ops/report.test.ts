@@ -21,8 +21,10 @@ test('the report of the example summaries: one row per measured scenario, number
   const rows = tableRows(html);
   const expected = SUMMARIES.flatMap((s) => s.scenarios.map((sc) => {
     const cores = (Number(s.annotations.cpuMillis) / 1000) * Number(s.annotations.replicas);
-    return [s.annotations.variant, sc.protocol, String(sc.batchSize), fmt(sc.okPerSecond * sc.batchSize), fmt((sc.okPerSecond * sc.batchSize) / cores),
-      fmt(sc.latencyMs.med), fmt(sc.latencyMs.p90), fmt(sc.latencyMs.p99), fmt((sc.failed / sc.requests) * 100), String(sc.droppedIterations ?? 0)];
+    return [
+      s.annotations.variant, sc.protocol, String(sc.batchSize), fmt(sc.okPerSecond * sc.batchSize), fmt((sc.okPerSecond * sc.batchSize) / cores),
+      fmt(sc.latencyMs.med), fmt(sc.latencyMs.p90), fmt(sc.latencyMs.p99), fmt((sc.failed / sc.requests) * 100), String(sc.droppedIterations ?? 0),
+    ];
   }));
   expect(rows.map((r) => r.slice(0, 10))).toEqual(expected);
   expect(rows).toHaveLength(8);

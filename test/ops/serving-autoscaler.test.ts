@@ -2,14 +2,17 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { unparsable } from './promql';
 import {
-  BatchingConfig, DcgmLabels, GcsAccess, GkeCluster, MachineType, MetricsBackend, ModelSource, PROMETHEUS_ADAPTER_METRICS, PrometheusServer, ScalingMetric, Scraper, ServingAutoscaler, ServingAutoscalerProps,
-  TfServingModel, TfServingModelProps, planCapacity, prometheusAdapterRules,
+  BatchingConfig, DcgmLabels, GcsAccess, GkeCluster, MachineType, MetricsBackend, ModelSource, PROMETHEUS_ADAPTER_METRICS, PrometheusServer,
+  ScalingMetric, Scraper, ServingAutoscaler, ServingAutoscalerProps, TfServingModel, TfServingModelProps, planCapacity, prometheusAdapterRules,
 } from '../../lib';
 import { only, synth } from '../support/synth';
 
 const RESNET = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
 const WI = GcsAccess.workloadIdentity('serving@acme-ml.iam.gserviceaccount.com');
-const GPU_RESOURCES = { cpu: { request: kplus.Cpu.units(6), limit: kplus.Cpu.units(6) }, memory: { request: Size.gibibytes(24), limit: Size.gibibytes(24) } };
+const GPU_RESOURCES = {
+  cpu: { request: kplus.Cpu.units(6), limit: kplus.Cpu.units(6) },
+  memory: { request: Size.gibibytes(24), limit: Size.gibibytes(24) },
+};
 // 1,000 QPS peak, 120 QPS per replica at the latency objective, 30 % headroom → 84 per replica, 2–12 replicas, 70 %.
 const PLAN = planCapacity({ targetQps: 1000, qpsPerReplica: 120 });
 const PROMETHEUS = PrometheusServer.url('http://prometheus-operated.monitoring:9090');
@@ -191,7 +194,9 @@ describe('KEDA', () => {
 
   test('scale to zero passes the TfServingModel\'s own budget (maxUnavailable 1)', () => {
     const { chart, model } = inNamespace();
-    scaler(model, { backend: MetricsBackend.keda(PROMETHEUS, { scaleToZero: { activationRequestsPerSecond: 1, acceptedColdStart: Duration.minutes(5) } }) });
+    scaler(model, {
+      backend: MetricsBackend.keda(PROMETHEUS, { scaleToZero: { activationRequestsPerSecond: 1, acceptedColdStart: Duration.minutes(5) } }),
+    });
     expect(only(synth(chart), 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
   });
 
@@ -202,7 +207,9 @@ describe('KEDA', () => {
       metadata: { name: 'keep-one' },
       spec: { minAvailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'app.kubernetes.io/instance': 'resnet' } } },
     });
-    scaler(model, { backend: MetricsBackend.keda(PROMETHEUS, { scaleToZero: { activationRequestsPerSecond: 1, acceptedColdStart: Duration.minutes(5) } }) });
+    scaler(model, {
+      backend: MetricsBackend.keda(PROMETHEUS, { scaleToZero: { activationRequestsPerSecond: 1, acceptedColdStart: Duration.minutes(5) } }),
+    });
     // THEN synthesis fails on the finished tree
     expect(() => Testing.synth(chart)).toThrow(
       "ServingAutoscaler 'Autoscaler': 'backend.scaleToZero' (PodDisruptionBudget 'keep-one' with minAvailable 1) must not meet a budget that allows no eviction at one replica: "
@@ -215,12 +222,15 @@ describe('KEDA', () => {
       metadata: { name: 'other' },
       spec: { minAvailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'app.kubernetes.io/instance': 'bert' } } },
     });
-    scaler(model, { backend: MetricsBackend.keda(PROMETHEUS, { scaleToZero: { activationRequestsPerSecond: 1, acceptedColdStart: Duration.minutes(5) } }) });
+    scaler(model, {
+      backend: MetricsBackend.keda(PROMETHEUS, { scaleToZero: { activationRequestsPerSecond: 1, acceptedColdStart: Duration.minutes(5) } }),
+    });
     expect(only(synth(chart), 'ScaledObject').spec.idleReplicaCount).toBe(0);
   });
 
   test('refuses a cold start shorter than a model load, and a zero activation', () => {
-    const keda = (activationRequestsPerSecond: number, acceptedColdStart: Duration) => MetricsBackend.keda(PROMETHEUS, { scaleToZero: { activationRequestsPerSecond, acceptedColdStart } });
+    const keda = (activationRequestsPerSecond: number, acceptedColdStart: Duration) =>
+      MetricsBackend.keda(PROMETHEUS, { scaleToZero: { activationRequestsPerSecond, acceptedColdStart } });
     expect(() => scaler(inNamespace().model, { backend: keda(1, Duration.seconds(30)) })).toThrow(
       "ServingAutoscaler 'Autoscaler': 'backend.scaleToZero.acceptedColdStart' (\"30s\") must be at least modelLoadTime (120s): the first request after an idle period waits "
       + 'for a pod to start and load its models. Fix: accept the real cold start (plus node provisioning on a pool that scales from zero), or do not scale to zero');
@@ -254,7 +264,9 @@ describe('the target and the plan', () => {
     expect(() => scaler(gpuServer().model, { backend: keda, metrics: [ScalingMetric.gpuUtilization(90)] })).toThrow(
       "ServingAutoscaler 'Autoscaler': 'metrics[0]' (90) must be at most the plan's utilization target (70 %, from its headroom): a higher target spends the headroom the plan keeps. "
       + "Fix: leave the target out to use the plan's, or re-plan with less headroom");
-    expect(() => scaler(gpuServer().model, { backend: keda, metrics: [ScalingMetric.requestRate()], modelLoadTime: Duration.minutes(10), scaleDownStabilization: Duration.minutes(5) })).toThrow(
+    expect(() => scaler(gpuServer().model, {
+      backend: keda, metrics: [ScalingMetric.requestRate()], modelLoadTime: Duration.minutes(10), scaleDownStabilization: Duration.minutes(5),
+    })).toThrow(
       "ServingAutoscaler 'Autoscaler': 'scaleDownStabilization' (\"300s\") must be at least modelLoadTime (600s): a replica removed on a shorter dip takes a model load to come back. "
       + 'Fix: use Duration.seconds(600) or more');
   });

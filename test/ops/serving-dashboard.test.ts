@@ -1,7 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { unparsable } from './promql';
 import {
-  BatchingConfig, DcgmLabels, GcsAccess, ModelSource, Scraper, ServingDashboard, TfServingModel, cloudMonitoringDashboard, dashboardPanels, grafanaDashboard,
+  BatchingConfig, DcgmLabels, GcsAccess, ModelSource, Scraper, ServingDashboard, TfServingModel, cloudMonitoringDashboard, dashboardPanels,
+  grafanaDashboard,
 } from '../../lib';
 import { only, synth } from '../support/synth';
 

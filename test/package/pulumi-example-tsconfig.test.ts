@@ -12,7 +12,8 @@ test('the gke-pulumi tsconfig uses a module resolution TypeScript 6 and 7 keep, 
   const file = path.join(dir, 'tsconfig.json');
   const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(file, ts.sys.readFile).config, ts.sys, dir);
   expect(parsed.errors).toEqual([]);
-  expect([ts.ModuleResolutionKind.Node16, ts.ModuleResolutionKind.NodeNext, ts.ModuleResolutionKind.Bundler]).toContain(parsed.options.moduleResolution);
+  expect([ts.ModuleResolutionKind.Node16, ts.ModuleResolutionKind.NodeNext, ts.ModuleResolutionKind.Bundler])
+    .toContain(parsed.options.moduleResolution);
   expect(parsed.fileNames).toEqual([path.join(dir, 'index.ts')]);
   const program = path.join(dir, 'index.ts');
   const imports = [...ts.sys.readFile(program)!.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);

@@ -7,7 +7,8 @@ test('resolves defaults: timeout 0, queue = batch threads', () => {
   expect(b.batchTimeout.toMilliseconds()).toBe(0);
   expect(b.toParameters(4)).toEqual({
     maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedBatches: 4, numBatchThreads: 4,
-    threadPoolName: undefined, enableLargeBatchSplitting: undefined, maxExecutionBatchSize: undefined, allowedBatchSizes: undefined, padVariableLengthInputs: undefined,
+    threadPoolName: undefined, enableLargeBatchSplitting: undefined, maxExecutionBatchSize: undefined, allowedBatchSizes: undefined,
+    padVariableLengthInputs: undefined,
   });
 });
 

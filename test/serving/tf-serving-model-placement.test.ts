@@ -1,7 +1,8 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AutoscalingScope, GcsAccess, GkeCluster, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel, TfServingModelProps, WorkloadIdentity,
+  AutoscalingScope, GcsAccess, GkeCluster, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel,
+  TfServingModelProps, WorkloadIdentity,
 } from '../../lib';
 import { containerOf, flagsOf, only, synth } from '../support/synth';
 
@@ -51,13 +52,17 @@ describe('GPU pool', () => {
 
   test('H100/H200 (A3) pools get a 30-minute startup budget for the first CUDA JIT; L4 keeps 10 minutes', () => {
     const h100 = (c: GkeCluster) => c.addGpuNodePool('h100', { machineType: MachineType.of('a3-highgpu-1g'), maxNodes: 2 });
-    const big = { cpu: { request: kplus.Cpu.units(8), limit: kplus.Cpu.units(8) }, memory: { request: Size.gibibytes(64), limit: Size.gibibytes(64) } };
+    const big = {
+      cpu: { request: kplus.Cpu.units(8), limit: kplus.Cpu.units(8) },
+      memory: { request: Size.gibibytes(64), limit: Size.gibibytes(64) },
+    };
     const objects = synth(setup(h100, { resources: big }).chart);
     expect(containerOf(objects).startupProbe.failureThreshold).toBe(180);
     expect(only(objects, 'Deployment').spec.progressDeadlineSeconds).toBe(1800 + 300);
     expect(containerOf(synth(setup(l4).chart)).startupProbe.failureThreshold).toBe(60);
     // An explicit budget wins.
-    expect(containerOf(synth(setup(h100, { resources: big, probes: { startupTimeout: Duration.minutes(15) } }).chart)).startupProbe.failureThreshold).toBe(90);
+    expect(containerOf(synth(setup(h100, { resources: big, probes: { startupTimeout: Duration.minutes(15) } }).chart)).startupProbe.failureThreshold)
+      .toBe(90);
   });
 
   test('the pool the model is wired to exists in the same output', () => {

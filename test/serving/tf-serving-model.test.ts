@@ -219,7 +219,9 @@ describe('props', () => {
   });
 
   test('batching: --enable_batching, the file in wrapper syntax, batch threads and queue from the CPU request', () => {
-    const { objects, model: m } = build({ batching: new BatchingConfig({ maxBatchSize: 32, batchTimeout: Duration.millis(2), allowedBatchSizes: [8, 16, 32] }) });
+    const { objects, model: m } = build({
+      batching: new BatchingConfig({ maxBatchSize: 32, batchTimeout: Duration.millis(2), allowedBatchSizes: [8, 16, 32] }),
+    });
     const flags = flagsOf(containerOf(objects));
     expect(flags.enable_batching).toBe('true');
     expect(flags.batching_parameters_file).toBe('/etc/tfserving/batching.config');
@@ -321,7 +323,9 @@ describe('props', () => {
   });
 
   test('version labels in the start-up config come with --allow_version_labels_for_unavailable_models (server_core.cc UpdateModelVersionLabelMap)', () => {
-    const labelled = flagsOf(containerOf(build({ models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1, 2), versionLabels: { stable: 1, canary: 2 } }] }).objects));
+    const labelled = flagsOf(containerOf(build({
+      models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1, 2), versionLabels: { stable: 1, canary: 2 } }],
+    }).objects));
     expect(labelled.allow_version_labels_for_unavailable_models).toBe('true');
     expect(flagsOf(containerOf(build().objects)).allow_version_labels_for_unavailable_models).toBeUndefined();
     // A label on a model added later turns the flag on as well.
@@ -363,9 +367,21 @@ describe('props', () => {
     two.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') });
     expect(flagsOf(containerOf(synth(chart))).grpc_max_threads).toBe('384');
     expect(() => build({ batching, threads: { grpcMax: 100 } })).toThrow(
-      "TfServingModel 'resnet': 'threads.grpcMax' (100) must be at least what the batch queues admit (256: maxBatchSize × maxEnqueuedBatches per model plus "
-      + 'numBatchThreads × maxBatchSize): gRPC fails calls beyond --grpc_max_threads at once with RESOURCE_EXHAUSTED, and every queued request holds one. '
+      "TfServingModel 'resnet': 'threads.grpcMax' (100) must be at least what the batch queues admit (256: maxBatchSize × maxEnqueuedBatches per loaded "
+      + 'model version plus numBatchThreads × maxBatchSize): gRPC fails calls beyond --grpc_max_threads at once with RESOURCE_EXHAUSTED, and every queued request holds one. '
       + 'Fix: raise threads.grpcMax to 256 or more, or leave it out to size it from the batching');
+    // TF Serving wraps every loaded version in its own batching session, each with its own queue
+    // (bundle_factory_util.cc WrapSessionForBatching): two versions queue twice. 2 × 64 × 2 + 2 × 64 = 384.
+    const { objects: two2 } = build({ batching, models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.latest(2) }] });
+    expect(flagsOf(containerOf(two2)).grpc_max_threads).toBe('384');
+    const { objects: three } = build({ batching, models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.specific(1, 2, 3) }] });
+    expect(flagsOf(containerOf(three)).grpc_max_threads).toBe('512');
+    expect(() => build({ batching, models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.all() }] })).toThrow(
+      "TfServingModel 'resnet': 'models[0].versionPolicy' (\"VersionPolicy.all()\") must load a known number of versions for --grpc_max_threads to be derived: "
+      + 'each loaded version has batch queues of its own, and calls beyond the cap fail at once with RESOURCE_EXHAUSTED. '
+      + 'Fix: use VersionPolicy.latest(n) or specific(…), or set threads.grpcMax to what the queues of all loaded versions admit');
+    expect(() => build({ batching, threads: { grpcMax: 1000 }, models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.all() }] }))
+      .not.toThrow();
   });
 
   test('refuses a model source that points into a version directory', () => {
@@ -411,7 +427,10 @@ describe('props', () => {
   });
 
   test('refuses allowVersionLabelsForUnavailableModels: false with labels (the server would stop at start)', () => {
-    expect(() => build({ allowVersionLabelsForUnavailableModels: false, models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1), versionLabels: { stable: 1 } }] })).toThrow(
+    expect(() => build({
+      allowVersionLabelsForUnavailableModels: false,
+      models: [{ ...RESNET, versionPolicy: VersionPolicy.specific(1), versionLabels: { stable: 1 } }],
+    })).toThrow(
       "TfServingModel 'resnet': 'allowVersionLabelsForUnavailableModels' (false) must not be false while model 'resnet' has version labels: TF Serving assigns "
       + 'labels before the first load and stops at start without the flag. Fix: remove allowVersionLabelsForUnavailableModels (the flag is set for labelled models), or remove the labels');
   });

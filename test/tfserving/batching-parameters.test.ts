@@ -37,8 +37,11 @@ describe('renderBatchingParameters', () => {
 
 describe('validateBatchingParameters rules', () => {
   test('accepts a valid set', () => {
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [8, 16, 32], numBatchThreads: 1, batchTimeoutMicros: 0 })).not.toThrow();
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32, 64] })).not.toThrow();
+    expect(() => validateBatchingParameters(S, { maxBatchSize: 32, allowedBatchSizes: [8, 16, 32], numBatchThreads: 1, batchTimeoutMicros: 0 }))
+      .not.toThrow();
+    expect(() => validateBatchingParameters(S, {
+      maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32, 64],
+    })).not.toThrow();
   });
 
   test('allowed batch sizes strictly increasing', () => {
@@ -54,8 +57,12 @@ describe('validateBatchingParameters rules', () => {
 
   test('with large-batch splitting the last allowed size still equals maxBatchSize (bundle_factory_util.cc WrapSessionForBatching)', () => {
     // The case: [16, 32, 64] for max 64 / max-execution 32 loads; [16, 32] fails every model load.
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32, 64] })).not.toThrow();
-    expect(() => validateBatchingParameters(S, { maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32] })).toThrow(
+    expect(() => validateBatchingParameters(S, {
+      maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32, 64],
+    })).not.toThrow();
+    expect(() => validateBatchingParameters(S, {
+      maxBatchSize: 64, enableLargeBatchSplitting: true, maxExecutionBatchSize: 32, allowedBatchSizes: [16, 32],
+    })).toThrow(
       "BatchingConfig: 'allowedBatchSizes' ([16, 32]) must end with maxBatchSize (64), also with enableLargeBatchSplitting (TF Serving compares the last size "
       + 'with max_batch_size, not with maxExecutionBatchSize). Fix: make the last size 64, e.g. [16, 32, 64]');
   });

@@ -169,17 +169,17 @@ export function handleSummary(data) {
     const latency = data.metrics[latencyKey];
     const rate = data.metrics['predict_failed{scenario:' + s.name + '}'];
     // A Rate's passes count the true values added: the failed requests.
-    const requests = rate ? rate.values.passes + rate.values.fails : 0;
+    const total = rate ? rate.values.passes + rate.values.fails : 0;
     const failures = rate ? rate.values.passes : 0;
     const v = latency ? latency.values : {};
     const dropped = data.metrics['dropped_iterations{scenario:' + s.name + '}'];
     const ok = [latency, rate].every((m) => !m || !m.thresholds || Object.keys(m.thresholds).every((k) => m.thresholds[k].ok));
     return {
       name: s.name, protocol: s.protocol, batchSize: s.batchSize, executor: s.executor.executor, durationSeconds: s.durationSeconds,
-      requests, failed: failures, okPerSecond: round((requests - failures) / s.durationSeconds),
+      requests: total, failed: failures, okPerSecond: round((total - failures) / s.durationSeconds),
       droppedIterations: dropped ? dropped.values.count : 0,
       latencyMs: { avg: round(v.avg || 0), med: round(v.med || 0), p90: round(v['p(90)'] || 0), p95: round(v['p(95)'] || 0), p99: round(v['p(99)'] || 0), max: round(v.max || 0) },
-      thresholdsOk: ok && requests > 0,
+      thresholdsOk: ok && total > 0,
     };
   });
   const line = JSON.stringify({
