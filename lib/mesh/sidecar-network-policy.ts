@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { fail } from '../core/errors';
+import { namespacePeer, tcpPort } from '../private/network-peers';
 
 /** Options of {@link istioSidecarNetworkPolicy}. */
 export interface SidecarNetworkPolicyOptions {
@@ -38,7 +39,7 @@ export const ENVOY_METRICS_PORT = 15090;
  * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
  */
 export function istioSidecarNetworkPolicy(scope: Construct, id: string, options: SidecarNetworkPolicyOptions): kplus.k8s.KubeNetworkPolicy {
-  const tcp = (port: number) => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
+  const tcp = tcpPort;
   return new kplus.k8s.KubeNetworkPolicy(scope, id, {
     metadata: { name: options.name, labels: options.labels },
     spec: {
@@ -46,7 +47,7 @@ export function istioSidecarNetworkPolicy(scope: Construct, id: string, options:
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ ports: [tcp(SIDECAR_AGENT_PORT), tcp(ENVOY_METRICS_PORT)] }],
       egress: [{
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': options.istioNamespace ?? 'istio-system' } } }],
+        to: [namespacePeer(options.istioNamespace ?? 'istio-system')],
         ports: [tcp(ISTIOD_XDS_PORT)],
       }],
     },

@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 import { LoadTestPayload } from './load-test-payload';
 import { fail, subjectOf } from '../core/errors';
 import { DNS_1035_LABEL, DNS_SUBDOMAIN, HTTP_URL, isBucketName } from '../core/names';
+import { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT } from '../mesh/sidecar-network-policy';
 import { addCheckedPatch } from '../private/checked-patch';
 import { formatDuration } from '../private/duration';
+import { dnsEgress, gkeMetadataEgress, namespacePeer, tcpPort } from '../private/network-peers';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { IServingEndpoint } from '../serving/serving-endpoint';
@@ -573,30 +575,28 @@ export class LoadTest extends Construct {
     props: LoadTestProps, labels: Record<string, string>, namespace: string, uploads: boolean,
   ): kplus.k8s.KubeNetworkPolicy {
     const target = props.target;
-    const tcp = (port: number) => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
-    const byName = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+    const tcp = tcpPort;
     const targetNs = target.serviceNamespace ?? namespace;
     const pods = target.selectorLabels ? { podSelector: { matchLabels: { ...target.selectorLabels } } } : {};
-    const to = targetNs === namespace ? (target.selectorLabels ? [pods] : [{ podSelector: {} }]) : [{ ...byName(targetNs), ...pods }];
+    const to = targetNs === namespace ? (target.selectorLabels ? [pods] : [{ podSelector: {} }]) : [{ ...namespacePeer(targetNs), ...pods }];
     const egress: kplus.k8s.NetworkPolicyEgressRule[] = [
-      { ports: [{ port: kplus.k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)] },
+      dnsEgress(),
       { to, ports: [tcp(target.grpcPort), tcp(target.restPort)] },
     ];
-    if (target.mesh) egress.push({ to: [byName(props.istioNamespace ?? 'istio-system')], ports: [tcp(15012)] });
+    if (target.mesh) egress.push({ to: [namespacePeer(props.istioNamespace ?? 'istio-system')], ports: [tcp(ISTIOD_XDS_PORT)] });
     const url = props.prometheusRemoteWriteUrl;
     if (url) {
       const m = /^(https?):\/\/[^/:]+(?::(\d+))?/.exec(url)!;
       egress.push({ ports: [tcp(m[2] ? Number(m[2]) : m[1] === 'https' ? 443 : 80)] });
     }
     if (uploads) {
-      // The uploader writes to storage.googleapis.com with a token from the GKE metadata server (169.254.169.254:80,
-      // :988 on Dataplane V2).
+      // The uploader writes to storage.googleapis.com with a Workload Identity token from the GKE metadata server.
       egress.push({ ports: [tcp(443)] });
-      egress.push({ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcp(80), tcp(988)] });
+      egress.push(gkeMetadataEgress());
     }
     // With a sidecar, the mesh's Prometheus scrapes Envoy's and the agent's metrics (15090, 15020); otherwise nothing
     // listens on the Job's pods and every ingress is refused.
-    const ingress = target.mesh ? [{ ports: [tcp(15020), tcp(15090)] }] : undefined;
+    const ingress = target.mesh ? [{ ports: [tcp(SIDECAR_AGENT_PORT), tcp(ENVOY_METRICS_PORT)] }] : undefined;
     return new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.name, labels },
       // The Job's own label only: a LoadTest may share its name (the instance label) with a server.

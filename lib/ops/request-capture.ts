@@ -6,6 +6,7 @@ import { bucketOf, HTTP_URL, isBucketName } from '../core/names';
 import { IamPolicyMember } from '../imports/iam.cnrm.cloud.google.com';
 import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
+import { gkeMetadataEgress, namespacePeer, tcpPort } from '../private/network-peers';
 import { GcsAccess } from '../serving/gcs-access';
 import type { TfServingModel } from '../serving/tf-serving-model';
 
@@ -111,20 +112,20 @@ export class CaptureSink {
 
   /** The egress rules the collector needs to reach this sink. */
   public egressRules(): kplus.k8s.NetworkPolicyEgressRule[] {
-    const tcp = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
+    const tcp = tcpPort;
     if (this.kind === 'gcs') {
       return [
         // storage.googleapis.com over HTTPS (Google front ends: no fixed address range to name).
         { ports: [tcp(443)] },
-        // Workload Identity tokens from the GKE metadata server (169.254.169.254:80, and :988 on Dataplane V2).
-        { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcp(80), tcp(988)] },
+        // Workload Identity tokens from the GKE metadata server.
+        gkeMetadataEgress(),
       ];
     }
     const u = new URL(this.url!);
     const port = this.httpOptions.port ?? (u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80);
     const inCluster = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(u.hostname);
     const peers = this.httpOptions.peers
-      ?? (inCluster ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': inCluster[1] } } }] : undefined);
+      ?? (inCluster ? [namespacePeer(inCluster[1])] : undefined);
     return [{ ...(peers ? { to: peers } : {}), ports: [tcp(port)] }];
   }
 }
@@ -302,7 +303,7 @@ export class RequestCapture extends Construct {
     if (model.networkPolicy) {
       // A second policy for the same pods, as for the Istio sidecar (NetworkPolicies add up): the server's own policy
       // stays as TfServingModel renders it. The agent port admits the peers the server's REST port admits.
-      const tcp = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
+      const tcp = tcpPort;
       const serverPolicy = model.networkPolicy;
       this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
         metadata: { name: `${model.name}-capture`, labels: model.selectorLabels },

@@ -39,3 +39,26 @@ function selectsAll(selector: kplus.k8s.LabelSelector | undefined): boolean {
 export function namespacePeerText(namespace: string): string {
   return `{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': '${namespace}' } } }`;
 }
+
+/** A NetworkPolicy port: TCP `port`. */
+export function tcpPort(port: number): kplus.k8s.NetworkPolicyPort {
+  return { port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' };
+}
+
+/** A peer that selects every pod of one namespace by the name label the API server sets on each namespace. */
+export function namespacePeer(namespace: string): kplus.k8s.NetworkPolicyPeer {
+  return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } };
+}
+
+/** Egress to DNS (UDP and TCP 53), which every pod that resolves a Service or an API host name needs. */
+export function dnsEgress(): kplus.k8s.NetworkPolicyEgressRule {
+  return { ports: [{ port: kplus.k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcpPort(53)] };
+}
+
+/**
+ * Egress to the GKE metadata server, where Workload Identity tokens come from: 169.254.169.254:80, and
+ * 169.254.169.252:988 on Dataplane V2 (GKE docs, Workload Identity Federation for GKE: network policies).
+ */
+export function gkeMetadataEgress(): kplus.k8s.NetworkPolicyEgressRule {
+  return { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcpPort(80), tcpPort(988)] };
+}

@@ -13,7 +13,7 @@ import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
-import { peersAdmitNamespace } from '../private/network-peers';
+import { dnsEgress, gkeMetadataEgress, namespacePeer, peersAdmitNamespace, tcpPort } from '../private/network-peers';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { TfServingImage } from '../tfserving/image';
@@ -849,10 +849,9 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   }
 
   private ingressRules(admission: NetworkAdmission): kplus.k8s.NetworkPolicyIngressRule[] {
-    const port = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
-    const rules: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: [port(this.grpcPort), port(this.restPort)], from: admission.serving }];
+    const rules: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: [tcpPort(this.grpcPort), tcpPort(this.restPort)], from: admission.serving }];
     if (admission.scraperNamespace) {
-      rules.push({ ports: [port(this.restPort)], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': admission.scraperNamespace } } }] });
+      rules.push({ ports: [tcpPort(this.restPort)], from: [namespacePeer(admission.scraperNamespace)] });
     }
     return rules;
   }
@@ -860,16 +859,14 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   private egressRules(np: ServingNetworkPolicyOptions): kplus.k8s.NetworkPolicyEgressRule[] {
     if (np.restrictEgress === false) return [{}];
     const https = np.httpsEgress ?? HttpsEgress.ANY;
-    const tcp = (n: number) => ({ port: kplus.k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
     const rules: kplus.k8s.NetworkPolicyEgressRule[] = [
-      { ports: [{ port: kplus.k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)] },
+      dnsEgress(),
       // Object stores (GCS, S3) over HTTPS; optionally only Google's Private Google Access VIPs.
-      { ...(https.cidrs.length ? { to: https.cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}), ports: [tcp(443)] },
-      // GKE metadata server: Workload Identity tokens (169.254.169.254:80, and :988 on Dataplane V2).
-      { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcp(80), tcp(988)] },
+      { ...(https.cidrs.length ? { to: https.cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}), ports: [tcpPort(443)] },
+      gkeMetadataEgress(),
     ];
     const endpoints = new Set(this.current.models.flatMap((m) => m.source._egressPorts()));
-    if (endpoints.size) rules.push({ ports: [...endpoints].sort((a, b) => a - b).map(tcp) });
+    if (endpoints.size) rules.push({ ports: [...endpoints].sort((a, b) => a - b).map(tcpPort) });
     return [...rules, ...(np.additionalEgress ?? [])];
   }
 }
