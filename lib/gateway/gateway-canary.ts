@@ -76,17 +76,18 @@ export class GatewayCanary extends Construct {
     this.gatewayClass = plan.gatewayClass;
 
     const metadata = { name: plan.name, labels: plan.labels };
-    // Backend-side objects live with the servers: a policy's targetRef and a Service's pods are namespace-local.
-    const backendMeta = (name: string) => ({
-      name, labels: plan.labels, ...(plan.crossNamespace ? { namespace: plan.backendNamespace ?? 'default' } : {}),
-    });
+    // Backend-side objects live with the servers, in their chart (their namespace, their output file): a policy's
+    // targetRef, a Service's selector and a ReferenceGrant are all namespace-local.
+    const serversChart = Chart.of(plan.stable);
+    const backends: Construct = serversChart === Chart.of(this) ? this : new Construct(serversChart, `GatewayCanary-${plan.name}`);
+    const backendMeta = (name: string) => ({ name, labels: plan.labels });
     this.gateway = new Gateway(this, 'Gateway', {
       metadata: { ...metadata, ...(plan.tls.kind === 'certificate-map' ? { annotations: { 'networking.gke.io/certmap': plan.tls.name } } : {}) },
       spec: gatewaySpec(plan),
     });
     this.httpRoute = new HttpRoute(this, 'Resource', { metadata, spec: httpRouteSpec(plan) });
     this.grpcRoute = new GrpcRoute(this, 'GrpcRoute', { metadata, spec: grpcRouteSpec(plan) });
-    const service = (cid: string, server: TfServingModel, name: string) => new kplus.k8s.KubeService(this, cid, {
+    const service = (cid: string, server: TfServingModel, name: string) => new kplus.k8s.KubeService(backends, cid, {
       metadata: backendMeta(name),
       spec: {
         type: 'ClusterIP',
@@ -100,16 +101,16 @@ export class GatewayCanary extends Construct {
     });
     this.stableService = service('StableService', plan.stable, plan.services.stable);
     this.canaryService = service('CanaryService', plan.canary, plan.services.canary);
-    this.backendPolicies = (['stable', 'canary'] as const).map((v) => new GcpBackendPolicy(this, `${v === 'stable' ? 'Stable' : 'Canary'}BackendPolicy`, {
+    this.backendPolicies = (['stable', 'canary'] as const).map((v) => new GcpBackendPolicy(backends, `${v === 'stable' ? 'Stable' : 'Canary'}BackendPolicy`, {
       metadata: backendMeta(plan.services[v]),
       spec: lazyValue(() => backendPolicySpec(plan, plan.services[v])),
     }));
-    this.healthCheckPolicies = (['stable', 'canary'] as const).map((v) => new HealthCheckPolicy(this, `${v === 'stable' ? 'Stable' : 'Canary'}HealthCheck`, {
+    this.healthCheckPolicies = (['stable', 'canary'] as const).map((v) => new HealthCheckPolicy(backends, `${v === 'stable' ? 'Stable' : 'Canary'}HealthCheck`, {
       metadata: backendMeta(plan.services[v]),
       spec: lazyValue(() => healthCheckPolicySpec(plan, plan.services[v])),
     }));
     if (plan.crossNamespace) {
-      this.referenceGrant = new ReferenceGrant(this, 'ReferenceGrant', {
+      this.referenceGrant = new ReferenceGrant(backends, 'ReferenceGrant', {
         metadata: backendMeta(plan.name), spec: referenceGrantSpec(plan),
       });
     }

@@ -182,7 +182,8 @@ describe('GatewayCanary', () => {
     const ml = synth(s.chart);
     const split = only(edge, 'HTTPRoute', 'resnet').spec.rules.find((r: any) => r.name === 'split');
     expect(split.backendRefs[0]).toEqual({ name: 'resnet-stable', namespace: 'ml', port: 8501, weight: 90 });
-    const grant = edge.find((o: any) => o.kind === 'ReferenceGrant');
+    // THEN the ReferenceGrant, the backend Services and their policies are in the servers' chart (namespace ml)
+    const grant = only(ml, 'ReferenceGrant', 'resnet');
     expect(grant.metadata.namespace).toBe('ml');
     expect(grant.spec).toEqual({
       from: [
@@ -191,8 +192,12 @@ describe('GatewayCanary', () => {
       ],
       to: [{ group: '', kind: 'Service', name: 'resnet-stable' }, { group: '', kind: 'Service', name: 'resnet-canary' }],
     });
-    expect(edge.filter((o: any) => ['Service', 'GCPBackendPolicy', 'HealthCheckPolicy'].includes(o.kind)).every((o: any) => o.metadata.namespace === 'ml')).toBe(true);
-    expect(ml.find((o: any) => o.kind === 'ReferenceGrant')).toBeUndefined();
+    for (const kind of ['Service', 'GCPBackendPolicy', 'HealthCheckPolicy']) {
+      expect(only(ml, kind, 'resnet-canary').metadata.namespace).toBe('ml');
+      expect(edge.find((o: any) => o.kind === kind)).toBeUndefined();
+    }
+    expect(edge.map((o: any) => o.kind).sort()).toEqual(['GRPCRoute', 'Gateway', 'HTTPRoute']);
+    expect(edge.every((o: any) => o.metadata.namespace === 'edge')).toBe(true);
   });
 
   test('same namespace: no ReferenceGrant', () => {
