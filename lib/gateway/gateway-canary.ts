@@ -14,6 +14,7 @@ import type { TfServingModel } from '../serving/tf-serving-model';
 import type { TrafficWeights } from '../serving/traffic-split';
 
 export { GatewayTls, GkeGatewayClass } from './gateway-options';
+/** The types of the props, re-exported with the construct. */
 export type { GatewayCanaryProps, GatewayClassFeatures, IapOptions } from './gateway-options';
 
 /**

@@ -5,6 +5,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN } from '../core/names';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import type { HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
 
+/** The split's types (serving/traffic-split.ts), shared with GatewayCanary, re-exported where IstioCanary's props use them. */
 export type { BatchTimeoutSource, HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
 
 /** Which of the three ways of running a canary an {@link IstioCanary} uses; decided by its props. */
