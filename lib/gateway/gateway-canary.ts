@@ -94,7 +94,9 @@ export class GatewayCanary extends Construct {
         type: 'ClusterIP',
         selector: { ...server.selectorLabels },
         ports: [
-          // HTTP/2 without TLS to the pods (Gateway API backend protocol `kubernetes.io/h2c`): gRPC needs HTTP/2.
+          // HTTP/2 without TLS to the pods (Gateway API backend protocol `kubernetes.io/h2c`): gRPC needs HTTP/2, and TF
+          // Serving's gRPC port is plaintext. Not GKE's `cloud.google.com/app-protocols: HTTP2`: the backend service
+          // protocol HTTP2 is HTTP/2 with SSL, H2C the cleartext one (compute v1 BackendService.Protocol).
           { name: 'grpc', port: server.grpcPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.grpcPort), protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
           { name: 'http', port: server.restPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.restPort), protocol: 'TCP' },
         ],
