@@ -9,6 +9,7 @@ export * from './serving';
 export * from './gke';
 export * from './ops';
 export * from './mesh';
+export * from './gateway';
 // The cdk8s validation plugin (cdk8s.yaml `validations:`), at the root because cdk8s-cli loads the class from the
 // package's main module.
 export * from './validation';

@@ -25,6 +25,13 @@ const SOURCES: Record<string, string[]> = {
   'keda.keda.sh.yaml': ['keda.sh/v1alpha1/ScaledObject', 'keda.sh/v1alpha1/TriggerAuthentication'],
   'prometheus-operator-rules.monitoring.coreos.com.yaml': ['monitoring.coreos.com/v1/PrometheusRule'],
   'gmp-rules.monitoring.googleapis.com.yaml': ['monitoring.googleapis.com/v1/Rules'],
+  'gateway-api-standard.gateway.networking.k8s.io.yaml': [
+    'gateway.networking.k8s.io/v1/Gateway', 'gateway.networking.k8s.io/v1/HTTPRoute', 'gateway.networking.k8s.io/v1/GRPCRoute',
+    'gateway.networking.k8s.io/v1/ReferenceGrant',
+  ],
+  'gke-networking.networking.gke.io.yaml': [
+    'networking.gke.io/v1/GCPBackendPolicy', 'networking.gke.io/v1/HealthCheckPolicy', 'networking.gke.io/v1/GCPGatewayPolicy',
+  ],
 };
 
 /**

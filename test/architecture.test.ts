@@ -15,6 +15,7 @@ const ALLOWED: Record<string, string[]> = {
   serving: ['core', 'tfserving', 'private', 'imports'],
   gke: ['core', 'serving', 'private', 'imports'],
   mesh: ['core', 'tfserving', 'serving', 'private', 'imports'],
+  gateway: ['core', 'serving', 'private', 'imports'],
   ops: ['core', 'tfserving', 'serving', 'mesh', 'private', 'imports'],
   pulumi: ['core', 'gke'],
   validation: ['core', 'tfserving'],

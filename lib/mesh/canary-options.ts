@@ -3,6 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { fail } from '../core/errors';
 import { DNS_LABEL, DNS_SUBDOMAIN } from '../core/names';
 import type { TfServingModel } from '../serving/tf-serving-model';
+import type { HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
+
+/** The split's types (serving/traffic-split.ts), shared with GatewayCanary, re-exported where IstioCanary's props use them. */
+export type { BatchTimeoutSource, HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
 
 /** Which of the three ways of running a canary an {@link IstioCanary} uses; decided by its props. */
 export enum IstioCanaryMode {
@@ -81,30 +85,6 @@ export class ScraperAccess {
     /** The admitted identities, with `mesh`. */
     public readonly callers: MeshCaller[],
   ) {}
-}
-
-/** A traffic split in whole percent; the two sum to 100. */
-export interface TrafficWeights {
-  /** Percent of requests to the stable version. */
-  readonly stable: number;
-  /** Percent of requests to the canary version. */
-  readonly canary: number;
-}
-
-/** Header pinning: a request header that sends a request to one version whatever the weights. */
-export interface HeaderPinningOptions {
-  /**
-   * Route `HEADER: canary` to the canary and `HEADER: stable` to the stable version.
-   *
-   * @default true
-   */
-  readonly enabled?: boolean;
-  /**
-   * The header name, lower case (Istio matches header names in lower case).
-   *
-   * @default 'x-model-version'
-   */
-  readonly header?: string;
 }
 
 /** Retries of the routes. */
@@ -396,14 +376,6 @@ export interface FlaggerLoadTesterOptions {
    * @default 10
    */
   readonly requestsPerSecond?: number;
-}
-
-/** A batching timeout and where it is set. */
-export interface BatchTimeoutSource {
-  /** The timeout (0 when no server batches). */
-  readonly timeout: Duration;
-  /** Where it is set, e.g. `TfServingModel 'resnet-v2' models[0].batching`. */
-  readonly source?: string;
 }
 
 /** Properties of an {@link IstioCanary}. */

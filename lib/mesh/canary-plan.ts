@@ -2,8 +2,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, JwtOptions, IstioCanaryProps, LabelRoutingOptions, MeshCaller,
-  ScraperAccess, TrafficWeights,
-  BatchTimeoutSource,
+  ScraperAccess,
 } from './canary-options';
 import { flaggerInterval } from './routing';
 import { fail, show } from '../core/errors';
@@ -11,6 +10,9 @@ import { DNS_SUBDOMAIN, HTTP_URL, SERVER_NAME } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
 import type { TfServingModel } from '../serving/tf-serving-model';
+import { batchTimeoutOf, checkMirrorPercent, checkWeights, INFERENCE_BUDGET_MS, resolvePinHeader, TrafficWeights } from '../serving/traffic-split';
+
+export { batchTimeoutOf };
 
 /** The label every serving pod of a canary carries, valued with the canary's name. */
 export const CANARY_LABEL = 'tfserving-constructs.io/canary';
@@ -18,7 +20,6 @@ export const CANARY_LABEL = 'tfserving-constructs.io/canary';
 export const VERSION_LABEL = 'version';
 
 const HOST_RE = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const HEADER_RE = /^[a-z0-9][a-z0-9-]*$/;
 /**
  * Only failures where the request never reached TF Serving: Envoy's `connect-failure` and `refused-stream` (router
  * filter, x-envoy-retry-on). TF Serving answers UNAVAILABLE when a batch queue is full (batching/
@@ -26,8 +27,6 @@ const HEADER_RE = /^[a-z0-9][a-z0-9-]*$/;
  * full"), which http_rest_api_handler maps to 503: retrying it adds load exactly where the server is saturated.
  */
 const DEFAULT_RETRY_ON = 'connect-failure,refused-stream';
-/** Time a request may take once its batch runs, on top of the batching timeout (default per-try timeout). */
-const INFERENCE_BUDGET_MS = 10_000;
 /** Default P99 latency limit of the Flagger analysis, on top of the batching timeout. */
 export const LATENCY_BUDGET_MS = 500;
 /** The identity of the ingress gateway pods of Istio's default install (istioctl, `istio-ingressgateway`). */
@@ -160,20 +159,8 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   const { stable, canary } = props;
   const mode = resolveMode(subject, name, props);
   const weights = checkWeights(subject, props.weights);
-  const pinning = props.pinning ?? {};
-  let pinHeader: string | undefined;
-  if (pinning.enabled !== false && mode !== IstioCanaryMode.FLAGGER) {
-    pinHeader = pinning.header ?? 'x-model-version';
-    if (!HEADER_RE.test(pinHeader)) {
-      fail(subject, 'pinning.header', pinHeader,
-        'be a lower-case header name (letters, digits, \'-\'); Istio matches header names in lower case',
-        `use ${show(pinHeader.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}`);
-    }
-  }
-  const mirrorPercent = props.mirrorPercent;
-  if (mirrorPercent !== undefined && !(mirrorPercent >= 0 && mirrorPercent <= 100)) {
-    fail(subject, 'mirrorPercent', mirrorPercent, 'be between 0 and 100', 'use 10 to shadow one request in ten to the canary');
-  }
+  const pinHeader = mode !== IstioCanaryMode.FLAGGER ? resolvePinHeader(subject, props.pinning, 'Istio matches header names in lower case') : undefined;
+  const mirrorPercent = checkMirrorPercent(subject, props.mirrorPercent);
   const retryAttempts = props.retries?.attempts ?? 2;
   if (!(Number.isInteger(retryAttempts) && retryAttempts >= 0 && retryAttempts <= 10)) {
     fail(subject, 'retries.attempts', retryAttempts, 'be an integer between 0 and 10', 'use 2, or 0 to turn retries off');
@@ -325,19 +312,6 @@ function resolveMode(subject: string, name: string, p: IstioCanaryProps): IstioC
   return IstioCanaryMode.STATIC;
 }
 
-function checkWeights(subject: string, weights: TrafficWeights | undefined): TrafficWeights {
-  const w = weights ?? { stable: 100, canary: 0 };
-  for (const k of ['stable', 'canary'] as const) {
-    if (!(Number.isInteger(w[k]) && w[k] >= 0 && w[k] <= 100)) {
-      fail(subject, `weights.${k}`, w[k], 'be a whole percentage between 0 and 100', 'use e.g. { stable: 95, canary: 5 }');
-    }
-  }
-  if (w.stable + w.canary !== 100) {
-    fail(subject, 'weights', w, `sum to 100 (they sum to ${w.stable + w.canary})`, `use { stable: ${100 - w.canary}, canary: ${w.canary} }`);
-  }
-  return { stable: w.stable, canary: w.canary };
-}
-
 function checkServers(subject: string, name: string, namespace: string | undefined, mode: IstioCanaryMode,
   stable: TfServingModel, canary: TfServingModel | undefined): void {
   if (Chart.of(stable).namespace !== namespace) {
@@ -418,19 +392,6 @@ export function checkModelNames(subject: string, stable: TfServingModel, canary:
       `serve the same model names as stable (${show(a)}): a request for a model only one version serves fails on the other`,
       'give both TfServingModels the same models (the versions differ, the names do not)');
   }
-}
-
-/** The largest batching timeout of the servers (server-level and per-model), with where it is set. */
-export function batchTimeoutOf(servers: TfServingModel[]): BatchTimeoutSource {
-  let best: BatchTimeoutSource = { timeout: Duration.millis(0) };
-  for (const s of servers) {
-    const candidates: [Duration | undefined, string][] = [[s.batching?.batchTimeout, `TfServingModel '${s.node.id}' batching`]];
-    s.models.forEach((m, i) => candidates.push([m.batching?.batchTimeout, `TfServingModel '${s.node.id}' models[${i}].batching`]));
-    for (const [d, source] of candidates) {
-      if (d && d.toMilliseconds({ integral: false }) > best.timeout.toMilliseconds({ integral: false })) best = { timeout: d, source };
-    }
-  }
-  return best;
 }
 
 /** The timeout of each attempt: as set, or 10 s plus the largest batching timeout. */

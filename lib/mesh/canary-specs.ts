@@ -14,37 +14,21 @@ import {
   AuthorizationPolicySpecRules, AuthorizationPolicySpecRulesFrom, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode,
   PeerAuthenticationSpecPortLevelMtlsMode,
 } from '../imports/security.istio.io';
+import { PREDICTION_GRPC_PATHS, RELOAD_GRPC_PATH, REST_METHODS, REST_PREFIX } from '../serving/traffic-split';
 
 /*
  * The specs of the objects an IstioCanary writes, as pure functions of its plan. Those that depend on the
  * servers' models (timeouts, label-routed models) are called at synthesis.
  */
 
-/**
- * TF Serving's gRPC prediction surface, as Istio matches gRPC (`/package.Service/Method`): every method of
- * `PredictionService` (apis/prediction_service.proto) and `ModelService/GetModelStatus` (apis/model_service.proto).
- * server.cc (`Server::BuildAndStart`) registers ModelService and PredictionService on the one gRPC port.
- */
-export const PREDICTION_GRPC_PATHS = [
-  ...['Classify', 'Regress', 'Predict', 'MultiInference', 'GetModelMetadata'].map((m) => `/tensorflow.serving.PredictionService/${m}`),
-  '/tensorflow.serving.ModelService/GetModelStatus',
-];
-/**
- * The admin RPC: model_service_impl.cc (`ModelServiceImpl::HandleReloadConfigRequest`) replaces the model config
- * (unloads every model not listed, loads any base_path the server can read) and checks no caller identity.
- */
-export const RELOAD_GRPC_PATH = '/tensorflow.serving.ModelService/HandleReloadConfigRequest';
 /** The same surface as one RE2 regex, for gateway route matches (Envoy `safe_regex`: a full match of the path). */
 const PREDICTION_GRPC_REGEX = '/tensorflow\\.serving\\.(PredictionService/(Classify|Regress|Predict|MultiInference|GetModelMetadata)|ModelService/GetModelStatus)';
-/**
- * The REST prediction surface. http_rest_api_util.cc (`ParseModelInfo`): POST `/v1/models/NAME[/versions/N|
- * /labels/L]:(classify|regress|predict)`, GET `/v1/models/NAME[…][/metadata]`; every other method or path is an
- * error. Istio compares AuthorizationPolicy paths case-sensitively while TF Serving's regexes start with `(?i)`, so
- * `/V1/MODELS/…` is refused here (fail closed). Istio's default path normalization (BASE) decodes percent-encoded
- * unreserved characters before routing and authorization, so `%6E` cannot hide a model name either.
+/*
+ * The prediction surface (PREDICTION_GRPC_PATHS, REST_PREFIX, REST_METHODS) is the split's (serving/traffic-split.ts).
+ * Istio's default path normalization (BASE) decodes percent-encoded unreserved characters before routing and
+ * authorization, so `%6E` cannot hide a model name either.
  */
-export const REST_PREFIX = '/v1/models/';
-const REST_METHODS = ['GET', 'POST'];
+export { PREDICTION_GRPC_PATHS, RELOAD_GRPC_PATH, REST_PREFIX };
 
 /** gRPC status codes that mean the server failed (not the caller): 2, 4, 8, 12, 13, 14, 15. */
 const GRPC_SERVER_ERRORS = '2|4|8|12|13|14|15';

@@ -1,0 +1,57 @@
+// A canary of version 2 of a model next to version 1 without a service mesh: GKE's Gateway controller programs a
+// global external Application Load Balancer. REST on resnet.ml.example.com, gRPC on resnet-grpc.ml.example.com, a
+// 95/5 split, `x-model-version: canary` pins a request, 10 % of requests are mirrored to the canary, Identity-Aware
+// Proxy in front of both backends. The Gateway and routes live in `ml-edge`, the servers in `ml-serving` (a
+// ReferenceGrant lets the routes reach them).
+import { Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  BatchingConfig, GatewayCanary, GatewayTls, GcsAccess, GkeGatewayClass, ModelSource, ServingApp, TfServingModel, VersionPolicy,
+} from '../../lib';
+
+export class ServersChart extends Chart {
+  public readonly stable: TfServingModel;
+  public readonly canary: TfServingModel;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { namespace: 'ml-serving' });
+    const batching = new BatchingConfig({ maxBatchSize: 32, batchTimeout: Duration.millis(2), allowedBatchSizes: [8, 16, 32] });
+    const gcsAccess = GcsAccess.workloadIdentity('tf-serving@acme-ml.iam.gserviceaccount.com');
+    const server = (name: string, version: number) => new TfServingModel(this, name, {
+      models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.specific(version) }],
+      gcsAccess,
+      batching,
+      // The load balancer's front ends and Google's health checkers connect to the pods from these ranges.
+      networkPolicy: { allowFrom: [{ podSelector: {} }, { ipBlock: { cidr: '35.191.0.0/16' } }, { ipBlock: { cidr: '130.211.0.0/22' } }] },
+    });
+    this.stable = server('resnet-v1', 1);
+    this.canary = server('resnet-v2', 2);
+  }
+}
+
+export class EdgeChart extends Chart {
+  public readonly rollout: GatewayCanary;
+
+  constructor(scope: Construct, id: string, servers: ServersChart) {
+    super(scope, id, { namespace: 'ml-edge' });
+    this.rollout = new GatewayCanary(this, 'resnet', {
+      stable: servers.stable,
+      canary: servers.canary,
+      weights: { stable: 95, canary: 5 },
+      mirrorPercent: 10,
+      gatewayClass: GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED,
+      restHost: 'resnet.ml.example.com',
+      grpcHost: 'resnet-grpc.ml.example.com',
+      tls: GatewayTls.certificateMap('ml-example-com'),
+      iap: { clientId: '123456789012-abc.apps.googleusercontent.com', oauth2ClientSecretName: 'resnet-iap-oauth' },
+      logSamplePercent: 10,
+    });
+  }
+}
+
+if (require.main === module) {
+  const app = new ServingApp();
+  const servers = new ServersChart(app, 'gke-gateway-canary-servers');
+  new EdgeChart(app, 'gke-gateway-canary-edge', servers);
+  app.synth();
+}

@@ -1,0 +1,157 @@
+import { Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { GatewayCanaryProps, GkeGatewayClass } from './gateway-options';
+import {
+  backendPolicySpec, checkModelNames, checkTimeout, GatewayCanaryPlan, gatewaySpec, grpcRouteSpec, healthCheckPolicySpec, httpRouteSpec,
+  referenceGrantSpec, resolveGatewayCanaryPlan, timeoutSecOf,
+} from './gateway-plan';
+import { ConfigError, fail, subjectOf } from '../core/errors';
+import { Gateway, GrpcRoute, HttpRoute, ReferenceGrant } from '../imports/gateway.networking.k8s.io';
+import { GcpBackendPolicy, HealthCheckPolicy } from '../imports/networking.gke.io';
+import { lazyValue } from '../private/lazy';
+import type { TfServingModel } from '../serving/tf-serving-model';
+import type { TrafficWeights } from '../serving/traffic-split';
+
+export { GatewayTls, GkeGatewayClass } from './gateway-options';
+/** The types of the props, re-exported with the construct. */
+export type { GatewayCanaryProps, GatewayClassFeatures, IapOptions } from './gateway-options';
+
+/**
+ * A canary of a TF Serving model behind a Gateway API Gateway, without a service mesh: GKE's Gateway controller
+ * programs a Google Cloud Application Load Balancer from the objects.
+ *
+ * Writes a Gateway (two HTTPS listeners: `restHost` and `grpcHost`), an HTTPRoute for the REST prediction surface and
+ * a GRPCRoute for the gRPC one (weighted `backendRefs` to the two versions, pinning by header, optional mirroring;
+ * nothing else of the servers is routed), a Service per version (`NAME-stable`, `NAME-canary`; the gRPC port declares
+ * `appProtocol: kubernetes.io/h2c`, so the load balancer speaks HTTP/2 to it and balances each call), and per
+ * Service a GCPBackendPolicy (timeout from the batching budget, connection draining, logging, IAP) and a
+ * HealthCheckPolicy (model status on the REST port). A ReferenceGrant when the routes and the servers are in
+ * different namespaces.
+ *
+ * The same split rules as IstioCanary (weights, pinning header, mirror share, request budget, prediction surface)
+ * come from one place (serving/traffic-split.ts). The HTTPRoute is the default child.
+ */
+export class GatewayCanary extends Construct {
+  /** The name of the Gateway, routes and policies. */
+  public readonly name: string;
+  /** The stable server. */
+  public readonly stable: TfServingModel;
+  /** The canary server. */
+  public readonly canary: TfServingModel;
+  /** The traffic split. */
+  public readonly weights: TrafficWeights;
+  /** The pinning header, when pinning is on. */
+  public readonly pinHeader?: string;
+  /** The GatewayClass. */
+  public readonly gatewayClass: GkeGatewayClass;
+  /** The Gateway. */
+  public readonly gateway: Gateway;
+  /** The HTTPRoute (REST; id `Resource`). */
+  public readonly httpRoute: HttpRoute;
+  /** The GRPCRoute (gRPC). */
+  public readonly grpcRoute: GrpcRoute;
+  /** The backend Service of the stable version. */
+  public readonly stableService: kplus.k8s.KubeService;
+  /** The backend Service of the canary version. */
+  public readonly canaryService: kplus.k8s.KubeService;
+  /** The GCPBackendPolicy of each backend Service (stable, canary). */
+  public readonly backendPolicies: GcpBackendPolicy[];
+  /** The HealthCheckPolicy of each backend Service (stable, canary). */
+  public readonly healthCheckPolicies: HealthCheckPolicy[];
+  /** The ReferenceGrant, when the routes reference Services in another namespace. */
+  public readonly referenceGrant?: ReferenceGrant;
+
+  private readonly plan: GatewayCanaryPlan;
+
+  constructor(scope: Construct, id: string, props: GatewayCanaryProps) {
+    super(scope, id);
+    const subject = subjectOf('GatewayCanary', id);
+    const plan = resolveGatewayCanaryPlan(subject, id, Chart.of(this).namespace, props);
+    this.plan = plan;
+    this.name = plan.name;
+    this.stable = plan.stable;
+    this.canary = plan.canary;
+    this.weights = plan.weights;
+    this.pinHeader = plan.pinHeader;
+    this.gatewayClass = plan.gatewayClass;
+
+    const metadata = { name: plan.name, labels: plan.labels };
+    // Backend-side objects live with the servers, in their chart (their namespace, their output file): a policy's
+    // targetRef, a Service's selector and a ReferenceGrant are all namespace-local.
+    const serversChart = Chart.of(plan.stable);
+    const backends: Construct = serversChart === Chart.of(this) ? this : new Construct(serversChart, `GatewayCanary-${plan.name}`);
+    const backendMeta = (name: string) => ({ name, labels: plan.labels });
+    this.gateway = new Gateway(this, 'Gateway', {
+      metadata: { ...metadata, ...(plan.tls.kind === 'certificate-map' ? { annotations: { 'networking.gke.io/certmap': plan.tls.name } } : {}) },
+      spec: gatewaySpec(plan),
+    });
+    this.httpRoute = new HttpRoute(this, 'Resource', { metadata, spec: httpRouteSpec(plan) });
+    this.grpcRoute = new GrpcRoute(this, 'GrpcRoute', { metadata, spec: grpcRouteSpec(plan) });
+    const service = (cid: string, server: TfServingModel, name: string) => new kplus.k8s.KubeService(backends, cid, {
+      metadata: backendMeta(name),
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...server.selectorLabels },
+        ports: [
+          // HTTP/2 without TLS to the pods (Gateway API backend protocol `kubernetes.io/h2c`): gRPC needs HTTP/2, and TF
+          // Serving's gRPC port is plaintext. Not GKE's `cloud.google.com/app-protocols: HTTP2`: the backend service
+          // protocol HTTP2 is HTTP/2 with SSL, H2C the cleartext one (compute v1 BackendService.Protocol).
+          { name: 'grpc', port: server.grpcPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.grpcPort), protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+          { name: 'http', port: server.restPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.restPort), protocol: 'TCP' },
+        ],
+      },
+    });
+    this.stableService = service('StableService', plan.stable, plan.services.stable);
+    this.canaryService = service('CanaryService', plan.canary, plan.services.canary);
+    this.backendPolicies = (['stable', 'canary'] as const).map((v) => new GcpBackendPolicy(backends, `${v === 'stable' ? 'Stable' : 'Canary'}BackendPolicy`, {
+      metadata: backendMeta(plan.services[v]),
+      spec: lazyValue(() => backendPolicySpec(plan, plan.services[v])),
+    }));
+    this.healthCheckPolicies = (['stable', 'canary'] as const).map((v) => new HealthCheckPolicy(backends, `${v === 'stable' ? 'Stable' : 'Canary'}HealthCheck`, {
+      metadata: backendMeta(plan.services[v]),
+      spec: lazyValue(() => healthCheckPolicySpec(plan, plan.services[v])),
+    }));
+    if (plan.crossNamespace) {
+      this.referenceGrant = new ReferenceGrant(backends, 'ReferenceGrant', {
+        metadata: backendMeta(plan.name), spec: referenceGrantSpec(plan),
+      });
+    }
+    this.node.addValidation({ validate: () => this.validateFinal() });
+  }
+
+  /** The backend timeout (GCPBackendPolicy timeoutSec). */
+  public get timeout(): Duration {
+    return Duration.seconds(timeoutSecOf(this.plan));
+  }
+
+  /** The connection draining of the backends. */
+  public get connectionDraining(): Duration {
+    return Duration.seconds(this.plan.drainingTimeoutSec);
+  }
+
+  /** The rules on the servers' models (they can grow through addModel() after this construct); collects, changes nothing. */
+  private validateFinal(): string[] {
+    const plan = this.plan;
+    const checks: Array<() => void> = [
+      () => checkModelNames(plan.subject, plan.stable, plan.canary),
+      () => { if (plan.timeout) checkTimeout(plan.subject, plan.timeout, [plan.stable, plan.canary]); },
+      () => {
+        if (plan.stable.modelNames.length === 0) {
+          fail(plan.subject, 'stable', `TfServingModel '${plan.stable.node.id}'`, 'serve a model: the health check reads the status of the first one',
+            'add a model to the servers');
+        }
+      },
+    ];
+    const messages: string[] = [];
+    for (const check of checks) {
+      try {
+        check();
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        messages.push(e.message);
+      }
+    }
+    return messages;
+  }
+}

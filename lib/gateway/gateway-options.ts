@@ -1,0 +1,207 @@
+import { Duration } from 'cdk8s';
+import { fail } from '../core/errors';
+import { DNS_SUBDOMAIN } from '../core/names';
+import type { TfServingModel } from '../serving/tf-serving-model';
+import type { HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
+
+/** What a GatewayClass's controller implements, as far as a {@link GatewayCanary} needs to know. */
+export interface GatewayClassFeatures {
+  /** The load balancer takes traffic from the internet (a public Gateway: identity in front is required). */
+  readonly external: boolean;
+  /** A regional load balancer: its proxies connect to the pods from the region's proxy-only subnet. */
+  readonly regional: boolean;
+  /** The `RequestMirror` filter on HTTPRoute and GRPCRoute rules. */
+  readonly requestMirror: boolean;
+  /** `spec.rules[].timeouts` on HTTPRoute. */
+  readonly routeTimeouts: boolean;
+  /** The `networking.gke.io/certmap` annotation (a Certificate Manager certificate map on the Gateway). */
+  readonly certificateMap: boolean;
+}
+
+/**
+ * A GKE GatewayClass and what its controller implements, from GKE's GatewayClass capabilities table (HTTPRoute
+ * filters and timeouts, Gateway annotations per class).
+ *
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/gatewayclass-capabilities
+ */
+export class GkeGatewayClass {
+  /**
+   * `gke-l7-global-external-managed`: the global external Application Load Balancer (Envoy-based). Public.
+   */
+  public static readonly GLOBAL_EXTERNAL_MANAGED = new GkeGatewayClass('gke-l7-global-external-managed', {
+    external: true, regional: false, requestMirror: true, routeTimeouts: false, certificateMap: true,
+  });
+  /**
+   * `gke-l7-regional-external-managed`: the regional external Application Load Balancer. Public; its proxies use the
+   * region's proxy-only subnet.
+   */
+  public static readonly REGIONAL_EXTERNAL_MANAGED = new GkeGatewayClass('gke-l7-regional-external-managed', {
+    external: true, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false,
+  });
+  /**
+   * `gke-l7-rilb`: the regional internal Application Load Balancer, reachable from the VPC only; its proxies use the
+   * region's proxy-only subnet.
+   */
+  public static readonly REGIONAL_INTERNAL = new GkeGatewayClass('gke-l7-rilb', {
+    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false,
+  });
+  /**
+   * `gke-l7-gxlb`: the classic global external Application Load Balancer. Public; no request mirroring.
+   */
+  public static readonly CLASSIC_GLOBAL_EXTERNAL = new GkeGatewayClass('gke-l7-gxlb', {
+    external: true, regional: false, requestMirror: false, routeTimeouts: false, certificateMap: true,
+  });
+
+  /** Another GatewayClass (a newer GKE class, or another implementation), with the features its controller implements. */
+  public static of(name: string, features: GatewayClassFeatures): GkeGatewayClass {
+    if (!DNS_SUBDOMAIN.test(name)) fail('GkeGatewayClass.of', 'name', name, 'be a GatewayClass name (a DNS subdomain)', 'use e.g. \'gke-l7-rilb\'');
+    return new GkeGatewayClass(name, { ...features });
+  }
+
+  private constructor(
+    /** The GatewayClass name (`spec.gatewayClassName`). */
+    public readonly name: string,
+    /** What its controller implements. */
+    public readonly features: GatewayClassFeatures,
+  ) {}
+}
+
+/** How the Gateway's HTTPS listeners get their certificate. */
+export class GatewayTls {
+  /** A `kubernetes.io/tls` Secret in the Gateway's namespace (listener `tls.certificateRefs`). */
+  public static secret(name: string): GatewayTls {
+    if (!DNS_SUBDOMAIN.test(name)) fail('GatewayTls.secret', 'name', name, 'be a Secret name (a DNS subdomain)', 'use the name of the kubernetes.io/tls Secret');
+    return new GatewayTls('secret', name);
+  }
+
+  /**
+   * A Certificate Manager certificate map (the Gateway annotation `networking.gke.io/certmap`); the listeners carry
+   * no certificate of their own. Global GatewayClasses only.
+   *
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway#certificate-manager
+   */
+  public static certificateMap(name: string): GatewayTls {
+    if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
+      fail('GatewayTls.certificateMap', 'name', name, 'be a Certificate Manager map name (lower-case letters, digits, \'-\', at most 63)', 'use e.g. \'ml-certs\'');
+    }
+    return new GatewayTls('certificate-map', name);
+  }
+
+  private constructor(
+    /** `secret` or `certificate-map`. */
+    public readonly kind: 'secret' | 'certificate-map',
+    /** The Secret's or the map's name. */
+    public readonly name: string,
+  ) {}
+}
+
+/** Identity-Aware Proxy on the backends (GCPBackendPolicy `default.iap`). */
+export interface IapOptions {
+  /** The OAuth 2.0 client ID (`iap.clientID`). */
+  readonly clientId: string;
+  /**
+   * The Secret, in the servers' namespace, whose `key` holds the OAuth 2.0 client secret (`iap.oauth2ClientSecret.name`).
+   */
+  readonly oauth2ClientSecretName: string;
+}
+
+/** Properties of a {@link GatewayCanary}. */
+export interface GatewayCanaryProps {
+  /**
+   * The name of the Gateway, the routes and the policies; the backend Services are `NAME-stable` and `NAME-canary`.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** The server of the current version. */
+  readonly stable: TfServingModel;
+  /** The server of the new version; same model names and ports as stable. */
+  readonly canary: TfServingModel;
+  /**
+   * The traffic split (HTTPRoute and GRPCRoute `backendRefs[].weight`).
+   *
+   * @default { stable: 100, canary: 0 }
+   */
+  readonly weights?: TrafficWeights;
+  /**
+   * Header pinning: `HEADER: canary` / `HEADER: stable` rules that match before the split.
+   *
+   * @default - on, header 'x-model-version'
+   */
+  readonly pinning?: HeaderPinningOptions;
+  /**
+   * Percent of the split rules' requests also sent to the canary (a `RequestMirror` filter; responses are dropped).
+   * Needs a GatewayClass that implements RequestMirror.
+   *
+   * @default - no mirroring
+   */
+  readonly mirrorPercent?: number;
+  /** The GatewayClass, e.g. `GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED` or `GkeGatewayClass.REGIONAL_INTERNAL`. */
+  readonly gatewayClass: GkeGatewayClass;
+  /**
+   * The host name of the REST API (the HTTPRoute and the `rest` listener).
+   */
+  readonly restHost: string;
+  /**
+   * The host name of the gRPC API (the GRPCRoute and the `grpc` listener). Must differ from `restHost`: a listener
+   * accepts only one of an HTTPRoute and a GRPCRoute whose host names intersect.
+   */
+  readonly grpcHost: string;
+  /** The certificate of the HTTPS listeners: `GatewayTls.secret('…')` or `GatewayTls.certificateMap('…')`. */
+  readonly tls: GatewayTls;
+  /**
+   * Identity-Aware Proxy in front of both backends. Required on an external GatewayClass unless
+   * `allowUnauthenticated` is set.
+   *
+   * @default - no IAP
+   */
+  readonly iap?: IapOptions;
+  /**
+   * Accept a public (external) Gateway without IAP: anyone on the internet can call the prediction API.
+   *
+   * @default false
+   */
+  readonly allowUnauthenticated?: boolean;
+  /**
+   * The time the load balancer waits for a response (GCPBackendPolicy `timeoutSec`, whole seconds); longer than
+   * the largest batching timeout of the servers.
+   *
+   * @default - 10 s plus the largest batching timeout of the servers, rounded up to whole seconds
+   */
+  readonly timeout?: Duration;
+  /**
+   * A timeout on the HTTPRoute rules (`timeouts.request`). Only for a GatewayClass that implements route timeouts;
+   * GKE's classes do not (use `timeout`).
+   *
+   * @default - none
+   */
+  readonly routeTimeout?: Duration;
+  /**
+   * How long the load balancer lets requests on a removed endpoint finish (GCPBackendPolicy
+   * `connectionDraining.drainingTimeoutSec`); at most the servers' termination grace period.
+   *
+   * @default - the smallest termination grace period of the servers
+   */
+  readonly connectionDraining?: Duration;
+  /**
+   * Percent of requests the load balancer logs (GCPBackendPolicy `logging.sampleRate`, in millionths); 0 turns
+   * logging off.
+   *
+   * @default 100
+   */
+  readonly logSamplePercent?: number;
+  /**
+   * The CIDR of the region's proxy-only subnet, where a regional GatewayClass's proxies connect from. Needed with a
+   * regional class when the servers have NetworkPolicies (they must admit it).
+   *
+   * @default - not known; refused with a regional class and servers with NetworkPolicies
+   */
+  readonly proxyOnlySubnet?: string;
+  /**
+   * Emit a ReferenceGrant in the servers' namespace when the routes are in another namespace. Without one, the
+   * Gateway API refuses the routes' cross-namespace `backendRefs`.
+   *
+   * @default true
+   */
+  readonly referenceGrant?: boolean;
+}

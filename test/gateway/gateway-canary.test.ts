@@ -1,0 +1,336 @@
+import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { BatchingConfig, GcsAccess, ModelSource, ServedModelOptions, TfServingModel, TfServingModelProps } from '../../lib';
+import { GatewayCanary, GatewayCanaryProps, GatewayTls, GkeGatewayClass } from '../../lib/gateway';
+import { cidrContains } from '../../lib/gateway/gateway-plan';
+import { only, synth } from '../support/synth';
+
+const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
+const RESNET: ServedModelOptions = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
+/** Google's health-check and front-end ranges, which the servers' NetworkPolicies must admit. */
+const LB_PEERS = [{ podSelector: {} }, { ipBlock: { cidr: '35.191.0.0/16' } }, { ipBlock: { cidr: '130.211.0.0/22' } }];
+const IAP = { clientId: '123-abc.apps.googleusercontent.com', oauth2ClientSecretName: 'iap-oauth' };
+const BASE: Omit<GatewayCanaryProps, 'stable' | 'canary'> = {
+  gatewayClass: GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED,
+  restHost: 'resnet.ml.example.com',
+  grpcHost: 'resnet-grpc.ml.example.com',
+  tls: GatewayTls.secret('resnet-tls'),
+  iap: IAP,
+  weights: { stable: 90, canary: 10 },
+};
+
+function server(chart: Chart, id: string, props: Partial<TfServingModelProps> = {}): TfServingModel {
+  return new TfServingModel(chart, id, { models: [RESNET], gcsAccess: WI, networkPolicy: { allowFrom: LB_PEERS }, ...props });
+}
+
+/** Two servers (resnet-v1, resnet-v2) in namespace `ml`, and a GatewayCanary `resnet` in `gatewayNamespace` (default `ml`). */
+function setup(props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}, gatewayNamespace = 'ml') {
+  const app = Testing.app();
+  const chart = new Chart(app, 'serving', { namespace: 'ml' });
+  const stable = server(chart, 'resnet-v1', serverProps);
+  const canary = server(chart, 'resnet-v2', serverProps);
+  const gwChart = gatewayNamespace === 'ml' ? chart : new Chart(app, 'edge', { namespace: gatewayNamespace });
+  const rollout = new GatewayCanary(gwChart, 'resnet', { stable, canary, ...BASE, ...props });
+  return { app, chart, gwChart, stable, canary, rollout };
+}
+
+function build(props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}) {
+  const s = setup(props, serverProps);
+  return { ...s, objects: synth(s.chart) };
+}
+
+const attempt = (props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = {}) => () => setup(props, serverProps);
+const own = (objects: any[]) => objects.filter((o) => o.metadata.labels?.['tfserving-constructs.io/gateway-canary'] === 'resnet');
+const GRPC_METHODS = [
+  ['tensorflow.serving.PredictionService', 'Classify'], ['tensorflow.serving.PredictionService', 'Regress'],
+  ['tensorflow.serving.PredictionService', 'Predict'], ['tensorflow.serving.PredictionService', 'MultiInference'],
+  ['tensorflow.serving.PredictionService', 'GetModelMetadata'], ['tensorflow.serving.ModelService', 'GetModelStatus'],
+];
+
+describe('GatewayCanary', () => {
+  test('defaults (snapshot)', () => {
+    // GIVEN two servers and a canary through a global external Gateway with IAP
+    const { objects } = build();
+    // THEN the objects are as recorded
+    expect(own(objects)).toMatchSnapshot();
+  });
+
+  test('the HTTPRoute routes the REST prediction surface only: GET and POST under /v1/models, pinning first, then the split', () => {
+    const { objects } = build();
+    const spec = only(objects, 'HTTPRoute', 'resnet').spec;
+    expect(spec.parentRefs).toEqual([{ name: 'resnet', sectionName: 'rest' }]);
+    expect(spec.hostnames).toEqual(['resnet.ml.example.com']);
+    expect(spec.rules.map((r: any) => r.name)).toEqual(['pin-canary', 'pin-stable', 'split']);
+    const split = spec.rules[2];
+    expect(split.matches).toEqual([
+      { path: { type: 'PathPrefix', value: '/v1/models' }, method: 'GET' },
+      { path: { type: 'PathPrefix', value: '/v1/models' }, method: 'POST' },
+    ]);
+    expect(split.backendRefs).toEqual([{ name: 'resnet-stable', port: 8501, weight: 90 }, { name: 'resnet-canary', port: 8501, weight: 10 }]);
+    expect(spec.rules[0].matches[1]).toEqual({
+      path: { type: 'PathPrefix', value: '/v1/models' }, method: 'POST', headers: [{ type: 'Exact', name: 'x-model-version', value: 'canary' }],
+    });
+    expect(spec.rules[0].backendRefs).toEqual([{ name: 'resnet-canary', port: 8501 }]);
+    expect(spec.rules[1].backendRefs).toEqual([{ name: 'resnet-stable', port: 8501 }]);
+    // GKE implements no route timeouts: none is written.
+    expect(spec.rules.every((r: any) => r.timeouts === undefined)).toBe(true);
+  });
+
+  test('the GRPCRoute routes PredictionService and GetModelStatus, never HandleReloadConfigRequest', () => {
+    const { objects } = build();
+    const spec = only(objects, 'GRPCRoute', 'resnet').spec;
+    expect(spec.parentRefs).toEqual([{ name: 'resnet', sectionName: 'grpc' }]);
+    expect(spec.hostnames).toEqual(['resnet-grpc.ml.example.com']);
+    const split = spec.rules.find((r: any) => r.name === 'split');
+    expect(split.matches.map((m: any) => [m.method.service, m.method.method])).toEqual(GRPC_METHODS);
+    expect(split.matches.every((m: any) => m.method.type === 'Exact')).toBe(true);
+    expect(JSON.stringify(spec)).not.toContain('HandleReloadConfigRequest');
+    expect(split.backendRefs).toEqual([{ name: 'resnet-stable', port: 8500, weight: 90 }, { name: 'resnet-canary', port: 8500, weight: 10 }]);
+    const pin = spec.rules.find((r: any) => r.name === 'pin-stable');
+    expect(pin.matches[0].headers).toEqual([{ type: 'Exact', name: 'x-model-version', value: 'stable' }]);
+    expect(pin.backendRefs).toEqual([{ name: 'resnet-stable', port: 8500 }]);
+  });
+
+  test('one version at 100 % gets a single backendRef without a weight', () => {
+    const { objects } = build({ weights: { stable: 0, canary: 100 } });
+    const split = only(objects, 'HTTPRoute', 'resnet').spec.rules.find((r: any) => r.name === 'split');
+    expect(split.backendRefs).toEqual([{ name: 'resnet-canary', port: 8501 }]);
+  });
+
+  test('pinning off: only the split rule; a custom header is matched', () => {
+    expect(only(build({ pinning: { enabled: false } }).objects, 'GRPCRoute', 'resnet').spec.rules.map((r: any) => r.name)).toEqual(['split']);
+    const rules = only(build({ pinning: { header: 'x-canary' } }).objects, 'HTTPRoute', 'resnet').spec.rules;
+    expect(rules[0].matches[0].headers[0].name).toBe('x-canary');
+  });
+
+  test('mirroring: a RequestMirror filter to the canary on the split rules of both routes', () => {
+    const { objects } = build({ mirrorPercent: 10 });
+    for (const [kind, port] of [['HTTPRoute', 8501], ['GRPCRoute', 8500]] as const) {
+      const split = only(objects, kind, 'resnet').spec.rules.find((r: any) => r.name === 'split');
+      expect(split.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'resnet-canary', port }, percent: 10 } }]);
+    }
+    const all = only(build({ mirrorPercent: 100 }).objects, 'HTTPRoute', 'resnet').spec.rules.find((r: any) => r.name === 'split');
+    expect(all.filters[0].requestMirror).toEqual({ backendRef: { name: 'resnet-canary', port: 8501 } });
+  });
+
+  test('the Gateway: two HTTPS listeners with the TLS Secret, routes of its own namespace only', () => {
+    const { objects } = build();
+    const gw = only(objects, 'Gateway', 'resnet');
+    expect(gw.spec.gatewayClassName).toBe('gke-l7-global-external-managed');
+    expect(gw.spec.listeners).toEqual(['rest', 'grpc'].map((name) => ({
+      name, hostname: name === 'rest' ? 'resnet.ml.example.com' : 'resnet-grpc.ml.example.com', port: 443, protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'resnet-tls' }] },
+      allowedRoutes: { namespaces: { from: 'Same' } },
+    })));
+  });
+
+  test('a Certificate Manager map: the certmap annotation, no certificate on the listeners', () => {
+    const gw = only(build({ tls: GatewayTls.certificateMap('ml-certs') }).objects, 'Gateway', 'resnet');
+    expect(gw.metadata.annotations).toEqual({ 'networking.gke.io/certmap': 'ml-certs' });
+    expect(gw.spec.listeners.every((l: any) => l.tls === undefined)).toBe(true);
+  });
+
+  test('backend Services: one per version, the gRPC port speaks h2c', () => {
+    const { objects } = build();
+    const svc = only(objects, 'Service', 'resnet-canary');
+    expect(svc.spec.selector).toEqual(only(objects, 'Deployment', 'resnet-v2').spec.selector.matchLabels);
+    expect(svc.spec.ports).toEqual([
+      { name: 'grpc', port: 8500, targetPort: 8500, protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+      { name: 'http', port: 8501, targetPort: 8501, protocol: 'TCP' },
+    ]);
+  });
+
+  test('GCPBackendPolicy: timeout from the batching budget, draining = grace period, logging, IAP', () => {
+    // GIVEN a 2.5 s batching timeout: 10 s + 2.5 s → 13 s (whole seconds, rounded up)
+    const batching = new BatchingConfig({ maxBatchSize: 8, batchTimeout: Duration.millis(2500) });
+    const { objects } = build({ logSamplePercent: 5 }, { batching });
+    const policy = only(objects, 'GCPBackendPolicy', 'resnet-stable').spec;
+    expect(policy).toEqual({
+      targetRef: { group: '', kind: 'Service', name: 'resnet-stable' },
+      default: {
+        timeoutSec: 13,
+        connectionDraining: { drainingTimeoutSec: 45 },
+        logging: { enabled: true, sampleRate: 50000 },
+        iap: { enabled: true, clientID: IAP.clientId, oauth2ClientSecret: { name: 'iap-oauth' } },
+      },
+    });
+    expect(only(objects, 'GCPBackendPolicy', 'resnet-canary').spec.targetRef.name).toBe('resnet-canary');
+  });
+
+  test('explicit timeout, draining and logging off', () => {
+    const { objects, rollout } = build({ timeout: Duration.seconds(60), connectionDraining: Duration.seconds(20), logSamplePercent: 0 });
+    expect(only(objects, 'GCPBackendPolicy', 'resnet-stable').spec.default).toMatchObject({
+      timeoutSec: 60, connectionDraining: { drainingTimeoutSec: 20 }, logging: { enabled: false },
+    });
+    expect(rollout.timeout.toSeconds()).toBe(60);
+    expect(rollout.connectionDraining.toSeconds()).toBe(20);
+  });
+
+  test('HealthCheckPolicy: HTTP model status on the fixed REST port, for both ports of the Service', () => {
+    const { objects } = build();
+    expect(only(objects, 'HealthCheckPolicy', 'resnet-canary').spec).toEqual({
+      targetRef: { group: '', kind: 'Service', name: 'resnet-canary' },
+      default: {
+        checkIntervalSec: 5, timeoutSec: 5, healthyThreshold: 1, unhealthyThreshold: 3,
+        config: { type: 'HTTP', httpHealthCheck: { portSpecification: 'USE_FIXED_PORT', port: 8501, requestPath: '/v1/models/resnet' } },
+      },
+    });
+  });
+
+  test('routes in another namespace: namespaced backendRefs and a ReferenceGrant in the servers\' namespace', () => {
+    const s = setup({}, {}, 'edge');
+    const edge = synth(s.gwChart);
+    const ml = synth(s.chart);
+    const split = only(edge, 'HTTPRoute', 'resnet').spec.rules.find((r: any) => r.name === 'split');
+    expect(split.backendRefs[0]).toEqual({ name: 'resnet-stable', namespace: 'ml', port: 8501, weight: 90 });
+    // THEN the ReferenceGrant, the backend Services and their policies are in the servers' chart (namespace ml)
+    const grant = only(ml, 'ReferenceGrant', 'resnet');
+    expect(grant.metadata.namespace).toBe('ml');
+    expect(grant.spec).toEqual({
+      from: [
+        { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: 'edge' },
+        { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'edge' },
+      ],
+      to: [{ group: '', kind: 'Service', name: 'resnet-stable' }, { group: '', kind: 'Service', name: 'resnet-canary' }],
+    });
+    for (const kind of ['Service', 'GCPBackendPolicy', 'HealthCheckPolicy']) {
+      expect(only(ml, kind, 'resnet-canary').metadata.namespace).toBe('ml');
+      expect(edge.find((o: any) => o.kind === kind)).toBeUndefined();
+    }
+    expect(edge.map((o: any) => o.kind).sort()).toEqual(['GRPCRoute', 'Gateway', 'HTTPRoute']);
+    expect(edge.every((o: any) => o.metadata.namespace === 'edge')).toBe(true);
+  });
+
+  test('same namespace: no ReferenceGrant', () => {
+    expect(build().objects.find((o: any) => o.kind === 'ReferenceGrant')).toBeUndefined();
+  });
+
+  test('an internal Gateway needs no IAP; a regional class needs the proxy-only subnet admitted', () => {
+    const peers = [...LB_PEERS, { ipBlock: { cidr: '10.129.0.0/23' } }];
+    const { objects } = build({ gatewayClass: GkeGatewayClass.REGIONAL_INTERNAL, iap: undefined, proxyOnlySubnet: '10.129.0.0/23' },
+      { networkPolicy: { allowFrom: peers } });
+    expect(only(objects, 'Gateway', 'resnet').spec.gatewayClassName).toBe('gke-l7-rilb');
+    expect(only(objects, 'GCPBackendPolicy', 'resnet-stable').spec.default.iap).toBeUndefined();
+  });
+
+  test('a public Gateway without IAP, explicitly accepted', () => {
+    const { objects } = build({ iap: undefined, allowUnauthenticated: true });
+    expect(only(objects, 'GCPBackendPolicy', 'resnet-stable').spec.default.iap).toBeUndefined();
+  });
+
+  test('a custom GatewayClass with route timeouts gets them on the HTTPRoute rules', () => {
+    const cls = GkeGatewayClass.of('envoy', { external: false, regional: false, requestMirror: true, routeTimeouts: true, certificateMap: false });
+    const { objects } = build({ gatewayClass: cls, iap: undefined, routeTimeout: Duration.seconds(20) });
+    expect(only(objects, 'HTTPRoute', 'resnet').spec.rules.map((r: any) => r.timeouts)).toEqual(Array(3).fill({ request: '20000ms' }));
+  });
+
+  test('defaultChild is the HTTPRoute', () => {
+    const { rollout } = setup();
+    expect(ApiObject.of(rollout).kind).toBe('HTTPRoute');
+    expect(rollout.pinHeader).toBe('x-model-version');
+    expect(rollout.weights).toEqual({ stable: 90, canary: 10 });
+  });
+
+  describe('contradictions', () => {
+    test('weights that do not sum to 100', () => {
+      expect(attempt({ weights: { stable: 90, canary: 20 } })).toThrow(
+        "GatewayCanary 'resnet': 'weights' ({\"stable\":90,\"canary\":20}) must sum to 100 (they sum to 110). Fix: use { stable: 80, canary: 20 }");
+    });
+
+    test('a weight that is not a whole percentage', () => {
+      expect(attempt({ weights: { stable: 97.5, canary: 2.5 } })).toThrow(
+        "GatewayCanary 'resnet': 'weights.stable' (97.5) must be a whole percentage between 0 and 100. Fix: use e.g. { stable: 95, canary: 5 }");
+    });
+
+    test('mirroring with a GatewayClass that does not mirror', () => {
+      expect(attempt({ gatewayClass: GkeGatewayClass.CLASSIC_GLOBAL_EXTERNAL, mirrorPercent: 10 })).toThrow(
+        "GatewayCanary 'resnet': 'mirrorPercent' (10) must not be set with GatewayClass 'gke-l7-gxlb': its controller does not implement the "
+        + 'RequestMirror filter (GKE GatewayClass capabilities). Fix: remove mirrorPercent, or use a GatewayClass that mirrors, e.g. '
+        + 'GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED');
+    });
+
+    test('a route timeout on a GKE class', () => {
+      expect(attempt({ routeTimeout: Duration.seconds(30) })).toThrow(
+        "GatewayCanary 'resnet': 'routeTimeout' (\"30s\") must not be set with GatewayClass 'gke-l7-global-external-managed': its controller does not "
+        + 'implement HTTPRoute timeouts (GKE GatewayClass capabilities). Fix: remove routeTimeout and set timeout, rendered as the backend '
+        + 'service timeout (GCPBackendPolicy timeoutSec)');
+    });
+
+    test('a certificate map on a regional class', () => {
+      expect(attempt({ gatewayClass: GkeGatewayClass.REGIONAL_EXTERNAL_MANAGED, tls: GatewayTls.certificateMap('ml-certs') })).toThrow(
+        "GatewayCanary 'resnet': 'tls' (\"GatewayTls.certificateMap('ml-certs')\") must not be a Certificate Manager map with GatewayClass "
+        + "'gke-l7-regional-external-managed': the networking.gke.io/certmap annotation is implemented by the global classes only. "
+        + 'Fix: use GatewayTls.secret(…), or a global GatewayClass');
+    });
+
+    test('a public Gateway without identity', () => {
+      expect(attempt({ iap: undefined })).toThrow(
+        "GatewayCanary 'resnet': 'iap' (undefined) must be set on a public Gateway (GatewayClass 'gke-l7-global-external-managed' is external): "
+        + 'without an identity in front, anyone on the internet can call the prediction API. Fix: set iap: { clientId, oauth2ClientSecretName }, '
+        + 'use GkeGatewayClass.REGIONAL_INTERNAL, or accept an open endpoint with allowUnauthenticated: true');
+    });
+
+    test('cross-namespace references without a ReferenceGrant', () => {
+      expect(() => setup({ referenceGrant: false }, {}, 'edge')).toThrow(
+        "GatewayCanary 'resnet': 'referenceGrant' (false) must be true when the routes (namespace \"edge\") reference Services in another "
+        + 'namespace ("ml"): the Gateway API refuses a cross-namespace backendRef that no ReferenceGrant in the target namespace permits '
+        + '(ResolvedRefs False, RefNotPermitted). Fix: remove referenceGrant: false, or create the GatewayCanary in the chart of its servers');
+    });
+
+    test('one host for REST and gRPC', () => {
+      expect(attempt({ grpcHost: 'resnet.ml.example.com' })).toThrow(
+        "GatewayCanary 'resnet': 'grpcHost' (\"resnet.ml.example.com\") must differ from restHost: a listener accepts only one of an HTTPRoute and "
+        + 'a GRPCRoute whose host names intersect (the older one; Gateway API GRPCRoute spec.hostnames), so REST or gRPC would be refused. '
+        + "Fix: use another name, e.g. 'resnet-grpc.ml.example.com'");
+    });
+
+    test('servers whose NetworkPolicy drops the load balancer', () => {
+      expect(attempt({}, { networkPolicy: {} })).toThrow(
+        "GatewayCanary 'resnet': 'gatewayClass' (\"gke-l7-global-external-managed\") must reach TfServingModel 'resnet-v1' through its NetworkPolicy, "
+        + 'which does not admit 35.191.0.0/16, 130.211.0.0/22 to ports 8500/8501: the load balancer and its health checks connect to the pods '
+        + "from there, and would be dropped. Fix: add { ipBlock: { cidr: '35.191.0.0/16' } }, { ipBlock: { cidr: '130.211.0.0/22' } } to "
+        + "networkPolicy.allowFrom of TfServingModel 'resnet-v1'");
+    });
+
+    test('a regional class without the proxy-only subnet', () => {
+      expect(attempt({ gatewayClass: GkeGatewayClass.REGIONAL_INTERNAL, iap: undefined })).toThrow(
+        "GatewayCanary 'resnet': 'proxyOnlySubnet' (undefined) must be set with the regional GatewayClass 'gke-l7-rilb' while TfServingModel "
+        + "'resnet-v1' has a NetworkPolicy: its proxies connect from the proxy-only subnet, which the NetworkPolicy must admit. Fix: pass "
+        + "proxyOnlySubnet: '<the REGIONAL_MANAGED_PROXY subnet range>' and admit it in networkPolicy.allowFrom as an ipBlock");
+    });
+
+    test('connection draining longer than the grace period', () => {
+      expect(attempt({ connectionDraining: Duration.seconds(60) })).toThrow(
+        "GatewayCanary 'resnet': 'connectionDraining' (\"1m\") must be whole seconds, at most the servers' termination grace period (45 s): the pod "
+        + 'is killed then, and a longer drain keeps sending nothing but failing connections. Fix: use Duration.seconds(45), or lengthen '
+        + 'drain.terminationGracePeriod of the servers');
+    });
+
+    test('a timeout within the batching timeout', () => {
+      const batching = new BatchingConfig({ maxBatchSize: 8, batchTimeout: Duration.seconds(2) });
+      expect(attempt({ timeout: Duration.seconds(2) }, { batching })).toThrow(
+        "GatewayCanary 'resnet': 'timeout' (\"2s\") must be longer than the largest batching timeout (2s, TfServingModel 'resnet-v1' batching): "
+        + 'a request may wait that long for its batch to fill before it runs. Fix: raise timeout well above the batching timeout, or leave '
+        + 'it out to size it from the batching timeout');
+    });
+
+    test('an invalid pinning header', () => {
+      expect(attempt({ pinning: { header: 'X-Model' } })).toThrow(
+        "GatewayCanary 'resnet': 'pinning.header' (\"X-Model\") must be a lower-case header name (letters, digits, '-'); HTTP/2 (gRPC) header "
+        + 'names are lower case. Fix: use "x-model"');
+    });
+
+    test('a canary serving other models (checked again at synthesis)', () => {
+      const s = setup();
+      s.canary.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') });
+      expect(() => Testing.synth(s.chart)).toThrow(/'canary' \(\["bert", "resnet"\]\) must serve the same model names as stable/);
+      // The harness would synthesize the invalid chart again after the test.
+      s.stable.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') });
+    });
+  });
+
+  test('cidrContains reads IPv4 ranges', () => {
+    expect(cidrContains('0.0.0.0/0', '35.191.0.0/16')).toBe(true);
+    expect(cidrContains('35.191.0.0/17', '35.191.0.0/16')).toBe(false);
+    expect(cidrContains('10.0.0.0/8', 'not-a-cidr')).toBe(false);
+  });
+});
