@@ -73,6 +73,16 @@ export interface GkeClusterProps {
   readonly workloadIdentity?: boolean;
 
   /**
+   * The Cloud Storage FUSE CSI driver add-on (`addonsConfig.gcsFuseCsiDriverConfig.enabled`): mounts GCS buckets as
+   * volumes (`ModelSource.gcsFuse`), through a sidecar GKE injects into pods annotated `gke-gcsfuse/volumes: "true"`.
+   * Needs Workload Identity.
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/persistent-volumes/cloud-storage-fuse-csi-driver-setup
+   */
+  readonly gcsFuseCsiDriver?: boolean;
+
+  /**
    * Private nodes: nodes get internal IP addresses only. Pulling images from outside Google Cloud
    * (e.g. `tensorflow/serving` from Docker Hub) then needs Cloud NAT or a mirror in Artifact Registry.
    *
@@ -145,6 +155,8 @@ export interface GkeClusterSpec {
   readonly releaseChannel: ReleaseChannel;
   /** Workload Identity pool (`workloadIdentityConfig.workloadPool`), `PROJECT.svc.id.goog`; undefined when off. */
   readonly workloadPool?: string;
+  /** The Cloud Storage FUSE CSI driver add-on (`addonsConfig.gcsFuseCsiDriverConfig.enabled`). */
+  readonly gcsFuseCsiDriver: boolean;
   /** Private nodes (`privateClusterConfig.enablePrivateNodes`). */
   readonly privateNodes: boolean;
   /** Control plane private range (`privateClusterConfig.masterIpv4CidrBlock`), when set. */
@@ -241,6 +253,11 @@ export class GkeCluster extends Construct {
     }
     const networkPolicy = props.networkPolicy ?? true;
     const workloadIdentity = props.workloadIdentity ?? true;
+    const gcsFuseCsiDriver = props.gcsFuseCsiDriver ?? false;
+    if (gcsFuseCsiDriver && !workloadIdentity) {
+      fail(subject, 'gcsFuseCsiDriver', true, 'come with Workload Identity: the Cloud Storage FUSE CSI driver authenticates pods only through it',
+        'remove workloadIdentity: false, or leave the add-on off');
+    }
     const managedPrometheus = props.managedPrometheus ?? true;
     const gpuMetrics = () => managedPrometheus && this._nodePools.some((p) => p.gpu !== undefined);
     this.spec = {
@@ -249,6 +266,7 @@ export class GkeCluster extends Construct {
       location: props.location,
       releaseChannel: props.releaseChannel ?? ReleaseChannel.REGULAR,
       workloadPool: workloadIdentity ? `${props.project}.svc.id.goog` : undefined,
+      gcsFuseCsiDriver,
       privateNodes,
       controlPlaneCidr: props.controlPlaneCidr,
       networkingMode: 'VPC_NATIVE',
@@ -301,6 +319,11 @@ export class GkeCluster extends Construct {
   /** Whether the cluster is regional (its location is a region). */
   public get regional(): boolean {
     return !ZONE.test(this.spec.location);
+  }
+
+  /** Whether the Cloud Storage FUSE CSI driver add-on is on. */
+  public get gcsFuseCsiDriver(): boolean {
+    return this.spec.gcsFuseCsiDriver;
   }
 
   /** The Workload Identity pool, `PROJECT.svc.id.goog`; undefined when Workload Identity is off. */
@@ -377,9 +400,12 @@ function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec 
     // An ipAllocationPolicy block makes the cluster VPC-native; empty, GKE picks the Pod and Service ranges.
     ipAllocationPolicy: {},
     datapathProvider: spec.datapathProvider,
-    ...(spec.calicoNetworkPolicy ? {
-      networkPolicy: { enabled: true, provider: 'CALICO' },
-      addonsConfig: { networkPolicyConfig: { disabled: false } },
+    ...(spec.calicoNetworkPolicy ? { networkPolicy: { enabled: true, provider: 'CALICO' } } : {}),
+    ...(spec.calicoNetworkPolicy || spec.gcsFuseCsiDriver ? {
+      addonsConfig: {
+        ...(spec.calicoNetworkPolicy ? { networkPolicyConfig: { disabled: false } } : {}),
+        ...(spec.gcsFuseCsiDriver ? { gcsFuseCsiDriverConfig: { enabled: true } } : {}),
+      },
     } : {}),
     ...(spec.privateNodes ? {
       privateClusterConfig: {

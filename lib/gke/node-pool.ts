@@ -562,6 +562,11 @@ export class NodePool extends Construct implements IServingPlacement {
     return this.cluster.workloadPool !== undefined;
   }
 
+  /** Whether the cluster runs the Cloud Storage FUSE CSI driver add-on (`IServingPlacement`). */
+  public get gcsFuseCsiDriver(): boolean {
+    return this.cluster.gcsFuseCsiDriver;
+  }
+
   /**
    * Node selector that pins a Pod to this pool: the pool name label, plus for a GPU pool the accelerator
    * label and, with multi-instance GPUs, the partition size label.

@@ -19,6 +19,10 @@ const CHECKS = Symbol.for('tfserving-constructs.checkedPatches');
 
 interface Check { readonly patchPath: string; readonly renderedPath: string }
 
+interface RenderedPatch { readonly path: string; readonly value: () => unknown }
+
+const RENDERED = Symbol.for('tfserving-constructs.renderedPatches');
+
 /**
  * Adds a JSON `add` patch to `obj` and checks, each time the object is synthesized, that the patched path exists
  * in its output.
@@ -34,18 +38,41 @@ export function addCheckedPatch(obj: ApiObject, path: string, value: unknown, op
   checksOf(obj).push({ patchPath: path, renderedPath: options.renderedPath ?? path });
 }
 
+/**
+ * Adds a JSON `add` patch applied to the object's *rendered* JSON, after its typed serializer, and checks that the
+ * path exists afterwards. For fields the typed serializer of cdk8s-plus-27 (Kubernetes 1.27) does not know at all,
+ * such as a Pod's `volumes[].image` (Kubernetes 1.31+): a patch through the typed props would vanish. `value` is
+ * called at each rendering, so it may depend on the finished tree.
+ */
+export function addRenderedPatch(obj: ApiObject, path: string, value: () => unknown): void {
+  checksOf(obj);
+  const holder = obj as unknown as { [RENDERED]: RenderedPatch[] };
+  holder[RENDERED].push({ path, value });
+  checksOf(obj).push({ patchPath: path, renderedPath: path });
+}
+
 function checksOf(obj: ApiObject): Check[] {
   const holder = obj as unknown as { [CHECKS]?: Check[] };
   const existing = holder[CHECKS];
   if (existing) return existing;
   const checks: Check[] = [];
+  const rendered: RenderedPatch[] = [];
   Object.defineProperty(obj, CHECKS, { value: checks });
+  Object.defineProperty(obj, RENDERED, { value: rendered });
   const render = obj.toJson.bind(obj);
   Object.defineProperty(obj, 'toJson', {
     configurable: true,
     writable: true,
     value: (): any => {
-      const json = render();
+      const typed = render();
+      for (const p of rendered) {
+        const parent = p.path.slice(0, p.path.lastIndexOf('/'));
+        if (!pathExists(typed, parent)) {
+          fail(`${obj.kind} '${obj.name}'`, 'rendered JSON patch', p.path, `have its parent (${parent}) in the rendered object`,
+            'patch a path whose parent the object always renders (e.g. /spec/template/spec/volumes/- of a pod with a volume)');
+        }
+      }
+      const json = rendered.length ? JsonPatch.apply(typed, ...rendered.map((p) => JsonPatch.add(p.path, p.value()))) : typed;
       for (const c of checks) {
         if (!pathExists(json, c.renderedPath)) {
           const at = c.renderedPath === c.patchPath ? '' : ` (patched at '${c.patchPath}')`;

@@ -12,6 +12,7 @@ import type { GkeClusterSpec } from '../gke/gke-cluster';
  *   cluster that also enables (or disables) `networkPolicy`, so neither `networkPolicy` nor the network
  *   policy add-on is set. Without Dataplane V2, enforcement is Calico: `networkPolicy: { enabled: true,
  *   provider: CALICO }` plus `addonsConfig.networkPolicyConfig.disabled: false`.
+ * - `addonsConfig.gcsFuseCsiDriverConfig.enabled` with the Cloud Storage FUSE CSI driver add-on.
  * - `privateClusterConfig` only with private nodes (the provider advises omitting the block otherwise);
  *   the control plane keeps its public endpoint (`enablePrivateEndpoint: false`).
  * - `monitoringConfig`: GKE's default metrics packages (system components, kube state, cAdvisor, kubelet), DCGM when
@@ -36,7 +37,10 @@ export function clusterArgs(spec: GkeClusterSpec): gcp.container.ClusterArgs {
     networkingMode: spec.networkingMode,
     datapathProvider: spec.datapathProvider,
     networkPolicy: spec.calicoNetworkPolicy ? { enabled: true, provider: 'CALICO' } : undefined,
-    addonsConfig: spec.calicoNetworkPolicy ? { networkPolicyConfig: { disabled: false } } : undefined,
+    addonsConfig: spec.calicoNetworkPolicy || spec.gcsFuseCsiDriver ? {
+      networkPolicyConfig: spec.calicoNetworkPolicy ? { disabled: false } : undefined,
+      gcsFuseCsiDriverConfig: spec.gcsFuseCsiDriver ? { enabled: true } : undefined,
+    } : undefined,
     privateClusterConfig: spec.privateNodes ? {
       enablePrivateNodes: true,
       enablePrivateEndpoint: false,

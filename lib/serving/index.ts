@@ -2,8 +2,10 @@ export { BatchingConfig } from './batching-config';
 export type { BatchingConfigProps } from './batching-config';
 export { GcsAccess } from './gcs-access';
 export type { IWorkloadIdentityBinding } from './gcs-access';
-export { ModelSource, S3Credentials } from './model-source';
-export type { S3SourceOptions } from './model-source';
+export { ModelSource, S3Credentials, STORAGE_INITIALIZER_IMAGE } from './model-source';
+export type {
+  GcsFuseOptions, GcsFuseSidecarResources, ImageSourceOptions, S3SourceOptions, StorageInitializerOptions,
+} from './model-source';
 export { ServingApp } from './serving-app';
 export { Scraper } from './monitoring';
 export type { MonitoringOptions } from './monitoring';

@@ -43,6 +43,13 @@ export interface IServingPlacement {
   /** Whether the pool's nodes run the GKE metadata server (Workload Identity). */
   readonly workloadIdentity: boolean;
 
+  /**
+   * Whether the pool's cluster runs the Cloud Storage FUSE CSI driver add-on (`ModelSource.gcsFuse` needs it).
+   *
+   * @default - unknown (not checked)
+   */
+  readonly gcsFuseCsiDriver?: boolean;
+
   /** Node labels a pod must select to land on the pool. */
   nodeSelector(): Record<string, string>;
 

@@ -242,6 +242,9 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
     }
   }
   const selectorLabels = { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': name };
+  if (props.kubernetesVersion !== undefined && !/^1\.\d{1,2}$/.test(props.kubernetesVersion)) {
+    fail(subject, 'kubernetesVersion', props.kubernetesVersion, 'be a Kubernetes minor version such as \'1.35\'', 'write the cluster\'s version as MAJOR.MINOR');
+  }
   const np = props.networkPolicy ?? {};
   if (np.enabled !== false && np.allowFrom && np.allowFrom.length === 0) {
     fail(subject, 'networkPolicy.allowFrom', [], 'name at least one peer: a NetworkPolicy ingress rule without peers admits every source',
@@ -292,10 +295,14 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
   });
   models.forEach((model, index) => {
     const prop = `models[${index}]`;
-    model.source._check({ subject, prop, modelName: model.name, image: s.image, gcsAccess: s.gcsAccess, others: models.slice(0, index) });
+    model.source._check({
+      subject, prop, modelName: model.name, image: s.image, gcsAccess: s.gcsAccess, others: models.slice(0, index),
+      nodePool: s.nodePool, kubernetesVersion: s.props.kubernetesVersion,
+    });
     const https = s.networkPolicy?.httpsEgress;
-    if (model.source.kind === 's3' && https && https !== HttpsEgress.ANY) {
-      fail(subject, 'networkPolicy.httpsEgress', https.name, `allow the S3 endpoint of ${prop} ('${model.name}'): it admits HTTPS to Google APIs only`,
+    const outsideGoogle = model.source.kind === 's3' || (model.source.kind === 'storage-initializer' && model.source._gcsBucket === undefined);
+    if (outsideGoogle && https && https !== HttpsEgress.ANY) {
+      fail(subject, 'networkPolicy.httpsEgress', https.name, `allow the ${model.source.kind === 's3' ? 'S3 endpoint' : 'store'} of ${prop} ('${model.name}'): it admits HTTPS to Google APIs only`,
         'use HttpsEgress.ANY, or add the S3 endpoint in networkPolicy.additionalEgress and keep the models on GCS');
     }
     if (model.batching) {

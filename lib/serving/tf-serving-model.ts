@@ -423,6 +423,13 @@ export interface TfServingModelProps {
    * @default Size.gibibytes(1)
    */
   readonly tmpSize?: Size;
+  /**
+   * The Kubernetes minor version of the cluster's nodes (`'1.35'`), for the rules of features that need one
+   * (`ModelSource.image` needs 1.35 or later).
+   *
+   * @default - unknown; version-dependent features are documented, not checked
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /**
@@ -498,6 +505,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   /** The container's argument array (cdk8s-plus keeps the reference); filled from the spec by `render`. */
   private readonly args: string[] = [];
   private perModelBatchingMap?: kplus.k8s.KubeConfigMap;
+  /** The pod's `proxy.istio.io/config` fields (Istio reads them; ignored without Istio). */
+  private readonly proxyConfig: Record<string, unknown> = {};
 
   constructor(scope: Construct, id: string, props: TfServingModelProps) {
     super(scope, id);
@@ -553,7 +562,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       this.deployment.podMetadata.addAnnotation('tfserving-constructs.io/config-hash', lazyValue(() => this.current.configHash));
       // With an Istio sidecar, keep the proxy draining for the whole grace period (its default is 5 s, shorter than
       // the preStop pause, which would cut off requests the server is still answering). Ignored without Istio.
-      this.deployment.podMetadata.addAnnotation('proxy.istio.io/config', JSON.stringify({ terminationDrainDuration: `${s.terminationGracePeriod.toSeconds()}s` }));
+      this.mergeProxyConfig({ terminationDrainDuration: `${s.terminationGracePeriod.toSeconds()}s` });
 
       const probePath = lazyValue(() => this.current.probePath);
       const probes = !s.probesEnabled ? {} : {
@@ -839,7 +848,15 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
   /** What model sources and credentials bind themselves to. */
   private get binding(): IModelServer {
-    return { scope: this, container: this.container, serviceAccount: this.serviceAccount, gcsAccess: this.settings.gcsAccess };
+    return {
+      scope: this, container: this.container, serviceAccount: this.serviceAccount, gcsAccess: this.settings.gcsAccess, deployment: this.deployment,
+      mergeProxyConfig: (fields) => this.mergeProxyConfig(fields),
+    };
+  }
+
+  private mergeProxyConfig(fields: Record<string, unknown>): void {
+    Object.assign(this.proxyConfig, fields);
+    this.deployment.podMetadata.addAnnotation('proxy.istio.io/config', JSON.stringify(this.proxyConfig));
   }
 
   /** The one place the spec reaches the objects: the lazy values read it, the argument array is filled from it. */

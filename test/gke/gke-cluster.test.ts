@@ -74,6 +74,7 @@ describe('defaults', () => {
       location: 'us-central1',
       releaseChannel: ReleaseChannel.REGULAR,
       workloadPool: 'acme-ml.svc.id.goog',
+      gcsFuseCsiDriver: false,
       privateNodes: false,
       controlPlaneCidr: undefined,
       networkingMode: 'VPC_NATIVE',
@@ -133,6 +134,12 @@ describe('props', () => {
     expect(c.spec.datapathProvider).toBe('LEGACY_DATAPATH');
     expect(c.spec.networkPolicy).toEqual({ enabled: true, provider: 'CALICO' });
     expect(c.spec.addonsConfig).toEqual({ networkPolicyConfig: { disabled: false } });
+  });
+
+  test('gcsFuseCsiDriver: the Cloud Storage FUSE CSI driver add-on, alone or next to the Calico add-on', () => {
+    expect(clusterOf({ gcsFuseCsiDriver: true }).spec.addonsConfig).toEqual({ gcsFuseCsiDriverConfig: { enabled: true } });
+    expect(clusterOf({ gcsFuseCsiDriver: true, dataplaneV2: false }).spec.addonsConfig)
+      .toEqual({ networkPolicyConfig: { disabled: false }, gcsFuseCsiDriverConfig: { enabled: true } });
   });
 
   test('dataplaneV2: false with networkPolicy: false enforces nothing', () => {

@@ -1,6 +1,6 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { addCheckedPatch, pathExists } from '../../lib/private/checked-patch';
+import { addCheckedPatch, addRenderedPatch, pathExists } from '../../lib/private/checked-patch';
 import { only, synth } from '../support/synth';
 
 function deployment() {
@@ -70,4 +70,27 @@ test('pathExists follows RFC 6901: ~1 and ~0 escapes, array indexes, "-" on a no
   expect(pathExists(doc, '/a/x/y')).toBe(false);
   expect(pathExists(doc, '/n/k')).toBe(false);
   expect(pathExists(doc, '/a/toString')).toBe(false);
+});
+
+describe('addRenderedPatch', () => {
+  test('a field the typed serializer does not know at all (volumes[].image) reaches the output, computed at each rendering', () => {
+    // GIVEN a rendered patch whose value changes after it is added
+    const { chart, obj } = deployment();
+    let reference = 'registry.example/models/resnet:v1';
+    addCheckedPatch(obj, '/spec/template/spec/hostIpc', true, { renderedPath: '/spec/template/spec/hostIPC' });
+    addRenderedPatch(obj, '/spec/template/spec/volumes', () => [{ name: 'model', image: { reference, pullPolicy: 'IfNotPresent' } }]);
+    reference = 'registry.example/models/resnet:v2';
+    // THEN the output has the field with the value at synthesis, and typed patches still apply
+    const spec = only(synth(chart), 'Deployment').spec.template.spec;
+    expect(spec.volumes).toEqual([{ name: 'model', image: { reference: 'registry.example/models/resnet:v2', pullPolicy: 'IfNotPresent' } }]);
+    expect(spec.hostIPC).toBe(true);
+  });
+
+  test('a rendered patch under a path the output lacks fails synthesis', () => {
+    const { chart, obj } = deployment();
+    addRenderedPatch(obj, '/spec/template/spec/initContainers/-', () => ({ name: 'x' }));
+    expect(() => Testing.synth(chart)).toThrow("Deployment 'web': 'rendered JSON patch' (\"/spec/template/spec/initContainers/-\") must have its parent "
+      + '(/spec/template/spec/initContainers) in the rendered object. Fix: patch a path whose parent the object always renders '
+      + '(e.g. /spec/template/spec/volumes/- of a pod with a volume)');
+  });
 });

@@ -68,6 +68,12 @@ describe('clusterArgs', () => {
     expect(args.addonsConfig).toEqual({ networkPolicyConfig: { disabled: false } });
   });
 
+  test('the Cloud Storage FUSE CSI driver add-on, as the ContainerCluster has it', () => {
+    expect(plain(clusterArgs(cluster({ gcsFuseCsiDriver: true }).cluster.spec).addonsConfig)).toEqual({ gcsFuseCsiDriverConfig: { enabled: true } });
+    expect(plain(clusterArgs(cluster({ gcsFuseCsiDriver: true, dataplaneV2: false }).cluster.spec).addonsConfig))
+      .toEqual({ networkPolicyConfig: { disabled: false }, gcsFuseCsiDriverConfig: { enabled: true } });
+  });
+
   test('without Dataplane V2 and without NetworkPolicy: no policy block', () => {
     const args = clusterArgs(cluster({ dataplaneV2: false, networkPolicy: false }).cluster.spec);
     expect(args.networkPolicy).toBeUndefined();

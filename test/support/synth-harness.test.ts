@@ -4,6 +4,7 @@
  */
 import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
 import { checkCreatedApps, failuresSeen, synth } from './synth';
+import { validationErrors } from './validate';
 
 const BROKEN = 'ConfigMap data could not be rendered';
 
@@ -52,4 +53,15 @@ test('a chart built in Testing.app() that synthesizes is checked after the test 
   const chart = Testing.chart();
   new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1' } });
   expect(synth(chart)).toHaveLength(1);
+});
+
+test('an image volume (newer than the client-node field lists) validates, and an unknown field inside it does not', () => {
+  const pod = (image: Record<string, string>) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
+    spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], volumes: [{ name: 'm', image }] },
+  });
+  expect(validationErrors(pod({ reference: 'registry.example/m:v1', pullPolicy: 'IfNotPresent' }))).toEqual([]);
+  expect(validationErrors(pod({ reference: 'registry.example/m:v1', digest: 'x' }))).toEqual([
+    'Pod/p.spec.volumes[0].image.digest: unknown field (not in V1Volume.image)',
+  ]);
 });

@@ -58,6 +58,15 @@ function crdValidator(key: string): ValidateFunction | undefined {
   return v;
 }
 
+/**
+ * Fields newer than @kubernetes/client-node 0.22's models, each with its own field list, as kubernetes-models (Kubernetes
+ * 1.33) declares it: `Volume.image` (ImageVolumeSource, KEP-4639; kubernetes-models/v1/ImageVolumeSource.d.ts). Only these
+ * fields are added; their schema is still validated by the kubernetes-models class.
+ */
+const NEWER_FIELDS: Record<string, Record<string, readonly string[]>> = {
+  V1Volume: { image: ['reference', 'pullPolicy'] },
+};
+
 /** Unknown fields of `value` against a client-node model type (`V1Deployment`, `Array<V1Container>` …). */
 function unknownFields(value: any, type: string, at: string, out: string[]): void {
   if (value === null || value === undefined) return;
@@ -76,8 +85,10 @@ function unknownFields(value: any, type: string, at: string, out: string[]): voi
   const attrs: { baseName: string; type: string }[] = model.getAttributeTypeMap();
   for (const [k, v] of Object.entries(value)) {
     const attr = attrs.find((a) => a.baseName === k);
-    if (!attr) out.push(`${at}.${k}: unknown field (not in ${type})`);
-    else unknownFields(v, attr.type, `${at}.${k}`, out);
+    const newer = NEWER_FIELDS[type]?.[k];
+    if (!attr && newer) {
+      for (const field of Object.keys(v as object)) if (!newer.includes(field)) out.push(`${at}.${k}.${field}: unknown field (not in ${type}.${k})`);
+    } else if (!attr) {out.push(`${at}.${k}: unknown field (not in ${type})`);} else {unknownFields(v, attr.type, `${at}.${k}`, out);}
   }
 }
 
