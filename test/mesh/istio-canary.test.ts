@@ -278,6 +278,15 @@ describe('metrics scraping under STRICT mTLS', () => {
     expect(annotations(objects, 'resnet-v1')['prometheus.io/port']).toBeUndefined();
   });
 
+  test('Flagger mode too: the target\'s scrape object reads the merged metrics (Flagger copies the pod annotations to the primary)', () => {
+    const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'resnet-server', { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
+    new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS });
+    const objects = synth(chart);
+    expect(scrapes(objects, 'resnet-server')).toEqual([{ kind: 'ServiceMonitor', port: 15020, path: '/stats/prometheus', scheme: 'http', admitted: true }]);
+    expect(annotations(objects, 'resnet-server')['prometheus.io/port']).toBe('8501');
+  });
+
   test('the check itself: a plaintext scrape of 8501 under STRICT is not admitted (what TfServingModel alone writes)', () => {
     // GIVEN the canary's objects with the server's ServiceMonitor as TfServingModel writes it without a mesh
     const { objects } = build({}, { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
