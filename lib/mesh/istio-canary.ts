@@ -54,7 +54,9 @@ export {
  * Deployment's selector (Flagger builds its Service selectors from the first of `app`, `name`,
  * `app.kubernetes.io/name` in the selector, and `app.kubernetes.io/name` is shared by every TF Serving server).
  * A selector is immutable: a Deployment that already runs must be recreated to enter Flagger mode. A pod label
- * the model already has with another value is an error.
+ * the model already has with another value is an error. A server's ServiceMonitor / PodMonitoring is rewritten to
+ * the port and scheme the PeerAuthentication admits (see {@link ScraperAccess}: by default the Istio agent's merged
+ * metrics on 15020, with the `prometheus.io/*` pod annotations the injector reads).
  *
  * The VirtualService (static and label modes) or the Canary (Flagger) is the default child.
  */
