@@ -52,38 +52,79 @@ export class MeshCaller {
 }
 
 /**
- * How the metrics scraper reaches the metrics path on the REST port through the mesh's STRICT mTLS.
+ * How the metrics scraper reaches the servers' metrics through the mesh's STRICT mTLS. A Prometheus scrapes pod
+ * addresses directly, past the Service and any client sidecar; the server's scrape object (ServiceMonitor,
+ * PodMonitoring) is rewritten to the port and scheme the choice admits, so the two never disagree.
  */
 export class ScraperAccess {
+  /** Where Istio's documentation mounts the workload certificates into a Prometheus (`/etc/prom-certs`). */
+  public static readonly DEFAULT_CERTIFICATE_DIRECTORY = '/etc/prom-certs';
+
   /**
-   * The scraper has a mesh identity (it runs with an Istio sidecar, or mounts Istio's workload certificates) and
-   * is admitted to `GET <metricsPath>` by identity.
+   * The scraper has a mesh identity: a Prometheus that mounts Istio's workload certificates (Istio's
+   * `OUTPUT_CERTS` + `sidecar.istio.io/userVolumeMount`, in `/etc/prom-certs`) and scrapes the REST port over https
+   * with them (the ServiceMonitor gets `scheme: https` and that `tlsConfig`). It is admitted to `GET <metricsPath>`
+   * by identity. Not for a PodMonitoring: Managed Prometheus collectors hold no Istio certificates.
+   *
+   * @see https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings
    */
   public static mesh(...callers: MeshCaller[]): ScraperAccess {
-    if (callers.length === 0) fail('ScraperAccess', 'callers', [], 'name at least one caller', 'pass MeshCaller.namespace(\'monitoring\')');
-    return new ScraperAccess('mesh', callers);
+    return ScraperAccess.meshWithCertificates(ScraperAccess.DEFAULT_CERTIFICATE_DIRECTORY, ...callers);
   }
 
   /**
-   * The scraper has no mesh identity (Google Managed Prometheus, a Prometheus without sidecar): the REST port
-   * accepts plaintext too (PeerAuthentication PERMISSIVE on that port only), and the AuthorizationPolicy admits
-   * `GET <metricsPath>` from any source. Inference on that port still needs a listed mTLS identity, because
-   * plaintext requests carry none.
+   * As {@link ScraperAccess.mesh}, with the Istio certificates (`root-cert.pem`, `cert-chain.pem`, `key.pem`) in
+   * another directory of the Prometheus container.
+   */
+  public static meshWithCertificates(directory: string, ...callers: MeshCaller[]): ScraperAccess {
+    if (callers.length === 0) fail('ScraperAccess', 'callers', [], 'name at least one caller', 'pass MeshCaller.namespace(\'monitoring\')');
+    if (!/^\/\S*[^/\s]$/.test(directory)) {
+      fail('ScraperAccess', 'directory', directory, 'be an absolute path without a trailing \'/\'', `use '${ScraperAccess.DEFAULT_CERTIFICATE_DIRECTORY}'`);
+    }
+    return new ScraperAccess('mesh', callers, directory);
+  }
+
+  /**
+   * Istio metrics merging, for a scraper without a mesh identity (Google Managed Prometheus, a Prometheus without
+   * Istio certificates): the sidecar's agent serves TF Serving's metrics together with Envoy's on its status port
+   * (15020, `/stats/prometheus`) in plaintext, and the injector leaves that port out of the traffic capture, so
+   * STRICT mTLS stays on every server port. The pods get the `prometheus.io/scrape|port|path` annotations the
+   * injector hands to the agent (and `prometheus.istio.io/merge-metrics: "true"`, whatever the mesh's
+   * `enablePrometheusMerge`); the scrape object reads 15020. The AuthorizationPolicy has no scraper rule (the agent
+   * port bypasses Envoy) and the REST port stays closed to the scraper. The mesh must not set
+   * `METRICS_LOCALHOST_ACCESS_ONLY` on the proxies (the agent then answers only localhost).
+   *
+   * @see https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
+   */
+  public static metricsMerging(): ScraperAccess {
+    return new ScraperAccess('merged', []);
+  }
+
+  /**
+   * The scraper has no mesh identity and reads the REST port in plaintext: that port accepts plaintext too
+   * (PeerAuthentication PERMISSIVE on that port only), and the AuthorizationPolicy admits `GET <metricsPath>` from
+   * any source. Inference on that port still needs a listed mTLS identity, because plaintext requests carry none.
+   * Prefer {@link ScraperAccess.metricsMerging}, which keeps every server port STRICT.
    */
   public static plaintext(): ScraperAccess {
     return new ScraperAccess('plaintext', []);
   }
 
-  /** No rule for the scraper: nobody outside `allowFrom` reads the metrics. */
+  /**
+   * No rule for the scraper: nobody outside `allowFrom` reads the metrics. Refused for a server with a scrape object
+   * (it would scrape nothing).
+   */
   public static none(): ScraperAccess {
     return new ScraperAccess('none', []);
   }
 
   private constructor(
-    /** `mesh`, `plaintext` or `none`. */
-    public readonly kind: 'mesh' | 'plaintext' | 'none',
+    /** `mesh`, `merged` (metrics merging), `plaintext` or `none`. */
+    public readonly kind: 'mesh' | 'merged' | 'plaintext' | 'none',
     /** The admitted identities, with `mesh`. */
     public readonly callers: MeshCaller[],
+    /** Where the scraper holds Istio's certificates, with `mesh`. */
+    public readonly certificateDirectory?: string,
   ) {}
 }
 
@@ -114,12 +155,20 @@ export interface RouteRetryOptions {
   /**
    * Retry budget: concurrent retries may be at most this percent of the active requests to a host
    * (DestinationRule `trafficPolicy.retryBudget`, Envoy's `retry_budget`), so retries cannot multiply load when
-   * many requests fail at once. Static and label modes; Flagger's Canary has no field for it (there, `attempts`
-   * bounds retries).
+   * many requests fail at once. Static and label modes; with `flagger`, see `maxConcurrent`.
    *
    * @default 20
    */
   readonly budgetPercent?: number;
+  /**
+   * With `flagger`: at most this many retries outstanding at once from each client proxy to the primary and to the
+   * canary (`service.trafficPolicy.connectionPool.http.maxRetries`, which Flagger copies into both DestinationRules;
+   * Envoy's `max_retries` circuit breaker). Flagger's Canary has no retry budget field (its CRD schema prunes one),
+   * and Istio's own default is unlimited. Static and label modes use `budgetPercent` instead.
+   *
+   * @default 3 (Envoy's default, and the floor of the retry budget of the other modes)
+   */
+  readonly maxConcurrent?: number;
 }
 
 /** Outlier detection (passive health checking) of the canary's endpoints. */
@@ -312,8 +361,8 @@ export interface FlaggerOptions {
   readonly prometheusAddress?: string;
   /**
    * Give the analysis traffic through Flagger's load tester (webhooks), so that an idle canary is not judged on no
-   * requests: a `pre-rollout` check that the canary's first model is AVAILABLE, and with `requestBody` a `rollout`
-   * load of REST predict requests on the canary Service. The load tester's namespace must be in `allowFrom`.
+   * requests: a `pre-rollout` check that the canary's first model is AVAILABLE, and `rollout` loads on the canary
+   * Service: REST predict requests with `requestBody`, gRPC Predict calls with `grpcRequest`. The load tester's namespace must be in `allowFrom`.
    *
    * @default - no webhooks: the analysis sees only the traffic clients send
    * @see https://docs.flagger.app/usage/webhooks
@@ -371,11 +420,34 @@ export interface FlaggerLoadTesterOptions {
    */
   readonly requestBody?: string;
   /**
-   * Requests per second of the load.
+   * A gRPC `PredictionService/Predict` load during rollout, sent by `ghz` (it ships in Flagger's load tester image)
+   * to the canary Service's gRPC port, so that a canary whose clients speak only gRPC is judged on gRPC traffic
+   * (the gRPC error-rate check reads only gRPC requests, and TF Serving has no gRPC reflection for ghz to use).
+   *
+   * @default - no gRPC load
+   */
+  readonly grpcRequest?: FlaggerGrpcLoadOptions;
+  /**
+   * Requests per second of each load (REST and gRPC).
    *
    * @default 10
    */
   readonly requestsPerSecond?: number;
+}
+
+/** The gRPC load of Flagger's load tester: one PredictRequest, sent by `ghz`. */
+export interface FlaggerGrpcLoadOptions {
+  /**
+   * The PredictRequest in protobuf JSON (ghz `-d`), with `model_spec.name` one of the server's models, e.g.
+   * `'{"model_spec": {"name": "resnet"}, "inputs": {"x": {"dtype": 1, "tensor_shape": {"dim": [{"size": 1}]}, "float_val": [1]}}}'`.
+   */
+  readonly requestJson: string;
+  /**
+   * Path, in the load tester container, of a `.proto` file that declares `tensorflow.serving.PredictionService`
+   * (ghz `--proto`; mount it from a ConfigMap). The package's `build/ops/k6/predict.proto`, a self-contained
+   * wire-compatible subset of TF Serving's predict.proto, will do.
+   */
+  readonly protoPath: string;
 }
 
 /** Properties of an {@link IstioCanary}. */
@@ -461,6 +533,7 @@ export interface IstioCanaryProps {
    * Retries.
    *
    * @default - 2 retries on connection failures only, each attempt 10 s plus the batching timeout, within a 20 % retry budget
+   * (with `flagger`: at most 3 concurrent retries per client proxy)
    */
   readonly retries?: RouteRetryOptions;
   /**
@@ -480,8 +553,9 @@ export interface IstioCanaryProps {
   /**
    * How the metrics scraper is admitted to the metrics path (servers with metrics only).
    *
-   * @default - ScraperAccess.plaintext() when a server has a PodMonitoring (Google Managed Prometheus has no
-   * mesh identity), else ScraperAccess.mesh(MeshCaller.namespace('monitoring'))
+   * @default - ScraperAccess.metricsMerging() when a server has a ServiceMonitor or PodMonitoring (a Prometheus
+   * scrapes pod addresses in plaintext, which STRICT mTLS refuses on the server ports), else
+   * ScraperAccess.mesh(MeshCaller.namespace('monitoring'))
    */
   readonly scraper?: ScraperAccess;
   /**

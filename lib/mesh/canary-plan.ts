@@ -8,7 +8,7 @@ import { flaggerInterval } from './routing';
 import { fail, show } from '../core/errors';
 import { DNS_SUBDOMAIN, HTTP_URL, SERVER_NAME } from '../core/names';
 import { formatDuration } from '../private/duration';
-import { namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
+import { ipBlockNote, namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import { batchTimeoutOf, checkMirrorPercent, checkWeights, INFERENCE_BUDGET_MS, resolvePinHeader, TrafficWeights } from '../serving/traffic-split';
 
@@ -123,8 +123,10 @@ export interface CanaryPlan {
   readonly mirrorPercent?: number;
   readonly retryAttempts: number;
   readonly retryOn: string;
-  /** Retry budget percent; undefined when retries are off. */
+  /** Retry budget percent (static and label modes); undefined when retries are off. */
   readonly retryBudgetPercent?: number;
+  /** Concurrent retries per client proxy (Flagger mode); undefined when retries are off. */
+  readonly retryMaxConcurrent?: number;
   /** Set explicitly; else sized from the batching timeout at synthesis. */
   readonly perTryTimeout?: Duration;
   /** Set explicitly; else (attempts + 1) × perTryTimeout. */
@@ -169,6 +171,21 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   if (budget !== undefined && !(budget > 0 && budget <= 100)) {
     fail(subject, 'retries.budgetPercent', budget, 'be a percentage above 0 and at most 100', 'use 20, or attempts: 0 to turn retries off');
   }
+  const maxConcurrent = props.retries?.maxConcurrent;
+  if (maxConcurrent !== undefined && !(Number.isInteger(maxConcurrent) && maxConcurrent >= 1)) {
+    fail(subject, 'retries.maxConcurrent', maxConcurrent, 'be an integer of at least 1', 'use 3, or attempts: 0 to turn retries off');
+  }
+  // One home per setting: each bound is read in one mode only, so one given in the other would silently do nothing.
+  if (props.flagger && budget !== undefined) {
+    fail(subject, 'retries.budgetPercent', budget,
+      'not be set with flagger: Flagger\'s Canary has no retry budget field (its CRD schema prunes one, and Flagger copies only service.trafficPolicy)',
+      'bound retries with retries.maxConcurrent (DestinationRule connectionPool.http.maxRetries) instead');
+  }
+  if (!props.flagger && maxConcurrent !== undefined) {
+    fail(subject, 'retries.maxConcurrent', maxConcurrent,
+      'be set with flagger only: static and label modes bound retries with the retry budget (Envoy ignores max_retries when a retry budget is set)',
+      'use retries.budgetPercent');
+  }
   const servers = canary ? [stable, canary] : [stable];
   checkServers(subject, name, namespace, mode, stable, canary);
   for (const [prop, s] of [['stable', stable], ['canary', canary]] as const) {
@@ -212,8 +229,10 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   const scraper = props.scraper
     // Prometheus scrapes pod addresses directly, past the Service and any client sidecar: Google Managed Prometheus
     // and a prometheus-operator Prometheus without Istio certificates have no mesh identity and speak plaintext, which
-    // STRICT mTLS refuses. With a scrape object, the REST port therefore also takes plaintext (metrics path only).
-    ?? (servers.some((s) => s.podMonitoring || s.serviceMonitor) ? ScraperAccess.plaintext() : ScraperAccess.mesh(MeshCaller.namespace('monitoring')));
+    // STRICT mTLS refuses. With a scrape object, it therefore reads the agent's merged metrics (port 15020, outside
+    // the capture), and every server port stays STRICT.
+    ?? (servers.some((s) => s.podMonitoring || s.serviceMonitor) ? ScraperAccess.metricsMerging() : ScraperAccess.mesh(MeshCaller.namespace('monitoring')));
+  checkScrapeObjects(subject, servers, scraper);
   checkNetworkReach(subject, namespace ?? 'default', servers, props, gateway, scraper);
   return {
     subject,
@@ -228,7 +247,8 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
     mirrorPercent,
     retryAttempts,
     retryOn: props.retries?.retryOn ?? DEFAULT_RETRY_ON,
-    retryBudgetPercent: retryAttempts > 0 ? props.retries?.budgetPercent ?? 20 : undefined,
+    retryBudgetPercent: retryAttempts > 0 && !props.flagger ? budget ?? 20 : undefined,
+    retryMaxConcurrent: retryAttempts > 0 && props.flagger ? maxConcurrent ?? 3 : undefined,
     perTryTimeout: props.retries?.perTryTimeout,
     timeout: props.timeout,
     outlier,
@@ -356,6 +376,27 @@ function checkServers(subject: string, name: string, namespace: string | undefin
 }
 
 /**
+ * A server's scrape object must be able to read the metrics through STRICT mTLS: with `none` nothing admits it, and a
+ * PodMonitoring cannot present Istio certificates (Managed Prometheus collectors run without them).
+ */
+function checkScrapeObjects(subject: string, servers: TfServingModel[], scraper: ScraperAccess): void {
+  for (const s of servers) {
+    const object = s.podMonitoring ? 'PodMonitoring' : s.serviceMonitor ? 'ServiceMonitor' : undefined;
+    if (!object || !s.metricsPath) continue;
+    if (scraper.kind === 'none') {
+      fail(subject, 'scraper', 'ScraperAccess.none()',
+        `admit the ${object} of ${serverName(s)}: under STRICT mTLS a scrape without an admitted path reads nothing`,
+        'leave scraper out (metrics merging on port 15020), or set monitoring.scraper: Scraper.NONE on the server');
+    }
+    if (scraper.kind === 'mesh' && object === 'PodMonitoring') {
+      fail(subject, 'scraper', `ScraperAccess.mesh(${scraper.callers.join(', ')})`,
+        `be usable by the PodMonitoring of ${serverName(s)}: Managed Prometheus collectors hold no Istio certificates, so they cannot scrape over mTLS`,
+        'use ScraperAccess.metricsMerging() (the default with a scrape object)');
+    }
+  }
+}
+
+/**
  * The servers' NetworkPolicies must let through the traffic the mesh admits: every caller namespace, the ingress
  * gateway's and the admins' to the serving ports, a mesh scraper's to the REST port. A NetworkPolicy drops packets
  * before the sidecar sees them, so a contradiction fails silently at run time (connection timeouts).
@@ -367,7 +408,7 @@ function checkNetworkReach(subject: string, namespace: string, servers: TfServin
     if (!a) continue;
     const refuse = (prop: string, caller: MeshCaller, ports: string) => fail(subject, prop, caller.toString(),
       `be admitted by the NetworkPolicy of ${serverName(s)} too (it does not admit namespace '${caller.namespace}' to port${ports.includes('/') ? 's' : ''} `
-      + `${ports}): the mesh would admit the caller and the network drop its packets`,
+      + `${ports}${ipBlockNote(a.serving)}): the mesh would admit the caller and the network drop its packets`,
       `add ${namespacePeerText(caller.namespace)} to networkPolicy.allowFrom of ${serverName(s)}`);
     const serving = `${s.grpcPort}/${s.restPort}`;
     for (const c of props.allowFrom) if (peersAdmitNamespace(a.serving, namespace, c.namespace) === false) refuse('allowFrom', c, serving);
@@ -539,6 +580,29 @@ function resolveFlagger(subject: string, f: FlaggerOptions, allowFrom: MeshCalle
       }
     }
   }
+  const grpc = lt?.grpcRequest;
+  if (grpc) {
+    let request: any;
+    try {
+      request = JSON.parse(grpc.requestJson);
+    } catch {
+      request = undefined;
+    }
+    // TF Serving's Predict looks the model up by model_spec.name (predict_util / GetModelSpec); ghz reads the JSON
+    // with protobuf's JSON names, where both `model_spec` and `modelSpec` are accepted.
+    const spec = request?.model_spec ?? request?.modelSpec;
+    if (typeof spec?.name !== 'string' || spec.name === '') {
+      fail(subject, 'flagger.loadTester.grpcRequest.requestJson', grpc.requestJson.slice(0, 40),
+        'be a PredictRequest in protobuf JSON that names its model (model_spec.name)', 'use e.g. \'{"model_spec": {"name": "resnet"}, "inputs": {…}}\'');
+    }
+    if (!/^\/\S+\.proto$/.test(grpc.protoPath)) {
+      fail(subject, 'flagger.loadTester.grpcRequest.protoPath', grpc.protoPath, 'be an absolute path to a .proto file in the load tester container (no spaces)',
+        'mount a ConfigMap with predict.proto into the load tester and use e.g. \'/protos/predict.proto\'');
+    }
+  }
+  if (lt?.requestsPerSecond !== undefined && !(Number.isInteger(lt.requestsPerSecond) && lt.requestsPerSecond >= 1)) {
+    fail(subject, 'flagger.loadTester.requestsPerSecond', lt.requestsPerSecond, 'be an integer of at least 1', 'use 10');
+  }
   if (f.prometheusAddress !== undefined && !HTTP_URL.test(f.prometheusAddress)) {
     fail(subject, 'flagger.prometheusAddress', f.prometheusAddress, 'be an http(s) URL', 'use \'http://prometheus.istio-system:9090\'');
   }
@@ -554,6 +618,20 @@ function resolveFlagger(subject: string, f: FlaggerOptions, allowFrom: MeshCalle
     progressDeadlineSeconds: Math.round((f.progressDeadline ?? Duration.minutes(15)).toSeconds()),
     loadTester: f.loadTester,
   };
+}
+
+/** The gRPC load names a model the server serves (re-checked at synthesis: models grow through addModel()). */
+export function checkLoadTesterModel(plan: CanaryPlan): void {
+  const grpc = plan.flagger?.loadTester?.grpcRequest;
+  if (!grpc) return;
+  const request = JSON.parse(grpc.requestJson);
+  const name: string = (request.model_spec ?? request.modelSpec).name;
+  const models = plan.stable.modelNames;
+  if (!models.includes(name)) {
+    fail(plan.subject, 'flagger.loadTester.grpcRequest.requestJson', `model_spec.name '${name}'`,
+      `name a model of ${serverName(plan.stable)} (${show(models)}): TF Serving answers NOT_FOUND, and the load would only count as errors`,
+      `set model_spec.name to one of ${show(models)}`);
+  }
 }
 
 /** The models routed by label: the configured ones, or every model with both labels (read at synthesis). */

@@ -1,6 +1,7 @@
 import { FlaggerLoadTesterOptions, IstioCanaryMode, MeshCaller } from './canary-options';
 import { CanaryPlan, FlaggerPlan, labelRoutedModels, maxLatencyOf, perTryTimeoutOf, timeoutOf, VERSION_LABEL } from './canary-plan';
 import { istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS, wholeMillis } from './routing';
+import { SIDECAR_AGENT_PORT } from './sidecar-network-policy';
 import {
   CanarySpec, CanarySpecAnalysisWebhooks, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecProvider,
   CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
@@ -82,6 +83,58 @@ export function peerAuthenticationSpec(plan: CanaryPlan): PeerAuthenticationSpec
     ...(plan.scraper.kind === 'plaintext' && plan.metricsPaths.length
       ? { portLevelMtls: { [String(plan.stable.restPort)]: { mode: PeerAuthenticationSpecPortLevelMtlsMode.PERMISSIVE } } }
       : {}),
+  };
+}
+
+/** The path where the Istio agent serves merged metrics (pilot-agent status server `handleStats`; `/metrics` too). */
+export const MERGED_METRICS_PATH = '/stats/prometheus';
+
+/** Where and how a server's scrape object reads its metrics. */
+export interface ScrapeEndpoint {
+  /** The pod port scraped. */
+  readonly port: number;
+  /** The HTTP path. */
+  readonly path: string;
+  /** `http`, or `https` with the Istio certificates in `certificateDirectory`. */
+  readonly scheme: 'http' | 'https';
+  /** Where the scraper holds Istio's certificates, with `https`. */
+  readonly certificateDirectory?: string;
+}
+
+/**
+ * The scrape a server's metrics need under this canary's PeerAuthentication (undefined: no metrics or no scraper):
+ * - metrics merging: the agent's status port 15020 in plaintext. The injector leaves the status port out of the
+ *   inbound capture (injection template: istio-init `-d` from `excludeInboundPort(status.sidecar.istio.io/port, …)`,
+ *   pkg/kube/inject), so STRICT does not apply to it; the agent answers `/stats/prometheus` with Envoy's metrics plus
+ *   the application's, fetched from `http://localhost:<prometheus.io/port><prometheus.io/path>` (pilot-agent
+ *   status server `handleStats`, the target given by the injector's `applyPrometheusMerge` in
+ *   `ISTIO_PROMETHEUS_ANNOTATIONS`);
+ * - plaintext: the REST port in plaintext, which the PeerAuthentication makes PERMISSIVE;
+ * - mesh: the REST port over mTLS with Istio's certificates (STRICT).
+ */
+export function scrapeEndpoint(plan: CanaryPlan, restPort: number, metricsPath: string | undefined): ScrapeEndpoint | undefined {
+  if (!metricsPath) return undefined;
+  const scraper = plan.scraper;
+  switch (scraper.kind) {
+    case 'merged': return { port: SIDECAR_AGENT_PORT, path: MERGED_METRICS_PATH, scheme: 'http' };
+    case 'plaintext': return { port: restPort, path: metricsPath, scheme: 'http' };
+    case 'mesh': return { port: restPort, path: metricsPath, scheme: 'https', certificateDirectory: scraper.certificateDirectory };
+    case 'none': return undefined;
+  }
+}
+
+/**
+ * The `prometheus.io/*` pod annotations for metrics merging: Istio's injector moves them into the sidecar's
+ * `ISTIO_PROMETHEUS_ANNOTATIONS` and points them at the agent (pkg/kube/inject `applyPrometheusMerge`);
+ * `prometheus.istio.io/merge-metrics` turns merging on for these pods whatever the mesh's `enablePrometheusMerge`
+ * (`enablePrometheusMerge` reads the annotation first).
+ */
+export function metricsMergingAnnotations(restPort: number, metricsPath: string): Record<string, string> {
+  return {
+    'prometheus.io/scrape': 'true',
+    'prometheus.io/port': String(restPort),
+    'prometheus.io/path': metricsPath,
+    'prometheus.istio.io/merge-metrics': 'true',
   };
 }
 
@@ -222,7 +275,8 @@ export function authorizationRules(plan: CanaryPlan): AuthorizationPolicySpecRul
   if (plan.adminCallers.length) rules.push({ from: from(plan.adminCallers), to: [{ operation: { ports: [grpc], paths: [RELOAD_GRPC_PATH] } }] });
   const paths = plan.metricsPaths;
   const scraper = plan.scraper;
-  if (paths.length && scraper.kind !== 'none') {
+  // Metrics merging reads the agent's port, which bypasses Envoy: no rule, and the REST port stays closed to the scraper.
+  if (paths.length && (scraper.kind === 'mesh' || scraper.kind === 'plaintext')) {
     const to = [{ operation: { ports: [rest], methods: ['GET'], paths } }];
     rules.push(scraper.kind === 'mesh' ? { from: from(scraper.callers), to } : { to });
   }
@@ -292,6 +346,10 @@ export function flaggerSpec(plan: CanaryPlan): CanarySpec {
       retries: retryPolicy(plan),
       trafficPolicy: {
         tls: { mode: CanarySpecServiceTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
+        // Flagger's router writes this trafficPolicy into the primary's and the canary's DestinationRule
+        // (pkg/router/istio.go reconcileDestinationRule). Its schema has no retryBudget, so retries are bounded by
+        // Envoy's max_retries circuit breaker (Istio's default for it is unlimited).
+        ...(plan.retryMaxConcurrent !== undefined ? { connectionPool: { http: { maxRetries: plan.retryMaxConcurrent } } } : {}),
         ...(outlier ? { outlierDetection: outlier } : {}),
       },
     },
@@ -318,8 +376,9 @@ export function flaggerSpec(plan: CanaryPlan): CanarySpec {
 
 /**
  * Flagger webhooks run by its load tester (flagger-loadtester: `type: bash` runs `cmd` with bash, `cmd` alone runs
- * it as a load command): a pre-rollout check that the canary Service (`NAME-canary`, which Flagger creates) reports
- * the first model AVAILABLE (TF Serving's model status, GET /v1/models/NAME), and REST predict load during rollout.
+ * it with `sh -c` in the background, pkg/loadtester task_shell.go `CmdTask`): a pre-rollout check that the canary
+ * Service (`NAME-canary`, which Flagger creates) reports the first model AVAILABLE (TF Serving's model status,
+ * GET /v1/models/NAME), and REST and gRPC predict load during rollout.
  */
 function loadTesterWebhooks(plan: CanaryPlan, lt: FlaggerLoadTesterOptions): CanarySpecAnalysisWebhooks[] {
   const base = `http://${plan.name}-canary.${plan.namespace ?? 'default'}:${plan.stable.restPort}/v1/models/${plan.stable.modelNames[0]}`;
@@ -328,10 +387,24 @@ function loadTesterWebhooks(plan: CanaryPlan, lt: FlaggerLoadTesterOptions): Can
     name: 'model-available', type: CanarySpecAnalysisWebhooksType.PRE_HYPHEN_ROLLOUT, url: lt.url, timeout: '30s',
     metadata: { type: 'bash', cmd: `curl -sf ${base} | grep -q AVAILABLE` },
   }];
+  const rps = lt.requestsPerSecond ?? 10;
   if (lt.requestBody !== undefined) {
     hooks.push({
       name: 'predict-load', type: CanarySpecAnalysisWebhooksType.ROLLOUT, url: lt.url, timeout: '15s',
-      metadata: { cmd: `hey -z 1m -q ${lt.requestsPerSecond ?? 10} -c 2 -m POST -T application/json -d ${quote(lt.requestBody)} ${base}:predict` },
+      metadata: { cmd: `hey -z 1m -q ${rps} -c 2 -m POST -T application/json -d ${quote(lt.requestBody)} ${base}:predict` },
+    });
+  }
+  if (lt.grpcRequest) {
+    // ghz (in the load tester image, Dockerfile.loadtester) with the proto given: TF Serving registers no reflection
+    // service (server.cc registers ModelService and PredictionService only). `--insecure` is plaintext from ghz; the
+    // load tester's sidecar upgrades it to mTLS. `--rps` is ghz's constant request rate (`-q` before ghz 0.70).
+    const target = `${plan.name}-canary.${plan.namespace ?? 'default'}:${plan.stable.grpcPort}`;
+    hooks.push({
+      name: 'predict-load-grpc', type: CanarySpecAnalysisWebhooksType.ROLLOUT, url: lt.url, timeout: '15s',
+      metadata: {
+        cmd: `ghz -z 1m --rps ${rps} -c 2 --insecure --proto ${lt.grpcRequest.protoPath} --call tensorflow.serving.PredictionService/Predict `
+          + `-d ${quote(lt.grpcRequest.requestJson)} ${target}`,
+      },
     });
   }
   return hooks;

@@ -3,26 +3,30 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { BatchTimeoutSource, IstioCanaryMode, IstioCanaryProps, TrafficWeights } from './canary-options';
 import {
-  batchTimeoutOf, CANARY_LABEL, CanaryPlan, checkModelNames, checkTimeouts, labelRoutedModels, perTryTimeoutOf, resolveCanaryPlan, serverName,
-  timeoutOf, VERSION_LABEL,
+  batchTimeoutOf, CANARY_LABEL, CanaryPlan, checkLoadTesterModel, checkModelNames, checkTimeouts, labelRoutedModels, perTryTimeoutOf,
+  resolveCanaryPlan, serverName, timeoutOf, VERSION_LABEL,
 } from './canary-plan';
 import {
-  authorizationRules, denyReloadRules, destinationRuleSpec, flaggerSpec, gatewaySpec, grpcErrorRateQuery, peerAuthenticationSpec,
-  requestAuthenticationSpec, routes,
+  authorizationRules, denyReloadRules, destinationRuleSpec, flaggerSpec, gatewaySpec, grpcErrorRateQuery, metricsMergingAnnotations,
+  peerAuthenticationSpec, requestAuthenticationSpec, routes, scrapeEndpoint,
 } from './canary-specs';
 import { sidecarPolicyFor } from './sidecar-network-policy';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 import { Canary, MetricTemplate, MetricTemplateSpecProviderType } from '../imports/flagger.app';
+import { ServiceMonitorSpecEndpointsRelabelingsAction, ServiceMonitorSpecEndpointsScheme } from '../imports/monitoring.coreos.com';
+import { PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { DestinationRule, Gateway, VirtualService } from '../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, PeerAuthentication } from '../imports/security.istio.io';
+import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
 import { BatchingConfig } from '../serving/batching-config';
 import { IMeshAdmission, IServingEndpoint } from '../serving/serving-endpoint';
 import { TfServingModel } from '../serving/tf-serving-model';
 
 export {
-  BatchTimeoutSource, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode, IstioCanaryProps,
-  JwtOptions, LabelRoutingOptions, MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, SidecarProxyOptions, TrafficWeights,
+  BatchTimeoutSource, FlaggerGrpcLoadOptions, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode,
+  IstioCanaryProps, JwtOptions, LabelRoutingOptions, MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, SidecarProxyOptions,
+  TrafficWeights,
 } from './canary-options';
 
 /**
@@ -50,7 +54,9 @@ export {
  * Deployment's selector (Flagger builds its Service selectors from the first of `app`, `name`,
  * `app.kubernetes.io/name` in the selector, and `app.kubernetes.io/name` is shared by every TF Serving server).
  * A selector is immutable: a Deployment that already runs must be recreated to enter Flagger mode. A pod label
- * the model already has with another value is an error.
+ * the model already has with another value is an error. A server's ServiceMonitor / PodMonitoring is rewritten to
+ * the port and scheme the PeerAuthentication admits (see {@link ScraperAccess}: by default the Istio agent's merged
+ * metrics on 15020, with the `prometheus.io/*` pod annotations the injector reads).
  *
  * The VirtualService (static and label modes) or the Canary (Flagger) is the default child.
  */
@@ -128,6 +134,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     for (const p of plan.podLabels) {
       this.labelPods(p.prop, p.server, p.labels);
       this.configureProxy(p.server, plan);
+      this.configureScrape(p.server, plan);
     }
     if (plan.mode === IstioCanaryMode.FLAGGER) {
       this.stable.deployment.select(kplus.LabelSelector.of({ labels: { app: this.stable.name } }));
@@ -330,6 +337,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
       () => checkModelNames(this.subject, plan.stable, plan.canary),
       () => checkTimeouts(this.subject, this.timeoutProps, plan.servers),
       ...(plan.mode === IstioCanaryMode.LABEL_ROUTING ? [() => { labelRoutedModels(plan); }] : []),
+      () => checkLoadTesterModel(plan),
       () => this.checkHostClaims(),
     ];
     return checks.map(messageOf).filter((m): m is string => m !== undefined);
@@ -360,6 +368,48 @@ export class IstioCanary extends Construct implements IServingEndpoint {
       if (other instanceof TfServingModel && names.includes(other.name)) {
         fail(this.subject, 'name', this.name, `not collide with the Service of ${serverName(other)} ('${other.name}')`, 'choose another name');
       }
+    }
+  }
+
+  /**
+   * Points the server's scrape object at the port and scheme the PeerAuthentication admits (see scrapeEndpoint), and,
+   * for metrics merging, annotates the pods with TF Serving's metrics port and path for the Istio agent.
+   */
+  private configureScrape(server: TfServingModel, plan: CanaryPlan): void {
+    const endpoint = scrapeEndpoint(plan, server.restPort, server.metricsPath);
+    if (!endpoint) return;
+    if (plan.scraper.kind === 'merged') {
+      const annotations = metricsMergingAnnotations(server.restPort, server.metricsPath!);
+      for (const [k, v] of Object.entries(annotations)) server.deployment.podMetadata.addAnnotation(k, v);
+    }
+    const ep = '/spec/endpoints/0';
+    if (server.serviceMonitor) {
+      const sm = server.serviceMonitor;
+      // JSON patch `add` on an existing member replaces it (RFC 6902 §4.1).
+      addCheckedPatch(sm, `${ep}/path`, endpoint.path);
+      if (endpoint.port !== server.restPort) {
+        // The Service has no port for the agent: keep the REST port's endpoints as targets and move each address to
+        // the agent's port (the host part kept, so IPv6 `[addr]:port` works too).
+        addCheckedPatch(sm, `${ep}/relabelings`, [{
+          action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE,
+          sourceLabels: ['__address__'], regex: '(.+):\\d+', replacement: `$1:${endpoint.port}`, targetLabel: '__address__',
+        }]);
+      }
+      if (endpoint.scheme === 'https') {
+        const dir = endpoint.certificateDirectory!;
+        addCheckedPatch(sm, `${ep}/scheme`, ServiceMonitorSpecEndpointsScheme.HTTPS);
+        // Istio's certificates carry SPIFFE identities, not pod addresses: Prometheus cannot check the name
+        // (Istio's Prometheus TLS settings skip verification the same way).
+        addCheckedPatch(sm, `${ep}/tlsConfig`, {
+          caFile: `${dir}/root-cert.pem`, certFile: `${dir}/cert-chain.pem`, keyFile: `${dir}/key.pem`, insecureSkipVerify: true,
+        });
+      }
+    }
+    if (server.podMonitoring) {
+      // A numeric port needs no declared container port: Managed Prometheus rewrites every candidate's address to
+      // POD_IP:PORT (prometheus-engine, PodMonitoring endpoint relabeling for `Port.IntVal`).
+      if (endpoint.port !== server.restPort) addCheckedPatch(server.podMonitoring, `${ep}/port`, PodMonitoringSpecEndpointsPort.fromNumber(endpoint.port));
+      addCheckedPatch(server.podMonitoring, `${ep}/path`, endpoint.path);
     }
   }
 

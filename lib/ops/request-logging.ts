@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { fail, subjectOf } from '../core/errors';
 import { Telemetry } from '../imports/telemetry.istio.io';
+import { INJECT_LABEL } from '../mesh/canary-plan';
 import { hexSuffixesBelow } from '../mesh/routing';
 import { ISidecarServer, sidecarPolicyFor } from '../mesh/sidecar-network-policy';
 
@@ -9,6 +10,8 @@ import { ISidecarServer, sidecarPolicyFor } from '../mesh/sidecar-network-policy
 export interface ILoggedWorkload extends ISidecarServer {
   /** The Service's name, for the default object name. */
   readonly serviceName: string;
+  /** The Deployment whose pod template gets Istio's injection label. */
+  readonly deployment: kplus.Deployment;
 }
 
 /** Properties of {@link RequestLogging}. */
@@ -51,9 +54,10 @@ export interface RequestLoggingProps {
 
 /**
  * Request logging that works with the open-source model server: Istio access logs for the server's pods
- * (a `telemetry.istio.io/v1` Telemetry selecting them), with sampling. The server's pods need an Istio sidecar
- * (namespace label `istio-injection=enabled`); when the server has a NetworkPolicy, a second one lets the
- * sidecar reach istiod.
+ * (a `telemetry.istio.io/v1` Telemetry selecting them), with sampling. The server's pods need an Istio sidecar:
+ * **side effect on the target**, its pod template gets the label `sidecar.istio.io/inject: "true"` (Istio's default
+ * injector selects it in namespaces without `istio-injection`; with a revisioned control plane the namespace needs
+ * `istio.io/rev`). When the server has a NetworkPolicy, a second one lets the sidecar reach istiod.
  *
  * TF Serving's own `logging_config` makes the open-source server fail at start, so it is refused. Istio
  * access logs capture method, path (REST model and verb), gRPC method and status, response code, sizes,
@@ -89,6 +93,17 @@ export class RequestLogging extends Construct {
         }],
       },
     });
+    // Access logs are written by the sidecar: a pod without one logs nothing, silently. Ask Istio's injector for it
+    // with the pod label its webhook selects (objectSelector; the annotation form is deprecated, IST0135), as
+    // IstioCanary does.
+    const meta = props.target.deployment.podMetadata;
+    const inject = meta.getLabel(INJECT_LABEL);
+    if (inject !== undefined && inject !== 'true') {
+      fail(subject, 'target', `pod label ${INJECT_LABEL}=${inject}`,
+        'not opt out of sidecar injection: Istio access logs are written by the sidecar, so the pods would log nothing',
+        `remove the '${INJECT_LABEL}' label from the server's pods`);
+    }
+    meta.addLabel(INJECT_LABEL, 'true');
     this.sidecarNetworkPolicy = sidecarPolicyFor(subject, props.target, props.istioNamespace);
   }
 }

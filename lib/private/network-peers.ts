@@ -4,9 +4,13 @@ import * as kplus from 'cdk8s-plus-27';
  * Whether NetworkPolicy ingress peers admit pods of `namespace`, read as the NetworkPolicy API defines peers
  * (k8s.io/api networking/v1 NetworkPolicyPeer): a peer with only a podSelector selects pods of the policy's own
  * namespace; a namespaceSelector selects namespaces by label (`kubernetes.io/metadata.name` is the name label the
- * API server sets on every namespace); an empty selector selects all. `true` and `false` are certain; `undefined`
- * means the answer depends on labels or addresses we do not know (another label, matchExpressions, ipBlock), and
- * no rule refuses on it.
+ * API server sets on every namespace, the only label we know), its matchLabels and matchExpressions ANDed
+ * (LabelSelector); an empty selector selects all. `true` and `false` are certain; `undefined` means the answer
+ * depends on labels we do not know (another namespace label, a pod label), and no rule refuses on it.
+ *
+ * An ipBlock peer never counts as admitting pods: the API means it for cluster-external addresses ("Pod IPs are
+ * ephemeral and unpredictable", and whether SNAT happens before the policy is undefined), and GKE Dataplane V2
+ * (Cilium) does not match in-cluster endpoints against CIDR rules at all. See {@link ipBlockNote}.
  */
 export function peersAdmitNamespace(peers: kplus.k8s.NetworkPolicyPeer[], policyNamespace: string, namespace: string): boolean | undefined {
   let answer: boolean | undefined = false;
@@ -18,18 +22,51 @@ export function peersAdmitNamespace(peers: kplus.k8s.NetworkPolicyPeer[], policy
   return answer;
 }
 
+/** Why ipBlock peers did not count, for refusals of pod traffic; '' when there are none. */
+export function ipBlockNote(peers: kplus.k8s.NetworkPolicyPeer[]): string {
+  return peers.some((p) => p.ipBlock)
+    ? '; ipBlock peers do not count for pod traffic: Kubernetes means them for cluster-external addresses, and GKE Dataplane V2 (Cilium) '
+      + 'never matches pod addresses against them'
+    : '';
+}
+
 function peerAdmits(peer: kplus.k8s.NetworkPolicyPeer, policyNamespace: string, namespace: string): boolean | undefined {
-  if (peer.ipBlock) return undefined;
+  if (peer.ipBlock) return false;
   const pods = selectsAll(peer.podSelector) ? true : undefined;
   if (!peer.namespaceSelector) return namespace === policyNamespace ? pods : false;
-  const ns = peer.namespaceSelector;
-  if (selectsAll(ns)) return pods;
-  const labels = ns.matchLabels ?? {};
-  const name = labels['kubernetes.io/metadata.name'];
-  if (name !== undefined && name !== namespace) return false;
-  if (ns.matchExpressions?.length || Object.keys(labels).some((k) => k !== 'kubernetes.io/metadata.name')) return undefined;
-  return pods;
+  const ns = selectorMatchesNamespace(peer.namespaceSelector, namespace);
+  return ns === false ? false : ns === true ? pods : undefined;
 }
+
+/** Whether a namespace selector selects `namespace`, knowing only its name label (three-valued: undefined = unknown). */
+function selectorMatchesNamespace(selector: kplus.k8s.LabelSelector, namespace: string): boolean | undefined {
+  const requirements: Array<boolean | undefined> = [];
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    requirements.push(key === NAME_LABEL ? value === namespace : undefined);
+  }
+  for (const e of selector.matchExpressions ?? []) requirements.push(expressionMatches(e, namespace));
+  if (requirements.includes(false)) return false;
+  return requirements.includes(undefined) ? undefined : true;
+}
+
+/**
+ * One LabelSelectorRequirement against a namespace whose only known label is its name (apimachinery labels.Selector:
+ * In needs the key with one of the values, NotIn is true when the key is absent or its value is not listed, Exists /
+ * DoesNotExist test the key). The name label exists on every namespace; other keys are unknown.
+ */
+function expressionMatches(e: kplus.k8s.LabelSelectorRequirement, namespace: string): boolean | undefined {
+  if (e.key !== NAME_LABEL) return undefined;
+  const values = e.values ?? [];
+  switch (e.operator) {
+    case 'In': return values.includes(namespace);
+    case 'NotIn': return !values.includes(namespace);
+    case 'Exists': return true;
+    case 'DoesNotExist': return false;
+    default: return undefined;
+  }
+}
+
+const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 function selectsAll(selector: kplus.k8s.LabelSelector | undefined): boolean {
   return selector === undefined || (!selector.matchExpressions?.length && Object.keys(selector.matchLabels ?? {}).length === 0);

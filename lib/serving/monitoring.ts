@@ -32,7 +32,8 @@ export interface MonitoringOptions {
    */
   readonly path?: string;
   /**
-   * The scrape object to emit.
+   * The scrape object to emit. An IstioCanary over the server rewrites its port, path and scheme to what the
+   * mesh's STRICT mTLS admits (its `scraper` option: Istio metrics merging on port 15020 by default).
    *
    * @default Scraper.NONE
    */

@@ -169,22 +169,145 @@ describe('NetworkPolicies agree with the traffic the mesh admits', () => {
     expect(attempt({ scraper: ScraperAccess.mesh(MeshCaller.namespace('monitoring')) }, own)).not.toThrow();
   });
 
-  test('peers we cannot evaluate (other labels, ipBlock) and servers without a NetworkPolicy are not refused', () => {
+  test('peers we cannot evaluate (other namespace labels) and servers without a NetworkPolicy are not refused', () => {
     expect(attempt({}, { networkPolicy: { allowFrom: [{ namespaceSelector: { matchLabels: { team: 'apps' } } }] } })).not.toThrow();
-    expect(attempt({}, { networkPolicy: { allowFrom: [{ ipBlock: { cidr: '10.0.0.0/8' } }] } })).not.toThrow();
+    expect(attempt({}, { networkPolicy: { allowFrom: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['ml'] }] } }] } })).not.toThrow();
     expect(attempt({}, { networkPolicy: { enabled: false } })).not.toThrow();
+  });
+
+  test('matchExpressions on the namespace name are evaluated: a caller they exclude is refused', () => {
+    const nameIs = (operator: string, values?: string[]) => ({ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator, values }] } });
+    expect(attempt({}, { networkPolicy: { allowFrom: [nameIs('In', ['web', 'batch'])] } })).toThrow(refusal('allowFrom', 'ns/apps', 'apps', 'ports 8500/8501'));
+    expect(attempt({}, { networkPolicy: { allowFrom: [nameIs('NotIn', ['apps'])] } })).toThrow(refusal('allowFrom', 'ns/apps', 'apps', 'ports 8500/8501'));
+    expect(attempt({}, { networkPolicy: { allowFrom: [nameIs('DoesNotExist')] } })).toThrow(refusal('allowFrom', 'ns/apps', 'apps', 'ports 8500/8501'));
+    expect(attempt({}, { networkPolicy: { allowFrom: [nameIs('In', ['apps', 'web'])] } })).not.toThrow();
+    expect(attempt({}, { networkPolicy: { allowFrom: [nameIs('NotIn', ['kube-system'])] } })).not.toThrow();
+    expect(attempt({}, { networkPolicy: { allowFrom: [nameIs('Exists')] } })).not.toThrow();
+  });
+
+  test('ipBlock peers do not count for pod traffic: a caller admitted only by an ipBlock is refused, and the message says why', () => {
+    const ipOnly = { networkPolicy: { allowFrom: [{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8' } }] } };
+    expect(attempt({}, ipOnly)).toThrow(
+      "IstioCanary 'resnet': 'allowFrom' (\"ns/apps\") must be admitted by the NetworkPolicy of TfServingModel 'resnet-v1' too (it does not admit namespace "
+      + "'apps' to ports 8500/8501; ipBlock peers do not count for pod traffic: Kubernetes means them for cluster-external addresses, and GKE Dataplane V2 "
+      + '(Cilium) never matches pod addresses against them): the mesh would admit the caller and the network drop its packets. '
+      + "Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } } } to networkPolicy.allowFrom of TfServingModel 'resnet-v1'");
+    // Mixed with a peer that admits the caller, the ipBlock (for clients outside the cluster) is fine
+    expect(attempt({}, { networkPolicy: { allowFrom: [{ ipBlock: { cidr: '203.0.113.0/24' } }, nsPeer('apps'), { podSelector: {} }] } })).not.toThrow();
   });
 });
 
 describe('metrics scraping under STRICT mTLS', () => {
-  test('a ServiceMonitor scrapes the REST port in plaintext: that port is PERMISSIVE, and the scrape admits GET metrics only', () => {
+  /**
+   * Where each scrape target of `server` ends and whether the sidecar lets it through, read from the synthesized
+   * objects alone: the Service or container port a scrape object names, moved by an `__address__` relabeling; the
+   * scheme; and the PeerAuthentication's mode at that port. The agent's status port 15020 is outside the traffic
+   * capture (Istio's injector excludes it), so plaintext reaches it; other ports need https under STRICT.
+   */
+  function scrapes(objects: any[], name: string) {
+    const pa = only(objects, 'PeerAuthentication').spec;
+    const modeAt = (port: number) => pa.portLevelMtls?.[String(port)]?.mode ?? pa.mtls.mode;
+    const containerPort = (portName: string) =>
+      only(objects, 'Deployment', name).spec.template.spec.containers[0].ports.find((p: any) => p.name === portName).containerPort;
+    return objects.filter((o) => ['ServiceMonitor', 'PodMonitoring'].includes(o.kind) && o.metadata.name === name).map((o) => {
+      const ep = o.spec.endpoints[0];
+      let port: number = typeof ep.port === 'number' ? ep.port : containerPort(ep.port);
+      if (o.kind === 'ServiceMonitor') {
+        port = only(objects, 'Service', name).spec.ports.find((p: any) => p.name === ep.port).targetPort;
+        const move = (ep.relabelings ?? []).find((r: any) => r.targetLabel === '__address__');
+        if (move) port = Number(`10.0.0.7:${port}`.replace(new RegExp(`^(?:${move.regex})$`), move.replacement).split(':').pop());
+      }
+      const scheme = ep.scheme ?? 'http';
+      const withCerts = scheme === 'https' && ep.tlsConfig?.certFile !== undefined;
+      const admitted = port === 15020 ? scheme === 'http' : modeAt(port) === 'PERMISSIVE' || (modeAt(port) === 'STRICT' && withCerts);
+      return { kind: o.kind, port, path: ep.path, scheme, admitted };
+    });
+  }
+  const annotations = (objects: any[], name: string) => only(objects, 'Deployment', name).spec.template.metadata.annotations;
+
+  test('by default a scrape object reads Istio\'s merged metrics on the agent port 15020, and every server port stays STRICT', () => {
+    // GIVEN servers with a ServiceMonitor (Prometheus without a mesh identity) under an IstioCanary
     const { objects } = build({}, { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
-    const endpoint = only(objects, 'ServiceMonitor', 'resnet-v1').spec.endpoints[0];
-    // The scraped port and scheme agree with the PeerAuthentication: port 'http' (8501), plain http, PERMISSIVE there.
-    const port = only(objects, 'Service', 'resnet-v1').spec.ports.find((p: any) => p.name === endpoint.port).targetPort;
-    expect([endpoint.scheme ?? 'http', port]).toEqual(['http', 8501]);
-    expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toEqual({ [port]: { mode: 'PERMISSIVE' } });
-    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1]).toEqual({ to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }] });
+    // THEN the scrape ends on 15020 /stats/prometheus in plaintext, which the sidecar lets through
+    for (const name of ['resnet-v1', 'resnet-v2']) {
+      expect(scrapes(objects, name)).toEqual([{ kind: 'ServiceMonitor', port: 15020, path: '/stats/prometheus', scheme: 'http', admitted: true }]);
+      // AND the agent is told where TF Serving's metrics are (the injector moves these into ISTIO_PROMETHEUS_ANNOTATIONS)
+      expect(annotations(objects, name)).toMatchObject({
+        'prometheus.io/scrape': 'true', 'prometheus.io/port': '8501', 'prometheus.io/path': '/monitoring/prometheus/metrics', 'prometheus.istio.io/merge-metrics': 'true',
+      });
+      // AND the sidecar NetworkPolicy admits any scraper on 15020 (the server's own policy is for the server's ports)
+      expect(only(objects, 'NetworkPolicy', `${name}-istio-proxy`).spec.ingress).toEqual([{ ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }] }]);
+    }
+    expect(only(objects, 'PeerAuthentication').spec).toEqual({ selector: { matchLabels: { 'tfserving-constructs.io/canary': 'resnet' } }, mtls: { mode: 'STRICT' } });
+    // AND no AuthorizationPolicy rule admits a scraper on the REST port
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules).toEqual([{ from: [{ source: { namespaces: ['apps'] } }], to: PREDICTION }]);
+  });
+
+  test('a PodMonitoring (Managed Prometheus) scrapes the agent port by number, which needs no declared container port', () => {
+    const { objects } = build({}, { monitoring: { scraper: Scraper.POD_MONITORING } });
+    expect(scrapes(objects, 'resnet-v1')).toEqual([{ kind: 'PodMonitoring', port: 15020, path: '/stats/prometheus', scheme: 'http', admitted: true }]);
+    expect(only(objects, 'PodMonitoring', 'resnet-v1').spec.endpoints[0]).toEqual({ port: 15020, path: '/stats/prometheus', interval: '30s' });
+    expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toBeUndefined();
+  });
+
+  test.each([
+    ['metricsMerging', ScraperAccess.metricsMerging(), 'SERVICE_MONITOR', { port: 15020, scheme: 'http' }],
+    ['metricsMerging', ScraperAccess.metricsMerging(), 'POD_MONITORING', { port: 15020, scheme: 'http' }],
+    ['plaintext', ScraperAccess.plaintext(), 'SERVICE_MONITOR', { port: 8501, scheme: 'http' }],
+    ['plaintext', ScraperAccess.plaintext(), 'POD_MONITORING', { port: 8501, scheme: 'http' }],
+    ['mesh', ScraperAccess.mesh(MeshCaller.namespace('monitoring')), 'SERVICE_MONITOR', { port: 8501, scheme: 'https' }],
+  ] as const)('ScraperAccess.%s with Scraper.%s: the scraped port and scheme agree with the PeerAuthentication', (_name, scraper, kind, expected) => {
+    const { objects } = build({ scraper }, { monitoring: { scraper: Scraper[kind] } });
+    const [scrape] = scrapes(objects, 'resnet-v1');
+    expect(scrape).toMatchObject({ ...expected, admitted: true });
+  });
+
+  test('ScraperAccess.mesh: https with Istio\'s certificates on the REST port, admitted by identity', () => {
+    const { objects } = build({ scraper: ScraperAccess.meshWithCertificates('/etc/istio-output-certs', MeshCaller.namespace('monitoring')) },
+      { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
+    expect(only(objects, 'ServiceMonitor', 'resnet-v1').spec.endpoints[0]).toEqual({
+      port: 'http', path: '/monitoring/prometheus/metrics', interval: '30s', scheme: 'https',
+      tlsConfig: {
+        caFile: '/etc/istio-output-certs/root-cert.pem', certFile: '/etc/istio-output-certs/cert-chain.pem', keyFile: '/etc/istio-output-certs/key.pem',
+        insecureSkipVerify: true,
+      },
+    });
+    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1]).toEqual({
+      from: [{ source: { namespaces: ['monitoring'] } }], to: [{ operation: { ports: ['8501'], methods: ['GET'], paths: ['/monitoring/prometheus/metrics'] } }],
+    });
+    expect(annotations(objects, 'resnet-v1')['prometheus.io/port']).toBeUndefined();
+  });
+
+  test('Flagger mode too: the target\'s scrape object reads the merged metrics (Flagger copies the pod annotations to the primary)', () => {
+    const chart = new Chart(Testing.app(), 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'resnet-server', { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
+    new IstioCanary(chart, 'resnet', { stable, flagger: {}, allowFrom: APPS });
+    const objects = synth(chart);
+    expect(scrapes(objects, 'resnet-server')).toEqual([{ kind: 'ServiceMonitor', port: 15020, path: '/stats/prometheus', scheme: 'http', admitted: true }]);
+    expect(annotations(objects, 'resnet-server')['prometheus.io/port']).toBe('8501');
+  });
+
+  test('the check itself: a plaintext scrape of 8501 under STRICT is not admitted (what TfServingModel alone writes)', () => {
+    // GIVEN the canary's objects with the server's ServiceMonitor as TfServingModel writes it without a mesh
+    const { objects } = build({}, { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
+    const chart = new Chart(Testing.app(), 'plain', { namespace: 'ml' });
+    server(chart, 'resnet-v1', { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
+    const plain = only(synth(chart), 'ServiceMonitor', 'resnet-v1');
+    const swapped = objects.map((o) => (o.kind === 'ServiceMonitor' && o.metadata.name === 'resnet-v1' ? plain : o));
+    // THEN it would scrape nothing: the IstioCanary never leaves it so
+    expect(scrapes(swapped, 'resnet-v1')).toEqual([{ kind: 'ServiceMonitor', port: 8501, path: '/monitoring/prometheus/metrics', scheme: 'http', admitted: false }]);
+  });
+
+  test('refuses a scrape object no scraper access can serve', () => {
+    expect(attempt({ scraper: ScraperAccess.none() }, { monitoring: { scraper: Scraper.SERVICE_MONITOR } })).toThrow(
+      "IstioCanary 'resnet': 'scraper' (\"ScraperAccess.none()\") must admit the ServiceMonitor of TfServingModel 'resnet-v1': under STRICT mTLS a scrape "
+      + 'without an admitted path reads nothing. Fix: leave scraper out (metrics merging on port 15020), or set monitoring.scraper: Scraper.NONE on the server');
+    expect(attempt({ scraper: ScraperAccess.mesh(MeshCaller.namespace('monitoring')) }, { monitoring: { scraper: Scraper.POD_MONITORING } })).toThrow(
+      "IstioCanary 'resnet': 'scraper' (\"ScraperAccess.mesh(ns/monitoring)\") must be usable by the PodMonitoring of TfServingModel 'resnet-v1': "
+      + 'Managed Prometheus collectors hold no Istio certificates, so they cannot scrape over mTLS. Fix: use ScraperAccess.metricsMerging() (the default with a scrape object)');
+    expect(() => ScraperAccess.meshWithCertificates('etc/certs/', MeshCaller.namespace('monitoring'))).toThrow(
+      "ScraperAccess: 'directory' (\"etc/certs/\") must be an absolute path without a trailing '/'. Fix: use '/etc/prom-certs'");
+    expect(() => ScraperAccess.mesh()).toThrow("ScraperAccess: 'callers' ([]) must name at least one caller. Fix: pass MeshCaller.namespace('monitoring')");
   });
 });
 
@@ -243,6 +366,51 @@ describe('Flagger hand-off rules', () => {
         metadata: { cmd: "hey -z 1m -q 10 -c 2 -m POST -T application/json -d '{\"instances\": [\"it'\\''s\"]}' http://resnet-canary.ml:8501/v1/models/resnet:predict" },
       },
     ]);
+  });
+
+  test('a gRPC-only canary gets gRPC load: ghz sends Predict to the canary Service\'s gRPC port with the given proto', () => {
+    const chart = chartWith();
+    const stable = server(chart, 'resnet-server', { networkPolicy: { allowFrom: [...MESH_PEERS, nsPeer('test')] } });
+    const requestJson = '{"model_spec": {"name": "resnet"}, "inputs": {"x": {"dtype": 1, "float_val": [1]}}}';
+    const loadTester = { url: 'http://flagger-loadtester.test/', grpcRequest: { requestJson, protoPath: '/protos/predict.proto' }, requestsPerSecond: 5 };
+    new IstioCanary(chart, 'resnet', { stable, flagger: { loadTester }, allowFrom: [...APPS, MeshCaller.namespace('test')] });
+    const hooks = only(synth(chart), 'Canary').spec.analysis.webhooks;
+    // THEN the model check, and no REST load (no requestBody), but a gRPC load on 8500
+    expect(hooks.map((h: any) => h.name)).toEqual(['model-available', 'predict-load-grpc']);
+    expect(hooks[1]).toEqual({
+      name: 'predict-load-grpc', type: 'rollout', url: 'http://flagger-loadtester.test/', timeout: '15s',
+      metadata: {
+        cmd: 'ghz -z 1m --rps 5 -c 2 --insecure --proto /protos/predict.proto --call tensorflow.serving.PredictionService/Predict '
+          + `-d '${requestJson}' resnet-canary.ml:8500`,
+      },
+    });
+    // AND the method it calls is one the AuthorizationPolicy admits for allowFrom callers
+    expect(PREDICTION[0].operation.paths).toContain('/tensorflow.serving.PredictionService/Predict');
+  });
+
+  test('gRPC load rules (exact messages)', () => {
+    const make = (grpcRequest: { requestJson: string; protoPath: string }, requestsPerSecond?: number) => () => {
+      const chart = chartWith();
+      const stable = server(chart, 'resnet-server', { networkPolicy: { allowFrom: [...MESH_PEERS, nsPeer('test')] } });
+      new IstioCanary(chart, 'resnet', {
+        stable, flagger: { loadTester: { url: 'http://flagger-loadtester.test/', grpcRequest, requestsPerSecond } }, allowFrom: [...APPS, MeshCaller.namespace('test')],
+      });
+      return synth(chart);
+    };
+    const proto = '/protos/predict.proto';
+    expect(make({ requestJson: '{"inputs": {}}', protoPath: proto })).toThrow(
+      "IstioCanary 'resnet': 'flagger.loadTester.grpcRequest.requestJson' (\"{\\\"inputs\\\": {}}\") must be a PredictRequest in protobuf JSON that names its model "
+      + '(model_spec.name). Fix: use e.g. \'{"model_spec": {"name": "resnet"}, "inputs": {…}}\'');
+    expect(make({ requestJson: 'not json', protoPath: proto })).toThrow("'flagger.loadTester.grpcRequest.requestJson' (\"not json\") must be a PredictRequest");
+    expect(make({ requestJson: '{"modelSpec": {"name": "resnet"}}', protoPath: 'predict.proto' })).toThrow(
+      "IstioCanary 'resnet': 'flagger.loadTester.grpcRequest.protoPath' (\"predict.proto\") must be an absolute path to a .proto file in the load tester container "
+      + "(no spaces). Fix: mount a ConfigMap with predict.proto into the load tester and use e.g. '/protos/predict.proto'");
+    expect(make({ requestJson: '{"model_spec": {"name": "bert"}}', protoPath: proto })).toThrow(
+      "IstioCanary 'resnet': 'flagger.loadTester.grpcRequest.requestJson' (\"model_spec.name 'bert'\") must name a model of TfServingModel 'resnet-server' "
+      + '(["resnet"]): TF Serving answers NOT_FOUND, and the load would only count as errors. Fix: set model_spec.name to one of ["resnet"]');
+    expect(make({ requestJson: '{"modelSpec": {"name": "resnet"}}', protoPath: proto }, 0)).toThrow(
+      "IstioCanary 'resnet': 'flagger.loadTester.requestsPerSecond' (0) must be an integer of at least 1. Fix: use 10");
+    expect(make({ requestJson: '{"modelSpec": {"name": "resnet"}}', protoPath: proto })).not.toThrow();
   });
 
   test('a load tester the AuthorizationPolicy would refuse is refused', () => {
@@ -629,12 +797,6 @@ describe('mesh security', () => {
     ]);
   });
 
-  test('with a PodMonitoring the scraper defaults to plaintext on the REST port (Managed Prometheus has no mesh identity)', () => {
-    const { objects } = build({}, { monitoring: { scraper: Scraper.POD_MONITORING } });
-    expect(only(objects, 'PeerAuthentication').spec.portLevelMtls).toEqual({ 8501: { mode: 'PERMISSIVE' } });
-    expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1].from).toBeUndefined();
-  });
-
   test('ScraperAccess.mesh with named callers', () => {
     const { objects } = build({ scraper: ScraperAccess.mesh(MeshCaller.serviceAccount('monitoring', 'prometheus')) });
     expect(only(objects, 'AuthorizationPolicy', 'resnet').spec.rules[1].from).toEqual([{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }]);
@@ -795,6 +957,7 @@ describe('Flagger hand-off', () => {
         retries: { attempts: 2, perTryTimeout: '10.02s', retryOn: 'connect-failure,refused-stream' },
         trafficPolicy: {
           tls: { mode: 'ISTIO_MUTUAL' },
+          connectionPool: { http: { maxRetries: 3 } },
           outlierDetection: { consecutive5xxErrors: 0, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
         },
       },
@@ -810,6 +973,25 @@ describe('Flagger hand-off', () => {
         ],
       },
     });
+  });
+
+  test('retries are bounded in Flagger mode too: connection-level only, and at most maxConcurrent outstanding per client proxy', () => {
+    // GIVEN Flagger owns the VirtualService and the DestinationRules (it copies service.retries and service.trafficPolicy)
+    const canary = (props: Partial<IstioCanaryProps>) => only(flagger(props).objects, 'Canary').spec.service;
+    // THEN the route retries only what never reached TF Serving, and Envoy's max_retries bounds the retries in flight
+    expect(canary({}).retries.retryOn).toBe('connect-failure,refused-stream');
+    expect(canary({ retries: { maxConcurrent: 8 } }).trafficPolicy.connectionPool).toEqual({ http: { maxRetries: 8 } });
+    // AND with retries off there is nothing to bound
+    expect(canary({ retries: { attempts: 0 } }).trafficPolicy.connectionPool).toBeUndefined();
+    // AND each bound has one home: the budget is static/label only, maxConcurrent Flagger only
+    expect(() => flagger({ retries: { budgetPercent: 20 } })).toThrow(
+      "IstioCanary 'resnet': 'retries.budgetPercent' (20) must not be set with flagger: Flagger's Canary has no retry budget field (its CRD schema prunes one, "
+      + 'and Flagger copies only service.trafficPolicy). Fix: bound retries with retries.maxConcurrent (DestinationRule connectionPool.http.maxRetries) instead');
+    expect(attempt({ retries: { maxConcurrent: 3 } })).toThrow(
+      "IstioCanary 'resnet': 'retries.maxConcurrent' (3) must be set with flagger only: static and label modes bound retries with the retry budget "
+      + '(Envoy ignores max_retries when a retry budget is set). Fix: use retries.budgetPercent');
+    expect(() => flagger({ retries: { maxConcurrent: 0 } })).toThrow(
+      "IstioCanary 'resnet': 'retries.maxConcurrent' (0) must be an integer of at least 1. Fix: use 3, or attempts: 0 to turn retries off");
   });
 
   test('the MetricTemplate counts server-side gRPC failures per gRPC request of the canary workload, 0 without gRPC traffic', () => {

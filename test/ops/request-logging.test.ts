@@ -68,6 +68,27 @@ test('100 % logs everything (no filter); 0 % only errors', () => {
   expect(sampleExpression(0, false)).toBe('false');
 });
 
+test('the server\'s pods are labelled for sidecar injection: without a sidecar no access log is written', () => {
+  const { chart } = setup();
+  expect(only(synth(chart), 'Deployment', 'resnet').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
+  // A server that opted out is refused: its pods would log nothing
+  const chart2 = Testing.chart();
+  const server = new TfServingModel(chart2, 'resnet', { models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount() });
+  server.deployment.podMetadata.addLabel('sidecar.istio.io/inject', 'false');
+  expect(() => new RequestLogging(chart2, 'logs', { target: server })).toThrow(
+    "RequestLogging 'logs': 'target' (\"pod label sidecar.istio.io/inject=false\") must not opt out of sidecar injection: Istio access logs are written by "
+    + "the sidecar, so the pods would log nothing. Fix: remove the 'sidecar.istio.io/inject' label from the server's pods");
+});
+
+test('a logged server running as Istio\'s proxy uid 1337 is refused (its traffic would bypass the sidecar)', () => {
+  const chart = Testing.chart();
+  const server = new TfServingModel(chart, 'resnet', {
+    models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount(), security: { user: 1337 },
+  });
+  new RequestLogging(chart, 'logs', { target: server });
+  expect(() => synth(chart)).toThrow("'security.user' (1337) must not be Istio's proxy uid on a server in the mesh");
+});
+
 test('rules', () => {
   expect(() => setup({ samplePercent: 120 })).toThrow("RequestLogging 'logs': 'samplePercent' (120) must be between 0 and 100. Fix: use e.g. 10");
   expect(() => setup({ providers: [] })).toThrow("RequestLogging 'logs': 'providers' ([]) must name at least one access-log provider. Fix: use ['envoy']");

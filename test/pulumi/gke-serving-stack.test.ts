@@ -251,7 +251,8 @@ describe('arguments', () => {
     const d = await deploy('two-charts', { app });
     const custom = d.objsOf('custom-resources');
     expect(custom.map((o) => o.kind).sort()).toEqual([
-      'AuthorizationPolicy', 'AuthorizationPolicy', 'DestinationRule', 'Gateway', 'PeerAuthentication', 'PodMonitoring', 'VirtualService', 'VirtualService',
+      'AuthorizationPolicy', 'AuthorizationPolicy', 'DestinationRule', 'Gateway', 'PeerAuthentication', 'PodMonitoring', 'PodMonitoring', 'PodMonitoring',
+      'VirtualService', 'VirtualService',
     ]);
     expect(d.objsOf('workloads').filter((o) => o.kind === 'Namespace')).toHaveLength(1);
     expect(await promiseOf(d.stack.serviceNames)).toHaveLength(4);
