@@ -30,6 +30,8 @@ export class GkeGpuChart extends Chart {
       minNodes: 0,
       maxNodes: 4,
       spot: true,
+      // Image streaming: the multi-GB tensorflow/serving -gpu image (public Docker Hub) starts without a full pull.
+      imageStreaming: true,
     });
 
     this.identity = new WorkloadIdentity(this, 'serving-identity', {
@@ -42,8 +44,9 @@ export class GkeGpuChart extends Chart {
 
     this.server = new TfServingModel(this, 'vision', {
       models: [
-        { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.latest(2) },
-        { name: 'efficientnet', source: ModelSource.gcs('gs://acme-models/efficientnet') },
+        // sizeGiB (one version each) sizes the startup probe from planColdStart: model.coldStart
+        { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.latest(2), sizeGiB: 0.1 },
+        { name: 'efficientnet', source: ModelSource.gcs('gs://acme-models/efficientnet'), sizeGiB: 0.08 },
       ],
       gcsAccess: this.identity.gcsAccess(),
       nodePool: this.l4Pool,

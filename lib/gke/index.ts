@@ -22,8 +22,8 @@ export {
 export type { NodeAllocatable, NodeReserveOptions } from './rules';
 export { GkeCluster, GPU_MONITORING_COMPONENT, MONITORING_COMPONENTS } from './gke-cluster';
 export type { GkeClusterProps, GkeClusterSpec } from './gke-cluster';
-export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool } from './node-pool';
-export type { NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint } from './node-pool';
+export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool, SecondaryBootDiskMode } from './node-pool';
+export type { NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint, SecondaryBootDisk } from './node-pool';
 export { GpuDriverVersion, resolveGpuNodeConfig } from './gpu-node-config';
 export type { GpuNodeConfig, GpuNodeRequest, GpuSharingOptions, GuestAcceleratorSpec } from './gpu-node-config';
 export { GpuNodePool } from './gpu-node-pool';

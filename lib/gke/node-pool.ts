@@ -7,12 +7,13 @@ import { GpuNodeConfig, GuestAcceleratorSpec } from './gpu-node-config';
 import { MachineType } from './machine-type';
 import { ReleaseChannel } from './release-channel';
 import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
-import { fail, subjectOf } from '../core/errors';
+import { fail, show, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
 import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
+import type { ImagePreload } from '../serving/cold-start';
 import type { IServingPlacement } from '../serving/placement';
 
 /**
@@ -113,6 +114,34 @@ export enum LocationPolicy {
   BALANCED = 'BALANCED',
   /** Take capacity wherever it is available (and use unused reservations first); suits Spot VMs and scarce GPUs. */
   ANY = 'ANY',
+}
+
+/**
+ * How GKE uses a secondary boot disk.
+ *
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/data-container-image-preloading
+ */
+export enum SecondaryBootDiskMode {
+  /** The disk holds container images (built with gke-disk-image-builder); containerd reads them from it instead of pulling. */
+  CONTAINER_IMAGE_CACHE = 'CONTAINER_IMAGE_CACHE',
+  /** The disk holds data, mounted on the node under `/mnt/disks/gke-secondary-disks/gke-DISK_IMAGE_NAME-disk`. */
+  DATA = 'MODE_UNSPECIFIED',
+}
+
+/**
+ * A secondary boot disk of every node of a pool: a Compute Engine disk image preloaded with container images or data.
+ */
+export interface SecondaryBootDisk {
+  /**
+   * The disk image: `global/images/NAME` (the cluster's project) or `projects/PROJECT/global/images/NAME`.
+   */
+  readonly diskImage: string;
+  /**
+   * What the disk holds.
+   *
+   * @default SecondaryBootDiskMode.CONTAINER_IMAGE_CACHE
+   */
+  readonly mode?: SecondaryBootDiskMode;
 }
 
 /**
@@ -219,6 +248,28 @@ export interface NodePoolOptions {
   readonly imageType?: ImageType;
 
   /**
+   * Image streaming (`nodeConfig.gcfsConfig.enabled`): containerd mounts eligible images (Artifact Registry, or public
+   * Docker Hub images such as `tensorflow/serving`) from a remote file system and fetches their data as it is read, so a
+   * multi-GB `-gpu` image starts in seconds instead of after a full pull. Needs `ImageType.COS_CONTAINERD` and the
+   * Container File System API (`containerfilesystem.googleapis.com`) enabled in the project.
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/image-streaming
+   */
+  readonly imageStreaming?: boolean;
+
+  /**
+   * Secondary boot disks (`nodeConfig.secondaryBootDisks`): each node gets a disk created from the image, preloaded with
+   * container images or data (GKE 1.28.3-gke.1067000 or later). Needs `imageStreaming`. Only the Pulumi engine
+   * (`GkeServingStack`) renders them: Config Connector's ContainerNodePool has no such field, so a cdk8s synth of a
+   * pool that declares them fails.
+   *
+   * @default - none
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/data-container-image-preloading
+   */
+  readonly secondaryBootDisks?: SecondaryBootDisk[];
+
+  /**
    * Kubernetes labels on every node.
    *
    * @default - none beyond the labels GKE sets
@@ -315,6 +366,10 @@ export interface NodePoolSpec {
   readonly machineType: string;
   /** Node image type. */
   readonly imageType: string;
+  /** Image streaming (`gcfsConfig.enabled`); rendered only when true. */
+  readonly imageStreaming: boolean;
+  /** Secondary boot disks, when set (rendered by the Pulumi engine only). */
+  readonly secondaryBootDisks?: readonly { readonly diskImage: string; readonly mode: string }[];
   /** Boot disk size in GB, when set. */
   readonly diskSizeGb?: number;
   /** Boot disk type, when set. */
@@ -376,6 +431,8 @@ export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+// a Compute Engine image: a lower-case letter, then at most 62 lower-case letters, digits or '-', not ending with '-'.
+const DISK_IMAGE = /^(projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/)?global\/images\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 // GKE spreads a regional cluster's nodes over three zones of the region unless node locations say otherwise.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters
@@ -412,6 +469,8 @@ export class NodePool extends Construct implements IServingPlacement {
 
   /** `Kind 'id'`, for error messages. */
   protected readonly subject: string;
+
+  private renderedNatively = false;
 
   /**
    * @param scope the parent construct
@@ -475,6 +534,15 @@ export class NodePool extends Construct implements IServingPlacement {
       fail(subject, 'serviceAccount', props.serviceAccount, 'be a Google service account email (NAME@PROJECT.iam.gserviceaccount.com)',
         'copy the email from `gcloud iam service-accounts list`');
     }
+    const imageType = props.imageType ?? ImageType.COS_CONTAINERD;
+    const imageStreaming = props.imageStreaming ?? false;
+    // GKE streams images only on Container-Optimized OS with containerd ("Requirements",
+    // https://cloud.google.com/kubernetes-engine/docs/how-to/image-streaming).
+    if (imageStreaming && imageType.name !== ImageType.COS_CONTAINERD.name) {
+      fail(subject, 'imageStreaming', true, `run on imageType COS_CONTAINERD (got ${imageType.name}): GKE's Image streaming needs the Container-Optimized OS with containerd node image`,
+        'remove imageType (COS_CONTAINERD is the default), or remove imageStreaming');
+    }
+    const secondaryBootDisks = this.resolveSecondaryBootDisks(props.secondaryBootDisks, imageStreaming);
     const labels = { ...(props.labels ?? {}) };
     for (const [k, v] of Object.entries(labels)) {
       checkLabelKey(subject, `labels.${k}`, k);
@@ -502,7 +570,9 @@ export class NodePool extends Construct implements IServingPlacement {
       project: cluster.spec.project,
       location: cluster.spec.location,
       machineType: this.machineType.name,
-      imageType: (props.imageType ?? ImageType.COS_CONTAINERD).name,
+      imageType: imageType.name,
+      imageStreaming,
+      secondaryBootDisks,
       diskSizeGb,
       diskType: props.diskType?.name,
       spot,
@@ -534,7 +604,27 @@ export class NodePool extends Construct implements IServingPlacement {
       consequence: 'both would manage one GKE node pool and overwrite each other\'s settings', fix: 'give one pool another name (its \'name\' prop or id)',
     });
     ensureUniqueObjectNames(this);
+    if (secondaryBootDisks) {
+      // Config Connector 1.155.1's ContainerNodePool (v1beta1) has nodeConfig.gcfsConfig but no secondaryBootDisks
+      // (../shared/crds/kcc-container.cnrm.cloud.google.com.yaml): the cdk8s rendering would drop the disks silently.
+      // GkeServingStack marks the pools it renders as gcp.container.NodePool, which has nodeConfig.secondaryBootDisks.
+      this.node.addValidation({
+        validate: () => (this.renderedNatively ? [] : [`${subject}: 'secondaryBootDisks' (${show(secondaryBootDisks.map((d) => d.diskImage))}) `
+          + 'must be rendered by an engine whose node pool has the field: Config Connector\'s ContainerNodePool (v1beta1, Config Connector 1.155.1) has no '
+          + 'secondaryBootDisks. Fix: render the cluster with GkeServingStack (tfserving-constructs/pulumi), or remove secondaryBootDisks']),
+      });
+    }
     cluster._registerNodePool(this);
+  }
+
+  /**
+   * Called by the Pulumi engine (`GkeServingStack`) before it synthesizes the chart: the pool is rendered as a
+   * `gcp.container.NodePool`, so fields Config Connector lacks (`secondaryBootDisks`) are allowed.
+   *
+   * @internal
+   */
+  public _renderNatively(): void {
+    this.renderedNatively = true;
   }
 
   /** The accelerator type of the pool's nodes (`IServingPlacement`); undefined on a CPU pool. */
@@ -555,6 +645,15 @@ export class NodePool extends Construct implements IServingPlacement {
   /** The multi-instance GPU partition size (`IServingPlacement`); undefined without multi-instance GPUs. */
   public get gpuPartitionSize(): string | undefined {
     return this.gpu?.gpuPartitionSize;
+  }
+
+  /**
+   * What the nodes do for image pulls (`IServingPlacement`): a secondary boot disk in `CONTAINER_IMAGE_CACHE` mode
+   * already holds the images; otherwise Image streaming when on.
+   */
+  public get imagePreload(): ImagePreload {
+    if (this.spec.secondaryBootDisks?.some((d) => d.mode === SecondaryBootDiskMode.CONTAINER_IMAGE_CACHE)) return 'secondary-boot-disk';
+    return this.spec.imageStreaming ? 'image-streaming' : 'none';
   }
 
   /** Whether the nodes run the GKE metadata server, i.e. the cluster has Workload Identity (`IServingPlacement`). */
@@ -659,6 +758,28 @@ export class NodePool extends Construct implements IServingPlacement {
     };
   }
 
+  private resolveSecondaryBootDisks(disks: SecondaryBootDisk[] | undefined, imageStreaming: boolean): NodePoolSpec['secondaryBootDisks'] {
+    if (disks === undefined) return undefined;
+    if (disks.length === 0) fail(this.subject, 'secondaryBootDisks', disks, 'list at least one disk', 'remove secondaryBootDisks');
+    // GKE reads preloaded images through the Image streaming plugin of containerd: the provider says "gcfsConfig must be
+    // enabled=true for this feature to work" (@pulumi/gcp NodePoolNodeConfig.secondaryBootDisks, from the Terraform
+    // google provider), as does GKE's guide (https://cloud.google.com/kubernetes-engine/docs/how-to/data-container-image-preloading).
+    if (!imageStreaming) {
+      fail(this.subject, 'secondaryBootDisks', disks.map((d) => d.diskImage), 'come with imageStreaming: true (GKE reads secondary boot disks through Image streaming)',
+        'add imageStreaming: true to the pool');
+    }
+    return disks.map((d, i) => {
+      if (!DISK_IMAGE.test(d.diskImage)) {
+        fail(this.subject, `secondaryBootDisks[${i}].diskImage`, d.diskImage, 'be a disk image path: global/images/NAME or projects/PROJECT/global/images/NAME',
+          'use the image that gke-disk-image-builder created, e.g. global/images/tfserving-gpu-cache');
+      }
+      if (disks.findIndex((o) => o.diskImage === d.diskImage) !== i) {
+        fail(this.subject, `secondaryBootDisks[${i}].diskImage`, d.diskImage, 'not repeat a disk image', 'remove the duplicate');
+      }
+      return { diskImage: d.diskImage, mode: d.mode ?? SecondaryBootDiskMode.CONTAINER_IMAGE_CACHE };
+    });
+  }
+
   private resolveNodeLocations(zones: string[] | undefined): string[] | undefined {
     if (zones === undefined) return undefined;
     if (zones.length === 0) {
@@ -707,6 +828,7 @@ function renderContainerNodePoolSpec(spec: NodePoolSpec, clusterObjectName: stri
       imageType: spec.imageType,
       ...(spec.diskSizeGb !== undefined ? { diskSizeGb: spec.diskSizeGb } : {}),
       ...(spec.diskType ? { diskType: spec.diskType } : {}),
+      ...(spec.imageStreaming ? { gcfsConfig: { enabled: true } } : {}),
       ...(spec.spot ? { spot: true } : {}),
       ...(spec.preemptible ? { preemptible: true } : {}),
       ...(Object.keys(spec.labels).length ? { labels: { ...spec.labels } } : {}),

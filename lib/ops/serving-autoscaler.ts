@@ -146,14 +146,15 @@ export interface ServingAutoscalerProps {
   /**
    * How long a new replica takes to load its models and turn Ready (measure it: the time from pod start to Ready).
    *
-   * @default Duration.minutes(2)
+   * @default - the target's cold-start estimate (`target.coldStart`) when its models declare `sizeGiB`, else Duration.minutes(2)
    */
   readonly modelLoadTime?: Duration;
   /**
    * How long the load must stay low before replicas are removed. At least `modelLoadTime`, so that a dip shorter
    * than a model load does not remove a replica that would take that long to come back.
    *
-   * @default - the larger of modelLoadTime and 5 minutes
+   * @default - the target's planned window (`coldStart.scaleDownStabilizationSeconds`: twice the estimate, at least 5
+   *   minutes) when its models declare `sizeGiB` and modelLoadTime is not given; else the larger of modelLoadTime and 5 minutes
    */
   readonly scaleDownStabilization?: Duration;
   /**
@@ -218,8 +219,11 @@ export class ServingAutoscaler extends Construct {
     const kinds = props.metrics.map((m) => m.kind);
     if (new Set(kinds).size !== kinds.length) fail(S, 'metrics', kinds, 'name each metric once', 'remove the duplicate');
 
-    const load = props.modelLoadTime ?? Duration.minutes(2);
-    this.scaleDownStabilization = props.scaleDownStabilization ?? Duration.seconds(Math.max(load.toSeconds(), 300));
+    // A target whose models declare sizeGiB carries a cold-start plan (planColdStart): its estimate and windows.
+    const cold = target.coldStart;
+    const load = props.modelLoadTime ?? (cold ? Duration.seconds(Math.ceil(cold.estimatedSeconds)) : Duration.minutes(2));
+    this.scaleDownStabilization = props.scaleDownStabilization
+      ?? Duration.seconds(cold && props.modelLoadTime === undefined ? cold.scaleDownStabilizationSeconds : Math.max(load.toSeconds(), 300));
     const window = this.scaleDownStabilization.toSeconds();
     if (window < load.toSeconds()) {
       fail(S, 'scaleDownStabilization', `${window}s`, `be at least modelLoadTime (${load.toSeconds()}s): a replica removed on a shorter dip takes a model load to come back`,

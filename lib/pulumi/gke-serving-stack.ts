@@ -161,6 +161,8 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
     }
   }
 
+  // the pools are rendered as gcp.container.NodePool: fields Config Connector lacks (secondaryBootDisks) are allowed.
+  pools.forEach((p) => p._renderNatively());
   const charts = Chart.isChart(scope) ? [scope] : scope.charts;
   const objects: KubernetesObject[] = [];
   for (const chart of charts) {

@@ -11,7 +11,9 @@ import { AutoscalingScope, NodePoolSpec } from '../gke/node-pool';
  * in the singular, @pulumi/gcp `guestAccelerators` and `taints`; a GPU pool's accelerator carries its
  * `gpuDriverInstallationConfig` (GKE installs the NVIDIA driver unless `INSTALLATION_DISABLED`), and
  * its `nvidia.com/gpu=present:NO_SCHEDULE` taint. Autoscaling bounds are `totalMin/MaxNodeCount` for
- * `AutoscalingScope.TOTAL` and `min/maxNodeCount` (per zone) for `PER_ZONE`.
+ * `AutoscalingScope.TOTAL` and `min/maxNodeCount` (per zone) for `PER_ZONE`. Image streaming is
+ * `nodeConfig.gcfsConfig` in both; `nodeConfig.secondaryBootDisks` exists only here (Config Connector 1.155.1's
+ * ContainerNodePool lacks it, so only this engine renders a pool that declares secondary boot disks).
  *
  * Pure: no resource is created.
  *
@@ -44,6 +46,9 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
       imageType: spec.imageType,
       diskSizeGb: spec.diskSizeGb,
       diskType: spec.diskType,
+      gcfsConfig: spec.imageStreaming ? { enabled: true } : undefined,
+      // Config Connector's ContainerNodePool has no secondaryBootDisks; this engine is the one that renders them.
+      secondaryBootDisks: spec.secondaryBootDisks?.map((d) => ({ diskImage: d.diskImage, mode: d.mode })),
       spot: spec.spot ? true : undefined,
       preemptible: spec.preemptible ? true : undefined,
       labels: Object.keys(spec.labels).length ? { ...spec.labels } : undefined,

@@ -9,7 +9,11 @@ export type {
 export { ServingApp } from './serving-app';
 export { Scraper } from './monitoring';
 export type { MonitoringOptions } from './monitoring';
-export { CONFIG_DIR, TfServingModel } from './tf-serving-model';
+export { CONFIG_DIR, LIST_OPS_ANNOTATION, TfServingModel } from './tf-serving-model';
+export { COLD_START_FIGURES, MODEL_LOAD_TIERS, planColdStart } from './cold-start';
+export type { AdditionalModelLoad, ColdStartInputs, ColdStartPlan, ImagePreload, ModelLoadTier, TierEstimate } from './cold-start';
+export { callsPerPoll, DEFAULT_MAX_LIST_OPS_PER_MONTH, estimatePollingCost, OBJECT_STORE_OPERATION_USD_PER_1000, SECONDS_PER_MONTH } from './polling-cost';
+export type { PolledModel, PollingCost, PollingCostInputs } from './polling-cost';
 export { HttpsEgress } from './https-egress';
 export type {
   AutoscalingOptions, DisruptionBudgetOptions, DrainOptions, NetworkAdmission, ServedModelOptions, ServingNetworkPolicyOptions,

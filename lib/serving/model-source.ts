@@ -382,6 +382,11 @@ export abstract class ModelSource {
     return false;
   }
 
+  /** @internal Whether the source downloads in parallel into a local file cache (gcsfuse), for the cold-start tier. */
+  public get _parallelFileCache(): boolean {
+    return false;
+  }
+
   /**
    * The GCS bucket a Workload Identity must grant read access to, for a gs:// source.
    *
@@ -549,6 +554,10 @@ class GcsFuseSource extends ModelSource {
 
   public get _gcsBucket(): string {
     return this.bucketName;
+  }
+
+  public get _parallelFileCache(): boolean {
+    return this.cacheMib !== undefined && this.options.parallelDownloads !== false;
   }
 
   /** The `mountOptions` volume attribute (gcsfuse config keys, `section:key:value`). */

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import type { ImagePreload } from './cold-start';
 import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 
 /**
@@ -49,6 +50,13 @@ export interface IServingPlacement {
    * @default - unknown (not checked)
    */
   readonly gcsFuseCsiDriver?: boolean;
+  /**
+   * What the pool's nodes do for image pulls (`planColdStart`'s `imagePreload`): GKE Image streaming, or a secondary
+   * boot disk that caches container images.
+   *
+   * @default 'none'
+   */
+  readonly imagePreload?: ImagePreload;
 
   /** Node labels a pod must select to land on the pool. */
   nodeSelector(): Record<string, string>;

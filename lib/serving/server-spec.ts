@@ -2,10 +2,13 @@ import { createHash } from 'crypto';
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { BatchingConfig } from './batching-config';
+import { ColdStartPlan, ModelLoadTier, planColdStart } from './cold-start';
 import type { GcsAccess } from './gcs-access';
 import { HttpsEgress } from './https-egress';
 import { MonitoringOptions, Scraper } from './monitoring';
 import type { IServingPlacement } from './placement';
+import type { ModelSource } from './model-source';
+import { DEFAULT_MAX_LIST_OPS_PER_MONTH, estimatePollingCost, OBJECT_STORE_OPERATION_USD_PER_1000, PollingCost } from './polling-cost';
 import type {
   AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
@@ -75,6 +78,10 @@ export interface ServerSettings {
   readonly probesEnabled: boolean;
   /** How long the server may take to load its models. */
   readonly startupTimeout: Duration;
+  /** The cold-start plan, when the models declare `sizeGiB`. */
+  readonly coldStart?: ColdStartPlan;
+  /** `--file_system_poll_wait_seconds`. */
+  readonly pollIntervalSeconds: number;
   /** The preStop pause. */
   readonly preStopDelay: Duration;
   /** The termination grace period. */
@@ -126,6 +133,8 @@ export interface ServerSpec {
   readonly args: string[];
   /** The path the probes ask. */
   readonly probePath: string;
+  /** What version polling of the object-store models costs; undefined without such models. */
+  readonly pollingCost?: PollingCost;
 }
 
 /**
@@ -208,7 +217,13 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
   if (!(Number.isInteger(retries) && retries >= 0)) fail(subject, 'loadRetries', retries, 'be an integer of 0 or more', 'use the default 5');
   const retryInterval = props.loadRetryInterval ?? Duration.minutes(1);
   const probesEnabled = props.probes?.enabled !== false;
-  const startupTimeout = props.probes?.startupTimeout ?? defaultStartupTimeout(image, gpus, pool);
+  const coldStart = planServerColdStart(subject, props, gpus, pool);
+  // With declared sizes the startup budget comes from the plan; it still exceeds the load retries (below) and the
+  // JIT default on H100/H200.
+  const startupTimeout = props.probes?.startupTimeout ?? (coldStart
+    ? Duration.seconds(Math.max(coldStart.startupBudgetSeconds, retries * retryInterval.toSeconds() + 60,
+      defaultStartupTimeout(image, gpus, pool, 0).toSeconds()))
+    : defaultStartupTimeout(image, gpus, pool));
   if (probesEnabled && startupTimeout.toSeconds() <= retries * retryInterval.toSeconds()) {
     fail(subject, 'probes.startupTimeout', formatDuration(startupTimeout),
       `exceed loadRetries × loadRetryInterval (${retries} × ${formatDuration(retryInterval)}), or the kubelet restarts a server that is still retrying a model load`,
@@ -268,6 +283,8 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
     autoscaling: props.autoscaling,
     probesEnabled,
     startupTimeout,
+    coldStart,
+    pollIntervalSeconds: Math.round(pollSeconds),
     preStopDelay,
     terminationGracePeriod,
     user,
@@ -295,6 +312,10 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
   });
   models.forEach((model, index) => {
     const prop = `models[${index}]`;
+    if (index >= s.props.models.length && (model.sizeGiB !== undefined || s.coldStart)) {
+      fail(subject, `${prop}.sizeGiB`, model.sizeGiB, 'be declared on models passed in props.models only, and a server sized that way takes no model '
+        + 'through addModel(): the startup probe and rollout deadline are sized when the TfServingModel is created', 'pass every model in props.models');
+    }
     model.source._check({
       subject, prop, modelName: model.name, image: s.image, gcsAccess: s.gcsAccess, others: models.slice(0, index),
       nodePool: s.nodePool, kubernetesVersion: s.props.kubernetesVersion,
@@ -343,6 +364,7 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
     threads,
     args: serverArgs(s, models, threads),
     probePath: `/v1/models/${models[0]?.name}`,
+    pollingCost: checkPollingCost(s, models),
   };
 }
 
@@ -554,9 +576,81 @@ const JIT_ON_START = /^nvidia-h(100|200)/;
  * compute_90: the CUDA driver JIT-compiles every kernel at the first start of the pod (later container restarts
  * reuse the CUDA cache on its emptyDir), which takes many minutes on top of the model load.
  */
-function defaultStartupTimeout(image: TfServingImage, gpus: number, pool: IServingPlacement | undefined): Duration {
+function defaultStartupTimeout(image: TfServingImage, gpus: number, pool: IServingPlacement | undefined, otherwiseMinutes: number = 10): Duration {
   const jit = gpus > 0 && image.official && JIT_ON_START.test(pool?.acceleratorType ?? '');
-  return jit ? Duration.minutes(30) : Duration.minutes(10);
+  return jit ? Duration.minutes(30) : Duration.minutes(otherwiseMinutes);
+}
+
+/** The tier each source reads like (planColdStart). */
+const SOURCE_TIER: Record<string, ModelLoadTier> = {
+  'gcs': 'gcs-direct', 's3': 's3-direct', 'pvc': 'pvc', 'local': 'baked-image',
+  'gcs-fuse': 'gcs-fuse', 'image': 'image-volume', 'storage-initializer': 'storage-initializer',
+};
+
+/** A source's load tier: a FUSE volume downloading in parallel into its file cache reads like `gcs-fuse-cached`. */
+function tierOf(source: ModelSource): ModelLoadTier | undefined {
+  return source.kind === 'gcs-fuse' && source._parallelFileCache ? 'gcs-fuse-cached' : SOURCE_TIER[source.kind];
+}
+
+/**
+ * The cold-start plan of a server whose models declare `sizeGiB`: each model's size times the versions its policy
+ * loads, read at its source's tier, one model after another (TF Serving's --num_load_threads is 0 by default: "servable
+ * loads are performed serially in the manager's main work loop", main.cc).
+ */
+function planServerColdStart(
+  subject: string, props: TfServingModelProps, gpus: number, pool: IServingPlacement | undefined,
+): ColdStartPlan | undefined {
+  const models = props.models;
+  if (!models.some((m) => m.sizeGiB !== undefined)) return undefined;
+  const loads = models.map((m, i) => {
+    const prop = `models[${i}].sizeGiB`;
+    if (m.sizeGiB === undefined) {
+      fail(subject, prop, undefined, 'be declared when another model of the server declares it: the startup budget adds up every model the server loads',
+        'declare sizeGiB on every model, or on none');
+    }
+    if (!(Number.isFinite(m.sizeGiB) && m.sizeGiB > 0)) fail(subject, prop, m.sizeGiB, 'be a number of GiB above 0', 'use the size of one SavedModel version directory');
+    const policy = m.versionPolicy;
+    const versions = policy === undefined ? 1 : policy.kind === 'specific' ? policy.versions!.length : policy.numVersions;
+    if (versions === undefined) {
+      fail(subject, prop, m.sizeGiB, `come with a version policy that loads a known number of versions (${policy!.toString()} loads every version found)`,
+        'use VersionPolicy.latest(n) or specific(…), or leave sizeGiB out');
+    }
+    const tier = tierOf(m.source);
+    // a source kind added later must say which tier it reads like (SOURCE_TIER), not be planned as another one
+    if (tier === undefined) {
+      fail(subject, prop, m.sizeGiB, `come with a source whose load tier is known (source kind '${m.source.kind}' has none)`,
+        'leave sizeGiB out, or plan with planColdStart directly');
+    }
+    return { sizeGiB: m.sizeGiB * versions, tier };
+  });
+  const replicas = props.autoscaling?.maxReplicas ?? props.replicas ?? 2;
+  return planColdStart({
+    modelSizeGiB: loads[0].sizeGiB, tier: loads[0].tier, additionalModels: loads.slice(1),
+    replicas: Math.max(1, replicas), gpu: gpus > 0, imagePreload: pool?.imagePreload ?? 'none',
+  });
+}
+
+/**
+ * What version polling costs and the rule that caps it: object-store models only (a volume or the image costs no
+ * operations); replicas are the fixed count or the autoscaler's maximum.
+ */
+function checkPollingCost(s: ServerSettings, models: ServedModelOptions[]): PollingCost | undefined {
+  const polled = models.filter((m) => m.source.kind === 'gcs' || m.source.kind === 's3');
+  if (polled.length === 0) return undefined;
+  const replicas = s.replicas ?? s.autoscaling?.maxReplicas ?? 1;
+  const cost = estimatePollingCost({
+    models: polled.map((m) => ({ policy: m.versionPolicy?.kind ?? 'latest', specificVersions: m.versionPolicy?.versions?.length })),
+    replicas, pollIntervalSeconds: s.pollIntervalSeconds,
+  });
+  const max = s.props.maxListOpsPerMonth ?? DEFAULT_MAX_LIST_OPS_PER_MONTH;
+  if (cost.listOpsPerMonth > max) {
+    fail(s.subject, 'fileSystemPollInterval', formatDuration(Duration.seconds(s.pollIntervalSeconds)),
+      `keep version polling under maxListOpsPerMonth (${max}): ${polled.length} object-store model(s) × ${replicas} replica(s) × ${cost.pollsPerMonth} polls a month `
+      + `make ${cost.listOpsPerMonth} list calls (about $${cost.usdPerMonth.toFixed(2)} a month at $${OBJECT_STORE_OPERATION_USD_PER_1000.list} per 1,000 list `
+      + `and $${OBJECT_STORE_OPERATION_USD_PER_1000.get} per 1,000 metadata reads)`,
+      'raise fileSystemPollInterval (e.g. Duration.seconds(60)), or raise maxListOpsPerMonth to accept the cost');
+  }
+  return cost;
 }
 
 /** Bytes of a cdk8s Size, NaN when it is not a number. */

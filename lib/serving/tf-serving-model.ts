@@ -2,11 +2,13 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BatchingConfig } from './batching-config';
+import type { ColdStartPlan } from './cold-start';
 import { GcsAccess } from './gcs-access';
 import { HttpsEgress } from './https-egress';
 import { IModelServer, ModelSource } from './model-source';
 import { MonitoringOptions, Scraper } from './monitoring';
 import type { IServingPlacement } from './placement';
+import type { PollingCost } from './polling-cost';
 import { CONFIG_DIR, CUDA_CACHE_DIR, resolveServerSettings, resolveServerSpec, ServerSettings, ServerSpec, validateServer } from './server-spec';
 import { IServingEndpoint } from './serving-endpoint';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
@@ -21,6 +23,9 @@ import { ThreadSettings } from '../tfserving/threads';
 import { VersionPolicy } from '../tfserving/version-policy';
 
 export { CONFIG_DIR, cpuToMillis } from './server-spec';
+
+/** The Deployment annotation with the estimated object-store list calls a month of version polling. */
+export const LIST_OPS_ANNOTATION = 'tfserving-constructs.io/estimated-list-ops-per-month';
 
 /** One model served by a {@link TfServingModel}. */
 export interface ServedModelOptions {
@@ -44,6 +49,15 @@ export interface ServedModelOptions {
    * @default - no labels
    */
   readonly versionLabels?: Record<string, number>;
+  /**
+   * Size of one version of the SavedModel, GiB (`gcloud storage du -s gs://…/1`). Declared on every model of a
+   * server (in `props.models`), it sizes the startup probe from `planColdStart` (each size times the versions the
+   * policy loads, read at the source's tier) instead of the fixed default; the rollout deadline follows, and
+   * `model.coldStart` holds the plan.
+   *
+   * @default - not declared: the fixed startup budget (10 minutes)
+   */
+  readonly sizeGiB?: number;
   /**
    * The servable platform (`model_platform`).
    *
@@ -298,6 +312,15 @@ export interface TfServingModelProps {
    */
   readonly fileSystemPollInterval?: Duration;
   /**
+   * Most object-store list calls a month that version polling may make (models on GCS or S3 × replicas, or the
+   * autoscaler's maximum, × polls a month × list calls a poll; see `estimatePollingCost`); more is refused. The
+   * estimate is on the Deployment as `tfserving-constructs.io/estimated-list-ops-per-month`.
+   *
+   * @default 5000000 (about $25 a month in Cloud Storage Class A operations: one model on one replica at TF Serving's
+   *   own 1-second default)
+   */
+  readonly maxListOpsPerMonth?: number;
+  /**
    * Re-read the model config file this often (`--model_config_file_poll_wait_seconds`), so a change to the
    * model list is served without a restart. When set, a model-list change does not roll the pods.
    *
@@ -484,6 +507,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
   /** The `replicas` prop as given (undefined when left to its default); an external autoscaler refuses a fixed count. */
   public readonly fixedReplicas?: number;
+  /** The cold-start plan (`planColdStart`), when the models declare `sizeGiB`; it sized the startup probe. */
+  public readonly coldStart?: ColdStartPlan;
   /** The PodDisruptionBudget, unless disabled. */
   public readonly podDisruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy, unless disabled. */
@@ -507,6 +532,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   private perModelBatchingMap?: kplus.k8s.KubeConfigMap;
   /** The pod's `proxy.istio.io/config` fields (Istio reads them; ignored without Istio). */
   private readonly proxyConfig: Record<string, unknown> = {};
+  private pollingAnnotated = false;
 
   constructor(scope: Construct, id: string, props: TfServingModelProps) {
     super(scope, id);
@@ -516,6 +542,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       const s = resolveServerSettings(id, props);
       this.settings = s;
       this.fixedReplicas = props.replicas;
+      this.coldStart = s.coldStart;
       this.name = s.name;
       this.image = s.image;
       this.grpcPort = s.grpcPort;
@@ -759,6 +786,11 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       });
     }
     model.source._bind(this.binding);
+    if (spec.pollingCost && !this.pollingAnnotated) {
+      // On the Deployment, not the pod template: the estimate changes with the models and must not roll the pods.
+      this.deployment.metadata.addAnnotation(LIST_OPS_ANNOTATION, lazyValue(() => String(this.current.pollingCost?.listOpsPerMonth ?? 0)));
+      this.pollingAnnotated = true;
+    }
     this.render(spec);
   }
 
@@ -773,6 +805,11 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   /** `--grpc_max_threads`: concurrent gRPC calls one replica admits before it answers RESOURCE_EXHAUSTED. */
   public get grpcMaxThreads(): number {
     return this.current.threads.grpcMax;
+  }
+
+  /** What version polling of the object-store models costs (`estimatePollingCost`); undefined without such models. */
+  public get pollingCost(): PollingCost | undefined {
+    return this.current.pollingCost;
   }
 
   /** The models, a copy. */

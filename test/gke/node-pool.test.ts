@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   GkeRuleError, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, ImageType, LocationPolicy, NodePool, NodePoolOptions, ReleaseChannel,
+  SecondaryBootDiskMode,
 } from '../../lib/gke';
 import { only, synth } from '../support/synth';
 
@@ -71,6 +72,8 @@ describe('defaults', () => {
       location: 'us-central1',
       machineType: 'e2-standard-4',
       imageType: 'COS_CONTAINERD',
+      imageStreaming: false,
+      secondaryBootDisks: undefined,
       diskSizeGb: undefined,
       diskType: undefined,
       spot: false,
@@ -409,5 +412,62 @@ describe('rules', () => {
     const t = { key: 'dedicated', value: 'serving', effect: kplus.TaintEffect.NO_SCHEDULE };
     expect(attempt({ taints: [t, { ...t, value: 'other' }] })).toThrow(
       'NodePool \'cpu\': \'taints[1]\' ("dedicated:NoSchedule") must not repeat the key and effect of another taint. Fix: remove the duplicate');
+  });
+});
+
+describe('preloaded nodes: Image streaming and secondary boot disks', () => {
+  const image = 'global/images/tfserving-gpu-cache';
+
+  test('imageStreaming renders nodeConfig.gcfsConfig.enabled; left out, no gcfsConfig (GKE\'s default: off)', () => {
+    expect(poolOf({ imageStreaming: true }).spec.nodeConfig.gcfsConfig).toEqual({ enabled: true });
+    expect(poolOf().spec.nodeConfig.gcfsConfig).toBeUndefined();
+    expect(poolOf({ imageStreaming: false }).spec.nodeConfig.gcfsConfig).toBeUndefined();
+  });
+
+  test('the spec carries both settings, each disk CONTAINER_IMAGE_CACHE unless told', () => {
+    const { chart, cluster } = setup();
+    const pool = new NodePool(chart, 'cpu', {
+      cluster, imageStreaming: true,
+      secondaryBootDisks: [{ diskImage: image }, { diskImage: 'projects/acme-images/global/images/resnet-data', mode: SecondaryBootDiskMode.DATA }],
+    });
+    pool._renderNatively();
+    expect(pool.spec.imageStreaming).toBe(true);
+    expect(pool.spec.secondaryBootDisks).toEqual([
+      { diskImage: image, mode: 'CONTAINER_IMAGE_CACHE' },
+      { diskImage: 'projects/acme-images/global/images/resnet-data', mode: 'MODE_UNSPECIFIED' },
+    ]);
+    // the Config Connector object has no field for the disks: only gcfsConfig reaches it
+    expect(only(synth(chart), 'ContainerNodePool').spec.nodeConfig.gcfsConfig).toEqual({ enabled: true });
+  });
+
+  test('secondaryBootDisks fail a Config Connector synth: ContainerNodePool has no such field', () => {
+    const { chart, cluster } = setup();
+    new NodePool(chart, 'cpu', { cluster, imageStreaming: true, secondaryBootDisks: [{ diskImage: image }] });
+    expect(() => synth(chart)).toThrow('Validation failed with the following errors:\n  [test/cpu] NodePool \'cpu\': \'secondaryBootDisks\' (["global/images/tfserving-gpu-cache"]) '
+      + 'must be rendered by an engine whose node pool has the field: Config Connector\'s ContainerNodePool (v1beta1, Config Connector 1.155.1) has no '
+      + 'secondaryBootDisks. Fix: render the cluster with GkeServingStack (tfserving-constructs/pulumi), or remove secondaryBootDisks');
+  });
+
+  test('imageStreaming needs COS_CONTAINERD', () => {
+    expect(attempt({ imageStreaming: true, imageType: ImageType.UBUNTU_CONTAINERD })).toThrow(
+      'NodePool \'cpu\': \'imageStreaming\' (true) must run on imageType COS_CONTAINERD (got UBUNTU_CONTAINERD): GKE\'s Image streaming needs the '
+      + 'Container-Optimized OS with containerd node image. Fix: remove imageType (COS_CONTAINERD is the default), or remove imageStreaming');
+  });
+
+  test('secondaryBootDisks need imageStreaming', () => {
+    expect(attempt({ secondaryBootDisks: [{ diskImage: image }] })).toThrow(
+      'NodePool \'cpu\': \'secondaryBootDisks\' (["global/images/tfserving-gpu-cache"]) must come with imageStreaming: true (GKE reads secondary boot disks '
+      + 'through Image streaming). Fix: add imageStreaming: true to the pool');
+  });
+
+  test('secondaryBootDisks: not empty, image paths, no duplicates', () => {
+    expect(attempt({ imageStreaming: true, secondaryBootDisks: [] })).toThrow(
+      'NodePool \'cpu\': \'secondaryBootDisks\' ([]) must list at least one disk. Fix: remove secondaryBootDisks');
+    expect(attempt({ imageStreaming: true, secondaryBootDisks: [{ diskImage: 'tfserving-gpu-cache' }] })).toThrow(
+      'NodePool \'cpu\': \'secondaryBootDisks[0].diskImage\' ("tfserving-gpu-cache") must be a disk image path: global/images/NAME or '
+      + 'projects/PROJECT/global/images/NAME. Fix: use the image that gke-disk-image-builder created, e.g. global/images/tfserving-gpu-cache');
+    const twice = [{ diskImage: image }, { diskImage: image, mode: SecondaryBootDiskMode.DATA }];
+    expect(attempt({ imageStreaming: true, secondaryBootDisks: twice })).toThrow(
+      'NodePool \'cpu\': \'secondaryBootDisks[1].diskImage\' ("global/images/tfserving-gpu-cache") must not repeat a disk image. Fix: remove the duplicate');
   });
 });

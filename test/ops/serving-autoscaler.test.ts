@@ -70,6 +70,19 @@ describe('Stackdriver adapter (HPA on Managed Prometheus)', () => {
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(480);
   });
 
+  test('a target whose models declare sizeGiB: modelLoadTime and scale-down from its cold-start plan', () => {
+    // GIVEN a 40 GiB model on the L4 pool: 4 GiB -gpu image (20.5 s) + 40960 MiB at one GCS stream (409.6 s) + 10 s = 440.1 s
+    const { chart, model } = gpuServer({ models: [{ ...RESNET, sizeGiB: 40 }], probes: { startupTimeout: Duration.minutes(15) } });
+    expect(model.coldStart?.estimatedSeconds).toBe(440.1);
+    const s = scaler(model);
+    // THEN scale-down waits twice the estimate (the plan's window), not the 2-minute default's 5 minutes
+    expect(s.scaleDownStabilization.toSeconds()).toBe(881);
+    expect(only(synth(chart), 'HorizontalPodAutoscaler').spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(881);
+    // a given modelLoadTime still wins
+    const { model: other } = gpuServer({ models: [{ ...RESNET, sizeGiB: 40 }], probes: { startupTimeout: Duration.minutes(15) } });
+    expect(scaler(other, { modelLoadTime: Duration.minutes(8) }).scaleDownStabilization.toSeconds()).toBe(480);
+  });
+
   test('refuses the metrics the adapter cannot serve', () => {
     expect(() => scaler(gpuServer().model, { metrics: [ScalingMetric.batchQueueLatency(Duration.millis(5))] })).toThrow(
       "ServingAutoscaler 'Autoscaler': 'metrics[0]' (\"batch-queue-latency\") must not be read through the Stackdriver adapter (Managed Prometheus stores the histogram "

@@ -315,6 +315,23 @@ describe('arguments', () => {
     assertValid(d.objsOf('workloads'));
   });
 
+  test('a preloaded GPU pool: Image streaming and a secondary boot disk reach gcp.container.NodePool (Config Connector has no field for the disk)', async () => {
+    // GIVEN a pool whose secondary boot disk a Config Connector synth refuses (test/gke/node-pool.test.ts)
+    const app = cdk8s.Testing.app();
+    const chart = new cdk8s.Chart(app, 'preloaded');
+    const cluster = new gke.GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' });
+    cluster.addGpuNodePool('l4', {
+      machineType: gkeRules.MachineType.of('g2-standard-8'), nodeLocations: ['us-central1-a'],
+      imageStreaming: true, secondaryBootDisks: [{ diskImage: 'global/images/tfserving-gpu-cache' }],
+    });
+    // WHEN the stack renders it natively
+    const d = await deploy('preloaded', { chart });
+    // THEN the chart synthesizes and the pool carries both fields
+    const nc = d.role(T.nodePool, 'pool-l4').inputs.nodeConfig;
+    expect(nc.gcfsConfig).toEqual({ enabled: true });
+    expect(nc.secondaryBootDisks).toEqual([{ diskImage: 'global/images/tfserving-gpu-cache', mode: 'CONTAINER_IMAGE_CACHE' }]);
+  });
+
   test('two stacks in one program do not collide: every name is prefixed by its stack', async () => {
     const a = await deploy('blue', { app: gpuApp() });
     const b = await deploy('green', { app: gpuApp() });

@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, GpuSharingStrategy, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
-  NodePool, NodePoolOptions, ReleaseChannel, WorkloadIdentity,
+  NodePool, NodePoolOptions, ReleaseChannel, SecondaryBootDiskMode, WorkloadIdentity,
 } from '../../lib/gke';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
@@ -213,6 +213,22 @@ describe('nodePoolArgs', () => {
     expect(args.upgradeSettings).toEqual({ strategy: 'SURGE', maxSurge: 2, maxUnavailable: 1 });
   });
 
+  test('imageStreaming: gcfsConfig.enabled; secondaryBootDisks (Config Connector lacks them) with diskImage and mode', () => {
+    const { pool } = gpuPool({
+      imageStreaming: true,
+      secondaryBootDisks: [{ diskImage: 'global/images/tfserving-gpu-cache' }, { diskImage: 'global/images/resnet', mode: SecondaryBootDiskMode.DATA }],
+    });
+    // GIVEN the pool is rendered by this engine (GkeServingStack marks it so before it synthesizes the chart)
+    pool._renderNatively();
+    const nc: any = plain(nodePoolArgs(pool.spec, 's').nodeConfig);
+    expect(nc.gcfsConfig).toEqual({ enabled: true });
+    expect(nc.secondaryBootDisks).toEqual([
+      { diskImage: 'global/images/tfserving-gpu-cache', mode: 'CONTAINER_IMAGE_CACHE' },
+      { diskImage: 'global/images/resnet', mode: 'MODE_UNSPECIFIED' },
+    ]);
+    expect(plain(nodePoolArgs(gpuPool().pool.spec, 's').nodeConfig).gcfsConfig).toBeUndefined();
+  });
+
   test('without Workload Identity the nodes use the Compute Engine metadata server', () => {
     const nc: any = nodePoolArgs(cpuPool({}, { workloadIdentity: false }).pool.spec, 's').nodeConfig;
     expect(nc.workloadMetadataConfig).toEqual({ mode: 'GCE_METADATA' });
@@ -227,6 +243,7 @@ describe('nodePoolArgs', () => {
       serviceAccount: 'n@acme-ml.iam.gserviceaccount.com', maxSurge: 0, maxUnavailable: 1,
     })],
     ['fixed size', (c, chart) => new NodePool(chart, 'fixed', { cluster: c, nodeCount: 3 })],
+    ['image streaming', (c, chart) => new NodePool(chart, 'stream', { cluster: c, imageStreaming: true })],
     ['L4 spot from zero', (c, chart) => new GpuNodePool(chart, 'l4', { cluster: c, machineType: MachineType.of('g2-standard-8'), nodeLocations: ['us-central1-a'], maxNodes: 4, spot: true })],
     ['T4 on N1, 2 GPUs, shared, no driver', (c, chart) => new GpuNodePool(chart, 't4', {
       cluster: c, machineType: MachineType.of('n1-standard-8'), accelerator: Accelerator.NVIDIA_T4, gpuCount: 2, nodeLocations: ['us-central1-b', 'us-central1-c'],

@@ -389,3 +389,18 @@ describe('ModelSource.storageInitializer', () => {
     });
   });
 });
+
+describe('cold-start tiers of the loading modes', () => {
+  test.each([
+    ['a FUSE volume without a file cache', ModelSource.gcsFuse('gs://acme-models/resnet'), {}, 'gcs-fuse'],
+    ['a FUSE volume with a file cache (parallel downloads by default)', ModelSource.gcsFuse('gs://acme-models/resnet', { fileCacheSize: Size.gibibytes(4) }), {}, 'gcs-fuse-cached'],
+    ['a FUSE volume with a file cache and parallelDownloads: false', ModelSource.gcsFuse('gs://acme-models/resnet', { fileCacheSize: Size.gibibytes(4), parallelDownloads: false }), {}, 'gcs-fuse'],
+    ['a storage initializer', ModelSource.storageInitializer('gs://acme-models/resnet/', { size: Size.gibibytes(4) }), {}, 'storage-initializer'],
+    ['an image volume', ModelSource.image('us-docker.pkg.dev/acme/models/resnet:v3'), { kubernetesVersion: '1.35' }, 'image-volume'],
+  ])('%s plans as its own tier', (_label, source, extra, tier) => {
+    // GIVEN a sized model read through the mode
+    const { model } = server({ models: [{ name: 'resnet', source, sizeGiB: 2 }], ...extra });
+    // THEN the plan reads it at that tier, not another one's throughput
+    expect(model.coldStart?.tier).toBe(tier);
+  });
+});

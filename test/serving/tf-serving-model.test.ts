@@ -779,3 +779,100 @@ describe('determinism', () => {
     expect(run()).toBe(first);
   }, 60_000);
 });
+
+describe('cold start: sizeGiB sizes the startup budget (planColdStart)', () => {
+  const attempt = (props: Partial<TfServingModelProps>) => () => model(props);
+  const deploymentOf = (objects: any[]) => only(objects, 'Deployment');
+
+  test('a 20 GiB model on GCS: startup budget 480 s (217.4 s × 2, whole minutes), probe 48 × 10 s, progress deadline 780 s; model.coldStart holds the plan', () => {
+    // GIVEN one model that declares its size, on the CPU image, 2 replicas
+    const { model: m, objects } = build({ models: [{ ...RESNET, sizeGiB: 20 }] });
+    // THEN the plan reads it at one GCS stream: 20480 MiB / 100 MiB/s + 2.6 s image + 10 s start
+    expect(m.coldStart?.estimatedSeconds).toBe(217.4);
+    expect(m.coldStart?.recommendedTier).toBe('gcs-fuse-cached');
+    const d = deploymentOf(objects);
+    expect(d.spec.template.spec.containers[0].startupProbe).toMatchObject({ periodSeconds: 10, failureThreshold: 48 });
+    expect(d.spec.progressDeadlineSeconds).toBe(780);
+  });
+
+  test('the budget still exceeds loadRetries × loadRetryInterval (5 × 60 s + 60 s), and an explicit startupTimeout wins', () => {
+    const small = deploymentOf(build({ models: [{ ...RESNET, sizeGiB: 1 }] }).objects);
+    expect(small.spec.template.spec.containers[0].startupProbe.failureThreshold).toBe(36);
+    const given = deploymentOf(build({ models: [{ ...RESNET, sizeGiB: 20 }], probes: { startupTimeout: Duration.minutes(20) } }).objects);
+    expect(given.spec.template.spec.containers[0].startupProbe.failureThreshold).toBe(120);
+  });
+
+  test('every model loads one after another, each size times the versions its policy loads', () => {
+    const { model: m } = build({
+      models: [{ ...RESNET, sizeGiB: 2, versionPolicy: VersionPolicy.latest(2) }, { name: 'bert', source: ModelSource.pvc('models', 'bert'), sizeGiB: 1 }],
+    });
+    // 4096 / 100 + 1024 / 168 = 47.1 s of reads
+    expect(m.coldStart?.estimates[0].modelLoadSeconds).toBe(47.1);
+  });
+
+  test('without sizeGiB the fixed default stays: no plan', () => {
+    const { model: m, objects } = build();
+    expect(m.coldStart).toBeUndefined();
+    expect(deploymentOf(objects).spec.progressDeadlineSeconds).toBe(900);
+  });
+
+  test('refusals', () => {
+    expect(attempt({ models: [{ ...RESNET, sizeGiB: 2 }, { name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }] })).toThrow(
+      'TfServingModel \'resnet\': \'models[1].sizeGiB\' (undefined) must be declared when another model of the server declares it: the startup budget adds up '
+      + 'every model the server loads. Fix: declare sizeGiB on every model, or on none');
+    expect(attempt({ models: [{ ...RESNET, sizeGiB: 0 }] })).toThrow(
+      'TfServingModel \'resnet\': \'models[0].sizeGiB\' (0) must be a number of GiB above 0. Fix: use the size of one SavedModel version directory');
+    expect(attempt({ models: [{ ...RESNET, sizeGiB: 2, versionPolicy: VersionPolicy.all() }] })).toThrow(
+      'TfServingModel \'resnet\': \'models[0].sizeGiB\' (2) must come with a version policy that loads a known number of versions (VersionPolicy.all() loads every version found). '
+      + 'Fix: use VersionPolicy.latest(n) or specific(…), or leave sizeGiB out');
+    const nfs = { kind: 'nfs' } as unknown as ModelSource;
+    expect(attempt({ models: [{ name: 'resnet', source: nfs, sizeGiB: 2 }] })).toThrow(
+      'TfServingModel \'resnet\': \'models[0].sizeGiB\' (2) must come with a source whose load tier is known (source kind \'nfs\' has none). '
+      + 'Fix: leave sizeGiB out, or plan with planColdStart directly');
+    const sized = model({ models: [{ ...RESNET, sizeGiB: 2 }] }).model;
+    expect(() => sized.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') })).toThrow(
+      'TfServingModel \'resnet\': \'models[1].sizeGiB\' (undefined) must be declared on models passed in props.models only, and a server sized that way takes no '
+      + 'model through addModel(): the startup probe and rollout deadline are sized when the TfServingModel is created. Fix: pass every model in props.models');
+    const unsized = model().model;
+    expect(() => unsized.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert'), sizeGiB: 1 })).toThrow(
+      'TfServingModel \'resnet\': \'models[1].sizeGiB\' (1) must be declared on models passed in props.models only, and a server sized that way takes no '
+      + 'model through addModel(): the startup probe and rollout deadline are sized when the TfServingModel is created. Fix: pass every model in props.models');
+  });
+});
+
+describe('polling cost: the estimated list calls a month on the Deployment', () => {
+  const annotationOf = (objects: any[]) => only(objects, 'Deployment').metadata.annotations?.['tfserving-constructs.io/estimated-list-ops-per-month'];
+
+  test('defaults: 1 model × 2 replicas × 43,200 polls × 2 list calls = 172800; model.pollingCost', () => {
+    const { model: m, objects } = build();
+    expect(annotationOf(objects)).toBe('172800');
+    expect(m.pollingCost).toEqual({ pollsPerMonth: 43200, listOpsPerMonth: 172800, getOpsPerMonth: 86400, usdPerMonth: 0.9 });
+    // on the Deployment only: a change of the estimate does not roll the pods
+    expect(only(objects, 'Deployment').spec.template.metadata.annotations['tfserving-constructs.io/estimated-list-ops-per-month']).toBeUndefined();
+  });
+
+  test('autoscaling counts the maximum; a model added later counts too; specific versions poll each version', () => {
+    const { chart, model: m } = model({ autoscaling: { minReplicas: 2, maxReplicas: 10 } });
+    m.addModel({ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert'), versionPolicy: VersionPolicy.specific(1, 2) });
+    // (2 + 3) list calls × 10 replicas × 43,200 polls
+    expect(annotationOf(synth(chart))).toBe('2160000');
+  });
+
+  test('models on a volume or in the image cost nothing: no annotation', () => {
+    const { model: m, objects } = build({ models: [{ name: 'bert', source: ModelSource.pvc('models', 'bert') }] });
+    expect(annotationOf(objects)).toBeUndefined();
+    expect(m.pollingCost).toBeUndefined();
+  });
+
+  test('above maxListOpsPerMonth (5,000,000) the polling is refused; the prop accepts more', () => {
+    expect(attempt({ fileSystemPollInterval: Duration.seconds(1) })).toThrow(
+      'TfServingModel \'resnet\': \'fileSystemPollInterval\' ("1s") must keep version polling under maxListOpsPerMonth (5000000): 1 object-store model(s) × '
+      + '2 replica(s) × 2592000 polls a month make 10368000 list calls (about $53.91 a month at $0.005 per 1,000 list and $0.0004 per 1,000 metadata reads). '
+      + 'Fix: raise fileSystemPollInterval (e.g. Duration.seconds(60)), or raise maxListOpsPerMonth to accept the cost');
+    expect(annotationOf(build({ fileSystemPollInterval: Duration.seconds(1), maxListOpsPerMonth: 20_000_000 }).objects)).toBe('10368000');
+  });
+
+  function attempt(props: Partial<TfServingModelProps>) {
+    return () => model(props);
+  }
+});
