@@ -214,7 +214,8 @@ const docgen = project.addTask('docgen', { description: 'Generate the API refere
 project.postCompileTask.spawn(docgen);
 
 // `npm run bench`: synthesis cost against the YAML floor, hand-written cdk8s-plus and kustomize (prints a JSON line last).
-project.addTask('bench', { description: 'Benchmark synthesis of 10, 100 and 1,000 TfServingModels', exec: 'tsx bench/run.ts' });
+// receiveArgs: `npm run bench -- --write-docs` (and --sizes, --reps, …) reach run.ts; without it projen dropped them.
+project.addTask('bench', { description: 'Benchmark synthesis of 10, 100 and 1,000 TfServingModels', exec: 'tsx bench/run.ts', receiveArgs: true });
 
 // `npx tfserving-constructs <command>`: one CLI entry with subcommands (lib/cli.ts), e.g. `report` (k6 summaries → HTML).
 project.addBins({ 'tfserving-constructs': 'build/cli.js' });
