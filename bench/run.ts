@@ -170,14 +170,14 @@ function addRawModel(chart: Chart, name: string): void {
   const probePath = `/v1/models/${name}`;
   const container = deployment.addContainer({
     name: 'tensorflow-serving',
-    image: 'tensorflow/serving:2.18.0',
+    image: 'tensorflow/serving:2.20.0',
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     command: ['/usr/bin/tensorflow_model_server'],
     args: [
       '--port=8500', '--rest_api_port=8501', '--model_config_file=/etc/tfserving/models.config', '--file_system_poll_wait_seconds=60',
       '--enable_batching=true', '--batching_parameters_file=/etc/tfserving/batching.config',
       '--monitoring_config_file=/etc/tfserving/monitoring.config', '--tensorflow_intra_op_parallelism=2',
-      '--tensorflow_inter_op_parallelism=1', '--rest_api_num_threads=8', '--grpc_max_threads=8',
+      '--tensorflow_inter_op_parallelism=1', '--rest_api_num_threads=8', '--grpc_max_threads=128',
     ],
     ports: [
       { name: 'grpc', number: 8500, protocol: kplus.Protocol.TCP },
@@ -197,8 +197,8 @@ function addRawModel(chart: Chart, name: string): void {
     readiness: kplus.Probe.fromHttpGet(probePath, {
       port: 8501, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(3), failureThreshold: 3,
     }),
-    liveness: kplus.Probe.fromHttpGet(probePath, {
-      port: 8501, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6,
+    liveness: kplus.Probe.fromTcpSocket({
+      port: 8500, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6,
     }),
   });
   container.mount('/etc/tfserving', kplus.Volume.fromConfigMap(chart, `${name}-config-volume`,
@@ -244,7 +244,10 @@ function addRawModel(chart: Chart, name: string): void {
     spec: {
       podSelector: { matchLabels: selector },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [tcp(8500), tcp(8501)] }],
+      ingress: [
+        { ports: [tcp(8500), tcp(8501)], from: [{ podSelector: {} }] },
+        { ports: [tcp(8501)], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
+      ],
       egress: [
         { ports: [{ port: kplus.k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)] },
         { ports: [tcp(443)] },
@@ -311,7 +314,7 @@ function writeKustomizeTree(n: number): string {
     const selector = { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': `${name}-tfs` };
     const deploymentOps = [
       ...[0, 1].map((k) => ({ op: 'replace', path: `/spec/template/spec/topologySpreadConstraints/${k}/labelSelector/matchLabels`, value: selector })),
-      ...['startupProbe', 'readinessProbe', 'livenessProbe'].map((p) => ({ op: 'replace', path: `/spec/template/spec/containers/0/${p}/httpGet/path`, value: `/v1/models/${name}` })),
+      ...['startupProbe', 'readinessProbe'].map((p) => ({ op: 'replace', path: `/spec/template/spec/containers/0/${p}/httpGet/path`, value: `/v1/models/${name}` })),
     ];
     fs.writeFileSync(path.join(dir, 'kustomization.yaml'), toYaml([{
       apiVersion: 'kustomize.config.k8s.io/v1beta1',

@@ -39,19 +39,19 @@ export function ensureUniqueObjectNames(scope: IConstruct): void {
   checked.add(chart);
   chart.node.addValidation({
     validate: () => {
-      const seen = new Map<string, string>();
+      // Runs at every synth over every object of the chart: paths (string joins up the tree) only for an error.
+      const seen = new Map<string, ApiObject>();
       const errors: string[] = [];
-      for (const c of chart.node.findAll()) {
-        if (!(c instanceof ApiObject)) continue;
+      forEachApiObject(chart, chart, (c) => {
         const key = objectKey(c, chart);
         const first = seen.get(key);
         if (first !== undefined) {
-          errors.push(`Chart '${chart.node.id}': 'metadata.name' ("${c.name}") must be unique per kind and namespace, but ${c.kind} objects ${first} and ${c.node.path} `
+          errors.push(`Chart '${chart.node.id}': 'metadata.name' ("${c.name}") must be unique per kind and namespace, but ${c.kind} objects ${first.node.path} and ${c.node.path} `
             + 'share it (the second would overwrite the first on apply). Fix: give one of the constructs another name (its \'name\' prop or id)');
         } else {
-          seen.set(key, c.node.path);
+          seen.set(key, c);
         }
-      }
+      });
       return errors;
     },
   });
@@ -79,20 +79,18 @@ export function ensureUniqueAcrossApp(scope: IConstruct): void {
   root.node.addValidation({
     validate: () => {
       const errors: string[] = [];
-      const seen = new Map<string, ApiObject>();
-      for (const c of root.node.findAll()) {
-        if (!(c instanceof ApiObject)) continue;
-        const chart = Chart.of(c);
+      const seen = new Map<string, { readonly obj: ApiObject; readonly chart: Chart }>();
+      forEachApiObject(root, undefined, (c, chart) => {
         const key = objectKey(c, chart);
         const first = seen.get(key);
         if (first === undefined) {
-          seen.set(key, c);
-        } else if (Chart.of(first) !== chart) {
+          seen.set(key, { obj: c, chart });
+        } else if (first.chart !== chart) {
           errors.push(`App: 'metadata.name' (${show(c.name)}) must be unique per kind and namespace across the app's charts, but ${c.kind} objects `
-            + `${first.node.path} (chart '${Chart.of(first).node.id}') and ${c.node.path} (chart '${chart.node.id}') share it (applying both charts, `
+            + `${first.obj.node.path} (chart '${first.chart.node.id}') and ${c.node.path} (chart '${chart.node.id}') share it (applying both charts, `
             + 'the second overwrites the first). Fix: give one of the constructs another name (its \'name\' prop or id), or give the charts different namespaces');
         }
-      }
+      });
       const firstClaims = new Map<string, { readonly claim: NameClaim; readonly path: string }>();
       for (const entry of claims.get(root) ?? []) {
         const { claim } = entry;
@@ -110,5 +108,17 @@ export function ensureUniqueAcrossApp(scope: IConstruct): void {
 }
 
 function objectKey(c: ApiObject, chart: Chart): string {
-  return `${c.apiVersion.split('/')[0]}/${c.kind}/${c.metadata.namespace ?? chart.namespace ?? 'default'}/${c.name}`;
+  const slash = c.apiVersion.indexOf('/');
+  const group = slash < 0 ? c.apiVersion : c.apiVersion.slice(0, slash);
+  return `${group}/${c.kind}/${c.metadata.namespace ?? chart.namespace ?? 'default'}/${c.name}`;
+}
+
+/**
+ * Calls `fn` for every ApiObject under `scope` (itself included), in the pre-order of `node.findAll()`, with its
+ * closest chart (`Chart.of`), tracked on the way down instead of walked up from every object.
+ */
+function forEachApiObject(scope: IConstruct, chart: Chart | undefined, fn: (obj: ApiObject, chart: Chart) => void): void {
+  const closest = Chart.isChart(scope) ? scope : chart;
+  if (ApiObject.isApiObject(scope)) fn(scope, closest ?? Chart.of(scope));
+  for (const child of scope.node.children) forEachApiObject(child, closest, fn);
 }

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_LIST_OPS_PER_MONTH, estimatePollingCost, OBJECT_STORE_OPERA
 import type {
   AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
-import { ConfigError, fail, subjectOf } from '../core/errors';
+import { fail, subjectOf } from '../core/errors';
 import { SERVER_NAME } from '../core/names';
 import type { RolloutBudget, WorkloadRequest } from '../core/rule-context';
 import { formatDuration } from '../private/duration';
@@ -379,8 +379,13 @@ export interface ServerValidationContext {
 }
 
 /**
- * The synth-time problems of a server, as messages: the rules that need the finished tree, and every rule of
- * {@link resolveServerSpec}. No side effects.
+ * The synth-time problems of a server, as messages: the rules that need the finished tree. No side effects.
+ *
+ * The rules of {@link resolveServerSpec} are not run again here: every one of its inputs (the settings, the models,
+ * their sources and batching) is immutable once the constructor or `addModel` resolved them, and a spec that breaks
+ * a rule is never stored, so a second run at synth could only repeat a success, at the cost of rendering every
+ * server's files and flags twice (bench/README.md). What can still change after construction (a WorkloadIdentity's
+ * buckets, the pod labels an IstioCanary adds) is checked here.
  */
 export function validateServer(s: ServerSettings, models: ServedModelOptions[], ctx: ServerValidationContext): string[] {
   const errors = s.gcsAccess?._validate({
@@ -396,12 +401,6 @@ export function validateServer(s: ServerSettings, models: ServedModelOptions[], 
   if (meshed && s.user === ISTIO_PROXY_UID) {
     errors.push(`${s.subject}: 'security.user' (${ISTIO_PROXY_UID}) must not be Istio's proxy uid on a server in the mesh: istio-iptables exempts that uid's `
       + 'traffic from the sidecar. Fix: run the server as another uid, e.g. 1000');
-  }
-  try {
-    resolveServerSpec(s, models);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...errors, e.message];
-    throw e;
   }
   return errors;
 }

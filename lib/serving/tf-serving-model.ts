@@ -467,7 +467,7 @@ export interface TfServingModelProps {
  * of one prop checked there); the models resolve into a plain {@link ServerSpec} (`resolveServerSpec`: config
  * files, their hash, the argument list), recomputed by `addModel`; every object renders from those two. Model
  * sources and the GCS credential bind themselves to the server (`ModelSource._bind`, `GcsAccess._bind`).
- * `validateServer` repeats the checks at synth without changing anything.
+ * `validateServer` checks at synth, without changing anything, the rules that need the finished tree.
  *
  * Other constructs that change a TfServingModel: an `IstioCanary` adds the pod label
  * `tfserving-constructs.io/canary: NAME`, in static mode also `version: stable|canary`, and in Flagger mode
