@@ -13,7 +13,7 @@ import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-contex
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
-import type { IServingPlacement } from '../serving/placement';
+import type { IServingPlacement, NodeEgress } from '../serving/placement';
 
 /**
  * The OS image of a node pool's nodes.
@@ -496,6 +496,8 @@ export class NodePool extends Construct implements IServingPlacement {
       }
     });
 
+    // the cluster's node service account (a dedicated least-privilege one by default) unless the pool names its own.
+    const serviceAccount = props.serviceAccount ?? cluster.spec.nodeServiceAccount.email;
     this.spec = {
       name,
       clusterName: cluster.spec.name,
@@ -515,8 +517,8 @@ export class NodePool extends Construct implements IServingPlacement {
       initialNodeCount: autoscaling.autoscaling ? initialNodeCount(autoscaling.autoscaling, cluster, nodeLocations) : undefined,
       nodeLocations,
       workloadMetadataMode: cluster.spec.workloadPool ? 'GKE_METADATA' : 'GCE_METADATA',
-      serviceAccount: props.serviceAccount,
-      oauthScopes: props.serviceAccount ? [CLOUD_PLATFORM_SCOPE] : undefined,
+      serviceAccount,
+      oauthScopes: serviceAccount ? [CLOUD_PLATFORM_SCOPE] : undefined,
       autoRepair: props.autoRepair ?? true,
       autoUpgrade,
       upgradeSettings: { strategy: 'SURGE', maxSurge, maxUnavailable },
@@ -525,7 +527,7 @@ export class NodePool extends Construct implements IServingPlacement {
     this.resource = new ContainerNodePool(this, 'Resource', {
       // Config Connector object names are per namespace, GKE pool names per cluster: prefix the cluster name.
       metadata: { name: `${cluster.spec.name}-${name}`, annotations: { [KCC_PROJECT_ANNOTATION]: cluster.spec.project } },
-      spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace),
+      spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace, cluster.spec.nodeServiceAccount.create?.accountId),
     });
     // GKE names a pool within its cluster: a second declaration would manage the same pool.
     claimUniqueName(this, {
@@ -560,6 +562,21 @@ export class NodePool extends Construct implements IServingPlacement {
   /** Whether the nodes run the GKE metadata server, i.e. the cluster has Workload Identity (`IServingPlacement`). */
   public get workloadIdentity(): boolean {
     return this.cluster.workloadPool !== undefined;
+  }
+
+  /**
+   * What the pool's nodes reach (`IServingPlacement`): the internet with public nodes or Cloud NAT, Google APIs through
+   * Private Google Access otherwise.
+   */
+  public get nodeEgress(): NodeEgress {
+    const c = this.cluster.spec;
+    if (!c.privateNodes) return { internet: true, googleApis: true, description: `node pool '${this.name}' has public nodes` };
+    const internet = c.network?.natEgress ?? false;
+    // GKE enables Private Google Access on the subnetwork of a private cluster (the default network's included).
+    const googleApis = internet || (c.network?.privateIpGoogleAccess ?? true);
+    const description = `node pool '${this.name}' runs on private nodes of cluster '${c.name}' `
+      + (internet ? 'with Cloud NAT' : `without Cloud NAT${googleApis ? ' (Google APIs only, through Private Google Access)' : ' or Private Google Access'}`);
+    return { internet, googleApis, description };
   }
 
   /**
@@ -679,7 +696,11 @@ export class NodePool extends Construct implements IServingPlacement {
  * @param clusterObjectName `metadata.name` of the ContainerCluster
  * @param clusterNamespace its namespace, when it differs from the node pool's
  */
-function renderContainerNodePoolSpec(spec: NodePoolSpec, clusterObjectName: string, clusterNamespace?: string): ContainerNodePoolSpec {
+function renderContainerNodePoolSpec(
+  spec: NodePoolSpec, clusterObjectName: string, clusterNamespace?: string, clusterAccountId?: string,
+): ContainerNodePoolSpec {
+  // the cluster's own node service account by object name, so Config Connector creates the account first.
+  const ownAccount = clusterAccountId !== undefined && spec.serviceAccount === `${clusterAccountId}@${spec.project}.iam.gserviceaccount.com`;
   const a = spec.autoscaling;
   const acc = spec.guestAccelerator;
   return {
@@ -719,7 +740,11 @@ function renderContainerNodePoolSpec(spec: NodePoolSpec, clusterObjectName: stri
         }],
       } : {}),
       workloadMetadataConfig: { mode: spec.workloadMetadataMode },
-      ...(spec.serviceAccount ? { serviceAccountRef: { external: spec.serviceAccount } } : {}),
+      ...(spec.serviceAccount ? {
+        serviceAccountRef: ownAccount
+          ? { name: clusterAccountId, ...(clusterNamespace ? { namespace: clusterNamespace } : {}) }
+          : { external: spec.serviceAccount },
+      } : {}),
       ...(spec.oauthScopes ? { oauthScopes: [...spec.oauthScopes] } : {}),
     },
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },

@@ -47,6 +47,9 @@ describe('defaults', () => {
       machineType: 'e2-standard-4',
       imageType: 'COS_CONTAINERD',
       workloadMetadataConfig: { mode: 'GKE_METADATA' },
+      // the cluster's dedicated node service account, referenced by object name; IAM alone limits it
+      serviceAccountRef: { name: 'serving-nodes' },
+      oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
     });
   });
 
@@ -83,8 +86,8 @@ describe('defaults', () => {
       initialNodeCount: 1,
       nodeLocations: undefined,
       workloadMetadataMode: 'GKE_METADATA',
-      serviceAccount: undefined,
-      oauthScopes: undefined,
+      serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com',
+      oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       autoRepair: true,
       autoUpgrade: true,
       upgradeSettings: { strategy: 'SURGE', maxSurge: 1, maxUnavailable: 0 },
