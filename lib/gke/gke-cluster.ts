@@ -12,7 +12,7 @@ import { ComputeNetwork, ComputeRouter, ComputeRouterNat, ComputeSubnetwork } fr
 import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
 import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
 import { addCheckedPatch } from '../private/checked-patch';
-import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { KCC_DELETION_POLICY_ANNOTATION as KCC_DELETION_POLICY, KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 
 /**
@@ -160,8 +160,10 @@ export interface GkeClusterProps {
    * Keep the GKE cluster when its declaration is deleted. Config Connector's ContainerCluster has no
    * `deletionProtection` field, so this renders the `cnrm.cloud.google.com/deletion-policy: abandon`
    * annotation (deleting the object leaves the cluster running); the Pulumi layer maps it to the
-   * cluster's `deletionProtection`. It covers the cluster only: deleting the chart still deletes its node pools
-   * and Workload Identity objects (annotate those yourself to keep them).
+   * cluster's `deletionProtection`. It covers what the cluster owns too: its node pools, network, subnetwork,
+   * Cloud Router and NAT, node service account and its roles get the same annotation, and under Pulumi
+   * `protect`, so `pulumi destroy` refuses before deleting anything that serves. Workload Identity objects are not
+   * covered (annotate those yourself to keep them).
    *
    * @default true
    * @see https://cloud.google.com/config-connector/docs/reference/annotations
@@ -241,7 +243,6 @@ const CIDR_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/28$/;
 
 // Config Connector annotations: https://cloud.google.com/config-connector/docs/reference/annotations
 const KCC_REMOVE_DEFAULT_NODE_POOL = 'cnrm.cloud.google.com/remove-default-node-pool';
-const KCC_DELETION_POLICY = 'cnrm.cloud.google.com/deletion-policy';
 
 /**
  * A GKE Standard cluster, declared as a Config Connector `ContainerCluster`

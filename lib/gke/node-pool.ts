@@ -11,7 +11,7 @@ import { fail, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
 import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
-import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { KCC_DELETION_POLICY_ANNOTATION, KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 import type { IServingPlacement, NodeEgress } from '../serving/placement';
 
@@ -356,6 +356,11 @@ export interface NodePoolSpec {
   readonly autoRepair: boolean;
   /** Node auto-upgrade. */
   readonly autoUpgrade: boolean;
+  /**
+   * Keep the pool when its declaration is deleted: the cluster's `deletionProtection` (Config Connector's
+   * `deletion-policy: abandon`; Pulumi's `protect`).
+   */
+  readonly deletionProtection: boolean;
   /** Upgrade settings (surge). */
   readonly upgradeSettings: {
     /** Always `SURGE`. */
@@ -522,11 +527,19 @@ export class NodePool extends Construct implements IServingPlacement {
       autoRepair: props.autoRepair ?? true,
       autoUpgrade,
       upgradeSettings: { strategy: 'SURGE', maxSurge, maxUnavailable },
+      deletionProtection: cluster.spec.deletionProtection,
     };
     const clusterNamespace = cluster._namespaceFrom(this);
     this.resource = new ContainerNodePool(this, 'Resource', {
       // Config Connector object names are per namespace, GKE pool names per cluster: prefix the cluster name.
-      metadata: { name: `${cluster.spec.name}-${name}`, annotations: { [KCC_PROJECT_ANNOTATION]: cluster.spec.project } },
+      metadata: {
+        name: `${cluster.spec.name}-${name}`,
+        annotations: {
+          [KCC_PROJECT_ANNOTATION]: cluster.spec.project,
+          // the pool keeps what the cluster keeps: deleting the chart must not take the serving nodes from a kept cluster.
+          ...(this.spec.deletionProtection ? { [KCC_DELETION_POLICY_ANNOTATION]: 'abandon' } : {}),
+        },
+      },
       spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace, cluster.spec.nodeServiceAccount.create?.accountId),
     });
     // GKE names a pool within its cluster: a second declaration would manage the same pool.

@@ -257,26 +257,33 @@ export interface GkeServingStackResources {
 export function createGkeServingStack(
   name: string, plan: GkeServingStackPlan, args: GkeServingStackArgs, parent: pulumi.Resource,
 ): GkeServingStackResources {
+  // `protect` on what the cluster keeps (deletionProtection): `pulumi destroy` refuses before deleting anything that
+  // serves, instead of stopping at the cluster's own deletionProtection after the pools and the network are gone.
+  const protect = plan.cluster.deletionProtection;
   const net = plan.cluster.network;
-  const network = net?.created ? new gcp.compute.Network(`${name}-network`, networkArgs(net), { parent }) : undefined;
+  const network = net?.created ? new gcp.compute.Network(`${name}-network`, networkArgs(net), { parent, protect }) : undefined;
   const subnetwork = net?.created && network
-    ? new gcp.compute.Subnetwork(`${name}-subnetwork`, subnetworkArgs(net, network.id), { parent }) : undefined;
-  const router = net?.cloudNat ? new gcp.compute.Router(`${name}-router`, routerArgs(net, network?.id ?? net.networkId), { parent }) : undefined;
+    ? new gcp.compute.Subnetwork(`${name}-subnetwork`, subnetworkArgs(net, network.id), { parent, protect }) : undefined;
+  const router = net?.cloudNat
+    ? new gcp.compute.Router(`${name}-router`, routerArgs(net, network?.id ?? net.networkId), { parent, protect }) : undefined;
   const nat = net?.cloudNat && router
-    ? new gcp.compute.RouterNat(`${name}-nat`, routerNatArgs(net, router.name, subnetwork?.id ?? net.subnetworkId), { parent }) : undefined;
+    ? new gcp.compute.RouterNat(`${name}-nat`, routerNatArgs(net, router.name, subnetwork?.id ?? net.subnetworkId), { parent, protect }) : undefined;
   // private nodes pull images and models as soon as they boot: with Cloud NAT declared, the cluster waits for it.
   const cluster = new gcp.container.Cluster(`${name}-cluster`, clusterArgs(plan.cluster, { network: network?.id, subnetwork: subnetwork?.id }),
-    { parent, ...(nat ? { dependsOn: [nat] } : {}) });
+    { parent, protect, ...(nat ? { dependsOn: [nat] } : {}) });
 
   const sa = plan.cluster.nodeServiceAccount;
-  const nodeServiceAccount = sa.create ? new gcp.serviceaccount.Account(`${name}-node-sa`, nodeServiceAccountArgs(sa), { parent }) : undefined;
+  const nodeServiceAccount = sa.create
+    ? new gcp.serviceaccount.Account(`${name}-node-sa`, nodeServiceAccountArgs(sa), { parent, protect }) : undefined;
   const nodeRoles = nodeServiceAccount ? sa.create!.roles.map((role) => new gcp.projects.IAMMember(
-    `${name}-node-role-${role.replace(/^.*roles\//, '').replace(/[._]/g, '-').toLowerCase()}`, nodeRoleArgs(sa, role, nodeServiceAccount.member), { parent })) : [];
+    `${name}-node-role-${role.replace(/^.*roles\//, '').replace(/[._]/g, '-').toLowerCase()}`, nodeRoleArgs(sa, role, nodeServiceAccount.member),
+    { parent, protect })) : [];
 
   const nodePools: Record<string, gcp.container.NodePool> = {};
   for (const spec of plan.nodePools) {
     nodePools[spec.name] = new gcp.container.NodePool(`${name}-pool-${spec.name}`, nodePoolArgs(spec, cluster.name), {
       parent,
+      protect: spec.deletionProtection,
       // nodes log and pull images as their service account from the start: the account and its roles come first.
       ...(nodeServiceAccount ? { dependsOn: [nodeServiceAccount, ...nodeRoles] } : {}),
       // the pool keeps its declared name (workloads select it with cloud.google.com/gke-nodepool), so a replacement

@@ -36,7 +36,10 @@ describe('defaults', () => {
   test('named CLUSTER-POOL in Kubernetes, POOL in GKE (resourceID), in the cluster\'s location and project', () => {
     const p = poolOf();
     expect(p.apiVersion).toBe('container.cnrm.cloud.google.com/v1beta1');
-    expect(p.metadata).toEqual({ name: 'serving-cpu', annotations: { 'cnrm.cloud.google.com/project-id': 'acme-ml' } });
+    // deletion-policy abandon: the pool keeps what the cluster keeps (its deletionProtection, on by default)
+    expect(p.metadata).toEqual({
+      name: 'serving-cpu', annotations: { 'cnrm.cloud.google.com/project-id': 'acme-ml', 'cnrm.cloud.google.com/deletion-policy': 'abandon' },
+    });
     expect(p.spec.resourceID).toBe('cpu');
     expect(p.spec.clusterRef).toEqual({ name: 'serving' });
     expect(p.spec.location).toBe('us-central1');
@@ -91,7 +94,16 @@ describe('defaults', () => {
       autoRepair: true,
       autoUpgrade: true,
       upgradeSettings: { strategy: 'SURGE', maxSurge: 1, maxUnavailable: 0 },
+      deletionProtection: true,
     });
+  });
+
+  test('a cluster without deletionProtection: the pool is deleted with its declaration (no abandon annotation)', () => {
+    const chart = Testing.chart();
+    const cluster = new GkeCluster(chart, 'serving', { project: 'acme-ml', location: 'us-central1', deletionProtection: false });
+    const pool = cluster.addNodePool('cpu');
+    expect(pool.spec.deletionProtection).toBe(false);
+    expect(only(synth(chart), 'ContainerNodePool').metadata.annotations).toEqual({ 'cnrm.cloud.google.com/project-id': 'acme-ml' });
   });
 
   test('placement API of a CPU pool: the pool label, no tolerations, no GPUs', () => {
