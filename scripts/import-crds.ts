@@ -18,6 +18,10 @@ const SOURCES: Record<string, string[]> = {
   'gmp-monitoring.googleapis.com.yaml': ['monitoring.googleapis.com/v1/PodMonitoring'],
   'kcc-container.cnrm.cloud.google.com.yaml': ['container.cnrm.cloud.google.com/v1beta1/ContainerCluster', 'container.cnrm.cloud.google.com/v1beta1/ContainerNodePool'],
   'kcc-iam.cnrm.cloud.google.com.yaml': ['iam.cnrm.cloud.google.com/v1beta1/IAMServiceAccount', 'iam.cnrm.cloud.google.com/v1beta1/IAMPolicyMember'],
+  'kcc-compute.cnrm.cloud.google.com.yaml': [
+    'compute.cnrm.cloud.google.com/v1beta1/ComputeNetwork', 'compute.cnrm.cloud.google.com/v1beta1/ComputeSubnetwork',
+    'compute.cnrm.cloud.google.com/v1beta1/ComputeRouter', 'compute.cnrm.cloud.google.com/v1beta1/ComputeRouterNAT',
+  ],
   'istio-networking.istio.io.yaml': ['networking.istio.io/v1/VirtualService', 'networking.istio.io/v1/DestinationRule', 'networking.istio.io/v1/Gateway'],
   'istio-security.istio.io.yaml': ['security.istio.io/v1/PeerAuthentication', 'security.istio.io/v1/AuthorizationPolicy', 'security.istio.io/v1/RequestAuthentication'],
   'flagger.app.yaml': ['flagger.app/v1beta1/Canary', 'flagger.app/v1beta1/MetricTemplate'],

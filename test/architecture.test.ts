@@ -88,3 +88,13 @@ test('the graph is not empty (the import scanner finds imports)', () => {
   expect(graph.size).toBeGreaterThan(40);
   expect(edges).toBeGreaterThan(100);
 });
+
+test('lib/pulumi consumes pure specs: at run time it loads from lib/gke only the resolver and pure modules, no construct class', () => {
+  // the construct modules (GkeCluster, NodePool, WorkloadIdentity …) may be named in types; findGkeInfrastructure
+  // reads the tree for the Pulumi layer and hands it plain specs.
+  const allowed = ['gke/gke-infrastructure.ts', 'gke/iam-roles.ts'];
+  const used = [...runtimeGraph].filter(([f]) => domainOf(f) === 'pulumi')
+    .flatMap(([, deps]) => deps.filter((d) => domainOf(d) === 'gke').map((d) => path.relative(LIB, d).split(path.sep).join('/')));
+  expect(used.length).toBeGreaterThan(0);
+  expect([...new Set(used)].filter((d) => !allowed.includes(d))).toEqual([]);
+});

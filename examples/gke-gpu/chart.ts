@@ -1,4 +1,5 @@
-// A GKE cluster, a CPU pool and an L4 GPU pool scaling from zero, and a multi-model TF Serving server on
+// A GKE cluster on its own VPC with private nodes, Cloud NAT and a least-privilege node service account, a CPU pool
+// and an L4 GPU pool scaling from zero, and a multi-model TF Serving server on
 // the GPU pool reading its models from GCS with Workload Identity — all as Config Connector and Kubernetes
 // objects from one chart. The Pulumi program in examples/gke-pulumi reuses these declarations.
 // Applying dist/gke-gpu.k8s.yaml: the *.cnrm.cloud.google.com objects go to the Config Connector cluster, the rest
@@ -7,7 +8,8 @@ import { Chart, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  BatchingConfig, GkeCluster, GpuNodePool, MachineType, ModelSource, NodePool, Scraper, TfServingModel, VersionPolicy, WorkloadIdentity,
+  BatchingConfig, ClusterNetwork, GkeCluster, GpuNodePool, MachineType, ModelSource, NodePool, Scraper, TfServingModel, VersionPolicy,
+  WorkloadIdentity,
 } from '../../lib';
 
 export class GkeGpuChart extends Chart {
@@ -20,7 +22,21 @@ export class GkeGpuChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: 'ml-serving' });
 
-    this.cluster = new GkeCluster(this, 'cluster', { project: 'acme-ml', location: 'us-central1', name: 'serving' });
+    this.cluster = new GkeCluster(this, 'cluster', {
+      project: 'acme-ml',
+      location: 'us-central1',
+      name: 'serving',
+      // its own VPC: nodes in 10.0.0.0/20, Pods and Services in the named secondary ranges 'pods' and 'services'.
+      network: ClusterNetwork.create({ nodesCidr: '10.0.0.0/20', podsCidr: '10.4.0.0/14', servicesCidr: '10.8.0.0/20' }),
+      // nodes without external addresses; Cloud NAT (created by default for private nodes) lets them pull
+      // tensorflow/serving from Docker Hub, and Private Google Access reaches the gs:// models.
+      privateNodes: true,
+      controlPlaneCidr: '172.16.0.32/28',
+      // the control plane answers the CI runners' and the office's range only.
+      masterAuthorizedNetworks: [{ cidr: '203.0.113.0/24', displayName: 'office' }],
+      // the nodes run as a dedicated service account with logging, monitoring and Artifact Registry read only
+      // (NodeServiceAccount.dedicated(), the default).
+    });
     this.cpuPool = this.cluster.addNodePool('cpu', { machineType: MachineType.of('e2-standard-4'), minNodes: 1, maxNodes: 3 });
     this.l4Pool = this.cluster.addGpuNodePool('l4', {
       machineType: MachineType.of('g2-standard-8'),

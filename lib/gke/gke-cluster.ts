@@ -1,13 +1,18 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { parseCidr } from './cidr';
+import { ClusterNetwork, ClusterNetworkSpec, resolveClusterNetwork } from './cluster-network';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { NodePool, NodePoolOptions } from './node-pool';
+import { NodeServiceAccount, NodeServiceAccountSpec, resolveNodeServiceAccount } from './node-service-account';
 import { ReleaseChannel } from './release-channel';
 import { fail, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
+import { ComputeNetwork, ComputeRouter, ComputeRouterNat, ComputeSubnetwork } from '../imports/compute.cnrm.cloud.google.com';
 import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
+import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
 import { addCheckedPatch } from '../private/checked-patch';
-import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { KCC_DELETION_POLICY_ANNOTATION as KCC_DELETION_POLICY, KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 
 /**
@@ -92,6 +97,41 @@ export interface GkeClusterProps {
   readonly privateNodes?: boolean;
 
   /**
+   * The control plane's private endpoint only: its public endpoint is turned off, so `kubectl`, CI and the Pulumi
+   * Kubernetes provider must reach the cluster from inside the VPC (or a peered or VPN-connected network). Only with
+   * `privateNodes`.
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation
+   */
+  readonly privateEndpoint?: boolean;
+
+  /**
+   * Networks allowed to reach the control plane (`masterAuthorizedNetworksConfig.cidrBlocks`); an empty list allows
+   * none but Google Cloud's internal ones (the nodes, and with `privateEndpoint` the VPC).
+   *
+   * @default - no restriction: any address may reach the control plane's endpoint (it still authenticates)
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks
+   */
+  readonly masterAuthorizedNetworks?: AuthorizedNetwork[];
+
+  /**
+   * The VPC network: a new one with named secondary ranges for Pods and Services (and Cloud NAT for private nodes),
+   * or an existing one.
+   *
+   * @default - the project's `default` network; GKE creates the Pod and Service ranges
+   */
+  readonly network?: ClusterNetwork;
+
+  /**
+   * The Google service account the nodes of every pool run as (a pool's `serviceAccount` overrides it).
+   *
+   * @default NodeServiceAccount.dedicated(): `CLUSTER-nodes`, with the roles in NODE_SERVICE_ACCOUNT_ROLES only
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa
+   */
+  readonly nodeServiceAccount?: NodeServiceAccount;
+
+  /**
    * The /28 range of the control plane's private endpoint (`privateClusterConfig.masterIpv4CidrBlock`).
    * Only with `privateNodes`.
    *
@@ -130,13 +170,29 @@ export interface GkeClusterProps {
    * Keep the GKE cluster when its declaration is deleted. Config Connector's ContainerCluster has no
    * `deletionProtection` field, so this renders the `cnrm.cloud.google.com/deletion-policy: abandon`
    * annotation (deleting the object leaves the cluster running); the Pulumi layer maps it to the
-   * cluster's `deletionProtection`. It covers the cluster only: deleting the chart still deletes its node pools
-   * and Workload Identity objects (annotate those yourself to keep them).
+   * cluster's `deletionProtection`. It covers what the cluster owns too: its node pools, network, subnetwork,
+   * Cloud Router and NAT, node service account and its roles get the same annotation, and under Pulumi
+   * `protect`, so `pulumi destroy` refuses before deleting anything that serves. Workload Identity objects are not
+   * covered (annotate those yourself to keep them).
    *
    * @default true
    * @see https://cloud.google.com/config-connector/docs/reference/annotations
    */
   readonly deletionProtection?: boolean;
+}
+
+/**
+ * A network allowed to reach the control plane.
+ */
+export interface AuthorizedNetwork {
+  /** The range, e.g. `203.0.113.0/24`. */
+  readonly cidr: string;
+  /**
+   * A name for it.
+   *
+   * @default - none
+   */
+  readonly displayName?: string;
 }
 
 /**
@@ -161,6 +217,14 @@ export interface GkeClusterSpec {
   readonly privateNodes: boolean;
   /** Control plane private range (`privateClusterConfig.masterIpv4CidrBlock`), when set. */
   readonly controlPlaneCidr?: string;
+  /** The control plane's public endpoint is off (`privateClusterConfig.enablePrivateEndpoint`). */
+  readonly privateEndpoint: boolean;
+  /** `masterAuthorizedNetworksConfig.cidrBlocks`; undefined when the control plane takes any address. */
+  readonly masterAuthorizedNetworks?: readonly { readonly cidrBlock: string; readonly displayName?: string }[];
+  /** The VPC network and subnetwork; undefined on the project's `default` network. */
+  readonly network?: ClusterNetworkSpec;
+  /** The nodes' Google service account (created here, given, or the Compute Engine default). */
+  readonly nodeServiceAccount: NodeServiceAccountSpec;
   /** Always `VPC_NATIVE` (alias IPs; required by Dataplane V2 and private nodes). */
   readonly networkingMode: 'VPC_NATIVE';
   /** `ADVANCED_DATAPATH` (Dataplane V2) or `LEGACY_DATAPATH` (iptables kube-proxy). */
@@ -191,7 +255,6 @@ const CIDR_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/28$/;
 
 // Config Connector annotations: https://cloud.google.com/config-connector/docs/reference/annotations
 const KCC_REMOVE_DEFAULT_NODE_POOL = 'cnrm.cloud.google.com/remove-default-node-pool';
-const KCC_DELETION_POLICY = 'cnrm.cloud.google.com/deletion-policy';
 
 /**
  * A GKE Standard cluster, declared as a Config Connector `ContainerCluster`
@@ -213,6 +276,10 @@ export class GkeCluster extends Construct {
   public readonly spec: GkeClusterSpec;
   /** The Config Connector object (id `Resource`). */
   public readonly resource: ContainerCluster;
+  /** The Config Connector objects of the network that the cluster creates (none on an existing or the default network). */
+  public readonly networkResources: ClusterNetworkResources;
+  /** The Config Connector objects of a dedicated node service account (none otherwise). */
+  public readonly nodeServiceAccountResources: NodeServiceAccountResources;
 
   private readonly _nodePools: NodePool[] = [];
 
@@ -246,6 +313,22 @@ export class GkeCluster extends Construct {
           'use a free RFC 1918 range such as \'172.16.0.32/28\'');
       }
     }
+    if (props.privateEndpoint && !privateNodes) {
+      fail(subject, 'privateEndpoint', true, 'be set only together with privateNodes: true (a cluster with public nodes keeps a public endpoint)',
+        'set privateNodes: true, or remove privateEndpoint');
+    }
+    const masterAuthorizedNetworks = props.masterAuthorizedNetworks?.map((n, i) => {
+      if (!parseCidr(n.cidr)) {
+        fail(subject, `masterAuthorizedNetworks[${i}].cidr`, n.cidr, 'be an IPv4 range a.b.c.d/n whose address is the range\'s first (no host bits set)',
+          'write it as \'203.0.113.0/24\' (a single address as \'203.0.113.7/32\')');
+      }
+      return { cidrBlock: n.cidr, ...(n.displayName !== undefined ? { displayName: n.displayName } : {}) };
+    });
+    const region = ZONE.exec(props.location)?.[1] ?? props.location;
+    const network = props.network ? resolveClusterNetwork({
+      subject, clusterName: name, project: props.project, region, privateNodes, controlPlaneCidr: props.controlPlaneCidr,
+    }, props.network) : undefined;
+    const nodeServiceAccount = resolveNodeServiceAccount(subject, name, props.project, props.nodeServiceAccount ?? NodeServiceAccount.dedicated());
     const dataplaneV2 = props.dataplaneV2 ?? true;
     if (dataplaneV2 && props.networkPolicy === false) {
       fail(subject, 'networkPolicy', false, 'not be false with Dataplane V2, which always enforces NetworkPolicy',
@@ -269,6 +352,10 @@ export class GkeCluster extends Construct {
       gcsFuseCsiDriver,
       privateNodes,
       controlPlaneCidr: props.controlPlaneCidr,
+      privateEndpoint: props.privateEndpoint ?? false,
+      masterAuthorizedNetworks,
+      network,
+      nodeServiceAccount,
       networkingMode: 'VPC_NATIVE',
       datapathProvider: dataplaneV2 ? 'ADVANCED_DATAPATH' : 'LEGACY_DATAPATH',
       networkPolicyEnforced: networkPolicy,
@@ -293,6 +380,8 @@ export class GkeCluster extends Construct {
       metadata: { name, annotations: renderClusterAnnotations(this.spec) },
       spec: renderContainerClusterSpec(this.spec),
     });
+    this.networkResources = network ? renderNetwork(this, this.spec, network) : {};
+    this.nodeServiceAccountResources = renderNodeServiceAccount(this, this.spec);
     ensureUniqueObjectNames(this);
   }
 
@@ -378,6 +467,93 @@ export class GkeCluster extends Construct {
   }
 }
 
+/** The Config Connector objects of a cluster's network; each is absent when not created. */
+export interface ClusterNetworkResources {
+  /** The VPC network. */
+  readonly network?: ComputeNetwork;
+  /** The subnetwork with the Pod and Service secondary ranges. */
+  readonly subnetwork?: ComputeSubnetwork;
+  /** The Cloud Router of the NAT gateway. */
+  readonly router?: ComputeRouter;
+  /** The Cloud NAT gateway. */
+  readonly nat?: ComputeRouterNat;
+}
+
+/** The Config Connector objects of a dedicated node service account. */
+export interface NodeServiceAccountResources {
+  /** The Google service account. */
+  readonly serviceAccount?: IamServiceAccount;
+  /** One project role binding per role, in NODE_SERVICE_ACCOUNT_ROLES order. */
+  readonly roleBindings: IamPolicyMember[];
+}
+
+/** Annotations of a Google Cloud object the cluster owns: its project, and abandon on delete when the cluster is protected. */
+function cloudAnnotations(spec: GkeClusterSpec): Record<string, string> {
+  return { [KCC_PROJECT_ANNOTATION]: spec.project, ...(spec.deletionProtection ? { [KCC_DELETION_POLICY]: 'abandon' } : {}) };
+}
+
+function renderNetwork(scope: Construct, spec: GkeClusterSpec, n: ClusterNetworkSpec): ClusterNetworkResources {
+  const networkRef = n.created ? { name: n.networkName } : { external: n.networkId };
+  const subnetworkRef = n.created ? { name: n.subnetworkName } : { external: n.subnetworkId };
+  const annotations = cloudAnnotations(spec);
+  const network = n.created ? new ComputeNetwork(scope, 'Network', {
+    metadata: { name: n.networkName, annotations },
+    // custom mode: the one subnetwork below, no automatic subnetwork per region.
+    spec: { autoCreateSubnetworks: false, routingMode: 'REGIONAL' },
+  }) : undefined;
+  const subnetwork = n.created ? new ComputeSubnetwork(scope, 'Subnetwork', {
+    metadata: { name: n.subnetworkName, annotations },
+    spec: {
+      networkRef,
+      region: n.region,
+      ipCidrRange: n.nodesCidr,
+      secondaryIpRange: [
+        { rangeName: n.podsRangeName!, ipCidrRange: n.podsCidr },
+        { rangeName: n.servicesRangeName!, ipCidrRange: n.servicesCidr },
+      ],
+      privateIpGoogleAccess: n.privateIpGoogleAccess,
+    },
+  }) : undefined;
+  const router = n.cloudNat ? new ComputeRouter(scope, 'Router', {
+    metadata: { name: n.cloudNat.routerName, annotations },
+    spec: { networkRef, region: n.region },
+  }) : undefined;
+  const nat = n.cloudNat ? new ComputeRouterNat(scope, 'Nat', {
+    metadata: { name: n.cloudNat.natName, annotations },
+    spec: {
+      routerRef: { name: n.cloudNat.routerName },
+      region: n.region,
+      natIpAllocateOption: 'AUTO_ONLY',
+      // the cluster's subnetwork only, all its ranges: node addresses and, for traffic GKE does not masquerade, Pod addresses.
+      sourceSubnetworkIpRangesToNat: 'LIST_OF_SUBNETWORKS',
+      subnetwork: [{ subnetworkRef, sourceIpRangesToNat: ['ALL_IP_RANGES'] }],
+    },
+  }) : undefined;
+  return { network, subnetwork, router, nat };
+}
+
+function renderNodeServiceAccount(scope: Construct, spec: GkeClusterSpec): NodeServiceAccountResources {
+  const c = spec.nodeServiceAccount.create;
+  if (!c) return { roleBindings: [] };
+  const annotations = cloudAnnotations(spec);
+  const serviceAccount = new IamServiceAccount(scope, 'NodeServiceAccount', {
+    metadata: { name: c.accountId, annotations },
+    spec: { displayName: c.displayName },
+  });
+  const roleBindings = c.roles.map((role) => new IamPolicyMember(scope, `NodeRole-${role}`, {
+    metadata: {
+      name: `${c.accountId}-${role.replace(/^.*roles\//, '').replace(/[._]/g, '-').toLowerCase()}`,
+      annotations: spec.deletionProtection ? { [KCC_DELETION_POLICY]: 'abandon' } : {},
+    },
+    spec: {
+      memberFrom: { serviceAccountRef: { name: c.accountId } },
+      role,
+      resourceRef: { kind: 'Project', external: `projects/${c.project}` },
+    },
+  }));
+  return { serviceAccount, roleBindings };
+}
+
 function renderClusterAnnotations(spec: GkeClusterSpec): Record<string, string> {
   const annotations: Record<string, string> = {
     [KCC_PROJECT_ANNOTATION]: spec.project,
@@ -397,8 +573,15 @@ function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec 
     releaseChannel: { channel: spec.releaseChannel },
     ...(spec.workloadPool ? { workloadIdentityConfig: { workloadPool: spec.workloadPool } } : {}),
     networkingMode: spec.networkingMode,
-    // An ipAllocationPolicy block makes the cluster VPC-native; empty, GKE picks the Pod and Service ranges.
-    ipAllocationPolicy: {},
+    ...(spec.network ? {
+      networkRef: spec.network.created ? { name: spec.network.networkName } : { external: spec.network.networkId },
+      subnetworkRef: spec.network.created ? { name: spec.network.subnetworkName } : { external: spec.network.subnetworkId },
+    } : {}),
+    // An ipAllocationPolicy block makes the cluster VPC-native; empty, GKE picks the Pod and Service ranges, else it
+    // takes the subnetwork's named secondary ranges.
+    ipAllocationPolicy: spec.network?.podsRangeName ? {
+      clusterSecondaryRangeName: spec.network.podsRangeName, servicesSecondaryRangeName: spec.network.servicesRangeName,
+    } : {},
     datapathProvider: spec.datapathProvider,
     ...(spec.calicoNetworkPolicy ? { networkPolicy: { enabled: true, provider: 'CALICO' } } : {}),
     ...(spec.calicoNetworkPolicy || spec.gcsFuseCsiDriver ? {
@@ -410,10 +593,12 @@ function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec 
     ...(spec.privateNodes ? {
       privateClusterConfig: {
         enablePrivateNodes: true,
-        enablePrivateEndpoint: false,
+        enablePrivateEndpoint: spec.privateEndpoint,
         ...(spec.controlPlaneCidr ? { masterIpv4CidrBlock: spec.controlPlaneCidr } : {}),
       },
     } : {}),
+    ...(spec.masterAuthorizedNetworks
+      ? { masterAuthorizedNetworksConfig: { cidrBlocks: spec.masterAuthorizedNetworks.map((n) => ({ ...n })) } } : {}),
     monitoringConfig: {
       enableComponents: [...spec.monitoringComponents],
       managedPrometheus: { enabled: spec.managedPrometheus },

@@ -21,7 +21,11 @@ export {
 } from './rules';
 export type { NodeAllocatable, NodeReserveOptions } from './rules';
 export { GkeCluster, GPU_MONITORING_COMPONENT, MONITORING_COMPONENTS } from './gke-cluster';
-export type { GkeClusterProps, GkeClusterSpec } from './gke-cluster';
+export type { AuthorizedNetwork, ClusterNetworkResources, GkeClusterProps, GkeClusterSpec, NodeServiceAccountResources } from './gke-cluster';
+export { ClusterNetwork, CloudNat } from './cluster-network';
+export type { ClusterNetworkSpec, ExistingClusterNetworkOptions, NewClusterNetworkOptions } from './cluster-network';
+export { NODE_SERVICE_ACCOUNT_ROLES, NodeServiceAccount } from './node-service-account';
+export type { DedicatedNodeServiceAccountOptions, NodeServiceAccountSpec } from './node-service-account';
 export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool, SecondaryBootDiskMode } from './node-pool';
 export type { NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint, SecondaryBootDisk } from './node-pool';
 export { GpuDriverVersion, resolveGpuNodeConfig } from './gpu-node-config';

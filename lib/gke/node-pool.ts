@@ -11,10 +11,10 @@ import { fail, show, subjectOf } from '../core/errors';
 import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
 import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
-import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
+import { KCC_DELETION_POLICY_ANNOTATION, KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 import type { ImagePreload } from '../serving/cold-start';
-import type { IServingPlacement } from '../serving/placement';
+import type { IServingPlacement, NodeEgress } from '../serving/placement';
 
 /**
  * The OS image of a node pool's nodes.
@@ -411,6 +411,11 @@ export interface NodePoolSpec {
   readonly autoRepair: boolean;
   /** Node auto-upgrade. */
   readonly autoUpgrade: boolean;
+  /**
+   * Keep the pool when its declaration is deleted: the cluster's `deletionProtection` (Config Connector's
+   * `deletion-policy: abandon`; Pulumi's `protect`).
+   */
+  readonly deletionProtection: boolean;
   /** Upgrade settings (surge). */
   readonly upgradeSettings: {
     /** Always `SURGE`. */
@@ -564,6 +569,8 @@ export class NodePool extends Construct implements IServingPlacement {
       }
     });
 
+    // the cluster's node service account (a dedicated least-privilege one by default) unless the pool names its own.
+    const serviceAccount = props.serviceAccount ?? cluster.spec.nodeServiceAccount.email;
     this.spec = {
       name,
       clusterName: cluster.spec.name,
@@ -585,17 +592,25 @@ export class NodePool extends Construct implements IServingPlacement {
       initialNodeCount: autoscaling.autoscaling ? initialNodeCount(autoscaling.autoscaling, cluster, nodeLocations) : undefined,
       nodeLocations,
       workloadMetadataMode: cluster.spec.workloadPool ? 'GKE_METADATA' : 'GCE_METADATA',
-      serviceAccount: props.serviceAccount,
-      oauthScopes: props.serviceAccount ? [CLOUD_PLATFORM_SCOPE] : undefined,
+      serviceAccount,
+      oauthScopes: serviceAccount ? [CLOUD_PLATFORM_SCOPE] : undefined,
       autoRepair: props.autoRepair ?? true,
       autoUpgrade,
       upgradeSettings: { strategy: 'SURGE', maxSurge, maxUnavailable },
+      deletionProtection: cluster.spec.deletionProtection,
     };
     const clusterNamespace = cluster._namespaceFrom(this);
     this.resource = new ContainerNodePool(this, 'Resource', {
       // Config Connector object names are per namespace, GKE pool names per cluster: prefix the cluster name.
-      metadata: { name: `${cluster.spec.name}-${name}`, annotations: { [KCC_PROJECT_ANNOTATION]: cluster.spec.project } },
-      spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace),
+      metadata: {
+        name: `${cluster.spec.name}-${name}`,
+        annotations: {
+          [KCC_PROJECT_ANNOTATION]: cluster.spec.project,
+          // the pool keeps what the cluster keeps: deleting the chart must not take the serving nodes from a kept cluster.
+          ...(this.spec.deletionProtection ? { [KCC_DELETION_POLICY_ANNOTATION]: 'abandon' } : {}),
+        },
+      },
+      spec: renderContainerNodePoolSpec(this.spec, cluster.resource.name, clusterNamespace, cluster.spec.nodeServiceAccount.create?.accountId),
     });
     // GKE names a pool within its cluster: a second declaration would manage the same pool.
     claimUniqueName(this, {
@@ -664,6 +679,21 @@ export class NodePool extends Construct implements IServingPlacement {
   /** Whether the cluster runs the Cloud Storage FUSE CSI driver add-on (`IServingPlacement`). */
   public get gcsFuseCsiDriver(): boolean {
     return this.cluster.gcsFuseCsiDriver;
+  }
+
+  /**
+   * What the pool's nodes reach (`IServingPlacement`): the internet with public nodes or Cloud NAT, Google APIs through
+   * Private Google Access otherwise.
+   */
+  public get nodeEgress(): NodeEgress {
+    const c = this.cluster.spec;
+    if (!c.privateNodes) return { internet: true, googleApis: true, description: `node pool '${this.name}' has public nodes` };
+    const internet = c.network?.natEgress ?? false;
+    // GKE enables Private Google Access on the subnetwork of a private cluster (the default network's included).
+    const googleApis = internet || (c.network?.privateIpGoogleAccess ?? true);
+    const description = `node pool '${this.name}' runs on private nodes of cluster '${c.name}' `
+      + (internet ? 'with Cloud NAT' : `without Cloud NAT${googleApis ? ' (Google APIs only, through Private Google Access)' : ' or Private Google Access'}`);
+    return { internet, googleApis, description };
   }
 
   /**
@@ -805,7 +835,11 @@ export class NodePool extends Construct implements IServingPlacement {
  * @param clusterObjectName `metadata.name` of the ContainerCluster
  * @param clusterNamespace its namespace, when it differs from the node pool's
  */
-function renderContainerNodePoolSpec(spec: NodePoolSpec, clusterObjectName: string, clusterNamespace?: string): ContainerNodePoolSpec {
+function renderContainerNodePoolSpec(
+  spec: NodePoolSpec, clusterObjectName: string, clusterNamespace?: string, clusterAccountId?: string,
+): ContainerNodePoolSpec {
+  // the cluster's own node service account by object name, so Config Connector creates the account first.
+  const ownAccount = clusterAccountId !== undefined && spec.serviceAccount === `${clusterAccountId}@${spec.project}.iam.gserviceaccount.com`;
   const a = spec.autoscaling;
   const acc = spec.guestAccelerator;
   return {
@@ -846,7 +880,11 @@ function renderContainerNodePoolSpec(spec: NodePoolSpec, clusterObjectName: stri
         }],
       } : {}),
       workloadMetadataConfig: { mode: spec.workloadMetadataMode },
-      ...(spec.serviceAccount ? { serviceAccountRef: { external: spec.serviceAccount } } : {}),
+      ...(spec.serviceAccount ? {
+        serviceAccountRef: ownAccount
+          ? { name: clusterAccountId, ...(clusterNamespace ? { namespace: clusterNamespace } : {}) }
+          : { external: spec.serviceAccount },
+      } : {}),
       ...(spec.oauthScopes ? { oauthScopes: [...spec.oauthScopes] } : {}),
     },
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },

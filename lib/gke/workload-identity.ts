@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import type { GkeCluster } from './gke-cluster';
+import { STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './iam-roles';
 import { fail, subjectOf } from '../core/errors';
 import { bucketOf, DNS_LABEL, DNS_SUBDOMAIN, GSA_ACCOUNT_ID, isBucketName } from '../core/names';
 import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
@@ -75,10 +76,7 @@ export interface WorkloadIdentitySpec {
   readonly readerBuckets: readonly string[];
 }
 
-/** Role that lets a Kubernetes ServiceAccount impersonate a Google service account. */
-export const WORKLOAD_IDENTITY_USER_ROLE = 'roles/iam.workloadIdentityUser';
-/** Role that lists and reads the objects of a bucket. */
-export const STORAGE_OBJECT_VIEWER_ROLE = 'roles/storage.objectViewer';
+export { STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './iam-roles';
 /** Annotation that binds a Kubernetes ServiceAccount to a Google service account. */
 export const GCP_SERVICE_ACCOUNT_ANNOTATION = 'iam.gke.io/gcp-service-account';
 

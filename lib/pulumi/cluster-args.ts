@@ -1,5 +1,22 @@
 import type * as gcp from '@pulumi/gcp';
+import type * as pulumi from '@pulumi/pulumi';
 import type { GkeClusterSpec } from '../gke/gke-cluster';
+
+/** The network and subnetwork a cluster refers to, when they are resources of the same program. */
+export interface ClusterNetworkRefs {
+  /**
+   * The network (`gcp.compute.Network` `id` output).
+   *
+   * @default - `spec.network.networkId`
+   */
+  readonly network?: pulumi.Input<string>;
+  /**
+   * The subnetwork (`gcp.compute.Subnetwork` `id` output).
+   *
+   * @default - `spec.network.subnetworkId`
+   */
+  readonly subnetwork?: pulumi.Input<string>;
+}
 
 /**
  * The `gcp.container.Cluster` arguments for a resolved {@link GkeClusterSpec}: the same settings the
@@ -13,8 +30,10 @@ import type { GkeClusterSpec } from '../gke/gke-cluster';
  *   policy add-on is set. Without Dataplane V2, enforcement is Calico: `networkPolicy: { enabled: true,
  *   provider: CALICO }` plus `addonsConfig.networkPolicyConfig.disabled: false`.
  * - `addonsConfig.gcsFuseCsiDriverConfig.enabled` with the Cloud Storage FUSE CSI driver add-on.
- * - `privateClusterConfig` only with private nodes (the provider advises omitting the block otherwise);
- *   the control plane keeps its public endpoint (`enablePrivateEndpoint: false`).
+ * - `network` / `subnetwork` and `ipAllocationPolicy` with the named secondary ranges on a declared network (an
+ *   `ipAllocationPolicy` is left out otherwise: VPC-native, GKE picks the ranges, as Config Connector's empty block).
+ * - `privateClusterConfig` only with private nodes (the provider advises omitting the block otherwise), with
+ *   `enablePrivateEndpoint` from the spec; `masterAuthorizedNetworksConfig` when networks are listed.
  * - `monitoringConfig`: GKE's default metrics packages (system components, kube state, cAdvisor, kubelet), DCGM when
  *   the cluster has a GPU pool, and Managed Service for Prometheus managed collection.
  * - `deletionProtection` maps the spec's flag (Config Connector has no such field and uses an annotation).
@@ -24,7 +43,8 @@ import type { GkeClusterSpec } from '../gke/gke-cluster';
  * @param spec the cluster's resolved spec (`GkeCluster.spec`)
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2#create-cluster
  */
-export function clusterArgs(spec: GkeClusterSpec): gcp.container.ClusterArgs {
+export function clusterArgs(spec: GkeClusterSpec, refs: ClusterNetworkRefs = {}): gcp.container.ClusterArgs {
+  const n = spec.network;
   // every key is written out (undefined when not set) so that the compiler checks each name against @pulumi/gcp.
   return {
     name: spec.name,
@@ -34,7 +54,12 @@ export function clusterArgs(spec: GkeClusterSpec): gcp.container.ClusterArgs {
     removeDefaultNodePool: spec.removeDefaultNodePool,
     releaseChannel: { channel: spec.releaseChannel },
     workloadIdentityConfig: spec.workloadPool ? { workloadPool: spec.workloadPool } : undefined,
+    network: n ? refs.network ?? n.networkId : undefined,
+    subnetwork: n ? refs.subnetwork ?? n.subnetworkId : undefined,
     networkingMode: spec.networkingMode,
+    // the subnetwork's named secondary ranges; without them GKE picks the ranges (Config Connector's empty block).
+    ipAllocationPolicy: n?.podsRangeName
+      ? { clusterSecondaryRangeName: n.podsRangeName, servicesSecondaryRangeName: n.servicesRangeName } : undefined,
     datapathProvider: spec.datapathProvider,
     networkPolicy: spec.calicoNetworkPolicy ? { enabled: true, provider: 'CALICO' } : undefined,
     addonsConfig: spec.calicoNetworkPolicy || spec.gcsFuseCsiDriver ? {
@@ -43,9 +68,12 @@ export function clusterArgs(spec: GkeClusterSpec): gcp.container.ClusterArgs {
     } : undefined,
     privateClusterConfig: spec.privateNodes ? {
       enablePrivateNodes: true,
-      enablePrivateEndpoint: false,
+      enablePrivateEndpoint: spec.privateEndpoint,
       masterIpv4CidrBlock: spec.controlPlaneCidr,
     } : undefined,
+    masterAuthorizedNetworksConfig: spec.masterAuthorizedNetworks
+      ? { cidrBlocks: spec.masterAuthorizedNetworks.map((b) => ({ cidrBlock: b.cidrBlock, displayName: b.displayName })) }
+      : undefined,
     monitoringConfig: {
       enableComponents: [...spec.monitoringComponents],
       managedPrometheus: { enabled: spec.managedPrometheus },

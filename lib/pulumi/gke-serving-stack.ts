@@ -1,15 +1,17 @@
 import * as gcp from '@pulumi/gcp';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { clusterArgs } from './cluster-args';
 import { defaultKubeconfigContext, gkeKubeconfig } from './kubeconfig';
 import { KubernetesObject, namespacesToCreate, serviceNamesOf, splitObjects } from './kubernetes-objects';
+import { networkArgs, nodeRoleArgs, nodeServiceAccountArgs, routerArgs, routerNatArgs, subnetworkArgs } from './network-args';
 import { nodePoolArgs } from './node-pool-args';
 import { bucketReaderArgs, serviceAccountArgs, workloadIdentityUserArgs } from './workload-identity-args';
-import { GkeCluster, GkeClusterSpec } from '../gke/gke-cluster';
-import { NodePool, NodePoolSpec } from '../gke/node-pool';
-import { WorkloadIdentity, WorkloadIdentitySpec } from '../gke/workload-identity';
+import type { GkeClusterSpec } from '../gke/gke-cluster';
+import { CloudObjectRef, findGkeInfrastructure } from '../gke/gke-infrastructure';
+import type { NodePoolSpec } from '../gke/node-pool';
+import type { WorkloadIdentitySpec } from '../gke/workload-identity';
 
 /** The Pulumi type token of {@link GkeServingStack}. */
 export const GKE_SERVING_STACK_TYPE = 'tfserving-constructs:gke:GkeServingStack';
@@ -127,12 +129,13 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
   if (!scope) fail();
   const scopeProp = args.chart ? 'chart' : 'app';
 
-  const constructs = scope.node.findAll();
-  const clusters = constructs.filter((c): c is GkeCluster => c instanceof GkeCluster);
+  // the constructs' resolved specs, as plain data (lib/gke resolves them; this layer knows no construct class).
+  const infra = findGkeInfrastructure(scope);
+  const clusters = infra.clusters;
   if (clusters.length === 0) {
     problem(scopeProp, 'declares no GkeCluster. Fix: add one, e.g. new GkeCluster(chart, \'cluster\', { project, location }), with its node pools');
   } else if (clusters.length > 1) {
-    problem(scopeProp, `declares ${clusters.length} GkeClusters (${clusters.map((c) => `'${c.node.path}'`).join(', ')}); a GkeServingStack renders one. `
+    problem(scopeProp, `declares ${clusters.length} GkeClusters (${clusters.map((c) => `'${c.path}'`).join(', ')}); a GkeServingStack renders one. `
       + 'Fix: pass each cluster\'s chart to a GkeServingStack of its own');
   }
   // the checks below are about the one cluster; with none or several they would only repeat the problem.
@@ -141,28 +144,27 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
 
   const pools = cluster.nodePools;
   if (pools.length === 0) {
-    problem(scopeProp, `GkeCluster '${cluster.node.path}' has no node pool; its default pool is removed, so no workload could run. `
+    problem(scopeProp, `GkeCluster '${cluster.path}' has no node pool; its default pool is removed, so no workload could run. `
       + 'Fix: cluster.addNodePool(\'cpu\') or cluster.addGpuNodePool(...)');
   }
-  const poolsInScope = constructs.filter((c): c is NodePool => c instanceof NodePool);
-  for (const pool of poolsInScope) {
-    if (pool.cluster !== cluster) {
-      problem(scopeProp, `node pool '${pool.node.path}' belongs to GkeCluster '${pool.cluster.node.path}', which this stack does not create. `
+  for (const pool of infra.nodePools) {
+    if (pool.clusterPath !== cluster.path) {
+      problem(scopeProp, `node pool '${pool.path}' belongs to GkeCluster '${pool.clusterPath}', which this stack does not create. `
         + 'Fix: declare the pool on the stack\'s cluster, or pass the chart that declares its cluster');
     }
   }
-  const identities = constructs.filter((c): c is WorkloadIdentity => c instanceof WorkloadIdentity);
+  const identities = infra.workloadIdentities;
   const pool = cluster.spec.workloadPool;
   for (const wi of identities) {
     if (!pool || !wi.spec.workloadIdentityMember.startsWith(`serviceAccount:${pool}[`)) {
-      problem(scopeProp, `WorkloadIdentity '${wi.node.path}' binds ${wi.spec.workloadIdentityMember}, not a member of `
+      problem(scopeProp, `WorkloadIdentity '${wi.path}' binds ${wi.spec.workloadIdentityMember}, not a member of `
         + `${pool ? `the cluster's pool ${pool}` : 'the cluster\'s Workload Identity pool (Workload Identity is off on the cluster)'}. `
         + 'Fix: create it with cluster: the stack\'s GkeCluster');
     }
   }
 
   // the pools are rendered as gcp.container.NodePool: fields Config Connector lacks (secondaryBootDisks) are allowed.
-  pools.forEach((p) => p._renderNatively());
+  pools.forEach((p) => p.renderNatively());
   const charts = Chart.isChart(scope) ? [scope] : scope.charts;
   const objects: KubernetesObject[] = [];
   for (const chart of charts) {
@@ -174,19 +176,20 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
   }
   const split = splitObjects(objects);
 
-  // every Config Connector object must stand for a construct rendered natively below, or it would be lost silently.
+  // every Config Connector object must stand for a declaration rendered natively below, or it would be lost silently.
   const rendered = new Set<string>();
-  const renders = (o: ApiObject) => rendered.add(objectKey({
-    apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.metadata.namespace },
+  const renders = (o: CloudObjectRef) => rendered.add(objectKey({
+    apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.namespace },
   }));
-  renders(cluster.resource);
+  cluster.objects.forEach(renders);
   // a pool of another cluster is reported above; its object is not reported again.
-  [...pools, ...poolsInScope].forEach((p) => renders(p.resource));
-  for (const wi of identities) [wi.googleServiceAccount, wi.workloadIdentityUser, ...wi.bucketReaders].forEach(renders);
+  [...pools, ...infra.nodePools].forEach((p) => p.objects.forEach(renders));
+  for (const wi of identities) wi.objects.forEach(renders);
   for (const o of split.configConnector) {
     if (!rendered.has(objectKey(o))) {
       problem(scopeProp, `Config Connector object ${o.kind} '${o.metadata?.name}' (${o.apiVersion}) has no native rendering: GkeServingStack renders `
-        + 'GkeCluster, NodePool, GpuNodePool and WorkloadIdentity. Fix: declare that resource with @pulumi/gcp in the Pulumi program and remove it from the chart');
+        + 'GkeCluster (with its network and node service account), NodePool, GpuNodePool and WorkloadIdentity. '
+        + 'Fix: declare that resource with @pulumi/gcp in the Pulumi program and remove it from the chart');
     }
   }
   if (problems.length > 0) fail();
@@ -212,6 +215,18 @@ function objectKey(o: KubernetesObject): string {
  * The resources of a {@link GkeServingStack}.
  */
 export interface GkeServingStackResources {
+  /** The VPC network, when the cluster declares a new one. */
+  readonly network?: gcp.compute.Network;
+  /** The subnetwork with the Pod and Service ranges, when the cluster declares a new network. */
+  readonly subnetwork?: gcp.compute.Subnetwork;
+  /** The Cloud Router of the NAT gateway, with `CloudNat.CREATE`. */
+  readonly router?: gcp.compute.Router;
+  /** The Cloud NAT gateway, with `CloudNat.CREATE`. */
+  readonly nat?: gcp.compute.RouterNat;
+  /** The dedicated node service account, unless the cluster names another one. */
+  readonly nodeServiceAccount?: gcp.serviceaccount.Account;
+  /** Its project roles, in NODE_SERVICE_ACCOUNT_ROLES order. */
+  readonly nodeRoles: gcp.projects.IAMMember[];
   /** The GKE cluster. */
   readonly cluster: gcp.container.Cluster;
   /** Node pools by GKE pool name. */
@@ -244,12 +259,35 @@ export interface GkeServingStackResources {
 export function createGkeServingStack(
   name: string, plan: GkeServingStackPlan, args: GkeServingStackArgs, parent: pulumi.Resource,
 ): GkeServingStackResources {
-  const cluster = new gcp.container.Cluster(`${name}-cluster`, clusterArgs(plan.cluster), { parent });
+  // `protect` on what the cluster keeps (deletionProtection): `pulumi destroy` refuses before deleting anything that
+  // serves, instead of stopping at the cluster's own deletionProtection after the pools and the network are gone.
+  const protect = plan.cluster.deletionProtection;
+  const net = plan.cluster.network;
+  const network = net?.created ? new gcp.compute.Network(`${name}-network`, networkArgs(net), { parent, protect }) : undefined;
+  const subnetwork = net?.created && network
+    ? new gcp.compute.Subnetwork(`${name}-subnetwork`, subnetworkArgs(net, network.id), { parent, protect }) : undefined;
+  const router = net?.cloudNat
+    ? new gcp.compute.Router(`${name}-router`, routerArgs(net, network?.id ?? net.networkId), { parent, protect }) : undefined;
+  const nat = net?.cloudNat && router
+    ? new gcp.compute.RouterNat(`${name}-nat`, routerNatArgs(net, router.name, subnetwork?.id ?? net.subnetworkId), { parent, protect }) : undefined;
+  // private nodes pull images and models as soon as they boot: with Cloud NAT declared, the cluster waits for it.
+  const cluster = new gcp.container.Cluster(`${name}-cluster`, clusterArgs(plan.cluster, { network: network?.id, subnetwork: subnetwork?.id }),
+    { parent, protect, ...(nat ? { dependsOn: [nat] } : {}) });
+
+  const sa = plan.cluster.nodeServiceAccount;
+  const nodeServiceAccount = sa.create
+    ? new gcp.serviceaccount.Account(`${name}-node-sa`, nodeServiceAccountArgs(sa), { parent, protect }) : undefined;
+  const nodeRoles = nodeServiceAccount ? sa.create!.roles.map((role) => new gcp.projects.IAMMember(
+    `${name}-node-role-${role.replace(/^.*roles\//, '').replace(/[._]/g, '-').toLowerCase()}`, nodeRoleArgs(sa, role, nodeServiceAccount.member),
+    { parent, protect })) : [];
 
   const nodePools: Record<string, gcp.container.NodePool> = {};
   for (const spec of plan.nodePools) {
     nodePools[spec.name] = new gcp.container.NodePool(`${name}-pool-${spec.name}`, nodePoolArgs(spec, cluster.name), {
       parent,
+      protect: spec.deletionProtection,
+      // nodes log and pull images as their service account from the start: the account and its roles come first.
+      ...(nodeServiceAccount ? { dependsOn: [nodeServiceAccount, ...nodeRoles] } : {}),
       // the pool keeps its declared name (workloads select it with cloud.google.com/gke-nodepool), so a replacement
       // must delete the old pool first.
       deleteBeforeReplace: true,
@@ -289,7 +327,10 @@ export function createGkeServingStack(
     { objs: plan.customObjects, ...(args.skipAwait ? { skipAwait: true } : {}) },
     { parent, provider, dependsOn: [...(workloads ? [workloads] : Object.values(nodePools)), ...(args.customResourcesDependOn ?? [])] });
 
-  return { cluster, nodePools, serviceAccounts, workloadIdentityUsers, bucketReaders, kubeconfig, provider, workloads, customResources };
+  return {
+    network, subnetwork, router, nat, nodeServiceAccount, nodeRoles, cluster, nodePools, serviceAccounts, workloadIdentityUsers, bucketReaders,
+    kubeconfig, provider, workloads, customResources,
+  };
 }
 
 /**
@@ -298,6 +339,10 @@ export function createGkeServingStack(
  * the chart's Kubernetes objects are applied to the new cluster with @pulumi/kubernetes.
  *
  * Children (all parented to the stack, named `${name}-<role>`):
+ * - `${name}-network`, `${name}-subnetwork`, `${name}-router`, `${name}-nat`: the cluster's new VPC network and
+ *   subnetwork, and its Cloud NAT (see `networkArgs` …), when it declares them;
+ * - `${name}-node-sa`, `${name}-node-role-ROLE`: the dedicated node service account and its project roles, which
+ *   the node pools wait for;
  * - `${name}-cluster`: `gcp.container.Cluster` (default pool removed, Workload Identity, release channel,
  *   Dataplane V2, Managed Prometheus, deletion protection — see `clusterArgs`);
  * - `${name}-pool-POOL`: one `gcp.container.NodePool` per declared pool (see `nodePoolArgs`);

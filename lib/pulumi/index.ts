@@ -5,6 +5,8 @@ import './peers';
 export { GKE_SERVING_STACK_TYPE, GkeServingStack, createGkeServingStack, planGkeServingStack } from './gke-serving-stack';
 export type { GkeServingStackArgs, GkeServingStackPlan, GkeServingStackResources } from './gke-serving-stack';
 export { clusterArgs } from './cluster-args';
+export type { ClusterNetworkRefs } from './cluster-args';
+export { networkArgs, nodeRoleArgs, nodeServiceAccountArgs, routerArgs, routerNatArgs, subnetworkArgs } from './network-args';
 export { nodePoolArgs } from './node-pool-args';
 export { bucketReaderArgs, serviceAccountArgs, workloadIdentityUserArgs } from './workload-identity-args';
 export { GKE_AUTH_PLUGIN, defaultKubeconfigContext, gkeKubeconfig } from './kubeconfig';

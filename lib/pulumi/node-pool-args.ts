@@ -1,6 +1,6 @@
 import type * as gcp from '@pulumi/gcp';
 import type * as pulumi from '@pulumi/pulumi';
-import { AutoscalingScope, NodePoolSpec } from '../gke/node-pool';
+import type { NodePoolSpec } from '../gke/node-pool';
 
 /**
  * The `gcp.container.NodePool` arguments for a resolved {@link NodePoolSpec} (`NodePool.spec` or
@@ -24,7 +24,8 @@ import { AutoscalingScope, NodePoolSpec } from '../gke/node-pool';
 export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<string>): gcp.container.NodePoolArgs {
   // every key is written out (undefined when not set) so that the compiler checks each name against @pulumi/gcp.
   const a = spec.autoscaling;
-  const total = a?.scope === AutoscalingScope.TOTAL;
+  // AutoscalingScope.TOTAL, compared by value: this layer imports no construct module.
+  const total = (a?.scope as string | undefined) === 'TOTAL';
   const acc = spec.guestAccelerator;
   return {
     name: spec.name,

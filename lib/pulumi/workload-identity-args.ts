@@ -1,6 +1,7 @@
 import type * as gcp from '@pulumi/gcp';
 import type * as pulumi from '@pulumi/pulumi';
-import { STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE, WorkloadIdentitySpec } from '../gke/workload-identity';
+import { STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from '../gke/iam-roles';
+import type { WorkloadIdentitySpec } from '../gke/workload-identity';
 
 /**
  * The `gcp.serviceaccount.Account` arguments for a resolved {@link WorkloadIdentitySpec}: the Google

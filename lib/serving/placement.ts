@@ -3,6 +3,18 @@ import type { ImagePreload } from './cold-start';
 import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 
 /**
+ * What a pool's nodes can reach on the network.
+ */
+export interface NodeEgress {
+  /** Any internet host (public node addresses, or Cloud NAT). */
+  readonly internet: boolean;
+  /** Google APIs (Cloud Storage, Artifact Registry), directly or through Private Google Access. */
+  readonly googleApis: boolean;
+  /** Why, for messages: e.g. `node pool 'l4' runs on private nodes of cluster 'serving' without Cloud NAT`. */
+  readonly description: string;
+}
+
+/**
  * Where a server's pods run: what the serving side needs from a node pool.
  *
  * The serving layer owns this interface and imports no GKE class (aws-cdk's `IGrantable` pattern): `NodePool` and
@@ -40,6 +52,14 @@ export interface IServingPlacement {
    * @default - whole GPUs
    */
   readonly gpuPartitionSize?: string;
+
+  /**
+   * What the pool's nodes can reach: a server whose image or models come from outside Google's network needs internet
+   * egress, one reading Cloud Storage needs Google APIs.
+   *
+   * @default - unknown: nothing is checked
+   */
+  readonly nodeEgress?: NodeEgress;
 
   /** Whether the pool's nodes run the GKE metadata server (Workload Identity). */
   readonly workloadIdentity: boolean;

@@ -310,6 +310,7 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
     allowVersionLabelsForUnavailableModels: s.props.allowVersionLabelsForUnavailableModels,
     platformConfigFile: s.props.extraArgs?.platform_config_file !== undefined,
   });
+  checkNodeEgress(s, models);
   models.forEach((model, index) => {
     const prop = `models[${index}]`;
     if (index >= s.props.models.length && (model.sizeGiB !== undefined || s.coldStart)) {
@@ -366,6 +367,45 @@ export function resolveServerSpec(s: ServerSettings, models: ServedModelOptions[
     probePath: `/v1/models/${models[0]?.name}`,
     pollingCost: checkPollingCost(s, models),
   };
+}
+
+/**
+ * Whether an image reference names a registry inside Google's network (Artifact Registry `*.pkg.dev`, Container
+ * Registry `gcr.io` and its regional hosts), which private nodes reach through Private Google Access. A reference
+ * without a registry host (`tensorflow/serving`) is Docker Hub's. Docker's reference grammar: the first component is a
+ * host when it contains '.' or ':' or is `localhost` (distribution/reference normalize.go, splitDockerDomain).
+ */
+export function isGoogleRegistryImage(image: string): boolean {
+  const first = image.split('/')[0];
+  if (!image.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) return false;
+  const host = first.replace(/:\d+$/, '');
+  return host === 'gcr.io' || host.endsWith('.gcr.io') || host.endsWith('.pkg.dev');
+}
+
+/**
+ * The network rules of private nodes: the kubelet pulls the image and TF Serving reads the models from the node's
+ * network, so a pool without internet egress (private nodes, no Cloud NAT) needs an image and models inside Google's
+ * network, reached through Private Google Access.
+ * https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation
+ */
+function checkNodeEgress(s: ServerSettings, models: ServedModelOptions[]): void {
+  const egress = s.nodePool?.nodeEgress;
+  if (!egress || egress.internet) return;
+  const natFix = 'give the cluster Cloud NAT (ClusterNetwork cloudNat: CloudNat.CREATE, or CloudNat.EXISTING when the network has it)';
+  if (!isGoogleRegistryImage(s.image.image)) {
+    fail(s.subject, 'image', s.image.image, `come from a registry the nodes reach: ${egress.description}, and the image's registry is outside Google's network`,
+      `mirror the image to Artifact Registry (TfServingImage.custom('us-docker.pkg.dev/PROJECT/REPO/serving:TAG')), or ${natFix}`);
+  }
+  models.forEach((m, i) => {
+    if (m.source.kind === 's3') {
+      fail(s.subject, `models[${i}].source`, m.source.basePath, `be reachable from the nodes: ${egress.description}, and S3 is outside Google's network`,
+        `${natFix}, or copy the model to Cloud Storage (reached through Private Google Access)`);
+    }
+    if (m.source.kind === 'gcs' && !egress.googleApis) {
+      fail(s.subject, `models[${i}].source`, m.source.basePath, `be reachable from the nodes: ${egress.description}`,
+        `turn on Private Google Access on the nodes' subnetwork (ClusterNetwork.create privateGoogleAccess: true), or ${natFix}`);
+    }
+  });
 }
 
 /** What {@link validateServer} checks against the finished tree. */

@@ -24,7 +24,16 @@ describe('defaults', () => {
 
   test('one ContainerCluster, container.cnrm.cloud.google.com/v1beta1, named after the construct id', () => {
     const { objects } = build();
-    expect(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual(['container.cnrm.cloud.google.com/v1beta1 ContainerCluster serving']);
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual([
+      'container.cnrm.cloud.google.com/v1beta1 ContainerCluster serving',
+      // the dedicated node service account and its project roles (see 'node service account' below)
+      'iam.cnrm.cloud.google.com/v1beta1 IAMServiceAccount serving-nodes',
+      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-logging-logwriter',
+      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-monitoring-metricwriter',
+      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-monitoring-viewer',
+      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-stackdriver-resourcemetadata-writer',
+      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-artifactregistry-reader',
+    ]);
   });
 
   test('project annotation, default node pool removed, deletion policy abandon', () => {
@@ -77,6 +86,18 @@ describe('defaults', () => {
       gcsFuseCsiDriver: false,
       privateNodes: false,
       controlPlaneCidr: undefined,
+      privateEndpoint: false,
+      masterAuthorizedNetworks: undefined,
+      network: undefined,
+      nodeServiceAccount: {
+        email: 'serving-nodes@acme-ml.iam.gserviceaccount.com',
+        create: {
+          project: 'acme-ml',
+          accountId: 'serving-nodes',
+          displayName: 'GKE nodes of serving',
+          roles: ['roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer', 'roles/stackdriver.resourceMetadata.writer', 'roles/artifactregistry.reader'],
+        },
+      },
       networkingMode: 'VPC_NATIVE',
       datapathProvider: 'ADVANCED_DATAPATH',
       networkPolicyEnforced: true,
@@ -200,7 +221,7 @@ describe('node pools', () => {
     expect(l4).toBeInstanceOf(GpuNodePool);
     expect(cluster.nodePools).toEqual([cpu, l4]);
     expect(cpu.node.scope).toBe(cluster);
-    expect(synth(chart).map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
+    expect(synth(chart).filter((o) => o.kind.startsWith('Container')).map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
       'ContainerCluster serving', 'ContainerNodePool serving-cpu', 'ContainerNodePool serving-l4',
     ]);
   });

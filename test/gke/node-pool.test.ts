@@ -37,7 +37,10 @@ describe('defaults', () => {
   test('named CLUSTER-POOL in Kubernetes, POOL in GKE (resourceID), in the cluster\'s location and project', () => {
     const p = poolOf();
     expect(p.apiVersion).toBe('container.cnrm.cloud.google.com/v1beta1');
-    expect(p.metadata).toEqual({ name: 'serving-cpu', annotations: { 'cnrm.cloud.google.com/project-id': 'acme-ml' } });
+    // deletion-policy abandon: the pool keeps what the cluster keeps (its deletionProtection, on by default)
+    expect(p.metadata).toEqual({
+      name: 'serving-cpu', annotations: { 'cnrm.cloud.google.com/project-id': 'acme-ml', 'cnrm.cloud.google.com/deletion-policy': 'abandon' },
+    });
     expect(p.spec.resourceID).toBe('cpu');
     expect(p.spec.clusterRef).toEqual({ name: 'serving' });
     expect(p.spec.location).toBe('us-central1');
@@ -48,6 +51,9 @@ describe('defaults', () => {
       machineType: 'e2-standard-4',
       imageType: 'COS_CONTAINERD',
       workloadMetadataConfig: { mode: 'GKE_METADATA' },
+      // the cluster's dedicated node service account, referenced by object name; IAM alone limits it
+      serviceAccountRef: { name: 'serving-nodes' },
+      oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
     });
   });
 
@@ -86,12 +92,21 @@ describe('defaults', () => {
       initialNodeCount: 1,
       nodeLocations: undefined,
       workloadMetadataMode: 'GKE_METADATA',
-      serviceAccount: undefined,
-      oauthScopes: undefined,
+      serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com',
+      oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       autoRepair: true,
       autoUpgrade: true,
       upgradeSettings: { strategy: 'SURGE', maxSurge: 1, maxUnavailable: 0 },
+      deletionProtection: true,
     });
+  });
+
+  test('a cluster without deletionProtection: the pool is deleted with its declaration (no abandon annotation)', () => {
+    const chart = Testing.chart();
+    const cluster = new GkeCluster(chart, 'serving', { project: 'acme-ml', location: 'us-central1', deletionProtection: false });
+    const pool = cluster.addNodePool('cpu');
+    expect(pool.spec.deletionProtection).toBe(false);
+    expect(only(synth(chart), 'ContainerNodePool').metadata.annotations).toEqual({ 'cnrm.cloud.google.com/project-id': 'acme-ml' });
   });
 
   test('placement API of a CPU pool: the pool label, no tolerations, no GPUs', () => {

@@ -12,7 +12,8 @@ function setup(clusterProps: Partial<GkeClusterProps> = {}) {
 function build(props: Partial<WorkloadIdentityProps> = {}) {
   const { chart, cluster } = setup();
   const identity = new WorkloadIdentity(chart, 'resnet', { cluster, serviceAccountName: 'resnet', namespace: 'models', modelBuckets: ['gs://acme-models/resnet'], ...props });
-  const objects = synth(chart).filter((o) => o.kind !== 'ContainerCluster');
+  // the identity's objects: not the cluster, nor its node service account (serving-nodes) and that account's role bindings.
+  const objects = synth(chart).filter((o) => o.kind !== 'ContainerCluster' && !o.metadata.name.startsWith('serving-nodes'));
   return { chart, cluster, identity, objects };
 }
 

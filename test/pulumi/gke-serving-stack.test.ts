@@ -69,6 +69,13 @@ describe('the GPU example app', () => {
   test('registers the component, one cluster, a node pool per declared pool, the Workload Identity resources, a provider and two ConfigGroups', () => {
     expect(the(T.stack, 'ml').custom).toBe(false);
     expect(d.children.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+      `${T.network} ml-network`,
+      `${T.subnetwork} ml-subnetwork`,
+      `${T.router} ml-router`,
+      `${T.routerNat} ml-nat`,
+      `${T.account} ml-node-sa`,
+      ...['artifactregistry-reader', 'logging-logwriter', 'monitoring-metricwriter', 'monitoring-viewer', 'stackdriver-resourcemetadata-writer']
+        .map((r) => `${T.projectIamMember} ml-node-role-${r}`),
       `${T.cluster} ml-cluster`,
       `${T.nodePool} ml-pool-cpu`,
       `${T.nodePool} ml-pool-l4`,
@@ -82,7 +89,7 @@ describe('the GPU example app', () => {
   });
 
   test('every child is parented to the component and named after it', () => {
-    expect(d.children.length).toBe(9);
+    expect(d.children.length).toBe(19);
     for (const r of d.children) {
       expect(r.parent).toBe(d.urn);
       expect(r.name.startsWith('ml-')).toBe(true);
@@ -101,12 +108,47 @@ describe('the GPU example app', () => {
       removeDefaultNodePool: true,
       initialNodeCount: 1,
       networkingMode: 'VPC_NATIVE',
+      // the example's own VPC: the created network and subnetwork (their ids), the named secondary ranges
+      network: 'ml-network-id',
+      subnetwork: 'ml-subnetwork-id',
+      ipAllocationPolicy: { clusterSecondaryRangeName: 'pods', servicesSecondaryRangeName: 'services' },
+      privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: '172.16.0.32/28' },
+      masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: '203.0.113.0/24', displayName: 'office' }] },
       datapathProvider: 'ADVANCED_DATAPATH',
       monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET', 'DCGM'], managedPrometheus: { enabled: true } },
       deletionProtection: true,
     });
     expect(c.networkPolicy).toBeUndefined();
-    expect(c.privateClusterConfig).toBeUndefined();
+  });
+
+  test('network: a custom-mode VPC, the subnetwork with pods/services ranges and Private Google Access, Cloud NAT on it; the cluster waits for the NAT', () => {
+    expect(d.role(T.network, 'network').inputs).toEqual({ name: 'serving-vpc', project: 'acme-ml', autoCreateSubnetworks: false, routingMode: 'REGIONAL' });
+    expect(d.role(T.subnetwork, 'subnetwork').inputs).toEqual({
+      name: 'serving-nodes', project: 'acme-ml', region: 'us-central1', network: 'ml-network-id', ipCidrRange: '10.0.0.0/20',
+      secondaryIpRanges: [{ rangeName: 'pods', ipCidrRange: '10.4.0.0/14' }, { rangeName: 'services', ipCidrRange: '10.8.0.0/20' }],
+      privateIpGoogleAccess: true,
+    });
+    expect(d.role(T.router, 'router').inputs).toEqual({ name: 'serving-router', project: 'acme-ml', region: 'us-central1', network: 'ml-network-id' });
+    expect(d.role(T.routerNat, 'nat').inputs).toEqual({
+      name: 'serving-nat', project: 'acme-ml', region: 'us-central1', router: 'serving-router', natIpAllocateOption: 'AUTO_ONLY',
+      sourceSubnetworkIpRangesToNat: 'LIST_OF_SUBNETWORKS', subnetworks: [{ name: 'ml-subnetwork-id', sourceIpRangesToNats: ['ALL_IP_RANGES'] }],
+    });
+    // (the recorded dependencies also hold the input dependencies: network and subnetwork ids)
+    expect(d.role(T.cluster, 'cluster').dependsOn).toEqual(expect.arrayContaining([d.role(T.routerNat, 'nat').urn]));
+  });
+
+  test('node service account: a dedicated account with the five node roles on the project; both pools run as it and wait for it', () => {
+    expect(d.role(T.account, 'node-sa').inputs).toEqual({ project: 'acme-ml', accountId: 'serving-nodes', displayName: 'GKE nodes of serving' });
+    const roles = ofType(T.projectIamMember, 'ml-node-role-');
+    expect(roles.map((r) => r.inputs)).toEqual([
+      'roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer', 'roles/stackdriver.resourceMetadata.writer', 'roles/artifactregistry.reader',
+    ].map((role) => ({ project: 'acme-ml', role, member: 'serviceAccount:serving-nodes@acme-ml.iam.gserviceaccount.com' })));
+    for (const pool of ['pool-cpu', 'pool-l4']) {
+      const p = d.role(T.nodePool, pool);
+      expect(p.inputs.nodeConfig.serviceAccount).toBe('serving-nodes@acme-ml.iam.gserviceaccount.com');
+      expect(p.inputs.nodeConfig.oauthScopes).toEqual(['https://www.googleapis.com/auth/cloud-platform']);
+      expect(p.dependsOn).toEqual(expect.arrayContaining([d.role(T.account, 'node-sa').urn, ...roles.map((r) => r.urn)]));
+    }
   });
 
   test('GPU pool: guestAccelerators nvidia-l4 × 1 with gpuDriverInstallationConfig, taints NO_SCHEDULE, autoscaling 0..4 in total, spot, GKE_METADATA', () => {
@@ -188,11 +230,12 @@ describe('the GPU example app', () => {
     expect(d.role(T.configGroup, 'custom-resources').dependsOn).toEqual([workloads.urn]);
   });
 
-  test('no Config Connector object reaches the cluster; the six the chart declares are replaced by native resources', () => {
+  test('no Config Connector object reaches the cluster; the 18 the chart declares are replaced by native resources', () => {
     const applied = [...d.objsOf('workloads'), ...d.objsOf('custom-resources')];
     expect(applied.filter((o) => /(^|\.)cnrm\.cloud\.google\.com\//.test(o.apiVersion))).toEqual([]);
     expect(d.stack.plan.replacedObjects.map((o) => o.kind).sort()).toEqual([
-      'ContainerCluster', 'ContainerNodePool', 'ContainerNodePool', 'IAMPolicyMember', 'IAMPolicyMember', 'IAMServiceAccount',
+      'ComputeNetwork', 'ComputeRouter', 'ComputeRouterNAT', 'ComputeSubnetwork', 'ContainerCluster', 'ContainerNodePool', 'ContainerNodePool',
+      ...Array(7).fill('IAMPolicyMember'), 'IAMServiceAccount', 'IAMServiceAccount',
     ]);
   });
 
@@ -440,7 +483,7 @@ describe('argument checks (one InputPropertiesError, nothing registered)', () =>
     expect(e.errors).toEqual([{
       propertyPath: 'chart',
       reason: 'Config Connector object IAMServiceAccount \'hand-made\' (iam.cnrm.cloud.google.com/v1beta1) has no native rendering: GkeServingStack renders '
-        + 'GkeCluster, NodePool, GpuNodePool and WorkloadIdentity. Fix: declare that resource with @pulumi/gcp in the Pulumi program and remove it from the chart',
+        + 'GkeCluster (with its network and node service account), NodePool, GpuNodePool and WorkloadIdentity. Fix: declare that resource with @pulumi/gcp in the Pulumi program and remove it from the chart',
     }]);
   });
 

@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, GpuSharingStrategy, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
-  NodePool, NodePoolOptions, ReleaseChannel, SecondaryBootDiskMode, WorkloadIdentity,
+  NodePool, NodePoolOptions, ReleaseChannel, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
 } from '../../lib/gke';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
@@ -107,6 +107,15 @@ describe('clusterArgs', () => {
     ['zonal, STABLE, no Workload Identity, no Prometheus, unprotected', {
       location: 'us-central1-a', releaseChannel: ReleaseChannel.STABLE, workloadIdentity: false, managedPrometheus: false, deletionProtection: false,
     }, false],
+    ['own VPC, private endpoint, authorized networks', {
+      privateNodes: true, privateEndpoint: true, controlPlaneCidr: '172.16.0.32/28',
+      network: ClusterNetwork.create({ nodesCidr: '10.0.0.0/20', podsCidr: '10.4.0.0/14', servicesCidr: '10.8.0.0/20' }),
+      masterAuthorizedNetworks: [{ cidr: '10.0.0.0/8', displayName: 'vpc' }, { cidr: '203.0.113.7/32' }],
+    }, false],
+    ['existing network with named ranges', {
+      network: ClusterNetwork.existing({ networkName: 'shared', subnetworkName: 'gke', podsRangeName: 'gke-pods', servicesRangeName: 'gke-svc' }),
+    }, false],
+    ['existing network, GKE-made ranges', { network: ClusterNetwork.existing({ networkName: 'shared', subnetworkName: 'gke' }) }, false],
   ])('renders the same settings as the Config Connector ContainerCluster (%s)', (_, props, withGpuPool) => {
     // GIVEN one cluster spec, rendered by both engines
     const { chart, cluster: c } = cluster(props);
@@ -114,10 +123,15 @@ describe('clusterArgs', () => {
     const kcc = only(synth(chart), 'ContainerCluster');
     // WHEN the ContainerCluster is translated field by field (annotations → fields; an empty ipAllocationPolicy is
     // GKE's default for new clusters and is left out on the Pulumi side)
-    const { ipAllocationPolicy, ...spec } = kcc.spec;
-    expect(ipAllocationPolicy).toEqual({});
+    const { ipAllocationPolicy, networkRef, subnetworkRef, ...spec } = kcc.spec;
+    const project = kcc.metadata.annotations['cnrm.cloud.google.com/project-id'];
+    // a created network is referenced by object name in Config Connector, by its id (same path) in Pulumi
+    const network = networkRef?.external ?? (networkRef ? `projects/${project}/global/networks/${networkRef.name}` : undefined);
+    const subnetwork = subnetworkRef?.external ?? (subnetworkRef ? `projects/${project}/regions/us-central1/subnetworks/${subnetworkRef.name}` : undefined);
     const expected = {
       ...spec,
+      ...(network ? { network, subnetwork } : {}),
+      ...(Object.keys(ipAllocationPolicy).length ? { ipAllocationPolicy } : {}),
       name: kcc.metadata.name,
       project: kcc.metadata.annotations['cnrm.cloud.google.com/project-id'],
       removeDefaultNodePool: kcc.metadata.annotations['cnrm.cloud.google.com/remove-default-node-pool'] === 'true',
@@ -138,7 +152,11 @@ describe('nodePoolArgs', () => {
       location: 'us-central1',
       autoscaling: { totalMinNodeCount: 1, totalMaxNodeCount: 3 },
       initialNodeCount: 1,
-      nodeConfig: { machineType: 'e2-standard-4', imageType: 'COS_CONTAINERD', workloadMetadataConfig: { mode: 'GKE_METADATA' } },
+      nodeConfig: {
+        machineType: 'e2-standard-4', imageType: 'COS_CONTAINERD', workloadMetadataConfig: { mode: 'GKE_METADATA' },
+        // the cluster's dedicated node service account; IAM alone limits it
+        serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      },
       management: { autoRepair: true, autoUpgrade: true },
       upgradeSettings: { strategy: 'SURGE', maxSurge: 1, maxUnavailable: 0 },
     });
@@ -256,7 +274,8 @@ describe('nodePoolArgs', () => {
     const pool = make(c, chart);
     const kcc = synth(chart).find((o) => o.kind === 'ContainerNodePool' && o.spec.resourceID === pool.name);
     // WHEN the ContainerNodePool is translated: clusterRef → cluster, resourceID → name, the singular `taint` and
-    // `guestAccelerator` → plural, serviceAccountRef.external → serviceAccount, the project annotation → project
+    // `guestAccelerator` → plural, serviceAccountRef → serviceAccount (the external email, or the email of the cluster's
+    // own IAMServiceAccount named in `name`), the project annotation → project
     const { clusterRef, resourceID, nodeConfig: { taint, guestAccelerator, serviceAccountRef, ...nodeConfig }, ...spec } = kcc.spec;
     const expected = {
       ...spec,
@@ -267,7 +286,7 @@ describe('nodePoolArgs', () => {
         ...nodeConfig,
         ...(taint ? { taints: taint } : {}),
         ...(guestAccelerator ? { guestAccelerators: guestAccelerator } : {}),
-        ...(serviceAccountRef ? { serviceAccount: serviceAccountRef.external } : {}),
+        ...(serviceAccountRef ? { serviceAccount: serviceAccountRef.external ?? `${serviceAccountRef.name}@acme-ml.iam.gserviceaccount.com` } : {}),
       },
     };
     // THEN it equals the gcp.container.NodePool arguments
@@ -374,7 +393,10 @@ describe('splitObjects', () => {
     new WorkloadIdentity(chart, 'wi', { cluster: c, serviceAccountName: 'vision', namespace: 'default', modelBuckets: ['acme-models'] });
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
     const split = splitObjects(synth(chart));
-    expect(split.configConnector.map((x) => x.kind).sort()).toEqual(['ContainerCluster', 'ContainerNodePool', 'IAMPolicyMember', 'IAMPolicyMember', 'IAMServiceAccount']);
+    // the cluster's node service account (1 + 5 roles), the pool, the Workload Identity (1 + 2)
+    expect(split.configConnector.map((x) => x.kind).sort()).toEqual([
+      'ContainerCluster', 'ContainerNodePool', ...Array(7).fill('IAMPolicyMember'), 'IAMServiceAccount', 'IAMServiceAccount',
+    ]);
     expect(split.core.map((x) => x.kind)).toEqual(['ConfigMap']);
     expect(split.custom).toEqual([]);
   });

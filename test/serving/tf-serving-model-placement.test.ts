@@ -1,9 +1,11 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AutoscalingScope, GcsAccess, GkeCluster, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage, TfServingModel,
+  AutoscalingScope, CloudNat, ClusterNetwork, GcsAccess, GkeCluster, GpuSharingStrategy, MachineType, ModelSource, NodePool, TfServingImage,
+  TfServingModel,
   TfServingModelProps, WorkloadIdentity,
 } from '../../lib';
+import { isGoogleRegistryImage } from '../../lib/serving/server-spec';
 import { containerOf, flagsOf, only, synth } from '../support/synth';
 
 const RESNET = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
@@ -181,7 +183,8 @@ describe('Workload Identity end to end', () => {
 
   test('KSA annotated with the Google service account; IAMServiceAccount, workloadIdentityUser and bucket read', () => {
     const { chart } = wi();
-    const objects = synth(chart);
+    // leave out the cluster's own node service account (cluster-nodes) and its project roles
+    const objects = synth(chart).filter((o) => !o.metadata.name.startsWith('cluster-nodes'));
     expect(only(objects, 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'resnet@acme-ml.iam.gserviceaccount.com' });
     expect(only(objects, 'IAMServiceAccount').metadata.name).toBe('resnet');
     const members = objects.filter((o) => o.kind === 'IAMPolicyMember');
@@ -243,5 +246,72 @@ describe('rollout at pool capacity (issue 10 item 10)', () => {
       cluster.addNodePool('onezone', { maxNodes: 2, autoscalingScope: AutoscalingScope.PER_ZONE, nodeLocations: ['us-central1-a'] }).maxNodeCount,
       cluster.addNodePool('fixed', { nodeCount: 1 }).maxNodeCount,
     ]).toEqual([2, 6, 2, 3]);
+  });
+});
+
+describe('private nodes: what the nodes can reach', () => {
+  const AR_IMAGE = 'us-docker.pkg.dev/acme-ml/serving/tensorflow-serving:2.20.0';
+  function privateCluster(cloudNat: CloudNat) {
+    const chart = Testing.chart();
+    const cluster = new GkeCluster(chart, 'cluster', {
+      project: 'acme-ml', location: 'us-central1-a', name: 'serving', privateNodes: true,
+      network: ClusterNetwork.create({ nodesCidr: '10.0.0.0/20', podsCidr: '10.4.0.0/14', servicesCidr: '10.8.0.0/20', cloudNat }),
+    });
+    return { chart, pool: cluster.addNodePool('cpu', { machineType: MachineType.of('e2-standard-8') }) };
+  }
+  const NO_NAT = "node pool 'cpu' runs on private nodes of cluster 'serving' without Cloud NAT (Google APIs only, through Private Google Access)";
+  const NAT_FIX = 'give the cluster Cloud NAT (ClusterNetwork cloudNat: CloudNat.CREATE, or CloudNat.EXISTING when the network has it)';
+
+  test('the pool tells its egress: public nodes reach everything; private nodes with NAT too; without NAT, Google APIs only', () => {
+    const pub = new GkeCluster(Testing.chart(), 'c', { project: 'acme-ml', location: 'us-central1-a' }).addNodePool('cpu');
+    expect(pub.nodeEgress).toEqual({ internet: true, googleApis: true, description: "node pool 'cpu' has public nodes" });
+    expect(privateCluster(CloudNat.CREATE).pool.nodeEgress)
+      .toEqual({ internet: true, googleApis: true, description: "node pool 'cpu' runs on private nodes of cluster 'serving' with Cloud NAT" });
+    expect(privateCluster(CloudNat.NONE).pool.nodeEgress).toEqual({ internet: false, googleApis: true, description: NO_NAT });
+  });
+
+  test('Docker Hub image without Cloud NAT: refused (the kubelet could not pull it)', () => {
+    const { chart, pool } = privateCluster(CloudNat.NONE);
+    expect(() => new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool: pool, resources: SMALL })).toThrow(
+      `TfServingModel 'resnet': 'image' ("tensorflow/serving:2.20.0") must come from a registry the nodes reach: ${NO_NAT}, and the image's registry is outside Google's network. `
+      + `Fix: mirror the image to Artifact Registry (TfServingImage.custom('us-docker.pkg.dev/PROJECT/REPO/serving:TAG')), or ${NAT_FIX}`);
+  });
+
+  test('an S3 model without Cloud NAT: refused', () => {
+    const { chart, pool } = privateCluster(CloudNat.NONE);
+    const image = TfServingImage.custom('us-docker.pkg.dev/acme-ml/serving/tfs:2.6.0', { s3Support: true });
+    expect(() => new TfServingModel(chart, 'resnet', { models: [{ name: 'r', source: ModelSource.s3('s3://acme/r') }], nodePool: pool, image, resources: SMALL })).toThrow(
+      `TfServingModel 'resnet': 'models[0].source' ("s3://acme/r") must be reachable from the nodes: ${NO_NAT}, and S3 is outside Google's network. `
+      + `Fix: ${NAT_FIX}, or copy the model to Cloud Storage (reached through Private Google Access)`);
+  });
+
+  test('an Artifact Registry image and GCS models without Cloud NAT: accepted (Private Google Access)', () => {
+    const { chart, pool } = privateCluster(CloudNat.NONE);
+    new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool: pool, resources: SMALL, image: TfServingImage.custom(AR_IMAGE) });
+    expect(containerOf(synth(chart)).image).toBe(AR_IMAGE);
+  });
+
+  test('with Cloud NAT: Docker Hub image and S3 accepted', () => {
+    const { chart, pool } = privateCluster(CloudNat.CREATE);
+    const image = TfServingImage.custom('tensorflow/serving:2.6.0', { s3Support: true });
+    new TfServingModel(chart, 'resnet', { models: [{ name: 'r', source: ModelSource.s3('s3://acme/r') }], nodePool: pool, image, resources: SMALL });
+    expect(containerOf(synth(chart)).image).toBe('tensorflow/serving:2.6.0');
+  });
+
+  test('a placement that reaches no Google API: GCS refused', () => {
+    const { chart, pool } = privateCluster(CloudNat.NONE);
+    const egress = { internet: false, googleApis: false, description: "pool 'isolated' reaches nothing outside the VPC" };
+    const isolated = Object.assign(Object.create(Object.getPrototypeOf(pool)), pool, {}) as NodePool;
+    Object.defineProperty(isolated, 'nodeEgress', { value: egress });
+    expect(() => new TfServingModel(chart, 'resnet', { models: [RESNET], gcsAccess: WI, nodePool: isolated, resources: SMALL, image: TfServingImage.custom(AR_IMAGE) })).toThrow(
+      'TfServingModel \'resnet\': \'models[0].source\' ("gs://acme-models/resnet") must be reachable from the nodes: pool \'isolated\' reaches nothing outside the VPC. '
+      + `Fix: turn on Private Google Access on the nodes' subnetwork (ClusterNetwork.create privateGoogleAccess: true), or ${NAT_FIX}`);
+  });
+
+  test.each([
+    ['tensorflow/serving:2.20.0', false], ['docker.io/tensorflow/serving', false], ['localhost:5000/tfs', false], ['ghcr.io/acme/tfs', false],
+    ['gcr.io/acme/tfs', true], ['eu.gcr.io/acme/tfs', true], ['us-docker.pkg.dev/acme/r/tfs', true], ['mirror.gcr.io:443/library/tfs', true], ['pkg.dev', false],
+  ])('isGoogleRegistryImage(%j) is %j', (image, expected) => {
+    expect(isGoogleRegistryImage(image as string)).toBe(expected);
   });
 });

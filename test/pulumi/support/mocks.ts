@@ -127,6 +127,11 @@ export const T = {
   account: 'gcp:serviceaccount/account:Account',
   iamMember: 'gcp:serviceaccount/iAMMember:IAMMember',
   bucketIamMember: 'gcp:storage/bucketIAMMember:BucketIAMMember',
+  network: 'gcp:compute/network:Network',
+  subnetwork: 'gcp:compute/subnetwork:Subnetwork',
+  router: 'gcp:compute/router:Router',
+  routerNat: 'gcp:compute/routerNat:RouterNat',
+  projectIamMember: 'gcp:projects/iAMMember:IAMMember',
   k8sProvider: 'pulumi:providers:kubernetes',
   configGroup: 'kubernetes:yaml/v2:ConfigGroup',
 } as const;
