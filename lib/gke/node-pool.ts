@@ -8,6 +8,7 @@ import { MachineType } from './machine-type';
 import { ReleaseChannel } from './release-channel';
 import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { fail, subjectOf } from '../core/errors';
+import { checkLabels, isLabelValue, isQualifiedName } from '../core/kubernetes';
 import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
 import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
@@ -373,9 +374,6 @@ export const GPU_TAINT: NodeTaint = { key: Accelerator.RESOURCE_NAME, value: 'pr
 /** Node label GKE sets on every node to its node pool's name. */
 export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 // GKE spreads a regional cluster's nodes over three zones of the region unless node locations say otherwise.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters
@@ -476,17 +474,13 @@ export class NodePool extends Construct implements IServingPlacement {
         'copy the email from `gcloud iam service-accounts list`');
     }
     const labels = { ...(props.labels ?? {}) };
-    for (const [k, v] of Object.entries(labels)) {
-      checkLabelKey(subject, `labels.${k}`, k);
-      if (!LABEL_VALUE.test(v)) {
-        fail(subject, `labels.${k}`, v, 'be a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit',
-          'shorten or simplify the value');
-      }
-    }
+    // GKE passes node labels to the kubelet (--node-labels), which the NodeRestriction admission plugin limits.
+    checkLabels(subject, 'labels', labels, { node: true });
     const taints = [...(gpu ? [GPU_TAINT] : []), ...(props.taints ?? [])];
     taints.forEach((t, i) => {
+      // k8s.io/kubernetes/pkg/apis/core/validation validateTaints: the key a qualified name, the value a label value.
       checkLabelKey(subject, `taints[${i}].key`, t.key);
-      if (!LABEL_VALUE.test(t.value)) {
+      if (!isLabelValue(t.value)) {
         fail(subject, `taints[${i}].value`, t.value, 'be a Kubernetes label value (at most 63 letters, digits, \'-\', \'_\' or \'.\')', 'shorten or simplify the value');
       }
       const first = taints.findIndex((o) => o.key === t.key && o.effect === t.effect);
@@ -748,10 +742,7 @@ function checkCount(subject: string, prop: string, n: number): number {
 }
 
 function checkLabelKey(subject: string, prop: string, key: string): void {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash === -1 ? undefined : key.slice(0, slash);
-  const name = slash === -1 ? key : key.slice(slash + 1);
-  if (!LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))) {
+  if (!isQualifiedName(key)) {
     fail(subject, prop, key, 'be a Kubernetes label key: an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' or \'.\'',
       'use a key such as \'example.com/role\' or \'role\'');
   }

@@ -7,6 +7,7 @@ import {
 } from './canary-options';
 import { flaggerInterval } from './routing';
 import { fail, show } from '../core/errors';
+import { checkLabels, checkQuantity, checkSize } from '../core/kubernetes';
 import { DNS_SUBDOMAIN, HTTP_URL, SERVER_NAME } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
@@ -263,7 +264,7 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
     labels: { 'app.kubernetes.io/managed-by': 'tfserving-constructs', [CANARY_LABEL]: name },
     podSelector,
     podLabels: podLabelPlans(mode, name, stable, canary),
-    proxy: resolveProxy(props),
+    proxy: resolveProxy(subject, props),
   };
 }
 
@@ -282,8 +283,11 @@ function podLabelPlans(mode: IstioCanaryMode, name: string, stable: TfServingMod
   }
 }
 
-function resolveProxy(props: IstioCanaryProps): ProxyPlan {
+function resolveProxy(subject: string, props: IstioCanaryProps): ProxyPlan {
   const p = props.proxy ?? {};
+  // The injector copies the annotations into the proxy container's resources: a bad quantity fails pod creation.
+  if (p.cpu) checkQuantity(subject, 'proxy.cpu', p.cpu.amount);
+  if (p.memory) checkSize(subject, 'proxy.memory', p.memory, 'MiB', 1);
   // Annotation names and formats: Istio's injection template reads them as Kubernetes quantities
   // (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, `sidecar.istio.io/proxyCPU` …).
   const cpu = (p.cpu ?? kplus.Cpu.millis(500)).amount;
@@ -456,7 +460,7 @@ export function checkTimeouts(subject: string, props: Pick<IstioCanaryProps, 'ti
   const check = (prop: string, d: Duration | undefined) => {
     if (d === undefined) return;
     const ms = d.toMilliseconds({ integral: false });
-    if (ms < 1) {
+    if (!(ms >= 1)) {
       fail(subject, prop, formatDuration(d), 'be at least 1 millisecond (Istio\'s minimum)',
         'leave it out to size it from the batching timeout');
     }
@@ -483,7 +487,7 @@ function resolveOutlier(subject: string, props: IstioCanaryProps): OutlierPlan |
   }
   for (const k of ['interval', 'baseEjectionTime'] as const) {
     const d = o[k];
-    if (d !== undefined && d.toMilliseconds({ integral: false }) < 1) {
+    if (d !== undefined && !(d.toMilliseconds({ integral: false }) >= 1)) {
       fail(subject, `outlierDetection.${k}`, formatDuration(d), 'be at least 1 millisecond',
         `use ${k === 'interval' ? 'Duration.seconds(10)' : 'Duration.seconds(30)'}`);
     }
@@ -511,6 +515,9 @@ function resolveGateway(subject: string, mode: IstioCanaryMode, gw: GatewayExpos
       fail(subject, 'gateway.hosts', h, 'be a lower-case DNS name, optionally starting with \'*.\'', 'use e.g. \'resnet.ml.example.com\'');
     }
   }
+  // The selector picks the gateway pods by their labels: a key or value the API server refuses on a pod can match no
+  // gateway pod, so the Gateway would never be applied.
+  checkLabels(subject, 'gateway.selector', gw.selector);
   if (!DNS_SUBDOMAIN.test(gw.tlsSecretName)) {
     fail(subject, 'gateway.tlsSecretName', gw.tlsSecretName, 'be a Secret name (a DNS subdomain)',
       'use the name of the kubernetes.io/tls Secret in the gateway\'s namespace');

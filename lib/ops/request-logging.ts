@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { fail, subjectOf } from '../core/errors';
+import { checkObjectName } from '../core/kubernetes';
 import { Telemetry } from '../imports/telemetry.istio.io';
 import { hexSuffixesBelow } from '../mesh/routing';
 import { ISidecarServer, sidecarPolicyFor } from '../mesh/sidecar-network-policy';
@@ -78,6 +79,10 @@ export class RequestLogging extends Construct {
     if (!(percent >= 0 && percent <= 100)) fail(subject, 'samplePercent', percent, 'be between 0 and 100', 'use e.g. 10');
     const providers = props.providers ?? ['envoy'];
     if (providers.length === 0) fail(subject, 'providers', providers, 'name at least one access-log provider', 'use [\'envoy\']');
+    providers.forEach((p, i) => {
+      if (p.trim() === '') fail(subject, `providers[${i}]`, p, 'name an access-log provider of meshConfig.extensionProviders', 'use \'envoy\'');
+    });
+    if (props.name !== undefined) checkObjectName(subject, 'name', props.name);
     this.filterExpression = sampleExpression(percent, props.alwaysLogErrors ?? true);
     this.telemetry = new Telemetry(this, 'Resource', {
       metadata: { name: props.name ?? `${props.target.serviceName}-access-logs` },

@@ -194,7 +194,7 @@ describe('props', () => {
 
   test('image: GPU build and custom images', () => {
     expect(containerOf(build({ image: TfServingImage.of('2.16.1') }).objects).image).toBe('tensorflow/serving:2.16.1');
-    expect(containerOf(build({ image: TfServingImage.custom('acme/tfs@sha256:abc') }).objects).image).toBe('acme/tfs@sha256:abc');
+    expect(containerOf(build({ image: TfServingImage.custom('acme/tfs@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd') }).objects).image).toBe('acme/tfs@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd');
   });
 
   test('resources: threads follow the CPU request; {} emits no resources', () => {
