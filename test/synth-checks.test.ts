@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  GcsAccess, GkeCluster, LoadTest, LoadTestPayload, MetricsBackend, ModelSource, NodePool, RequestLogging, S3Credentials,
+  GcsAccess, GkeCluster, LoadTest, MachineType, LoadTestPayload, MetricsBackend, ModelSource, NodePool, RequestLogging, S3Credentials,
   ScalingMetric, Scraper, ServingAlerts, ServingAutoscaler, ServingDashboard, TensorDType, TfServingImage, TfServingModel, TfServingModelProps,
   WorkloadIdentity, planCapacity,
 } from '../lib';
@@ -140,4 +140,83 @@ test('the inputs next to each refused one are accepted and written (the rules ar
   expect(only(objects, 'Telemetry').metadata.name).toBe('access.logs');
   expect(only(objects, 'Job').spec.ttlSecondsAfterFinished).toBe(3600);
   expect(GcsAccess.keySecret('gcs-key', 'key.json').kind).toBe('key-secret');
+});
+
+/** Istio's and GKE's vocabularies (issue 19 item 4), exact messages. */
+const vocabulary: [string, (c: Chart) => unknown, string][] = [
+  ['IstioCanary retries.retryOn outside istiod\'s list', (c) => canary(c, { retries: { retryOn: 'connect-failure,5xx-only' } }),
+    "IstioCanary 'rollout': 'retries.retryOn' (\"5xx-only\") must be a retry condition istiod accepts: an HTTP status code, or one of 5xx, gateway-error, reset, "
+    + 'reset-before-request, connect-failure, retriable-4xx, refused-stream, retriable-status-codes, retriable-headers, envoy-ratelimited, http3-post-connect-failure, '
+    + "cancelled, deadline-exceeded, internal, resource-exhausted, unavailable (comma-separated, no spaces). Fix: use e.g. 'connect-failure,refused-stream' (the default)"],
+  ['IstioCanary retries.retryOn with a space (istiod does not trim)', (c) => canary(c, { retries: { retryOn: 'connect-failure, refused-stream' } }),
+    "IstioCanary 'rollout': 'retries.retryOn' (\" refused-stream\") must be a retry condition istiod accepts"],
+  ['IstioCanary retries.retryOn with a status Go does not name', (c) => canary(c, { retries: { retryOn: '599' } }),
+    "IstioCanary 'rollout': 'retries.retryOn' (\"599\") must be a retry condition istiod accepts"],
+  ['IstioCanary retries.retryOn with retries off', (c) => canary(c, { retries: { attempts: 0, retryOn: 'unavailable' } }),
+    "IstioCanary 'rollout': 'retries.retryOn' (\"unavailable\") must not be set when retries.attempts is 0 (retries are off, and istiod refuses a retry policy "
+    + 'with 0 attempts). Fix: remove retryOn, or set attempts to 1 or more'],
+  ['IstioCanary gateway host in another namespace', (c) => canary(c, { gateway: { hosts: ['web/resnet.example.com'], tlsSecretName: 'tls' } }),
+    "IstioCanary 'rollout': 'gateway.hosts' (\"web/resnet.example.com\") must name the IstioCanary's namespace ('ml'), '.' or '*': only VirtualServices in "
+    + "namespace 'web' may bind to it, and the gateway routes live in 'ml'. Fix: use 'ml/resnet.example.com', './resnet.example.com' or 'resnet.example.com'"],
+  ['IstioCanary gateway host namespace part', (c) => canary(c, { gateway: { hosts: ['ML/resnet.example.com'], tlsSecretName: 'tls' } }),
+    "IstioCanary 'rollout': 'gateway.hosts' (\"ML/resnet.example.com\") must have a namespace part that is '*', '.' or a namespace name (istiod refuses others). "
+    + 'Fix: write NAMESPACE/HOST, ./HOST, */HOST or just HOST'],
+  ['IstioCanary gateway host: partial wildcard', (c) => canary(c, { gateway: { hosts: ['resnet*.example.com'], tlsSecretName: 'tls' } }),
+    "IstioCanary 'rollout': 'gateway.hosts' (\"resnet*.example.com\") must be a host istiod accepts"],
+  ['IstioCanary gateway host: short name', (c) => canary(c, { gateway: { hosts: ['resnet'], tlsSecretName: 'tls' } }),
+    "IstioCanary 'rollout': 'gateway.hosts' (\"resnet\") must be a host istiod accepts"],
+  ['IstioCanary gateway host: numeric top-level domain', (c) => canary(c, { gateway: { hosts: ['resnet.example.123'], tlsSecretName: 'tls' } }),
+    "IstioCanary 'rollout': 'gateway.hosts' (\"resnet.example.123\") must be a host istiod accepts"],
+  ['MachineType: odd vCPU count on N2', () => MachineType.of('n2-custom-3-3072'),
+    "MachineType.of: 'name' (\"n2-custom-3-3072\") must have a vCPU count Compute Engine offers for N2 custom machine types (an even number from 2 to 32, "
+    + 'or a multiple of 4 from 36 to 128; 3 is not). Fix: use n2-custom-4-3072 or another allowed count'],
+  ['MachineType: N2 above 32 vCPUs not a multiple of 4', () => MachineType.of('n2-custom-34-34816'),
+    "MachineType.of: 'name' (\"n2-custom-34-34816\") must have a vCPU count Compute Engine offers for N2 custom machine types"],
+  ['MachineType: odd vCPU count on N1', () => MachineType.of('custom-3-3840'),
+    "MachineType.of: 'name' (\"custom-3-3840\") must have a vCPU count Compute Engine offers for N1 custom machine types (1 or an even number up to 96; 3 is not)"],
+  ['MachineType: memory per vCPU above the N1 range', () => MachineType.of('n1-custom-2-20480'),
+    "MachineType.of: 'name' (\"n1-custom-2-20480\") must have between 0.9 and 6.5 GB of memory per vCPU for N1 (10 GB per vCPU). "
+    + 'Fix: use between 2048 and 13312 MiB for 2 vCPUs, or append -ext for extended memory'],
+  ['MachineType: memory per vCPU below the E2 range', () => MachineType.of('e2-custom-4-1024'),
+    "MachineType.of: 'name' (\"e2-custom-4-1024\") must have between 0.5 and 8 GB of memory per vCPU for E2 (0.25 GB per vCPU). "
+    + 'Fix: use between 2048 and 32768 MiB for 4 vCPUs'],
+  ['MachineType: memory not a multiple of 256 MiB', () => MachineType.of('n2d-custom-4-5000'),
+    "MachineType.of: 'name' (\"n2d-custom-4-5000\") must have memory in a multiple of 256 MiB (5000 MiB is not). Fix: use 5120 MiB"],
+  ['MachineType: extended memory on E2', () => MachineType.of('e2-custom-4-65536-ext'),
+    "MachineType.of: 'name' (\"e2-custom-4-65536-ext\") must not ask for extended memory: E2 custom machine types have none. Fix: drop -ext and stay within the memory per vCPU"],
+  ['A server placed on a pool with a fixed size of zero', (c) => server(c, { nodePool: new NodePool(c, 'pool', { cluster: cluster(c), nodeCount: 0 }) }),
+    "TfServingModel 'resnet': 'nodePool' (\"pool\") must be a pool that can have nodes ('pool' has a fixed size of nodeCount: 0, and no autoscaler adds one), or the "
+    + "pods stay Pending. Fix: give 'pool' nodeCount: 1 or more, or minNodes/maxNodes, or place the workload on another pool"],
+  ['NodePool serviceAccount with a project ID GCP refuses', (c) => new NodePool(c, 'pool', { cluster: cluster(c), serviceAccount: 'nodes@acme.iam.gserviceaccount.com' }),
+    "NodePool 'pool': 'serviceAccount' (\"nodes@acme.iam.gserviceaccount.com\") must be a Google service account email (NAME@PROJECT.iam.gserviceaccount.com). "
+    + 'Fix: copy the email from `gcloud iam service-accounts list`'],
+  ['GcsAccess.workloadIdentity with a project ID GCP refuses', () => GcsAccess.workloadIdentity('serving@1acme-ml.iam.gserviceaccount.com'),
+    "GcsAccess.workloadIdentity: 'googleServiceAccountEmail' (\"serving@1acme-ml.iam.gserviceaccount.com\") must be a Google service account email"],
+  ['WorkloadIdentity project', (c) => new WorkloadIdentity(c, 'wi', { cluster: cluster(c), serviceAccountName: 'resnet', namespace: 'ml', project: 'acme-ml-' }),
+    "WorkloadIdentity 'wi': 'project' (\"acme-ml-\") must be a Google Cloud project ID: 6 to 30 lower-case letters, digits or '-', starting with a letter and not "
+    + 'ending with \'-\'. Fix: use the project ID (not its name or number), as `gcloud projects list` shows it'],
+];
+
+test.each(vocabulary)('%s is refused at synth with the project message', (_name, build, message) => {
+  const c = chart();
+  expect(() => build(c)).toThrow(message);
+});
+
+test('Istio Gateway hosts istiod accepts are accepted: *, *.example.com, NAMESPACE/host, ./host, */host, an IP; the VirtualService gets the host part', () => {
+  const c = chart();
+  canary(c, {
+    gateway: { hosts: ['*', '*.example.com', 'ml/resnet.example.com', './api.example.com', '*/edge.example.com', '10.0.0.1', 'fqdn.example.com.'], tlsSecretName: 'tls' },
+  });
+  const objects = synth(c);
+  expect(only(objects, 'Gateway').spec.servers[0].hosts).toEqual(['*', '*.example.com', 'ml/resnet.example.com', './api.example.com', '*/edge.example.com', '10.0.0.1', 'fqdn.example.com.']);
+  expect(only(objects, 'VirtualService', 'rollout-gateway').spec.hosts).toEqual(['*', '*.example.com', 'resnet.example.com', 'api.example.com', 'edge.example.com', '10.0.0.1', 'fqdn.example.com.']);
+});
+
+test('retry conditions and custom machine types GKE and istiod accept are accepted', () => {
+  const c = chart();
+  canary(c, { retries: { attempts: 2, retryOn: 'connect-failure,refused-stream,unavailable,503,retriable-status-codes' } });
+  const route = only(synth(c), 'VirtualService', 'rollout').spec.http[0];
+  expect(route.retries.retryOn).toBe('connect-failure,refused-stream,unavailable,503,retriable-status-codes');
+  expect(['custom-1-1024', 'n1-custom-96-159744', 'n2-custom-36-36864', 'n2-custom-2-16384', 'n2d-custom-4-2048', 'e2-custom-32-131072', 'n1-custom-2-20480-ext']
+    .map((n) => MachineType.of(n).vcpu)).toEqual([1, 96, 36, 2, 4, 32, 2]);
 });

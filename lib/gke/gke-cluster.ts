@@ -4,7 +4,7 @@ import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { NodePool, NodePoolOptions } from './node-pool';
 import { ReleaseChannel } from './release-channel';
 import { fail, subjectOf } from '../core/errors';
-import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
+import { GKE_RESOURCE_NAME, PROJECT_ID, REGION, ZONE } from '../core/names';
 import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
 import { addCheckedPatch } from '../private/checked-patch';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
@@ -172,7 +172,6 @@ export interface GkeClusterSpec {
   readonly initialNodeCount: 1;
 }
 
-const PROJECT_ID = /^([a-z0-9][-a-z0-9.]*[a-z0-9]:)?[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 // https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster: a lower-case letter, then up to 39
 // lower-case letters, digits or hyphens, not ending with a hyphen.
 const CIDR_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/28$/;

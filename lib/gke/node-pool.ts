@@ -587,6 +587,12 @@ export class NodePool extends Construct implements IServingPlacement {
    * @throws GkeRuleError for the first request that does not fit
    */
   public checkWorkloadFits(ctx: RuleContext, request: WorkloadRequest): void {
+    if (this.spec.nodeCount === 0) {
+      // A fixed size of zero has no node and no autoscaler to add one: every pod placed here stays Pending.
+      fail(subjectOf(ctx.construct, ctx.id), 'nodePool', this.name,
+        `be a pool that can have nodes ('${this.name}' has a fixed size of nodeCount: 0, and no autoscaler adds one), or the pods stay Pending`,
+        `give '${this.name}' nodeCount: 1 or more, or minNodes/maxNodes, or place the workload on another pool`);
+    }
     validateSharedGpuRequest(ctx, this.gpu?.sharing, request.gpus ?? 0);
     validateWorkloadFitsNode(ctx, this.machineType, request, this.gpu?.gpuUnitsPerNode ?? 0,
       { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
