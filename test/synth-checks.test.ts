@@ -220,3 +220,23 @@ test('retry conditions and custom machine types GKE and istiod accept are accept
   expect(['custom-1-1024', 'n1-custom-96-159744', 'n2-custom-36-36864', 'n2-custom-2-16384', 'n2d-custom-4-2048', 'e2-custom-32-131072', 'n1-custom-2-20480-ext']
     .map((n) => MachineType.of(n).vcpu)).toEqual([1, 96, 36, 2, 4, 32, 2]);
 });
+
+/** Props that contradict each other or round to nothing (issue 19 item 5), exact messages. */
+const contradictions: [string, (c: Chart) => unknown, string][] = [
+  ['RequestLogging samplePercent that rounds to logging nothing', (c) => new RequestLogging(c, 'logs', { target: server(c), samplePercent: 0.1 }),
+    "RequestLogging 'logs': 'samplePercent' (0.1) must be 0 or at least 0.2: sampling goes in steps of 1/256 (0.39 %), and a smaller share rounds to logging "
+    + 'nothing. Fix: use 0.4 (one request in 256), or 0 to log only failures'],
+  ['RequestLogging in another namespace than its target', (c) => new RequestLogging(new Chart(c.node.scope as any, 'ops', { namespace: 'ops' }), 'logs', { target: server(c) }),
+    "RequestLogging 'logs': 'target' (\"resnet\") must be in the namespace of the RequestLogging (\"ops\", not \"ml\"): a Telemetry's workload selector matches pods "
+    + 'of its own namespace only. Fix: create the RequestLogging in the chart of its target'],
+  ['IstioCanary mirrorPercent below what istiod accepts', (c) => canary(c, { mirrorPercent: 0.00001 }),
+    "IstioCanary 'rollout': 'mirrorPercent' (0.00001) must be 0 or at least 0.0001 (istiod refuses a smaller mirror percentage). Fix: use 0 to mirror nothing, or 0.0001 or more"],
+  ['IstioCanary the same version label for stable and canary', (c) => new IstioCanary(c, 'rollout', {
+    stable: server(c, { models: [{ ...RESNET, versionLabels: { stable: 1, canary: 2 } }] }), labelRouting: { stableLabel: 'v', canaryLabel: 'v' }, allowFrom: [MeshCaller.namespace('apps')],
+  }), "IstioCanary 'rollout': 'labelRouting' (\"stableLabel = canaryLabel = 'v'\") must name two different version labels"],
+];
+
+test.each(contradictions)('%s is refused at synth with the project message', (_name, build, message) => {
+  const c = chart();
+  expect(() => build(c)).toThrow(message);
+});

@@ -177,6 +177,10 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   if (mirrorPercent !== undefined && !(mirrorPercent >= 0 && mirrorPercent <= 100)) {
     fail(subject, 'mirrorPercent', mirrorPercent, 'be between 0 and 100', 'use 10 to shadow one request in ten to the canary');
   }
+  if (mirrorPercent !== undefined && mirrorPercent > 0 && mirrorPercent < 0.0001) {
+    // pkg/config/validation validatePercentage: "percentage … is neither 0.0, nor in range [0.0001, 100.0]".
+    fail(subject, 'mirrorPercent', mirrorPercent, 'be 0 or at least 0.0001 (istiod refuses a smaller mirror percentage)', 'use 0 to mirror nothing, or 0.0001 or more');
+  }
   const retryAttempts = props.retries?.attempts ?? 2;
   if (!(Number.isInteger(retryAttempts) && retryAttempts >= 0 && retryAttempts <= 10)) {
     fail(subject, 'retries.attempts', retryAttempts, 'be an integer between 0 and 10', 'use 2, or 0 to turn retries off');
