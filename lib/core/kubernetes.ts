@@ -1,4 +1,5 @@
-import type { Duration } from 'cdk8s';
+import { SizeRoundingBehavior } from 'cdk8s';
+import type { Duration, Size } from 'cdk8s';
 import { fail } from './errors';
 import { DNS_LABEL, DNS_SUBDOMAIN } from './names';
 
@@ -197,10 +198,45 @@ export type DurationUnit = 'seconds' | 'millis';
 export function checkDuration(subject: string, prop: string, duration: Duration, unit: DurationUnit, min = 0): number {
   const value = unit === 'seconds' ? duration.toSeconds({ integral: false }) : duration.toMilliseconds({ integral: false });
   const name = unit === 'seconds' ? 'second' : 'millisecond';
+  // Shown in the unit it is written in (toHumanString prints NaN as an empty string and 1.5 s as "1 second 500 millis").
+  const shown = `${Number.isFinite(value) ? +value.toFixed(6) : value}${unit === 'seconds' ? 's' : 'ms'}`;
   if (!Number.isFinite(value) || !Number.isInteger(value)) {
-    fail(subject, prop, duration.toHumanString(), `be a whole number of ${name}s (it is written as ${name}s)`,
+    fail(subject, prop, shown, `be a whole number of ${name}s (it is written as ${name}s)`,
       `use Duration.${unit === 'seconds' ? 'seconds' : 'millis'}(${Number.isFinite(value) ? Math.max(min, Math.ceil(value)) : min})`);
   }
-  if (value < min) fail(subject, prop, duration.toHumanString(), `be at least ${min} ${name}${min === 1 ? '' : 's'}`, `use Duration.${unit === 'seconds' ? 'seconds' : 'millis'}(${min})`);
+  if (value < min) fail(subject, prop, shown, `be at least ${min} ${name}${min === 1 ? '' : 's'}`, `use Duration.${unit === 'seconds' ? 'seconds' : 'millis'}(${min})`);
   return value;
+}
+
+/** How a Size is written into the output, for {@link checkSize}. */
+export type SizeUnit = 'KiB' | 'MiB' | 'GiB';
+
+/**
+ * Checks a Size where the prop is read, before cdk8s or cdk8s-plus converts it (`toMebibytes()` throws a bare
+ * "cannot be converted into a whole number" error; an emptyDir `sizeLimit` is written as whole MiB): it must be a
+ * whole number of the unit the output uses, and at least `min` of it (NaN is refused).
+ *
+ * @returns the whole number of units
+ */
+export function checkSize(subject: string, prop: string, size: Size, unit: SizeUnit, min = 0): number {
+  const value = unit === 'KiB' ? size.toKibibytes({ rounding: SizeRoundingBehavior.NONE })
+    : unit === 'MiB' ? size.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) : size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+  const factory = unit === 'KiB' ? 'kibibytes' : unit === 'MiB' ? 'mebibytes' : 'gibibytes';
+  if (!Number.isFinite(value) || !Number.isInteger(value)) {
+    fail(subject, prop, `${value} ${unit}`, `be a whole number of ${unit} (it is written as ${unit})`,
+      `use Size.${factory}(${Number.isFinite(value) ? Math.max(min, Math.ceil(value)) : Math.max(min, 1)})`);
+  }
+  if (value < min) fail(subject, prop, `${value} ${unit}`, `be at least ${min} ${unit}`, `use Size.${factory}(${min})`);
+  return value;
+}
+
+/**
+ * Refuses a Secret or ConfigMap data key the API server would refuse (validation.go IsConfigMapKey: at most 253
+ * letters, digits, '-', '_' or '.', and not '.', '..' or starting with '..').
+ */
+export function checkDataKey(subject: string, prop: string, key: string): void {
+  if (!(key.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(key) && key !== '.' && !key.startsWith('..'))) {
+    fail(subject, prop, key, 'be a Secret/ConfigMap key: at most 253 letters, digits, \'-\', \'_\' or \'.\', not \'.\' or starting with \'..\'',
+      'use the key as `kubectl describe secret` lists it, e.g. \'key.json\'');
+  }
 }

@@ -40,10 +40,18 @@ export const ZONE = /^([a-z]+-[a-z]+[0-9]+)-[a-z]$/;
 export const GSA_ACCOUNT_ID = /^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/;
 
 /**
- * A Google service account email: a user-managed account (`NAME@PROJECT.iam.gserviceaccount.com`) or the
- * Compute Engine default account (`NUMBER-compute@developer.gserviceaccount.com`).
+ * A Google Cloud project ID: 6–30 lower-case letters, digits or '-', starting with a letter and not ending with '-'
+ * (Resource Manager, https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin),
+ * optionally after a legacy `DOMAIN:` prefix.
  */
-export const GSA_EMAIL = /^[^@\s]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/;
+export const PROJECT_ID = /^([a-z0-9][-a-z0-9.]*[a-z0-9]:)?[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+
+/**
+ * A Google service account email: a user-managed account (`NAME@PROJECT.iam.gserviceaccount.com`, PROJECT a project
+ * ID as {@link PROJECT_ID} has it; a legacy domain-scoped project `DOMAIN:ID` appears as `ID.DOMAIN`) or the Compute
+ * Engine default account (`NUMBER-compute@developer.gserviceaccount.com`).
+ */
+export const GSA_EMAIL = /^[^@\s]+@[a-z][-a-z0-9]{4,28}[a-z0-9](\.[a-z0-9][-a-z0-9.]*[a-z0-9])?\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/;
 
 /**
  * A Cloud Storage bucket name: 3–222 characters of lower-case letters, digits, '-', '_' and '.' (each dot-separated

@@ -7,7 +7,7 @@ import { NodePool, NodePoolOptions } from './node-pool';
 import { NodeServiceAccount, NodeServiceAccountSpec, resolveNodeServiceAccount } from './node-service-account';
 import { ReleaseChannel } from './release-channel';
 import { fail, subjectOf } from '../core/errors';
-import { GKE_RESOURCE_NAME, REGION, ZONE } from '../core/names';
+import { GKE_RESOURCE_NAME, PROJECT_ID, REGION, ZONE } from '../core/names';
 import { ComputeNetwork, ComputeRouter, ComputeRouterNat, ComputeSubnetwork } from '../imports/compute.cnrm.cloud.google.com';
 import { ContainerCluster, ContainerClusterSpec } from '../imports/container.cnrm.cloud.google.com';
 import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
@@ -248,7 +248,6 @@ export interface GkeClusterSpec {
   readonly initialNodeCount: 1;
 }
 
-const PROJECT_ID = /^([a-z0-9][-a-z0-9.]*[a-z0-9]:)?[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 // https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster: a lower-case letter, then up to 39
 // lower-case letters, digits or hyphens, not ending with a hyphen.
 const CIDR_28 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/28$/;

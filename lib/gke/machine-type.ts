@@ -171,6 +171,7 @@ export class MachineType {
           `${suggestion ? `did you mean '${suggestion}'? Use MachineType.of('${suggestion}'); if '${name}' is right, describe it`
             : 'describe it'}: MachineType.of('${name}', { vcpu: ..., memoryGiB: ... })`);
       }
+      if (!MachineType.catalog().has(name)) checkCustomMachineType(subject, name);
       return known;
     }
     if (!(Number.isFinite(shape.vcpu) && shape.vcpu > 0)) {
@@ -406,4 +407,52 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/**
+ * The custom machine type rules of Compute Engine for the series it documents them for
+ * (https://cloud.google.com/compute/docs/instances/creating-instance-with-custom-machine-type, "Custom machine type
+ * specifications"; https://cloud.google.com/compute/docs/general-purpose-machines): the vCPU counts each series
+ * offers, memory in multiples of 256 MiB, and memory per vCPU within the series' range unless the name asks for
+ * extended memory (`-ext`, not offered on E2). Compute Engine refuses any other shape, so GKE fails to create the pool.
+ * Other series are passed through unchecked.
+ */
+interface CustomRule { vcpus: (n: number) => boolean; vcpuRule: string; minGiBPerVcpu: number; maxGiBPerVcpu: number; ext: boolean }
+const CUSTOM_RULES: Record<string, CustomRule> = {
+  n1: { vcpus: (n) => n === 1 || (n % 2 === 0 && n <= 96), vcpuRule: '1 or an even number up to 96', minGiBPerVcpu: 0.9, maxGiBPerVcpu: 6.5, ext: true },
+  n2: {
+    vcpus: (n) => (n % 2 === 0 && n >= 2 && n <= 32) || (n % 4 === 0 && n > 32 && n <= 128),
+    vcpuRule: 'an even number from 2 to 32, or a multiple of 4 from 36 to 128', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: true,
+  },
+  n2d: { vcpus: (n) => n % 2 === 0 && n >= 2, vcpuRule: 'an even number, at least 2', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: true },
+  e2: { vcpus: (n) => n % 2 === 0 && n >= 2 && n <= 32, vcpuRule: 'an even number from 2 to 32', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: false },
+};
+
+function checkCustomMachineType(subject: string, name: string): void {
+  const m = CUSTOM_MACHINE_TYPE.exec(name);
+  if (!m) return;
+  const series = m[1] ?? 'n1';
+  const rules = CUSTOM_RULES[series];
+  if (!rules) return;
+  const vcpu = Number(m[2]);
+  const mib = Number(m[3]);
+  const ext = name.endsWith('-ext');
+  if (!rules.vcpus(vcpu)) {
+    fail(subject, 'name', name, `have a vCPU count Compute Engine offers for ${series.toUpperCase()} custom machine types (${rules.vcpuRule}; ${vcpu} is not)`,
+      `use ${series}-custom-${vcpu + 1}-${mib}${ext ? '-ext' : ''} or another allowed count`);
+  }
+  if (mib % 256 !== 0) {
+    fail(subject, 'name', name, `have memory in a multiple of 256 MiB (${mib} MiB is not)`, `use ${Math.ceil(mib / 256) * 256} MiB`);
+  }
+  if (ext && !rules.ext) {
+    fail(subject, 'name', name, `not ask for extended memory: ${series.toUpperCase()} custom machine types have none`, 'drop -ext and stay within the memory per vCPU');
+  }
+  const memPerVcpu = mib / 1024 / vcpu;
+  if (memPerVcpu < rules.minGiBPerVcpu || (!ext && memPerVcpu > rules.maxGiBPerVcpu)) {
+    const lo = Math.ceil((rules.minGiBPerVcpu * 1024 * vcpu) / 256) * 256;
+    const hi = Math.floor((rules.maxGiBPerVcpu * 1024 * vcpu) / 256) * 256;
+    fail(subject, 'name', name,
+      `have between ${rules.minGiBPerVcpu} and ${rules.maxGiBPerVcpu} GB of memory per vCPU for ${series.toUpperCase()} (${+memPerVcpu.toFixed(3)} GB per vCPU)`,
+      `use between ${lo} and ${hi} MiB for ${vcpu} vCPUs${rules.ext ? ', or append -ext for extended memory' : ''}`);
+  }
 }

@@ -8,6 +8,7 @@ import { MachineType } from './machine-type';
 import { ReleaseChannel } from './release-channel';
 import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { fail, show, subjectOf } from '../core/errors';
+import { checkLabels, isLabelValue, isQualifiedName } from '../core/kubernetes';
 import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
 import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
@@ -433,9 +434,6 @@ export const GPU_TAINT: NodeTaint = { key: Accelerator.RESOURCE_NAME, value: 'pr
 /** Node label GKE sets on every node to its node pool's name. */
 export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 // a Compute Engine image: a lower-case letter, then at most 62 lower-case letters, digits or '-', not ending with '-'.
 const DISK_IMAGE = /^(projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/)?global\/images\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -549,17 +547,13 @@ export class NodePool extends Construct implements IServingPlacement {
     }
     const secondaryBootDisks = this.resolveSecondaryBootDisks(props.secondaryBootDisks, imageStreaming);
     const labels = { ...(props.labels ?? {}) };
-    for (const [k, v] of Object.entries(labels)) {
-      checkLabelKey(subject, `labels.${k}`, k);
-      if (!LABEL_VALUE.test(v)) {
-        fail(subject, `labels.${k}`, v, 'be a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit',
-          'shorten or simplify the value');
-      }
-    }
+    // GKE passes node labels to the kubelet (--node-labels), which the NodeRestriction admission plugin limits.
+    checkLabels(subject, 'labels', labels, { node: true });
     const taints = [...(gpu ? [GPU_TAINT] : []), ...(props.taints ?? [])];
     taints.forEach((t, i) => {
+      // k8s.io/kubernetes/pkg/apis/core/validation validateTaints: the key a qualified name, the value a label value.
       checkLabelKey(subject, `taints[${i}].key`, t.key);
-      if (!LABEL_VALUE.test(t.value)) {
+      if (!isLabelValue(t.value)) {
         fail(subject, `taints[${i}].value`, t.value, 'be a Kubernetes label value (at most 63 letters, digits, \'-\', \'_\' or \'.\')', 'shorten or simplify the value');
       }
       const first = taints.findIndex((o) => o.key === t.key && o.effect === t.effect);
@@ -727,6 +721,12 @@ export class NodePool extends Construct implements IServingPlacement {
    * @throws GkeRuleError for the first request that does not fit
    */
   public checkWorkloadFits(ctx: RuleContext, request: WorkloadRequest): void {
+    if (this.spec.nodeCount === 0) {
+      // A fixed size of zero has no node and no autoscaler to add one: every pod placed here stays Pending.
+      fail(subjectOf(ctx.construct, ctx.id), 'nodePool', this.name,
+        `be a pool that can have nodes ('${this.name}' has a fixed size of nodeCount: 0, and no autoscaler adds one), or the pods stay Pending`,
+        `give '${this.name}' nodeCount: 1 or more, or minNodes/maxNodes, or place the workload on another pool`);
+    }
     validateSharedGpuRequest(ctx, this.gpu?.sharing, request.gpus ?? 0);
     validateWorkloadFitsNode(ctx, this.machineType, request, this.gpu?.gpuUnitsPerNode ?? 0,
       { gpuNode: this.gpu !== undefined, workloadIdentity: this.workloadIdentity });
@@ -913,10 +913,7 @@ function checkCount(subject: string, prop: string, n: number): number {
 }
 
 function checkLabelKey(subject: string, prop: string, key: string): void {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash === -1 ? undefined : key.slice(0, slash);
-  const name = slash === -1 ? key : key.slice(slash + 1);
-  if (!LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))) {
+  if (!isQualifiedName(key)) {
     fail(subject, prop, key, 'be a Kubernetes label key: an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' or \'.\'',
       'use a key such as \'example.com/role\' or \'role\'');
   }

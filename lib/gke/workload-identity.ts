@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { GkeCluster } from './gke-cluster';
 import { STORAGE_OBJECT_VIEWER_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './iam-roles';
 import { fail, subjectOf } from '../core/errors';
-import { bucketOf, DNS_LABEL, DNS_SUBDOMAIN, GSA_ACCOUNT_ID, isBucketName } from '../core/names';
+import { bucketOf, DNS_LABEL, DNS_SUBDOMAIN, GSA_ACCOUNT_ID, isBucketName, PROJECT_ID } from '../core/names';
 import { IamPolicyMember, IamServiceAccount } from '../imports/iam.cnrm.cloud.google.com';
 import { KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
@@ -140,6 +140,11 @@ export class WorkloadIdentity extends Construct {
         'pass googleServiceAccountId: \'resnet-serving\'');
     }
     this.accountId = accountId;
+    if (props.project !== undefined && !PROJECT_ID.test(props.project)) {
+      fail(this.subject, 'project', props.project,
+        'be a Google Cloud project ID: 6 to 30 lower-case letters, digits or \'-\', starting with a letter and not ending with \'-\'',
+        'use the project ID (not its name or number), as `gcloud projects list` shows it');
+    }
     this.project = props.project ?? props.cluster.project;
     this.email = `${accountId}@${this.project}.iam.gserviceaccount.com`;
     this.namespace = props.namespace;

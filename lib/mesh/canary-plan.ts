@@ -6,6 +6,7 @@ import {
 } from './canary-options';
 import { flaggerInterval } from './routing';
 import { fail, show } from '../core/errors';
+import { checkLabels, checkQuantity, checkSize } from '../core/kubernetes';
 import { DNS_SUBDOMAIN, HTTP_URL, SERVER_NAME } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { ipBlockNote, namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
@@ -19,7 +20,6 @@ export const CANARY_LABEL = 'tfserving-constructs.io/canary';
 /** The label that tells the versions apart in static mode. */
 export const VERSION_LABEL = 'version';
 
-const HOST_RE = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /**
  * Only failures where the request never reached TF Serving: Envoy's `connect-failure` and `refused-stream` (router
  * filter, x-envoy-retry-on). TF Serving answers UNAVAILABLE when a batch queue is full (batching/
@@ -70,7 +70,10 @@ export interface OutlierPlan {
 
 /** Gateway exposure with its defaults applied. */
 export interface GatewayPlan {
+  /** The Gateway's hosts as given (`[NAMESPACE/]HOST`). */
   readonly hosts: string[];
+  /** The hosts of the gateway VirtualService: the host part of each (a VirtualService host has no namespace). */
+  readonly routeHosts: string[];
   readonly tlsSecretName: string;
   readonly port: number;
   readonly selector: Record<string, string>;
@@ -163,10 +166,16 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   const weights = checkWeights(subject, props.weights);
   const pinHeader = mode !== IstioCanaryMode.FLAGGER ? resolvePinHeader(subject, props.pinning, 'Istio matches header names in lower case') : undefined;
   const mirrorPercent = checkMirrorPercent(subject, props.mirrorPercent);
+  if (mirrorPercent !== undefined && mirrorPercent > 0 && mirrorPercent < 0.0001) {
+    // pkg/config/validation validatePercentage: "percentage … is neither 0.0, nor in range [0.0001, 100.0]".
+    fail(subject, 'mirrorPercent', mirrorPercent, 'be 0 or at least 0.0001 (istiod refuses a smaller mirror percentage)', 'use 0 to mirror nothing, or 0.0001 or more');
+  }
   const retryAttempts = props.retries?.attempts ?? 2;
   if (!(Number.isInteger(retryAttempts) && retryAttempts >= 0 && retryAttempts <= 10)) {
     fail(subject, 'retries.attempts', retryAttempts, 'be an integer between 0 and 10', 'use 2, or 0 to turn retries off');
   }
+  const retryOn = props.retries?.retryOn;
+  if (retryOn !== undefined) checkRetryOn(subject, retryOn, retryAttempts);
   const budget = props.retries?.budgetPercent;
   if (budget !== undefined && !(budget > 0 && budget <= 100)) {
     fail(subject, 'retries.budgetPercent', budget, 'be a percentage above 0 and at most 100', 'use 20, or attempts: 0 to turn retries off');
@@ -201,7 +210,7 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
   }
   checkTimeouts(subject, props, servers);
   const outlier = resolveOutlier(subject, props);
-  const gateway = props.gateway ? resolveGateway(subject, mode, props.gateway) : undefined;
+  const gateway = props.gateway ? resolveGateway(subject, mode, namespace, props.gateway) : undefined;
   const flagger = props.flagger ? resolveFlagger(subject, props.flagger, props.allowFrom) : undefined;
   if (props.trustDomain !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.trustDomain)) {
     fail(subject, 'trustDomain', props.trustDomain, 'be a DNS name',
@@ -246,7 +255,7 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
     pinHeader,
     mirrorPercent,
     retryAttempts,
-    retryOn: props.retries?.retryOn ?? DEFAULT_RETRY_ON,
+    retryOn: retryOn ?? DEFAULT_RETRY_ON,
     retryBudgetPercent: retryAttempts > 0 && !props.flagger ? budget ?? 20 : undefined,
     retryMaxConcurrent: retryAttempts > 0 && props.flagger ? maxConcurrent ?? 3 : undefined,
     perTryTimeout: props.retries?.perTryTimeout,
@@ -270,7 +279,7 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
     labels: { 'app.kubernetes.io/managed-by': 'tfserving-constructs', [CANARY_LABEL]: name },
     podSelector,
     podLabels: podLabelPlans(mode, name, stable, canary),
-    proxy: resolveProxy(props),
+    proxy: resolveProxy(subject, props),
   };
 }
 
@@ -289,8 +298,46 @@ function podLabelPlans(mode: IstioCanaryMode, name: string, stable: TfServingMod
   }
 }
 
-function resolveProxy(props: IstioCanaryProps): ProxyPlan {
+/**
+ * The retry conditions istiod accepts (pkg/config/validation validateHTTPRetry: each comma-separated part, untrimmed,
+ * is a policy of supportedRetryOnPolicies, or a number Go's http.StatusText knows), which pilot's
+ * route/retry/retry.go parseRetryOn turns into Envoy's retry_on and retriable_status_codes. The policies are Envoy's
+ * x-envoy-retry-on and x-envoy-retry-grpc-on values (router filter docs).
+ */
+const RETRY_ON_POLICIES = new Set([
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream', 'retriable-status-codes',
+  'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure',
+  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+]);
+
+/** The status codes Go's net/http names (http.StatusText), the numbers istiod accepts in retryOn. */
+const GO_HTTP_STATUS_CODES = new Set([
+  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308,
+  400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451,
+  500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+]);
+
+function checkRetryOn(subject: string, retryOn: string, attempts: number): void {
+  if (attempts === 0) {
+    // istiod refuses "http retry policy configured when attempts are set to 0 (disabled)"; we would drop it silently.
+    fail(subject, 'retries.retryOn', retryOn, 'not be set when retries.attempts is 0 (retries are off, and istiod refuses a retry policy with 0 attempts)',
+      'remove retryOn, or set attempts to 1 or more');
+  }
+  for (const part of retryOn.split(',')) {
+    const known = RETRY_ON_POLICIES.has(part) || (/^[0-9]+$/.test(part) && GO_HTTP_STATUS_CODES.has(Number(part)));
+    if (!known) {
+      fail(subject, 'retries.retryOn', part,
+        'be a retry condition istiod accepts: an HTTP status code, or one of ' + [...RETRY_ON_POLICIES].join(', ')
+        + ' (comma-separated, no spaces)', 'use e.g. \'connect-failure,refused-stream\' (the default)');
+    }
+  }
+}
+
+function resolveProxy(subject: string, props: IstioCanaryProps): ProxyPlan {
   const p = props.proxy ?? {};
+  // The injector copies the annotations into the proxy container's resources: a bad quantity fails pod creation.
+  if (p.cpu) checkQuantity(subject, 'proxy.cpu', p.cpu.amount);
+  if (p.memory) checkSize(subject, 'proxy.memory', p.memory, 'MiB', 1);
   // Annotation names and formats: Istio's injection template reads them as Kubernetes quantities
   // (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, `sidecar.istio.io/proxyCPU` …).
   const cpu = (p.cpu ?? kplus.Cpu.millis(500)).amount;
@@ -458,7 +505,7 @@ export function checkTimeouts(subject: string, props: Pick<IstioCanaryProps, 'ti
   const check = (prop: string, d: Duration | undefined) => {
     if (d === undefined) return;
     const ms = d.toMilliseconds({ integral: false });
-    if (ms < 1) {
+    if (!(ms >= 1)) {
       fail(subject, prop, formatDuration(d), 'be at least 1 millisecond (Istio\'s minimum)',
         'leave it out to size it from the batching timeout');
     }
@@ -485,7 +532,7 @@ function resolveOutlier(subject: string, props: IstioCanaryProps): OutlierPlan |
   }
   for (const k of ['interval', 'baseEjectionTime'] as const) {
     const d = o[k];
-    if (d !== undefined && d.toMilliseconds({ integral: false }) < 1) {
+    if (d !== undefined && !(d.toMilliseconds({ integral: false }) >= 1)) {
       fail(subject, `outlierDetection.${k}`, formatDuration(d), 'be at least 1 millisecond',
         `use ${k === 'interval' ? 'Duration.seconds(10)' : 'Duration.seconds(30)'}`);
     }
@@ -501,18 +548,67 @@ function resolveOutlier(subject: string, props: IstioCanaryProps): OutlierPlan |
   };
 }
 
-function resolveGateway(subject: string, mode: IstioCanaryMode, gw: GatewayExposureOptions): GatewayPlan {
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const IPV4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+
+/**
+ * Whether istiod accepts `host` as the host part of a Gateway server host, mirroring pkg/config/validation/agent
+ * validateSidecarOrGatewayHostnamePart: `*`, or a name with a '.' that passes ValidateWildcardDomain (at most 255
+ * characters; the first label `*` or a DNS-1123 label, every other label a DNS-1123 label, the last one not all digits,
+ * a trailing '.' allowed), or an IP address; and no partial wildcard (ValidatePartialWildCard: a '*' only as `*` or a
+ * leading `*.`).
+ */
+function isGatewayHostPart(host: string): boolean {
+  if (host === '*') return true;
+  if (IPV4.test(host) || (host.includes(':') && /^[0-9a-fA-F:.]+$/.test(host))) return true;
+  if (host.length === 0 || host.length > 255 || !host.includes('.')) return false;
+  const labels = host.split('.');
+  if (labels[labels.length - 1] === '') labels.pop();
+  const [first, ...rest] = labels;
+  if (!(first === '*' || DNS_1123_LABEL.test(first)) || rest.length === 0) return false;
+  if (/^[0-9]+$/.test(rest[rest.length - 1])) return false;
+  return rest.every((l) => DNS_1123_LABEL.test(l));
+}
+
+/**
+ * Checks a Gateway host as istiod does (pkg/config/validation/agent ValidateNamespaceSlashWildcardHostname with
+ * isGateway): `HOST` or `NAMESPACE/HOST`, the namespace `*`, `.` or a DNS-1123 label. A namespace names where the
+ * VirtualServices that may bind to the host live: ours lives in the IstioCanary's namespace, so another namespace would
+ * leave the host unrouted. Returns the host part, the VirtualService's host.
+ */
+function gatewayHost(subject: string, h: string, namespace: string | undefined): string {
+  const slash = h.indexOf('/');
+  const ns = slash === -1 ? undefined : h.slice(0, slash);
+  const host = slash === -1 ? h : h.slice(slash + 1);
+  if (ns !== undefined && !(ns === '*' || ns === '.' || DNS_1123_LABEL.test(ns))) {
+    fail(subject, 'gateway.hosts', h, 'have a namespace part that is \'*\', \'.\' or a namespace name (istiod refuses others)',
+      'write NAMESPACE/HOST, ./HOST, */HOST or just HOST');
+  }
+  if (!isGatewayHostPart(host)) {
+    fail(subject, 'gateway.hosts', h,
+      'be a host istiod accepts: \'*\', a lower-case DNS name with at least one \'.\' (optionally starting with \'*.\'), or an IP address, optionally after \'NAMESPACE/\'',
+      'use e.g. \'resnet.ml.example.com\', \'*.example.com\' or \'ml/resnet.example.com\'');
+  }
+  const own = namespace ?? 'default';
+  if (ns !== undefined && ns !== '*' && ns !== '.' && ns !== own) {
+    fail(subject, 'gateway.hosts', h,
+      `name the IstioCanary's namespace ('${own}'), '.' or '*': only VirtualServices in namespace '${ns}' may bind to it, and the gateway routes live in '${own}'`,
+      `use '${own}/${host}', './${host}' or '${host}'`);
+  }
+  return host;
+}
+
+function resolveGateway(subject: string, mode: IstioCanaryMode, namespace: string | undefined, gw: GatewayExposureOptions): GatewayPlan {
   if (mode === IstioCanaryMode.FLAGGER) {
     fail(subject, 'gateway', gw.hosts,
       'not be set with flagger: Flagger routes every gateway request to one service port, so gRPC and REST cannot both be served through it',
       'expose the Flagger apex Service through your own gateway VirtualService, or use static mode');
   }
   if (gw.hosts.length === 0) fail(subject, 'gateway.hosts', gw.hosts, 'name at least one host', 'pass hosts: [\'resnet.ml.example.com\']');
-  for (const h of gw.hosts) {
-    if (!HOST_RE.test(h)) {
-      fail(subject, 'gateway.hosts', h, 'be a lower-case DNS name, optionally starting with \'*.\'', 'use e.g. \'resnet.ml.example.com\'');
-    }
-  }
+  const routeHosts = gw.hosts.map((h) => gatewayHost(subject, h, namespace));
+  // The selector picks the gateway pods by their labels: a key or value the API server refuses on a pod can match no
+  // gateway pod, so the Gateway would never be applied.
+  checkLabels(subject, 'gateway.selector', gw.selector);
   if (!DNS_SUBDOMAIN.test(gw.tlsSecretName)) {
     fail(subject, 'gateway.tlsSecretName', gw.tlsSecretName, 'be a Secret name (a DNS subdomain)',
       'use the name of the kubernetes.io/tls Secret in the gateway\'s namespace');
@@ -529,6 +625,7 @@ function resolveGateway(subject: string, mode: IstioCanaryMode, gw: GatewayExpos
   }
   return {
     hosts: [...gw.hosts],
+    routeHosts: [...new Set(routeHosts)],
     tlsSecretName: gw.tlsSecretName,
     port,
     selector: { ...(gw.selector ?? { istio: 'ingressgateway' }) },

@@ -295,7 +295,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
         spec: lazyValue(() => ({ hosts: [plan.name, ...plan.servers.map((s) => s.name)], http: routes(plan, false) })),
       });
       if (plan.gateway) {
-        const hosts = plan.gateway.hosts;
+        const hosts = plan.gateway.routeHosts;
         r.gateway = new Gateway(this, 'Gateway', { metadata, spec: gatewaySpec(plan) });
         r.gatewayVirtualService = new VirtualService(this, 'GatewayRoutes', {
           metadata: { name: `${plan.name}-gateway`, labels: plan.labels },

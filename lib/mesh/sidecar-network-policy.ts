@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { fail } from '../core/errors';
+import { checkObjectName } from '../core/kubernetes';
 import { namespacePeer, tcpPort } from '../private/network-peers';
 
 /** Options of {@link istioSidecarNetworkPolicy}. */
@@ -89,6 +90,7 @@ class SidecarPolicyHolder extends Construct {
  * @param subject who asks, for messages (`IstioCanary 'resnet'`)
  */
 export function sidecarPolicyFor(subject: string, server: ISidecarServer, istioNamespace?: string): kplus.k8s.KubeNetworkPolicy | undefined {
+  if (istioNamespace !== undefined) checkObjectName(subject, 'istioNamespace', istioNamespace, 'dns-label');
   if (!server.networkPolicy) return undefined;
   const ns = istioNamespace ?? 'istio-system';
   const existing = server.node.tryFindChild(CHILD_ID);

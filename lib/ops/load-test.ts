@@ -5,6 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LoadTestPayload } from './load-test-payload';
 import { fail, subjectOf } from '../core/errors';
+import { checkAnnotations, checkDuration, checkImageReference, checkObjectName } from '../core/kubernetes';
 import { DNS_1035_LABEL, DNS_SUBDOMAIN, HTTP_URL, isBucketName } from '../core/names';
 import { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT } from '../mesh/sidecar-network-policy';
 import { addCheckedPatch } from '../private/checked-patch';
@@ -355,6 +356,13 @@ export class LoadTest extends Construct {
       }
       const warmup = wholeSeconds('warmup', props.warmup ?? Duration.seconds(30), 0, 600, 'be a whole number of seconds between 0 and 10 minutes', 'use e.g. Duration.seconds(30)');
       const readiness = wholeSeconds('readinessTimeout', props.readinessTimeout ?? Duration.minutes(10), 1, 3600, 'be a whole number of seconds between 1 second and 1 hour', 'use e.g. Duration.minutes(10)');
+      // k6 thresholds and the request timeout are written in whole milliseconds, the Job's TTL in whole seconds.
+      if (props.latencyObjective) checkDuration(subject, 'latencyObjective', props.latencyObjective, 'millis');
+      if (props.requestTimeout) checkDuration(subject, 'requestTimeout', props.requestTimeout, 'millis', 1);
+      if (props.keepFinishedFor) checkDuration(subject, 'keepFinishedFor', props.keepFinishedFor, 'seconds');
+      checkAnnotations(subject, 'annotations', props.annotations);
+      if (props.image !== undefined) checkImageReference(subject, 'image', props.image);
+      if (props.istioNamespace !== undefined) checkObjectName(subject, 'istioNamespace', props.istioNamespace, 'dns-label');
       const latencyMs = props.latencyObjective?.toMilliseconds();
       if (latencyMs !== undefined && !(latencyMs >= 1)) {
         fail(subject, 'latencyObjective', formatDuration(props.latencyObjective!), 'be at least 1 millisecond', 'use e.g. Duration.millis(200)');

@@ -1,6 +1,8 @@
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { fail, subjectOf } from '../core/errors';
+import { fail, show, subjectOf } from '../core/errors';
+import { checkObjectName } from '../core/kubernetes';
 import { Telemetry } from '../imports/telemetry.istio.io';
 import { INJECT_LABEL } from '../mesh/canary-plan';
 import { hexSuffixesBelow } from '../mesh/routing';
@@ -80,8 +82,24 @@ export class RequestLogging extends Construct {
     const subject = subjectOf('RequestLogging', id);
     const percent = props.samplePercent ?? 100;
     if (!(percent >= 0 && percent <= 100)) fail(subject, 'samplePercent', percent, 'be between 0 and 100', 'use e.g. 10');
+    // The sample is taken in 1/256 steps (sampleExpression): a share below half a step rounds to "log nothing".
+    if (percent > 0 && Math.round(percent * 2.56) === 0) {
+      fail(subject, 'samplePercent', percent, 'be 0 or at least 0.2: sampling goes in steps of 1/256 (0.39 %), and a smaller share rounds to logging nothing',
+        'use 0.4 (one request in 256), or 0 to log only failures');
+    }
+    // A Telemetry's selector matches the pods of its own namespace only: in another namespace it would log nothing.
+    const own = Chart.of(this).namespace;
+    const theirs = Chart.of(props.target).namespace;
+    if (own !== theirs) {
+      fail(subject, 'target', props.target.node.id, `be in the namespace of the RequestLogging (${show(own ?? '(none)')}, not ${show(theirs ?? '(none)')}): `
+        + 'a Telemetry\'s workload selector matches pods of its own namespace only', 'create the RequestLogging in the chart of its target');
+    }
     const providers = props.providers ?? ['envoy'];
     if (providers.length === 0) fail(subject, 'providers', providers, 'name at least one access-log provider', 'use [\'envoy\']');
+    providers.forEach((p, i) => {
+      if (p.trim() === '') fail(subject, `providers[${i}]`, p, 'name an access-log provider of meshConfig.extensionProviders', 'use \'envoy\'');
+    });
+    if (props.name !== undefined) checkObjectName(subject, 'name', props.name);
     this.filterExpression = sampleExpression(percent, props.alwaysLogErrors ?? true);
     this.telemetry = new Telemetry(this, 'Resource', {
       metadata: { name: props.name ?? `${props.target.serviceName}-access-logs` },

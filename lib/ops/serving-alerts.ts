@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ServingQueries, ServingQueryTarget } from './serving-queries';
 import { fail, subjectOf } from '../core/errors';
+import { checkDuration } from '../core/kubernetes';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/rules-monitoring.coreos.com';
 import { Rules } from '../imports/rules-monitoring.googleapis.com';
 import type { TfServingModel } from '../serving/tf-serving-model';
@@ -123,6 +124,9 @@ export class ServingAlerts extends Construct {
       fail(S, 'target', t.node.id, 'be scraped (monitoring.scraper is Scraper.NONE: no series, so no alert could ever fire)',
         'set monitoring: { scraper: Scraper.POD_MONITORING } (or SERVICE_MONITOR) on the TfServingModel');
     }
+    // The rules compare against whole milliseconds (histogram buckets and the queueing threshold).
+    if (props.p99Latency) checkDuration(S, 'p99Latency', props.p99Latency, 'millis', 1);
+    if (props.batchQueueSaturation) checkDuration(S, 'batchQueueSaturation', props.batchQueueSaturation, 'millis', 1);
     const ratio = props.maxErrorRatio;
     if (ratio !== undefined && !(ratio > 0 && ratio < 1)) fail(S, 'maxErrorRatio', ratio, 'be between 0 and 1 (a share of requests)', 'use 0.01');
     if (props.batchQueueSaturation && !t.batching) {

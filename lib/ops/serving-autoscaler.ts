@@ -5,6 +5,7 @@ import { CapacityPlan } from './capacity';
 import { PROMETHEUS_ADAPTER_METRICS } from './prometheus-adapter';
 import { DcgmLabels, ServingQueries } from './serving-queries';
 import { fail, show, subjectOf } from '../core/errors';
+import { checkDuration } from '../core/kubernetes';
 import { ScaledObject, ScaledObjectSpecTriggers, TriggerAuthentication, TriggerAuthenticationSpecPodIdentityProvider } from '../imports/keda.sh';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import { TF_SERVING_METRICS } from '../tfserving/metrics';
@@ -28,7 +29,7 @@ export class ScalingMetric {
    * @param target the mean queueing time to hold; keep it below the batch timeout plus one batch's run time
    */
   public static batchQueueLatency(target: Duration): ScalingMetric {
-    return new ScalingMetric('batch-queue-latency', target.toMilliseconds() * 1000);
+    return new ScalingMetric('batch-queue-latency', target.toMilliseconds({ integral: false }) * 1000);
   }
 
   /**
@@ -219,6 +220,10 @@ export class ServingAutoscaler extends Construct {
     const kinds = props.metrics.map((m) => m.kind);
     if (new Set(kinds).size !== kinds.length) fail(S, 'metrics', kinds, 'name each metric once', 'remove the duplicate');
 
+    // The HPA's stabilizationWindowSeconds and the cold-start annotation are written in whole seconds.
+    if (props.modelLoadTime) checkDuration(S, 'modelLoadTime', props.modelLoadTime, 'seconds');
+    if (props.scaleDownStabilization) checkDuration(S, 'scaleDownStabilization', props.scaleDownStabilization, 'seconds');
+    if (props.backend.scaleToZero) checkDuration(S, 'backend.scaleToZero.acceptedColdStart', props.backend.scaleToZero.acceptedColdStart, 'seconds');
     // A target whose models declare sizeGiB carries a cold-start plan (planColdStart): its estimate and windows.
     const cold = target.coldStart;
     const load = props.modelLoadTime ?? (cold ? Duration.seconds(Math.ceil(cold.estimatedSeconds)) : Duration.minutes(2));

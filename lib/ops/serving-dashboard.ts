@@ -1,6 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DcgmLabels, ServingQueries, ServingQueryTarget } from './serving-queries';
+import { subjectOf } from '../core/errors';
+import { checkLabels } from '../core/kubernetes';
 import type { TfServingModel } from '../serving/tf-serving-model';
 
 /** One panel of the serving dashboard: a title, a unit and PromQL series. */
@@ -171,6 +173,7 @@ export class ServingDashboard extends Construct {
   constructor(scope: Construct, id: string, props: ServingDashboardProps) {
     super(scope, id);
     const t = props.target;
+    checkLabels(subjectOf('ServingDashboard', id), 'sidecarLabels', props.sidecarLabels);
     const target = { name: t.name, namespace: t.serviceNamespace, dcgmLabels: props.dcgmLabels };
     const options = { batching: t.batching !== undefined, gpu: t.gpus > 0, autoscaler: props.autoscaler ?? t.autoscaler !== undefined };
     this.dashboard = grafanaDashboard(target, options);

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import type { IModelServer } from './model-source';
 import type { IServingPlacement } from './placement';
 import { fail } from '../core/errors';
+import { checkDataKey, checkObjectName } from '../core/kubernetes';
 import { GSA_EMAIL } from '../core/names';
 
 /** The Google side of a Workload Identity binding (a `WorkloadIdentity` construct). */
@@ -59,6 +60,8 @@ export abstract class GcsAccess {
    * @param key the key holding the JSON
    */
   public static keySecret(secretName: string, key: string = 'key.json'): GcsAccess {
+    checkObjectName('GcsAccess.keySecret', 'secretName', secretName);
+    checkDataKey('GcsAccess.keySecret', 'key', key);
     return new KeySecretAccess(secretName, key);
   }
 

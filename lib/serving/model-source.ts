@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import type { GcsAccess } from './gcs-access';
 import type { IServingPlacement } from './placement';
 import { fail } from '../core/errors';
+import { checkDataKey, checkObjectName } from '../core/kubernetes';
 import { bucketOf, DNS_SUBDOMAIN } from '../core/names';
 import { addCheckedPatch, addRenderedPatch } from '../private/checked-patch';
 import type { TfServingImage } from '../tfserving/image';
@@ -51,6 +52,9 @@ export class S3Credentials {
    * @param secretAccessKeyKey the key holding the secret access key
    */
   public static fromSecret(secretName: string, accessKeyIdKey: string = 'AWS_ACCESS_KEY_ID', secretAccessKeyKey: string = 'AWS_SECRET_ACCESS_KEY'): S3Credentials {
+    checkObjectName('S3Credentials.fromSecret', 'secretName', secretName);
+    checkDataKey('S3Credentials.fromSecret', 'accessKeyIdKey', accessKeyIdKey);
+    checkDataKey('S3Credentials.fromSecret', 'secretAccessKeyKey', secretAccessKeyKey);
     return new S3Credentials(secretName, accessKeyIdKey, secretAccessKeyKey);
   }
 

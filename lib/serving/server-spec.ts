@@ -13,6 +13,7 @@ import type {
   AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
 } from './tf-serving-model';
 import { fail, subjectOf } from '../core/errors';
+import { checkDuration, checkLabels, checkObjectName, checkSize } from '../core/kubernetes';
 import { SERVER_NAME } from '../core/names';
 import type { RolloutBudget, WorkloadRequest } from '../core/rule-context';
 import { formatDuration } from '../private/duration';
@@ -213,6 +214,19 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
     fail(subject, 'monitoring.scraper', monitoring.scraper.kind, 'be Scraper.NONE when monitoring is disabled (there are no metrics to scrape)',
       'remove the scraper, or enable monitoring');
   }
+  // Durations and Sizes cdk8s-plus writes as whole seconds (probes, preStop sleep, grace period, scrape interval) or
+  // whole MiB (the /tmp emptyDir sizeLimit) at synth time: checked here, where the prop is read.
+  const durations: [string, Duration | undefined, number][] = [
+    ['probes.startupTimeout', props.probes?.startupTimeout, 1], ['drain.preStopDelay', props.drain?.preStopDelay, 0],
+    ['drain.terminationGracePeriod', props.drain?.terminationGracePeriod, 0],
+    ['modelConfigPollInterval', props.modelConfigPollInterval, 1], ['monitoring.interval', props.monitoring?.interval, 1],
+  ];
+  for (const [prop, d, min] of durations) if (d) checkDuration(subject, prop, d, 'seconds', min);
+  if (props.loadRetryInterval) checkDuration(subject, 'loadRetryInterval', props.loadRetryInterval, 'millis', 0);
+  if (props.tmpSize) checkSize(subject, 'tmpSize', props.tmpSize, 'MiB', 1);
+  checkLabels(subject, 'labels', props.labels);
+  if (props.priorityClassName !== undefined) checkObjectName(subject, 'priorityClassName', props.priorityClassName);
+  if (props.monitoring?.scraperNamespace !== undefined) checkObjectName(subject, 'monitoring.scraperNamespace', props.monitoring.scraperNamespace, 'dns-label');
   const retries = props.loadRetries ?? 5;
   if (!(Number.isInteger(retries) && retries >= 0)) fail(subject, 'loadRetries', retries, 'be an integer of 0 or more', 'use the default 5');
   const retryInterval = props.loadRetryInterval ?? Duration.minutes(1);
@@ -224,7 +238,7 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
     ? Duration.seconds(Math.max(coldStart.startupBudgetSeconds, retries * retryInterval.toSeconds() + 60,
       defaultStartupTimeout(image, gpus, pool, 0).toSeconds()))
     : defaultStartupTimeout(image, gpus, pool));
-  if (probesEnabled && startupTimeout.toSeconds() <= retries * retryInterval.toSeconds()) {
+  if (probesEnabled && startupTimeout.toSeconds() <= retries * retryInterval.toSeconds({ integral: false })) {
     fail(subject, 'probes.startupTimeout', formatDuration(startupTimeout),
       `exceed loadRetries × loadRetryInterval (${retries} × ${formatDuration(retryInterval)}), or the kubelet restarts a server that is still retrying a model load`,
       'raise startupTimeout, or lower loadRetries / loadRetryInterval');
@@ -237,7 +251,8 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
       'make the grace period longer than the preStop pause, e.g. pause 15 s, grace 45 s');
   }
   const pollSeconds = (props.fileSystemPollInterval ?? Duration.seconds(60)).toSeconds({ integral: false });
-  if (pollSeconds < 1) fail(subject, 'fileSystemPollInterval', formatDuration(props.fileSystemPollInterval!), 'be at least 1 second (0 disables polling for new versions)', 'use Duration.seconds(60)');
+  if (!(pollSeconds >= 1)) fail(subject, 'fileSystemPollInterval', formatDuration(props.fileSystemPollInterval!), 'be at least 1 second (0 disables polling for new versions)', 'use Duration.seconds(60)');
+  if (props.fileSystemPollInterval) checkDuration(subject, 'fileSystemPollInterval', props.fileSystemPollInterval, 'seconds', 1);
   const user = props.security?.user ?? 1000;
   const group = props.security?.group ?? 1000;
   // The pod always runs non-root (runAsNonRoot): the kubelet refuses to start uid 0, and ids are non-negative int64s.
@@ -590,7 +605,9 @@ function resolveThreads(subject: string, derived: ThreadSettings, user: ThreadOp
 function checkResources(subject: string, r: kplus.ContainerResources): void {
   const cpu = { request: cpuToMillis(r.cpu?.request), limit: cpuToMillis(r.cpu?.limit) };
   const mem = { request: sizeBytes(r.memory?.request), limit: sizeBytes(r.memory?.limit) };
-  for (const [kind, q, show] of [['cpu', cpu, (v: number) => `${v}m`], ['memory', mem, (v: number) => `${v} bytes`]] as const) {
+  const disk = { request: sizeBytes(r.ephemeralStorage?.request), limit: sizeBytes(r.ephemeralStorage?.limit) };
+  const bytes = (v: number) => `${v} bytes`;
+  for (const [kind, q, show] of [['cpu', cpu, (v: number) => `${v}m`], ['memory', mem, bytes], ['ephemeralStorage', disk, bytes]] as const) {
     for (const side of ['request', 'limit'] as const) {
       const v = q[side];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {

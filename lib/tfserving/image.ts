@@ -1,4 +1,5 @@
 import { fail } from '../core/errors';
+import { checkImageReference } from '../core/kubernetes';
 
 /** The TF Serving release the library defaults to. */
 export const DEFAULT_TF_SERVING_VERSION = '2.20.0';
@@ -95,6 +96,7 @@ export class TfServingImage {
       }
       return;
     }
+    checkImageReference(subject, prop, this.image);
     const t = this.tagOrVersion;
     if (t === '' || /^latest/.test(t) || /^nightly/.test(t)) {
       fail(subject, prop, this.image, 'be pinned to a version tag or an @sha256 digest, never \'latest\' or no tag (a moving tag changes what runs without a change in code)',

@@ -1,7 +1,7 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import {
-  checkAnnotations, checkDuration, checkImageReference, checkInt32, checkLabels, checkObjectName, checkQuantity,
-  checkRequestWithinLimit, INT32_MAX, isImageReference, isLabelValue, isQualifiedName, parseQuantity,
+  checkAnnotations, checkDataKey, checkDuration, checkImageReference, checkInt32, checkLabels, checkObjectName, checkQuantity,
+  checkRequestWithinLimit, checkSize, INT32_MAX, isImageReference, isLabelValue, isQualifiedName, parseQuantity,
 } from '../../lib/core/kubernetes';
 
 const S = 'Thing \'a\'';
@@ -114,17 +114,42 @@ describe('durations converted late by cdk8s', () => {
     // cdk8s itself would throw "'1500 millis' cannot be converted into a whole number of seconds." at synth.
     expect(() => Duration.millis(1500).toSeconds()).toThrow(/whole number of seconds/);
     expect(() => checkDuration(S, 'drain.preStopDelay', Duration.millis(1500), 'seconds')).toThrow(
-      'Thing \'a\': \'drain.preStopDelay\' ("1 second 500 millis") must be a whole number of seconds (it is written as seconds). Fix: use Duration.seconds(2)');
+      'Thing \'a\': \'drain.preStopDelay\' ("1.5s") must be a whole number of seconds (it is written as seconds). Fix: use Duration.seconds(2)');
   });
 
   test('a fraction of a millisecond where the output takes milliseconds', () => {
     expect(() => checkDuration(S, 'timeout', Duration.millis(10.5), 'millis')).toThrow(
-      'Thing \'a\': \'timeout\' ("10.5 millis") must be a whole number of milliseconds (it is written as milliseconds). Fix: use Duration.millis(11)');
+      'Thing \'a\': \'timeout\' ("10.5ms") must be a whole number of milliseconds (it is written as milliseconds). Fix: use Duration.millis(11)');
   });
 
   test('a minimum', () => {
     expect(() => checkDuration(S, 'interval', Duration.seconds(0), 'seconds', 1)).toThrow(
-      'Thing \'a\': \'interval\' ("0 seconds") must be at least 1 second. Fix: use Duration.seconds(1)');
+      'Thing \'a\': \'interval\' ("0s") must be at least 1 second. Fix: use Duration.seconds(1)');
     expect(checkDuration(S, 'interval', Duration.minutes(2), 'seconds', 1)).toBe(120);
   });
+});
+
+describe('sizes converted late by cdk8s', () => {
+  test('a fraction of the unit the output takes, NaN, and a minimum', () => {
+    // cdk8s-plus writes an emptyDir sizeLimit as `${size.toMebibytes()}Mi`, which throws for 1.5 MiB.
+    expect(() => Size.kibibytes(1536).toMebibytes()).toThrow(/whole number of mebibytes/);
+    expect(() => checkSize(S, 'tmpSize', Size.kibibytes(1536), 'MiB')).toThrow(
+      'Thing \'a\': \'tmpSize\' ("1.5 MiB") must be a whole number of MiB (it is written as MiB). Fix: use Size.mebibytes(2)');
+    expect(() => checkSize(S, 'disk', Size.gibibytes(NaN), 'GiB', 10)).toThrow(
+      'Thing \'a\': \'disk\' ("NaN GiB") must be a whole number of GiB (it is written as GiB). Fix: use Size.gibibytes(10)');
+    expect(() => checkSize(S, 'body', Size.kibibytes(0), 'KiB', 1)).toThrow(
+      'Thing \'a\': \'body\' ("0 KiB") must be at least 1 KiB. Fix: use Size.kibibytes(1)');
+    expect(checkSize(S, 'tmpSize', Size.gibibytes(1), 'MiB', 1)).toBe(1024);
+  });
+});
+
+describe('Secret and ConfigMap data keys (IsConfigMapKey)', () => {
+  test.each([['key.json', true], ['AWS_ACCESS_KEY_ID', true], ['a-b.c_d', true], ['.', false], ['..x', false], ['a/b', false], ['', false], ['x'.repeat(254), false]])(
+    '%s → %s', (key, ok) => {
+      const check = () => checkDataKey(S, 'key', key as string);
+      if (ok) {expect(check).not.toThrow();} else {
+        expect(check).toThrow(`Thing 'a': 'key' (${JSON.stringify(key)}) must be a Secret/ConfigMap key: at most 253 letters, digits, '-', '_' or '.', not '.' or starting with '..'. `
+        + 'Fix: use the key as `kubectl describe secret` lists it, e.g. \'key.json\'');
+      }
+    });
 });

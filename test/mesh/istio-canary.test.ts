@@ -5,7 +5,7 @@ import { IstioCanary, IstioCanaryMode, IstioCanaryProps, MeshCaller, ScraperAcce
 import { LoadTest, LoadTestPayload, RequestLogging, TensorDType } from '../../lib/ops';
 import { only, synth } from '../support/synth';
 
-const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
+const WI = GcsAccess.workloadIdentity('serving@acme-ml.iam.gserviceaccount.com');
 const RESNET: ServedModelOptions = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
 const APPS = [MeshCaller.namespace('apps')];
 
@@ -1197,7 +1197,8 @@ describe('rules (exact messages)', () => {
 
   test('gateway hosts, callers', () => {
     expect(attempt({ gateway: { hosts: ['Resnet.Example.com'], tlsSecretName: 'x' } })).toThrow(
-      "IstioCanary 'resnet': 'gateway.hosts' (\"Resnet.Example.com\") must be a lower-case DNS name, optionally starting with '*.'");
+      "IstioCanary 'resnet': 'gateway.hosts' (\"Resnet.Example.com\") must be a host istiod accepts: '*', a lower-case DNS name with at least one '.' "
+      + "(optionally starting with '*.'), or an IP address, optionally after 'NAMESPACE/'. Fix: use e.g. 'resnet.ml.example.com', '*.example.com' or 'ml/resnet.example.com'");
     expect(() => MeshCaller.namespace('Apps')).toThrow("MeshCaller: 'namespace' (\"Apps\") must be a namespace name (a DNS label)");
   });
 });

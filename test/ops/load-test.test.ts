@@ -625,7 +625,7 @@ describe('network', () => {
   });
 
   test('the image can be overridden (private registry, Binary Authorization)', () => {
-    const { chart } = setup({ image: 'europe-docker.pkg.dev/acme/mirror/k6@sha256:0123' });
-    expect(only(synth(chart), 'Job').spec.template.spec.containers[0].image).toBe('europe-docker.pkg.dev/acme/mirror/k6@sha256:0123');
+    const { chart } = setup({ image: 'europe-docker.pkg.dev/acme/mirror/k6@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd' });
+    expect(only(synth(chart), 'Job').spec.template.spec.containers[0].image).toBe('europe-docker.pkg.dev/acme/mirror/k6@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd');
   });
 });

@@ -12,7 +12,7 @@ import { containerOf, flagsOf, only, synth } from '../support/synth';
 import { parseBatchingParameters, parseModelServerConfig, parseMonitoringConfig } from '../support/textproto';
 import { assertValid } from '../support/validate';
 
-const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
+const WI = GcsAccess.workloadIdentity('serving@acme-ml.iam.gserviceaccount.com');
 const RESNET = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
 
 function model(props: Partial<TfServingModelProps> = {}, id: string = 'resnet') {
@@ -194,7 +194,7 @@ describe('props', () => {
 
   test('image: GPU build and custom images', () => {
     expect(containerOf(build({ image: TfServingImage.of('2.16.1') }).objects).image).toBe('tensorflow/serving:2.16.1');
-    expect(containerOf(build({ image: TfServingImage.custom('acme/tfs@sha256:abc') }).objects).image).toBe('acme/tfs@sha256:abc');
+    expect(containerOf(build({ image: TfServingImage.custom('acme/tfs@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd') }).objects).image).toBe('acme/tfs@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd');
   });
 
   test('resources: threads follow the CPU request; {} emits no resources', () => {
@@ -447,7 +447,7 @@ describe('props', () => {
   });
 
   test('gcsAccess: Workload Identity annotates the ServiceAccount', () => {
-    expect(only(build().objects, 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'serving@acme.iam.gserviceaccount.com' });
+    expect(only(build().objects, 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'serving@acme-ml.iam.gserviceaccount.com' });
   });
 
   test('gcsAccess: a key Secret mounted read-only with GOOGLE_APPLICATION_CREDENTIALS', () => {

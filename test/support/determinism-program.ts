@@ -12,7 +12,7 @@ new TfServingModel(chart, 'resnet', {
     { name: 'resnet', source: ModelSource.gcs('gs://acme-b/resnet'), versionPolicy: VersionPolicy.specific(2, 1), versionLabels: { z: 1, a: 2 } },
     { name: 'bert', source: ModelSource.pvc('models', 'bert'), batching: new BatchingConfig({ maxBatchSize: 8 }) },
   ],
-  gcsAccess: GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com'),
+  gcsAccess: GcsAccess.workloadIdentity('serving@acme-ml.iam.gserviceaccount.com'),
   batching: new BatchingConfig({ maxBatchSize: 16, allowedBatchSizes: [4, 16] }),
   monitoring: { scraper: Scraper.SERVICE_MONITOR },
   autoscaling: { minReplicas: 2, maxReplicas: 6 },
