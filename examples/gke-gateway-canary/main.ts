@@ -1,8 +1,13 @@
 // A canary of version 2 of a model next to version 1 without a service mesh: GKE's Gateway controller programs a
-// global external Application Load Balancer. REST on resnet.ml.example.com, gRPC on resnet-grpc.ml.example.com, a
-// 95/5 split, `x-model-version: canary` pins a request, 10 % of requests are mirrored to the canary, Identity-Aware
-// Proxy in front of both backends. The Gateway and routes live in `ml-edge`, the servers in `ml-serving` (a
-// ReferenceGrant lets the routes reach them).
+// global external Application Load Balancer. REST on resnet.ml.example.com, a 95/5 split, `x-model-version: canary`
+// pins a request, 10 % of requests are mirrored to the canary (the filter's `percent` needs the Gateway API CRDs
+// v1.3.0+, which GKE installs from 1.33.2-gke.1335000), Identity-Aware Proxy in front of both backends. The Gateway
+// and route live in `ml-edge`, the servers in `ml-serving` (a ReferenceGrant lets the route reach them).
+//
+// REST only: GKE's Gateway implements no GRPCRoute and no HTTP/2 without TLS to the pods (its Gateway API conformance
+// reports), so gRPC clients stay in the cluster and balance per call themselves: a headless Service over the servers,
+// a `dns:///` target with the round_robin policy, and grpc.max_connection_age_ms on the servers so that clients
+// re-resolve (README, "gRPC balancing without a mesh").
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -41,7 +46,6 @@ export class EdgeChart extends Chart {
       mirrorPercent: 10,
       gatewayClass: GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED,
       restHost: 'resnet.ml.example.com',
-      grpcHost: 'resnet-grpc.ml.example.com',
       tls: GatewayTls.certificateMap('ml-example-com'),
       iap: { clientId: '123456789012-abc.apps.googleusercontent.com', oauth2ClientSecretName: 'resnet-iap-oauth' },
       logSamplePercent: 10,

@@ -21,13 +21,14 @@ export type { GatewayCanaryProps, GatewayClassFeatures, IapOptions } from './gat
  * A canary of a TF Serving model behind a Gateway API Gateway, without a service mesh: GKE's Gateway controller
  * programs a Google Cloud Application Load Balancer from the objects.
  *
- * Writes a Gateway (two HTTPS listeners: `restHost` and `grpcHost`), an HTTPRoute for the REST prediction surface and
- * a GRPCRoute for the gRPC one (weighted `backendRefs` to the two versions, pinning by header, optional mirroring;
- * nothing else of the servers is routed), a Service per version (`NAME-stable`, `NAME-canary`; the gRPC port declares
- * `appProtocol: kubernetes.io/h2c`, so the load balancer speaks HTTP/2 to it and balances each call), and per
- * Service a GCPBackendPolicy (timeout from the batching budget, connection draining, logging, IAP) and a
- * HealthCheckPolicy (model status on the REST port). A ReferenceGrant when the routes and the servers are in
- * different namespaces.
+ * Writes a Gateway (an HTTPS listener for `restHost`), an HTTPRoute for the REST prediction surface (weighted
+ * `backendRefs` to the two versions, pinning by header, optional mirroring; nothing else of the servers is routed),
+ * a Service per version (`NAME-stable`, `NAME-canary`), and per Service a GCPBackendPolicy (timeout from the
+ * batching budget, connection draining, logging, IAP) and a HealthCheckPolicy (model status on the REST port). A
+ * ReferenceGrant when the routes and the servers are in different namespaces.
+ *
+ * gRPC through the Gateway (`grpcHost`: a second listener, a GRPCRoute and the Services' gRPC port) needs a
+ * GatewayClass that implements GRPCRoute; GKE's classes do not, and `grpcHost` is refused with them.
  *
  * The same split rules as IstioCanary (weights, pinning header, mirror share, request budget, prediction surface)
  * come from one place (serving/traffic-split.ts). The HTTPRoute is the default child.
@@ -49,8 +50,8 @@ export class GatewayCanary extends Construct {
   public readonly gateway: Gateway;
   /** The HTTPRoute (REST; id `Resource`). */
   public readonly httpRoute: HttpRoute;
-  /** The GRPCRoute (gRPC). */
-  public readonly grpcRoute: GrpcRoute;
+  /** The GRPCRoute (gRPC), when `grpcHost` is set. */
+  public readonly grpcRoute?: GrpcRoute;
   /** The backend Service of the stable version. */
   public readonly stableService: kplus.k8s.KubeService;
   /** The backend Service of the canary version. */
@@ -87,17 +88,21 @@ export class GatewayCanary extends Construct {
       spec: gatewaySpec(plan),
     });
     this.httpRoute = new HttpRoute(this, 'Resource', { metadata, spec: httpRouteSpec(plan) });
-    this.grpcRoute = new GrpcRoute(this, 'GrpcRoute', { metadata, spec: grpcRouteSpec(plan) });
+    if (plan.grpcHost !== undefined) this.grpcRoute = new GrpcRoute(this, 'GrpcRoute', { metadata, spec: grpcRouteSpec(plan) });
     const service = (cid: string, server: TfServingModel, name: string) => new kplus.k8s.KubeService(backends, cid, {
       metadata: backendMeta(name),
       spec: {
         type: 'ClusterIP',
         selector: { ...server.selectorLabels },
         ports: [
-          // HTTP/2 without TLS to the pods (Gateway API backend protocol `kubernetes.io/h2c`): gRPC needs HTTP/2, and TF
-          // Serving's gRPC port is plaintext. Not GKE's `cloud.google.com/app-protocols: HTTP2`: the backend service
-          // protocol HTTP2 is HTTP/2 with SSL, H2C the cleartext one (compute v1 BackendService.Protocol).
-          { name: 'grpc', port: server.grpcPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.grpcPort), protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+          // The gRPC port only when a GRPCRoute uses it. `appProtocol: kubernetes.io/h2c` (HTTP/2 without TLS: gRPC needs
+          // HTTP/2 and TF Serving's gRPC port is plaintext) only for a class that implements it (Gateway API feature
+          // HTTPRouteBackendProtocolH2C). GKE does not (its conformance reports list it unsupported), and GKE's own
+          // backend protocol HTTP2 (`cloud.google.com/app-protocols`) is HTTP/2 over TLS: no GKE class reaches this port.
+          ...(plan.grpcHost !== undefined ? [{
+            name: 'grpc', port: server.grpcPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.grpcPort), protocol: 'TCP',
+            ...(plan.gatewayClass.features.backendH2c ? { appProtocol: 'kubernetes.io/h2c' } : {}),
+          }] : []),
           { name: 'http', port: server.restPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.restPort), protocol: 'TCP' },
         ],
       },

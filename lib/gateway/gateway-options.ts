@@ -16,7 +16,30 @@ export interface GatewayClassFeatures {
   readonly routeTimeouts: boolean;
   /** The `networking.gke.io/certmap` annotation (a Certificate Manager certificate map on the Gateway). */
   readonly certificateMap: boolean;
+  /**
+   * GRPCRoute (Gateway API feature `GRPCRoute`, conformance profile GATEWAY-GRPC). Without it `grpcHost` is refused:
+   * no listener would accept the route.
+   */
+  readonly grpcRoute: boolean;
+  /**
+   * The Service port `appProtocol: kubernetes.io/h2c` (Gateway API feature `HTTPRouteBackendProtocolH2C`): HTTP/2
+   * without TLS to the pods, what TF Serving's plaintext gRPC port speaks. Without it no `appProtocol` is written.
+   */
+  readonly backendH2c: boolean;
+  /** HTTPRoute `matches[].method` (Gateway API feature `HTTPRouteMethodMatching`). Without it the matches have no method. */
+  readonly methodMatching: boolean;
+  /** HTTPRoute and GRPCRoute `rules[].name` (Gateway API feature `HTTPRouteNamedRouteRule`). Without it the rules are unnamed. */
+  readonly namedRouteRules: boolean;
 }
+
+/*
+ * GKE's classes, from GKE's conformance reports in kubernetes-sigs/gateway-api
+ * (conformance/reports/v1.1.0 … v1.6/gke-gateway/*.yaml): profile GATEWAY-HTTP only (no GATEWAY-GRPC: no GRPCRoute,
+ * GoogleCloudPlatform/gke-gateway-api#31), and HTTPRouteBackendProtocolH2C, HTTPRouteMethodMatching and
+ * HTTPRouteNamedRouteRule (reports for GKE 1.34 to 1.36) in unsupportedFeatures. GKE rejects a route that uses an
+ * unsupported match (e.g. kserve/kserve#5319, GWCER104), so nothing unsupported is written.
+ */
+const GKE_HTTP_ONLY = { grpcRoute: false, backendH2c: false, methodMatching: false, namedRouteRules: false } as const;
 
 /**
  * A GKE GatewayClass and what its controller implements, from GKE's GatewayClass capabilities table (HTTPRoute
@@ -29,27 +52,27 @@ export class GkeGatewayClass {
    * `gke-l7-global-external-managed`: the global external Application Load Balancer (Envoy-based). Public.
    */
   public static readonly GLOBAL_EXTERNAL_MANAGED = new GkeGatewayClass('gke-l7-global-external-managed', {
-    external: true, regional: false, requestMirror: true, routeTimeouts: false, certificateMap: true,
+    external: true, regional: false, requestMirror: true, routeTimeouts: false, certificateMap: true, ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-regional-external-managed`: the regional external Application Load Balancer. Public; its proxies use the
    * region's proxy-only subnet.
    */
   public static readonly REGIONAL_EXTERNAL_MANAGED = new GkeGatewayClass('gke-l7-regional-external-managed', {
-    external: true, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false,
+    external: true, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-rilb`: the regional internal Application Load Balancer, reachable from the VPC only; its proxies use the
    * region's proxy-only subnet.
    */
   public static readonly REGIONAL_INTERNAL = new GkeGatewayClass('gke-l7-rilb', {
-    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false,
+    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-gxlb`: the classic global external Application Load Balancer. Public; no request mirroring.
    */
   public static readonly CLASSIC_GLOBAL_EXTERNAL = new GkeGatewayClass('gke-l7-gxlb', {
-    external: true, regional: false, requestMirror: false, routeTimeouts: false, certificateMap: true,
+    external: true, regional: false, requestMirror: false, routeTimeouts: false, certificateMap: true, ...GKE_HTTP_ONLY,
   });
 
   /** Another GatewayClass (a newer GKE class, or another implementation), with the features its controller implements. */
@@ -131,7 +154,9 @@ export interface GatewayCanaryProps {
   readonly pinning?: HeaderPinningOptions;
   /**
    * Percent of the split rules' requests also sent to the canary (a `RequestMirror` filter; responses are dropped).
-   * Needs a GatewayClass that implements RequestMirror.
+   * Needs a GatewayClass that implements RequestMirror. Below 100 the filter carries `percent`, a field of the
+   * Gateway API CRDs from v1.3.0 on (GKE installs those from 1.33.2-gke.1335000); an older CRD prunes it and the
+   * filter mirrors every request. 100 writes no `percent` and works on every version.
    *
    * @default - no mirroring
    */
@@ -144,9 +169,12 @@ export interface GatewayCanaryProps {
   readonly restHost: string;
   /**
    * The host name of the gRPC API (the GRPCRoute and the `grpc` listener). Must differ from `restHost`: a listener
-   * accepts only one of an HTTPRoute and a GRPCRoute whose host names intersect.
+   * accepts only one of an HTTPRoute and a GRPCRoute whose host names intersect. Only for a GatewayClass that
+   * implements GRPCRoute; GKE's classes do not (serve gRPC clients in the cluster with client-side balancing).
+   *
+   * @default - no gRPC listener and no GRPCRoute: REST only
    */
-  readonly grpcHost: string;
+  readonly grpcHost?: string;
   /** The certificate of the HTTPS listeners: `GatewayTls.secret('…')` or `GatewayTls.certificateMap('…')`. */
   readonly tls: GatewayTls;
   /**

@@ -48,7 +48,8 @@ export interface GatewayCanaryPlan {
   readonly mirrorPercent?: number;
   readonly gatewayClass: GkeGatewayClass;
   readonly restHost: string;
-  readonly grpcHost: string;
+  /** The gRPC host; undefined: REST only (no gRPC listener, no GRPCRoute). */
+  readonly grpcHost?: string;
   readonly tls: GatewayTls;
   readonly iap?: IapOptions;
   /** Set explicitly; else the request budget, read at synthesis. */
@@ -86,10 +87,22 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
       'remove routeTimeout and set timeout, rendered as the backend service timeout (GCPBackendPolicy timeoutSec)');
   }
   checkServers(subject, stable, canary);
+  if (props.grpcHost !== undefined && !cls.features.grpcRoute) {
+    // GKE's conformance reports (kubernetes-sigs/gateway-api conformance/reports/*/gke-gateway) list the GATEWAY-HTTP
+    // profile only: its controller accepts no GRPCRoute (GoogleCloudPlatform/gke-gateway-api#31), and its backend
+    // protocol HTTP2 is HTTP/2 over TLS, which TF Serving's plaintext gRPC port does not speak (no HTTPRouteBackendProtocolH2C).
+    fail(subject, 'grpcHost', props.grpcHost,
+      `not be set with GatewayClass '${cls.name}': its controller does not implement GRPCRoute, nor HTTP/2 without TLS to the pods `
+      + '(GKE conformance reports: profile GATEWAY-HTTP only, HTTPRouteBackendProtocolH2C unsupported)',
+      'remove grpcHost and serve gRPC clients in the cluster with client-side balancing (a headless Service, round_robin, '
+      + 'grpc.max_connection_age_ms on the servers), or use a GatewayClass that implements GRPCRoute '
+      + '(GkeGatewayClass.of(name, { grpcRoute: true, ... }))');
+  }
   for (const [prop, host] of [['restHost', props.restHost], ['grpcHost', props.grpcHost]] as const) {
+    if (host === undefined) continue;
     if (!HOST_RE.test(host)) fail(subject, prop, host, 'be a lower-case DNS name (no wildcard)', 'use e.g. \'resnet.ml.example.com\'');
   }
-  if (props.restHost === props.grpcHost) {
+  if (props.grpcHost !== undefined && props.restHost === props.grpcHost) {
     fail(subject, 'grpcHost', props.grpcHost,
       'differ from restHost: a listener accepts only one of an HTTPRoute and a GRPCRoute whose host names intersect (the older one; '
       + 'Gateway API GRPCRoute spec.hostnames), so REST or gRPC would be refused',
@@ -277,7 +290,7 @@ export function timeoutSecOf(plan: GatewayCanaryPlan): number {
   return Math.ceil(requestBudgetOf([plan.stable, plan.canary]).toMilliseconds({ integral: false }) / 1000 - 1e-9);
 }
 
-/** The Gateway: one HTTPS listener per API (host names must not intersect between an HTTPRoute and a GRPCRoute). */
+/** The Gateway: one HTTPS listener per API (host names must not intersect between an HTTPRoute and a GRPCRoute); REST only without grpcHost. */
 export function gatewaySpec(plan: GatewayCanaryPlan): GatewaySpec {
   const tls = plan.tls.kind === 'secret'
     ? { tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: plan.tls.name }] } }
@@ -289,7 +302,7 @@ export function gatewaySpec(plan: GatewayCanaryPlan): GatewaySpec {
   });
   return {
     gatewayClassName: plan.gatewayClass.name,
-    listeners: [listener('rest', plan.restHost), listener('grpc', plan.grpcHost)],
+    listeners: [listener('rest', plan.restHost), ...(plan.grpcHost !== undefined ? [listener('grpc', plan.grpcHost)] : [])],
   } as GatewaySpec;
 }
 
@@ -300,23 +313,31 @@ function backend(plan: GatewayCanaryPlan, version: 'stable' | 'canary', port: nu
 /**
  * The HTTPRoute: the REST prediction surface only (GET and POST under /v1/models, http_rest_api_util.cc
  * `ParseModelInfo`), pinning rules (one more header match: they take precedence over the split), the weighted split
- * with an optional mirror. Every other path gets the load balancer's 404.
+ * with an optional mirror. Every other path gets the load balancer's 404. Without method matching (GKE) any method
+ * under /v1/models reaches the servers, which serve only GET and POST: http_rest_api_handler.cc
+ * `HttpRestApiHandler::ProcessRequest` dispatches those two, any other method keeps its "Malformed request"
+ * InvalidArgument (400, http_server.cc `ToHTTPStatusCode`); OPTIONS is a CORS preflight answered without a body
+ * (http_server.cc `RestApiRequestDispatcher`).
  */
 export function httpRouteSpec(plan: GatewayCanaryPlan): HttpRouteSpec {
   const port = plan.stable.restPort;
   // PathPrefix matches whole path elements: '/v1/models' matches '/v1/models/resnet:predict'; '/v1/models/resnet'
   // would not (the element is 'resnet:predict').
   const prefix = REST_PREFIX.replace(/\/$/, '');
-  const matches = (headers?: { name: string; value: string }): HttpRouteSpecRulesMatches[] => REST_METHODS.map((m) => ({
+  const methods = plan.gatewayClass.features.methodMatching ? REST_METHODS : [undefined];
+  const matches = (headers?: { name: string; value: string }): HttpRouteSpecRulesMatches[] => methods.map((m) => ({
     path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: prefix },
-    method: m as HttpRouteSpecRulesMatchesMethod,
+    // GKE's classes lack HTTPRouteMethodMatching and reject a route that uses it (see GKE_HTTP_ONLY).
+    ...(plan.gatewayClass.features.methodMatching ? { method: m as HttpRouteSpecRulesMatchesMethod } : {}),
     ...(headers ? { headers: [{ type: HttpRouteSpecRulesMatchesHeadersType.EXACT, ...headers }] } : {}),
   }));
   const timeouts = plan.routeTimeout ? { timeouts: { request: `${Math.ceil(plan.routeTimeout.toMilliseconds({ integral: false }))}ms` } } : {};
   const rules: HttpRouteSpecRules[] = [];
   if (plan.pinHeader) {
     for (const v of ['canary', 'stable'] as const) {
-      rules.push({ name: `pin-${v}`, matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)], ...timeouts });
+      rules.push({
+        ...ruleName(plan, `pin-${v}`), matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)], ...timeouts,
+      });
     }
   }
   const mirror = plan.mirrorPercent ? {
@@ -325,15 +346,15 @@ export function httpRouteSpec(plan: GatewayCanaryPlan): HttpRouteSpec {
       requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
     }],
   } : {};
-  rules.push({ name: 'split', matches: matches(), backendRefs: split(plan, port), ...mirror, ...timeouts });
+  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...mirror, ...timeouts });
   return { parentRefs: [{ name: plan.name, sectionName: 'rest' }], hostnames: [plan.restHost], rules };
 }
 
 /**
- * The GRPCRoute: the gRPC prediction surface only (PredictionService and ModelService/GetModelStatus, never
- * ModelService/HandleReloadConfigRequest, which replaces the model config and checks no identity), with the same
- * pinning, split and mirror as the HTTPRoute. The load balancer balances each call, so a long-lived client
- * channel is spread over every pod.
+ * The GRPCRoute (only with grpcHost, on a class that implements GRPCRoute): the gRPC prediction surface only
+ * (PredictionService and ModelService/GetModelStatus, never ModelService/HandleReloadConfigRequest, which replaces the
+ * model config and checks no identity), with the same pinning, split and mirror as the HTTPRoute. The load balancer
+ * balances each call, so a long-lived client channel is spread over every pod.
  */
 export function grpcRouteSpec(plan: GatewayCanaryPlan): GrpcRouteSpec {
   const port = plan.stable.grpcPort;
@@ -344,7 +365,7 @@ export function grpcRouteSpec(plan: GatewayCanaryPlan): GrpcRouteSpec {
   const rules: GrpcRouteSpecRules[] = [];
   if (plan.pinHeader) {
     for (const v of ['canary', 'stable'] as const) {
-      rules.push({ name: `pin-${v}`, matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)] });
+      rules.push({ ...ruleName(plan, `pin-${v}`), matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)] });
     }
   }
   const mirror = plan.mirrorPercent ? {
@@ -353,8 +374,13 @@ export function grpcRouteSpec(plan: GatewayCanaryPlan): GrpcRouteSpec {
       requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
     }],
   } : {};
-  rules.push({ name: 'split', matches: matches(), backendRefs: split(plan, port), ...mirror });
-  return { parentRefs: [{ name: plan.name, sectionName: 'grpc' }], hostnames: [plan.grpcHost], rules };
+  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...mirror });
+  return { parentRefs: [{ name: plan.name, sectionName: 'grpc' }], hostnames: [plan.grpcHost!], rules };
+}
+
+/** `rules[].name`, for a class that implements named route rules (GKE's do not: HTTPRouteNamedRouteRule unsupported). */
+function ruleName(plan: GatewayCanaryPlan, name: string): { name?: string } {
+  return plan.gatewayClass.features.namedRouteRules ? { name } : {};
 }
 
 function split(plan: GatewayCanaryPlan, port: number) {
@@ -367,7 +393,7 @@ export function referenceGrantSpec(plan: GatewayCanaryPlan): ReferenceGrantSpec 
   const ns = plan.namespace ?? 'default';
   return {
     from: [
-      { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: ns },
+      ...(plan.grpcHost !== undefined ? [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: ns }] : []),
       { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: ns },
     ],
     to: [{ group: '', kind: 'Service', name: plan.services.stable }, { group: '', kind: 'Service', name: plan.services.canary }],
@@ -393,9 +419,15 @@ export function backendPolicySpec(plan: GatewayCanaryPlan, service: string): Gcp
 
 /**
  * The HealthCheckPolicy of one backend Service: HTTP GET on the REST port's model status (`/v1/models/NAME`, the
- * readiness path of the servers) for both of its ports. TF Serving's gRPC port answers the standard health service
- * only with --enable_grpc_healthcheck_service (server.cc, off by default) and never for the model's state, so the
+ * readiness path of the servers) for each of its ports. TF Serving's gRPC port answers the standard health service
+ * only with --enable_grpc_healthcheck_service (server.cc, off by default) and never for the model's state, so a
  * gRPC backend is checked over HTTP on the fixed REST port too.
+ *
+ * The status answers 200 for every state of a version the server has seen, LOADING and END included
+ * (get_model_status_impl.cc `GetModelStatusWithModelSpec`: NotFound only for a model without any tracked version),
+ * so the check also needs `"state": "AVAILABLE"` in the body (http_rest_api_handler.cc `ProcessModelStatusRequest`
+ * writes GetModelStatusResponse as JSON, enum states by name; get_model_status.proto `ModelVersionStatus.State`).
+ * The load balancer matches `response` within the first 1024 bytes of the body (HealthCheckPolicy CRD).
  */
 export function healthCheckPolicySpec(plan: GatewayCanaryPlan, service: string): HealthCheckPolicySpec {
   return {
@@ -411,6 +443,7 @@ export function healthCheckPolicySpec(plan: GatewayCanaryPlan, service: string):
           portSpecification: HealthCheckPolicySpecDefaultConfigHttpHealthCheckPortSpecification.USE_UNDERSCORE_FIXED_UNDERSCORE_PORT,
           port: plan.stable.restPort,
           requestPath: `${REST_PREFIX}${plan.stable.modelNames[0]}`,
+          response: 'AVAILABLE',
         },
       },
     },

@@ -1,7 +1,9 @@
+import * as fs from 'fs';
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { BatchingConfig, GcsAccess, ModelSource, ServedModelOptions, TfServingModel, TfServingModelProps } from '../../lib';
 import { GatewayCanary, GatewayCanaryProps, GatewayTls, GkeGatewayClass } from '../../lib/gateway';
 import { cidrContains } from '../../lib/gateway/gateway-plan';
+import { sharedDir } from '../support/shared';
 import { only, synth } from '../support/synth';
 
 const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
@@ -12,10 +14,18 @@ const IAP = { clientId: '123-abc.apps.googleusercontent.com', oauth2ClientSecret
 const BASE: Omit<GatewayCanaryProps, 'stable' | 'canary'> = {
   gatewayClass: GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED,
   restHost: 'resnet.ml.example.com',
-  grpcHost: 'resnet-grpc.ml.example.com',
   tls: GatewayTls.secret('resnet-tls'),
   iap: IAP,
   weights: { stable: 90, canary: 10 },
+};
+/** A GatewayClass (not GKE's) that implements every feature: GRPCRoute, h2c backends, method matching, named rules. */
+const FULL = {
+  external: false, regional: false, requestMirror: true, routeTimeouts: false, certificateMap: false,
+  grpcRoute: true, backendH2c: true, methodMatching: true, namedRouteRules: true,
+};
+/** REST and gRPC through such a class (internal: no IAP). */
+const GRPC: Partial<GatewayCanaryProps> = {
+  gatewayClass: GkeGatewayClass.of('envoy', FULL), iap: undefined, grpcHost: 'resnet-grpc.ml.example.com',
 };
 
 function server(chart: Chart, id: string, props: Partial<TfServingModelProps> = {}): TfServingModel {
@@ -54,8 +64,27 @@ describe('GatewayCanary', () => {
     expect(own(objects)).toMatchSnapshot();
   });
 
-  test('the HTTPRoute routes the REST prediction surface only: GET and POST under /v1/models, pinning first, then the split', () => {
-    const { objects } = build();
+  test('on a GKE class: REST only, matches without method, unnamed rules (GKE implements neither)', () => {
+    const { objects, rollout } = build();
+    const spec = only(objects, 'HTTPRoute', 'resnet').spec;
+    expect(spec.parentRefs).toEqual([{ name: 'resnet', sectionName: 'rest' }]);
+    expect(spec.rules.map((r: any) => r.name)).toEqual([undefined, undefined, undefined]);
+    expect(spec.rules[0].matches).toEqual([
+      { path: { type: 'PathPrefix', value: '/v1/models' }, headers: [{ type: 'Exact', name: 'x-model-version', value: 'canary' }] },
+    ]);
+    expect(spec.rules[1].matches[0].headers).toEqual([{ type: 'Exact', name: 'x-model-version', value: 'stable' }]);
+    expect(spec.rules[1].backendRefs).toEqual([{ name: 'resnet-stable', port: 8501 }]);
+    expect(spec.rules[2].matches).toEqual([{ path: { type: 'PathPrefix', value: '/v1/models' } }]);
+    expect(spec.rules[2].backendRefs).toEqual([{ name: 'resnet-stable', port: 8501, weight: 90 }, { name: 'resnet-canary', port: 8501, weight: 10 }]);
+    // THEN no gRPC anywhere: one listener, no GRPCRoute, no gRPC port on the backend Services
+    expect(only(objects, 'Gateway', 'resnet').spec.listeners.map((l: any) => l.name)).toEqual(['rest']);
+    expect(objects.find((o: any) => o.kind === 'GRPCRoute')).toBeUndefined();
+    expect(rollout.grpcRoute).toBeUndefined();
+    expect(only(objects, 'Service', 'resnet-stable').spec.ports).toEqual([{ name: 'http', port: 8501, targetPort: 8501, protocol: 'TCP' }]);
+  });
+
+  test('with method matching and named rules: GET and POST under /v1/models, pinning first, then the split', () => {
+    const { objects } = build(GRPC);
     const spec = only(objects, 'HTTPRoute', 'resnet').spec;
     expect(spec.parentRefs).toEqual([{ name: 'resnet', sectionName: 'rest' }]);
     expect(spec.hostnames).toEqual(['resnet.ml.example.com']);
@@ -76,7 +105,7 @@ describe('GatewayCanary', () => {
   });
 
   test('the GRPCRoute routes PredictionService and GetModelStatus, never HandleReloadConfigRequest', () => {
-    const { objects } = build();
+    const { objects } = build(GRPC);
     const spec = only(objects, 'GRPCRoute', 'resnet').spec;
     expect(spec.parentRefs).toEqual([{ name: 'resnet', sectionName: 'grpc' }]);
     expect(spec.hostnames).toEqual(['resnet-grpc.ml.example.com']);
@@ -92,30 +121,35 @@ describe('GatewayCanary', () => {
 
   test('one version at 100 % gets a single backendRef without a weight', () => {
     const { objects } = build({ weights: { stable: 0, canary: 100 } });
-    const split = only(objects, 'HTTPRoute', 'resnet').spec.rules.find((r: any) => r.name === 'split');
+    const split = only(objects, 'HTTPRoute', 'resnet').spec.rules[2];
     expect(split.backendRefs).toEqual([{ name: 'resnet-canary', port: 8501 }]);
   });
 
   test('pinning off: only the split rule; a custom header is matched', () => {
-    expect(only(build({ pinning: { enabled: false } }).objects, 'GRPCRoute', 'resnet').spec.rules.map((r: any) => r.name)).toEqual(['split']);
+    expect(only(build({ ...GRPC, pinning: { enabled: false } }).objects, 'GRPCRoute', 'resnet').spec.rules.map((r: any) => r.name)).toEqual(['split']);
+    expect(only(build({ pinning: { enabled: false } }).objects, 'HTTPRoute', 'resnet').spec.rules).toHaveLength(1);
     const rules = only(build({ pinning: { header: 'x-canary' } }).objects, 'HTTPRoute', 'resnet').spec.rules;
     expect(rules[0].matches[0].headers[0].name).toBe('x-canary');
   });
 
   test('mirroring: a RequestMirror filter to the canary on the split rules of both routes', () => {
-    const { objects } = build({ mirrorPercent: 10 });
+    const { objects } = build({ ...GRPC, mirrorPercent: 10 });
     for (const [kind, port] of [['HTTPRoute', 8501], ['GRPCRoute', 8500]] as const) {
       const split = only(objects, kind, 'resnet').spec.rules.find((r: any) => r.name === 'split');
       expect(split.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'resnet-canary', port }, percent: 10 } }]);
     }
-    const all = only(build({ mirrorPercent: 100 }).objects, 'HTTPRoute', 'resnet').spec.rules.find((r: any) => r.name === 'split');
+    // On GKE: the split rule is the last (unnamed) one; 100 % writes no percent (a field of Gateway API CRDs ≥ v1.3.0)
+    const gke = only(build({ mirrorPercent: 10 }).objects, 'HTTPRoute', 'resnet').spec.rules[2];
+    expect(gke.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'resnet-canary', port: 8501 }, percent: 10 } }]);
+    const all = only(build({ mirrorPercent: 100 }).objects, 'HTTPRoute', 'resnet').spec.rules[2];
     expect(all.filters[0].requestMirror).toEqual({ backendRef: { name: 'resnet-canary', port: 8501 } });
   });
 
-  test('the Gateway: two HTTPS listeners with the TLS Secret, routes of its own namespace only', () => {
-    const { objects } = build();
+  test('the Gateway: one HTTPS listener on GKE; with gRPC two, with the TLS Secret, routes of its own namespace only', () => {
+    expect(only(build().objects, 'Gateway', 'resnet').spec.gatewayClassName).toBe('gke-l7-global-external-managed');
+    const { objects } = build(GRPC);
     const gw = only(objects, 'Gateway', 'resnet');
-    expect(gw.spec.gatewayClassName).toBe('gke-l7-global-external-managed');
+    expect(gw.spec.gatewayClassName).toBe('envoy');
     expect(gw.spec.listeners).toEqual(['rest', 'grpc'].map((name) => ({
       name, hostname: name === 'rest' ? 'resnet.ml.example.com' : 'resnet-grpc.ml.example.com', port: 443, protocol: 'HTTPS',
       tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'resnet-tls' }] },
@@ -129,14 +163,17 @@ describe('GatewayCanary', () => {
     expect(gw.spec.listeners.every((l: any) => l.tls === undefined)).toBe(true);
   });
 
-  test('backend Services: one per version, the gRPC port speaks h2c', () => {
-    const { objects } = build();
+  test('backend Services: one per version; with gRPC on a class with h2c backends, the gRPC port speaks h2c', () => {
+    const { objects } = build(GRPC);
     const svc = only(objects, 'Service', 'resnet-canary');
     expect(svc.spec.selector).toEqual(only(objects, 'Deployment', 'resnet-v2').spec.selector.matchLabels);
     expect(svc.spec.ports).toEqual([
       { name: 'grpc', port: 8500, targetPort: 8500, protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
       { name: 'http', port: 8501, targetPort: 8501, protocol: 'TCP' },
     ]);
+    // A class with GRPCRoute but without HTTPRouteBackendProtocolH2C: the gRPC port carries no appProtocol
+    const noH2c = { ...GRPC, gatewayClass: GkeGatewayClass.of('envoy', { ...FULL, backendH2c: false }) };
+    expect(only(build(noH2c).objects, 'Service', 'resnet-canary').spec.ports[0]).toEqual({ name: 'grpc', port: 8500, targetPort: 8500, protocol: 'TCP' });
   });
 
   test('GCPBackendPolicy: timeout from the batching budget, draining = grace period, logging, IAP', () => {
@@ -165,19 +202,33 @@ describe('GatewayCanary', () => {
     expect(rollout.connectionDraining.toSeconds()).toBe(20);
   });
 
-  test('HealthCheckPolicy: HTTP model status on the fixed REST port, for both ports of the Service', () => {
+  test('HealthCheckPolicy: HTTP model status on the fixed REST port, healthy only with a version AVAILABLE', () => {
     const { objects } = build();
     expect(only(objects, 'HealthCheckPolicy', 'resnet-canary').spec).toEqual({
       targetRef: { group: '', kind: 'Service', name: 'resnet-canary' },
       default: {
         checkIntervalSec: 5, timeoutSec: 5, healthyThreshold: 1, unhealthyThreshold: 3,
-        config: { type: 'HTTP', httpHealthCheck: { portSpecification: 'USE_FIXED_PORT', port: 8501, requestPath: '/v1/models/resnet' } },
+        config: {
+          type: 'HTTP',
+          httpHealthCheck: { portSpecification: 'USE_FIXED_PORT', port: 8501, requestPath: '/v1/models/resnet', response: 'AVAILABLE' },
+        },
       },
     });
   });
 
+  test('the health check\'s response string is the name TF Serving writes for a loaded version (when ../shared is beside the checkout)', () => {
+    // get_model_status.proto: ModelVersionStatus.State; the REST status is that message as JSON, enums by name.
+    const protos = sharedDir('tfserving', 'protos', 'tensorflow_serving', 'apis', 'get_model_status.proto');
+    const response = only(build().objects, 'HealthCheckPolicy', 'resnet-stable').spec.default.config.httpHealthCheck.response;
+    if (protos === undefined) {
+      expect(response).toBe('AVAILABLE');
+      return;
+    }
+    expect(fs.readFileSync(protos, 'utf8')).toMatch(new RegExp(`^\\s*${response} = 30;`, 'm'));
+  });
+
   test('routes in another namespace: namespaced backendRefs and a ReferenceGrant in the servers\' namespace', () => {
-    const s = setup({}, {}, 'edge');
+    const s = setup(GRPC, {}, 'edge');
     const edge = synth(s.gwChart);
     const ml = synth(s.chart);
     const split = only(edge, 'HTTPRoute', 'resnet').spec.rules.find((r: any) => r.name === 'split');
@@ -198,6 +249,10 @@ describe('GatewayCanary', () => {
     }
     expect(edge.map((o: any) => o.kind).sort()).toEqual(['GRPCRoute', 'Gateway', 'HTTPRoute']);
     expect(edge.every((o: any) => o.metadata.namespace === 'edge')).toBe(true);
+    // On GKE (REST only) the grant admits HTTPRoutes only
+    const gke = setup({}, {}, 'edge');
+    expect(only(synth(gke.chart), 'ReferenceGrant', 'resnet').spec.from).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'edge' }]);
+    expect(synth(gke.gwChart).map((o: any) => o.kind).sort()).toEqual(['Gateway', 'HTTPRoute']);
   });
 
   test('same namespace: no ReferenceGrant', () => {
@@ -218,7 +273,7 @@ describe('GatewayCanary', () => {
   });
 
   test('a custom GatewayClass with route timeouts gets them on the HTTPRoute rules', () => {
-    const cls = GkeGatewayClass.of('envoy', { external: false, regional: false, requestMirror: true, routeTimeouts: true, certificateMap: false });
+    const cls = GkeGatewayClass.of('envoy', { ...FULL, routeTimeouts: true });
     const { objects } = build({ gatewayClass: cls, iap: undefined, routeTimeout: Duration.seconds(20) });
     expect(only(objects, 'HTTPRoute', 'resnet').spec.rules.map((r: any) => r.timeouts)).toEqual(Array(3).fill({ request: '20000ms' }));
   });
@@ -276,8 +331,17 @@ describe('GatewayCanary', () => {
         + '(ResolvedRefs False, RefNotPermitted). Fix: remove referenceGrant: false, or create the GatewayCanary in the chart of its servers');
     });
 
+    test('gRPC through a GKE class (no GRPCRoute, no h2c backends)', () => {
+      expect(attempt({ grpcHost: 'resnet-grpc.ml.example.com' })).toThrow(
+        "GatewayCanary 'resnet': 'grpcHost' (\"resnet-grpc.ml.example.com\") must not be set with GatewayClass 'gke-l7-global-external-managed': "
+        + 'its controller does not implement GRPCRoute, nor HTTP/2 without TLS to the pods (GKE conformance reports: profile GATEWAY-HTTP only, '
+        + 'HTTPRouteBackendProtocolH2C unsupported). Fix: remove grpcHost and serve gRPC clients in the cluster with client-side balancing '
+        + '(a headless Service, round_robin, grpc.max_connection_age_ms on the servers), or use a GatewayClass that implements GRPCRoute '
+        + '(GkeGatewayClass.of(name, { grpcRoute: true, ... }))');
+    });
+
     test('one host for REST and gRPC', () => {
-      expect(attempt({ grpcHost: 'resnet.ml.example.com' })).toThrow(
+      expect(attempt({ ...GRPC, grpcHost: 'resnet.ml.example.com' })).toThrow(
         "GatewayCanary 'resnet': 'grpcHost' (\"resnet.ml.example.com\") must differ from restHost: a listener accepts only one of an HTTPRoute and "
         + 'a GRPCRoute whose host names intersect (the older one; Gateway API GRPCRoute spec.hostnames), so REST or gRPC would be refused. '
         + "Fix: use another name, e.g. 'resnet-grpc.ml.example.com'");
