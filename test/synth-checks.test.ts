@@ -172,6 +172,12 @@ const vocabulary: [string, (c: Chart) => unknown, string][] = [
     + 'or a multiple of 4 from 36 to 128; 3 is not). Fix: use n2-custom-4-3072 or another allowed count'],
   ['MachineType: N2 above 32 vCPUs not a multiple of 4', () => MachineType.of('n2-custom-34-34816'),
     "MachineType.of: 'name' (\"n2-custom-34-34816\") must have a vCPU count Compute Engine offers for N2 custom machine types"],
+  ['MachineType: N2D vCPU count between 16 and 32', () => MachineType.of('n2d-custom-24-24576'),
+    "MachineType.of: 'name' (\"n2d-custom-24-24576\") must have a vCPU count Compute Engine offers for N2D custom machine types (2, 4, 8 or 16, "
+    + 'or a multiple of 16 up to 96; 24 is not). Fix: use n2d-custom-32-24576 or another allowed count'],
+  ['MachineType: N2D above 96 vCPUs', () => MachineType.of('n2d-custom-112-114688'),
+    "MachineType.of: 'name' (\"n2d-custom-112-114688\") must have a vCPU count Compute Engine offers for N2D custom machine types (2, 4, 8 or 16, "
+    + 'or a multiple of 16 up to 96; 112 is not)'],
   ['MachineType: odd vCPU count on N1', () => MachineType.of('custom-3-3840'),
     "MachineType.of: 'name' (\"custom-3-3840\") must have a vCPU count Compute Engine offers for N1 custom machine types (1 or an even number up to 96; 3 is not)"],
   ['MachineType: memory per vCPU above the N1 range', () => MachineType.of('n1-custom-2-20480'),

@@ -424,7 +424,8 @@ const CUSTOM_RULES: Record<string, CustomRule> = {
     vcpus: (n) => (n % 2 === 0 && n >= 2 && n <= 32) || (n % 4 === 0 && n > 32 && n <= 128),
     vcpuRule: 'an even number from 2 to 32, or a multiple of 4 from 36 to 128', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: true,
   },
-  n2d: { vcpus: (n) => n % 2 === 0 && n >= 2, vcpuRule: 'an even number, at least 2', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: true },
+  // N2D: Google's custom-machine-type helper sample (compute-custom-machine-type-helper-class) allows 2, 4, 8, 16, then multiples of 16 up to 96.
+  n2d: { vcpus: (n) => [2, 4, 8, 16].includes(n) || (n % 16 === 0 && n >= 16 && n <= 96), vcpuRule: '2, 4, 8 or 16, or a multiple of 16 up to 96', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: true },
   e2: { vcpus: (n) => n % 2 === 0 && n >= 2 && n <= 32, vcpuRule: 'an even number from 2 to 32', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: false },
 };
 
@@ -438,8 +439,11 @@ function checkCustomMachineType(subject: string, name: string): void {
   const mib = Number(m[3]);
   const ext = name.endsWith('-ext');
   if (!rules.vcpus(vcpu)) {
+    // suggest the next count the series offers (not simply vcpu + 1, which may be refused too)
+    let next = Math.max(1, Math.floor(vcpu) + 1);
+    while (next < 512 && !rules.vcpus(next)) next++;
     fail(subject, 'name', name, `have a vCPU count Compute Engine offers for ${series.toUpperCase()} custom machine types (${rules.vcpuRule}; ${vcpu} is not)`,
-      `use ${series}-custom-${vcpu + 1}-${mib}${ext ? '-ext' : ''} or another allowed count`);
+      `use ${series}-custom-${next}-${mib}${ext ? '-ext' : ''} or another allowed count`);
   }
   if (mib % 256 !== 0) {
     fail(subject, 'name', name, `have memory in a multiple of 256 MiB (${mib} MiB is not)`, `use ${Math.ceil(mib / 256) * 256} MiB`);

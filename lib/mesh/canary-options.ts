@@ -155,16 +155,19 @@ export interface RouteRetryOptions {
   /**
    * Retry budget: concurrent retries may be at most this percent of the active requests to a host
    * (DestinationRule `trafficPolicy.retryBudget`, Envoy's `retry_budget`), so retries cannot multiply load when
-   * many requests fail at once. Static and label modes; with `flagger`, see `maxConcurrent`.
+   * many requests fail at once. Static and label modes; with `flagger`, see `maxConcurrent`. istiod applies it from
+   * Istio 1.27, and to a subset with its own traffic policy (the static canary subset) from 1.29.2 (istio/istio#59668);
+   * `maxConcurrent` bounds retries on older releases.
    *
    * @default 20
    */
   readonly budgetPercent?: number;
   /**
-   * With `flagger`: at most this many retries outstanding at once from each client proxy to the primary and to the
-   * canary (`service.trafficPolicy.connectionPool.http.maxRetries`, which Flagger copies into both DestinationRules;
-   * Envoy's `max_retries` circuit breaker). Flagger's Canary has no retry budget field (its CRD schema prunes one),
-   * and Istio's own default is unlimited. Static and label modes use `budgetPercent` instead.
+   * At most this many retries outstanding at once from each client proxy to each version, per service port
+   * (`connectionPool.http.maxRetries`, Envoy's `max_retries` circuit breaker; Istio's own default is unlimited).
+   * With `flagger` it is the only bound (`service.trafficPolicy`, which Flagger copies into both DestinationRules;
+   * Flagger's Canary has no retry budget field, its CRD schema prunes one). In static and label modes it backs the
+   * retry budget on Istio releases that do not apply it; where the budget applies, Envoy uses the budget instead.
    *
    * @default 3 (Envoy's default, and the floor of the retry budget of the other modes)
    */

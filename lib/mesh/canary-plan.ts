@@ -190,11 +190,6 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
       'not be set with flagger: Flagger\'s Canary has no retry budget field (its CRD schema prunes one, and Flagger copies only service.trafficPolicy)',
       'bound retries with retries.maxConcurrent (DestinationRule connectionPool.http.maxRetries) instead');
   }
-  if (!props.flagger && maxConcurrent !== undefined) {
-    fail(subject, 'retries.maxConcurrent', maxConcurrent,
-      'be set with flagger only: static and label modes bound retries with the retry budget (Envoy ignores max_retries when a retry budget is set)',
-      'use retries.budgetPercent');
-  }
   const servers = canary ? [stable, canary] : [stable];
   checkServers(subject, name, namespace, mode, stable, canary);
   for (const [prop, s] of [['stable', stable], ['canary', canary]] as const) {
@@ -257,7 +252,7 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
     retryAttempts,
     retryOn: retryOn ?? DEFAULT_RETRY_ON,
     retryBudgetPercent: retryAttempts > 0 && !props.flagger ? budget ?? 20 : undefined,
-    retryMaxConcurrent: retryAttempts > 0 && props.flagger ? maxConcurrent ?? 3 : undefined,
+    retryMaxConcurrent: retryAttempts > 0 ? maxConcurrent ?? 3 : undefined,
     perTryTimeout: props.retries?.perTryTimeout,
     timeout: props.timeout,
     outlier,
@@ -560,7 +555,9 @@ const IPV4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-
  */
 function isGatewayHostPart(host: string): boolean {
   if (host === '*') return true;
-  if (IPV4.test(host) || (host.includes(':') && /^[0-9a-fA-F:.]+$/.test(host))) return true;
+  // istiod refuses a host without '.' ("short names (non FQDN) are not allowed") before its IP fallback, so an
+  // IPv6 address is refused too (validateSidecarOrGatewayHostnamePart); IPv4 addresses pass.
+  if (IPV4.test(host)) return true;
   if (host.length === 0 || host.length > 255 || !host.includes('.')) return false;
   const labels = host.split('.');
   if (labels[labels.length - 1] === '') labels.pop();
@@ -586,7 +583,7 @@ function gatewayHost(subject: string, h: string, namespace: string | undefined):
   }
   if (!isGatewayHostPart(host)) {
     fail(subject, 'gateway.hosts', h,
-      'be a host istiod accepts: \'*\', a lower-case DNS name with at least one \'.\' (optionally starting with \'*.\'), or an IP address, optionally after \'NAMESPACE/\'',
+      'be a host istiod accepts: \'*\', a lower-case DNS name with at least one \'.\' (optionally starting with \'*.\'), or an IPv4 address, optionally after \'NAMESPACE/\'',
       'use e.g. \'resnet.ml.example.com\', \'*.example.com\' or \'ml/resnet.example.com\'');
   }
   const own = namespace ?? 'default';

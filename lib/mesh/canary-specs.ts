@@ -38,7 +38,13 @@ const GRPC_CONTENT_TYPE = { 'content-type': { prefix: 'application/grpc' } };
 /** The DestinationRule: ISTIO_MUTUAL, and in static mode a `stable` and a `canary` subset (outlier detection on the canary). */
 export function destinationRuleSpec(plan: CanaryPlan): DestinationRuleSpec {
   // Envoy's retry_budget: concurrent retries at most this share of active requests (and at least 3, Envoy's default).
-  const budget = plan.retryBudgetPercent !== undefined ? { retryBudget: { percent: plan.retryBudgetPercent, minRetryConcurrency: 3 } } : {};
+  // istiod applies retryBudget from 1.27 only, and until 1.29.2 drops it when a subset has a trafficPolicy of its own
+  // (istio/istio#59668, ShallowCopyTrafficPolicy). The circuit breaker max_retries (Istio's default: MaxUint32,
+  // cluster_traffic_policy.go) bounds retries on those releases too; where the budget applies, Envoy uses it instead.
+  const budget = {
+    ...(plan.retryBudgetPercent !== undefined ? { retryBudget: { percent: plan.retryBudgetPercent, minRetryConcurrency: 3 } } : {}),
+    ...(plan.retryMaxConcurrent !== undefined ? { connectionPool: { http: { maxRetries: plan.retryMaxConcurrent } } } : {}),
+  };
   return {
     host: plan.name,
     trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL }, ...budget },

@@ -515,7 +515,7 @@ describe('Service and DestinationRule', () => {
     const { objects } = build();
     expect(only(objects, 'DestinationRule').spec).toEqual({
       host: 'resnet',
-      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } },
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 }, connectionPool: { http: { maxRetries: 3 } } },
       subsets: [
         { name: 'stable', labels: { version: 'stable' } },
         {
@@ -525,7 +525,7 @@ describe('Service and DestinationRule', () => {
             tls: { mode: 'ISTIO_MUTUAL' },
             // Load shedding (UNAVAILABLE / 503 from a full batch queue) ejects nobody; connection failures do.
             outlierDetection: { consecutive5xxErrors: 0, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
-            retryBudget: { percent: 20, minRetryConcurrency: 3 },
+            retryBudget: { percent: 20, minRetryConcurrency: 3 }, connectionPool: { http: { maxRetries: 3 } },
           },
         },
       ],
@@ -540,7 +540,7 @@ describe('Service and DestinationRule', () => {
       consecutive5xxErrors: 3, consecutiveLocalOriginFailures: 5, splitExternalLocalOriginErrors: true, interval: '5s', baseEjectionTime: '60s', maxEjectionPercent: 100,
     });
     const off = build({ outlierDetection: { enabled: false } });
-    expect(only(off.objects, 'DestinationRule').spec.subsets[1].trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } });
+    expect(only(off.objects, 'DestinationRule').spec.subsets[1].trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 }, connectionPool: { http: { maxRetries: 3 } } });
   });
 });
 
@@ -630,6 +630,9 @@ describe('timeouts and retries sized from the batching timeout', () => {
   test('retry budget: as given; none when retries are off; out of range refused', () => {
     expect(only(build({ retries: { budgetPercent: 10 } }).objects, 'DestinationRule').spec.trafficPolicy.retryBudget).toEqual({ percent: 10, minRetryConcurrency: 3 });
     expect(only(build({ retries: { attempts: 0 } }).objects, 'DestinationRule').spec.trafficPolicy.retryBudget).toBeUndefined();
+    // AND the in-flight cap backs the budget on Istio releases that do not apply it (before 1.27; subsets before 1.29.2)
+    expect(only(build({ retries: { maxConcurrent: 8 } }).objects, 'DestinationRule').spec.trafficPolicy.connectionPool).toEqual({ http: { maxRetries: 8 } });
+    expect(only(build({ retries: { attempts: 0 } }).objects, 'DestinationRule').spec.trafficPolicy.connectionPool).toBeUndefined();
     expect(attempt({ retries: { budgetPercent: 0 } })).toThrow(
       "IstioCanary 'resnet': 'retries.budgetPercent' (0) must be a percentage above 0 and at most 100. Fix: use 20, or attempts: 0 to turn retries off");
   });
@@ -883,7 +886,7 @@ describe('label routing (both versions in one server)', () => {
     expect(http.find((r: any) => r.name === 'rest')).toMatchObject({ match: [{ port: 8501 }], route: [{ destination: { host: 'ranker', port: { number: 8501 } } }] });
     expect(http.find((r: any) => r.name === 'grpc')).toMatchObject({ match: [{ port: 8500 }], route: [{ destination: { host: 'ranker', port: { number: 8500 } } }] });
     expect(http.find((r: any) => r.rewrite === undefined && r.name !== 'rest' && r.name !== 'grpc')).toBeUndefined();
-    expect(only(objects, 'DestinationRule').spec).toEqual({ host: 'ranker', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 } } });
+    expect(only(objects, 'DestinationRule').spec).toEqual({ host: 'ranker', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, retryBudget: { percent: 20, minRetryConcurrency: 3 }, connectionPool: { http: { maxRetries: 3 } } } });
     expect(podLabels(objects, 'ranker-server')).toMatchObject({ 'tfserving-constructs.io/canary': 'ranker' });
     expect(podLabels(objects, 'ranker-server').version).toBeUndefined();
   });
@@ -983,13 +986,10 @@ describe('Flagger hand-off', () => {
     expect(canary({ retries: { maxConcurrent: 8 } }).trafficPolicy.connectionPool).toEqual({ http: { maxRetries: 8 } });
     // AND with retries off there is nothing to bound
     expect(canary({ retries: { attempts: 0 } }).trafficPolicy.connectionPool).toBeUndefined();
-    // AND each bound has one home: the budget is static/label only, maxConcurrent Flagger only
+    // AND Flagger mode has no retry budget
     expect(() => flagger({ retries: { budgetPercent: 20 } })).toThrow(
       "IstioCanary 'resnet': 'retries.budgetPercent' (20) must not be set with flagger: Flagger's Canary has no retry budget field (its CRD schema prunes one, "
       + 'and Flagger copies only service.trafficPolicy). Fix: bound retries with retries.maxConcurrent (DestinationRule connectionPool.http.maxRetries) instead');
-    expect(attempt({ retries: { maxConcurrent: 3 } })).toThrow(
-      "IstioCanary 'resnet': 'retries.maxConcurrent' (3) must be set with flagger only: static and label modes bound retries with the retry budget "
-      + '(Envoy ignores max_retries when a retry budget is set). Fix: use retries.budgetPercent');
     expect(() => flagger({ retries: { maxConcurrent: 0 } })).toThrow(
       "IstioCanary 'resnet': 'retries.maxConcurrent' (0) must be an integer of at least 1. Fix: use 3, or attempts: 0 to turn retries off");
   });
@@ -1198,7 +1198,9 @@ describe('rules (exact messages)', () => {
   test('gateway hosts, callers', () => {
     expect(attempt({ gateway: { hosts: ['Resnet.Example.com'], tlsSecretName: 'x' } })).toThrow(
       "IstioCanary 'resnet': 'gateway.hosts' (\"Resnet.Example.com\") must be a host istiod accepts: '*', a lower-case DNS name with at least one '.' "
-      + "(optionally starting with '*.'), or an IP address, optionally after 'NAMESPACE/'. Fix: use e.g. 'resnet.ml.example.com', '*.example.com' or 'ml/resnet.example.com'");
+      + "(optionally starting with '*.'), or an IPv4 address, optionally after 'NAMESPACE/'. Fix: use e.g. 'resnet.ml.example.com', '*.example.com' or 'ml/resnet.example.com'");
+    // istiod refuses a host without '.' before it tries an IP address, so an IPv6 address is refused too
+    expect(attempt({ gateway: { hosts: ['2001:db8::1'], tlsSecretName: 'x' } })).toThrow("IstioCanary 'resnet': 'gateway.hosts' (\"2001:db8::1\") must be a host istiod accepts");
     expect(() => MeshCaller.namespace('Apps')).toThrow("MeshCaller: 'namespace' (\"Apps\") must be a namespace name (a DNS label)");
   });
 });
