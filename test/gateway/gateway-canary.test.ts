@@ -6,7 +6,7 @@ import { cidrContains } from '../../lib/gateway/gateway-plan';
 import { sharedDir } from '../support/shared';
 import { only, synth } from '../support/synth';
 
-const WI = GcsAccess.workloadIdentity('serving@acme.iam.gserviceaccount.com');
+const WI = GcsAccess.workloadIdentity('serving@acme-ml.iam.gserviceaccount.com');
 const RESNET: ServedModelOptions = { name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') };
 /** Google's health-check and front-end ranges, which the servers' NetworkPolicies must admit. */
 const LB_PEERS = [{ podSelector: {} }, { ipBlock: { cidr: '35.191.0.0/16' } }, { ipBlock: { cidr: '130.211.0.0/22' } }];
