@@ -271,6 +271,26 @@ export interface NodePoolOptions {
   readonly secondaryBootDisks?: SecondaryBootDisk[];
 
   /**
+   * Shielded GKE node Secure Boot (`nodeConfig.shieldedInstanceConfig.enableSecureBoot`, immutable): the node's
+   * firmware verifies the signature of every boot component, so rootkits and bootkits cannot load. Off by default on a
+   * GpuNodePool: whether every NVIDIA driver path (GKE-installed on COS, the driver-installer DaemonSet on Ubuntu) loads
+   * its kernel modules under Secure Boot is not something this library has verified, so GPU pools opt in.
+   *
+   * @default - true on a NodePool, false on a GpuNodePool
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes#secure_boot
+   */
+  readonly secureBoot?: boolean;
+
+  /**
+   * Shielded GKE node integrity monitoring (`nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring`, immutable):
+   * Cloud Monitoring compares each boot's measurements with the baseline of the node's first boot.
+   *
+   * @default true
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes#integrity_monitoring
+   */
+  readonly integrityMonitoring?: boolean;
+
+  /**
    * Kubernetes labels on every node.
    *
    * @default - none beyond the labels GKE sets
@@ -371,6 +391,8 @@ export interface NodePoolSpec {
   readonly imageStreaming: boolean;
   /** Secondary boot disks, when set (rendered by the Pulumi engine only). */
   readonly secondaryBootDisks?: readonly { readonly diskImage: string; readonly mode: string }[];
+  /** Shielded node options (`nodeConfig.shieldedInstanceConfig`), always rendered. */
+  readonly shieldedInstance: { readonly secureBoot: boolean; readonly integrityMonitoring: boolean };
   /** Boot disk size in GB, when set. */
   readonly diskSizeGb?: number;
   /** Boot disk type, when set. */
@@ -574,6 +596,8 @@ export class NodePool extends Construct implements IServingPlacement {
       imageType: imageType.name,
       imageStreaming,
       secondaryBootDisks,
+      // GPU pools opt in to Secure Boot (see NodePoolOptions.secureBoot): their drivers are out-of-tree kernel modules.
+      shieldedInstance: { secureBoot: props.secureBoot ?? !gpu, integrityMonitoring: props.integrityMonitoring ?? true },
       diskSizeGb,
       diskType: props.diskType?.name,
       spot,
@@ -863,6 +887,9 @@ function renderContainerNodePoolSpec(
       ...(spec.diskSizeGb !== undefined ? { diskSizeGb: spec.diskSizeGb } : {}),
       ...(spec.diskType ? { diskType: spec.diskType } : {}),
       ...(spec.imageStreaming ? { gcfsConfig: { enabled: true } } : {}),
+      shieldedInstanceConfig: {
+        enableSecureBoot: spec.shieldedInstance.secureBoot, enableIntegrityMonitoring: spec.shieldedInstance.integrityMonitoring,
+      },
       ...(spec.spot ? { spot: true } : {}),
       ...(spec.preemptible ? { preemptible: true } : {}),
       ...(Object.keys(spec.labels).length ? { labels: { ...spec.labels } } : {}),

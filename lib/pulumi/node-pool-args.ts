@@ -49,6 +49,9 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
       diskType: spec.diskType,
       gcfsConfig: spec.imageStreaming ? { enabled: true } : undefined,
       // Config Connector's ContainerNodePool has no secondaryBootDisks; this engine is the one that renders them.
+      shieldedInstanceConfig: {
+        enableSecureBoot: spec.shieldedInstance.secureBoot, enableIntegrityMonitoring: spec.shieldedInstance.integrityMonitoring,
+      },
       secondaryBootDisks: spec.secondaryBootDisks?.map((d) => ({ diskImage: d.diskImage, mode: d.mode })),
       spot: spec.spot ? true : undefined,
       preemptible: spec.preemptible ? true : undefined,

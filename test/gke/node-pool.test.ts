@@ -51,6 +51,8 @@ describe('defaults', () => {
       machineType: 'e2-standard-4',
       imageType: 'COS_CONTAINERD',
       workloadMetadataConfig: { mode: 'GKE_METADATA' },
+      // Shielded GKE nodes: Secure Boot and integrity monitoring on a CPU pool
+      shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
       // the cluster's dedicated node service account, referenced by object name; IAM alone limits it
       serviceAccountRef: { name: 'serving-nodes' },
       oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
@@ -79,6 +81,7 @@ describe('defaults', () => {
       machineType: 'e2-standard-4',
       imageType: 'COS_CONTAINERD',
       imageStreaming: false,
+      shieldedInstance: { secureBoot: true, integrityMonitoring: true },
       secondaryBootDisks: undefined,
       diskSizeGb: undefined,
       diskType: undefined,
@@ -427,6 +430,13 @@ describe('rules', () => {
     const t = { key: 'dedicated', value: 'serving', effect: kplus.TaintEffect.NO_SCHEDULE };
     expect(attempt({ taints: [t, { ...t, value: 'other' }] })).toThrow(
       'NodePool \'cpu\': \'taints[1]\' ("dedicated:NoSchedule") must not repeat the key and effect of another taint. Fix: remove the duplicate');
+  });
+});
+
+describe('shielded nodes', () => {
+  test('secureBoot and integrityMonitoring render nodeConfig.shieldedInstanceConfig', () => {
+    expect(poolOf({ secureBoot: false, integrityMonitoring: false }).spec.nodeConfig.shieldedInstanceConfig)
+      .toEqual({ enableSecureBoot: false, enableIntegrityMonitoring: false });
   });
 });
 

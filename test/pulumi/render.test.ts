@@ -154,6 +154,7 @@ describe('nodePoolArgs', () => {
       initialNodeCount: 1,
       nodeConfig: {
         machineType: 'e2-standard-4', imageType: 'COS_CONTAINERD', workloadMetadataConfig: { mode: 'GKE_METADATA' },
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
         // the cluster's dedicated node service account; IAM alone limits it
         serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       },
@@ -201,6 +202,13 @@ describe('nodePoolArgs', () => {
     }]);
   });
 
+  test('shielded nodes: Secure Boot off by default on a GPU pool (opt-in), on when asked; integrity monitoring on', () => {
+    expect(plain(nodePoolArgs(gpuPool({ machineType: MachineType.of('g2-standard-8') }).pool.spec, 's').nodeConfig as any).shieldedInstanceConfig)
+      .toEqual({ enableSecureBoot: false, enableIntegrityMonitoring: true });
+    expect(plain(nodePoolArgs(gpuPool({ machineType: MachineType.of('g2-standard-8'), secureBoot: true }).pool.spec, 's').nodeConfig as any).shieldedInstanceConfig)
+      .toEqual({ enableSecureBoot: true, enableIntegrityMonitoring: true });
+  });
+
   test('per-zone autoscaling: minNodeCount/maxNodeCount and the location policy; initial count per zone', () => {
     const args: any = nodePoolArgs(cpuPool({ minNodes: 1, maxNodes: 2, autoscalingScope: AutoscalingScope.PER_ZONE, locationPolicy: LocationPolicy.ANY }).pool.spec, 's');
     expect(plain(args.autoscaling)).toEqual({ minNodeCount: 1, maxNodeCount: 2, locationPolicy: 'ANY' });
@@ -219,9 +227,11 @@ describe('nodePoolArgs', () => {
       diskSize: Size.gibibytes(200), diskType: DiskType.PD_SSD, imageType: ImageType.UBUNTU_CONTAINERD, labels: { team: 'ml' },
       taints: [{ key: 'dedicated', value: 'serving', effect: kplus.TaintEffect.PREFER_NO_SCHEDULE }], nodeLocations: ['us-central1-a', 'us-central1-b'],
       serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', preemptible: true, autoRepair: false, maxSurge: 2, maxUnavailable: 1,
+      secureBoot: false, integrityMonitoring: false,
     });
     const args: any = plain(nodePoolArgs(pool.spec, 's'));
     expect(args.nodeConfig).toEqual({
+      shieldedInstanceConfig: { enableSecureBoot: false, enableIntegrityMonitoring: false },
       machineType: 'e2-standard-4', imageType: 'UBUNTU_CONTAINERD', diskSizeGb: 200, diskType: 'pd-ssd', preemptible: true, labels: { team: 'ml' },
       taints: [{ key: 'dedicated', value: 'serving', effect: 'PREFER_NO_SCHEDULE' }], workloadMetadataConfig: { mode: 'GKE_METADATA' },
       serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
