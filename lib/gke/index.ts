@@ -23,6 +23,8 @@ export type { NodeAllocatable, NodeReserveOptions } from './rules';
 export { GkeCluster, GPU_MONITORING_COMPONENT, MONITORING_COMPONENTS } from './gke-cluster';
 export type { AuthorizedNetwork, ClusterNetworkResources, GkeClusterProps, GkeClusterSpec, NodeServiceAccountResources } from './gke-cluster';
 export { ClusterNetwork, CloudNat } from './cluster-network';
+export { MaintenanceExclusionScope } from './maintenance';
+export type { MaintenanceExclusion, MaintenanceSpec, MaintenanceWindow, ResolvedMaintenanceExclusion } from './maintenance';
 export type { ClusterNetworkSpec, ExistingClusterNetworkOptions, NewClusterNetworkOptions } from './cluster-network';
 export { NODE_SERVICE_ACCOUNT_ROLES, NodeServiceAccount } from './node-service-account';
 export type { DedicatedNodeServiceAccountOptions, NodeServiceAccountSpec } from './node-service-account';

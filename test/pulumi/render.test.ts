@@ -142,6 +142,24 @@ describe('clusterArgs', () => {
   });
 });
 
+describe('clusterArgs: maintenance', () => {
+  test('recurringWindow and maintenanceExclusions (plural here), the same values as the Config Connector rendering', () => {
+    const window = { startTime: '2026-01-03T02:00:00Z', endTime: '2026-01-03T08:00:00Z', recurrence: 'FREQ=DAILY' };
+    const { cluster: c } = cluster({
+      maintenanceWindow: window, maintenanceExclusions: [{ name: 'launch', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-15T00:00:00Z' }],
+    });
+    expect(plain(clusterArgs(c.spec).maintenancePolicy)).toEqual({
+      recurringWindow: window,
+      maintenanceExclusions: [
+        { exclusionName: 'launch', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-15T00:00:00Z', exclusionOptions: { scope: 'NO_UPGRADES' } },
+      ],
+    });
+    expect(clusterArgs(cluster({ maintenanceWindow: window }).cluster.spec).maintenancePolicy)
+      .toEqual({ recurringWindow: window, maintenanceExclusions: undefined });
+    expect(clusterArgs(cluster().cluster.spec).maintenancePolicy).toBeUndefined();
+  });
+});
+
 describe('nodePoolArgs', () => {
   test('a CPU pool: autoscaled 1..3 in total, COS, GKE metadata server, auto-repair and auto-upgrade, surge 1', () => {
     const { pool } = cpuPool();
