@@ -28,7 +28,7 @@ export type { MaintenanceExclusion, MaintenanceSpec, MaintenanceWindow, Resolved
 export type { ClusterNetworkSpec, ExistingClusterNetworkOptions, NewClusterNetworkOptions } from './cluster-network';
 export { NODE_SERVICE_ACCOUNT_ROLES, NodeServiceAccount } from './node-service-account';
 export type { DedicatedNodeServiceAccountOptions, NodeServiceAccountSpec } from './node-service-account';
-export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool, SecondaryBootDiskMode } from './node-pool';
+export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool, ReservationAffinity, ReservationConsumption, SecondaryBootDiskMode } from './node-pool';
 export type { NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint, SecondaryBootDisk } from './node-pool';
 export { GpuDriverVersion, resolveGpuNodeConfig } from './gpu-node-config';
 export type { GpuNodeConfig, GpuNodeRequest, GpuSharingOptions, GuestAcceleratorSpec } from './gpu-node-config';

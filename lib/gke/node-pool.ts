@@ -349,7 +349,69 @@ export interface NodePoolOptions {
    * @default 0
    */
   readonly maxUnavailable?: number;
+
+  /**
+   * Which Compute Engine reservations the nodes consume (`nodeConfig.reservationAffinity`, immutable), e.g. a GPU
+   * reservation bought for serving.
+   *
+   * @default - GKE's default (consume any matching reservation)
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/consuming-reservations
+   */
+  readonly reservationAffinity?: ReservationAffinity;
+
+  /**
+   * Dynamic Workload Scheduler queued provisioning (`queuedProvisioning.enabled`, immutable): nodes come only through
+   * the cluster autoscaler's ProvisioningRequest API, all at once when capacity is available. Plain Pods (a
+   * TfServingModel's Deployment) never scale such a pool up: use it for batch work that creates ProvisioningRequests.
+   * Needs autoscaling (no `nodeCount`), and no reservation (`ReservationAffinity.none()` when set).
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest
+   */
+  readonly queuedProvisioning?: boolean;
 }
+
+/** How a node pool consumes Compute Engine reservations. */
+export enum ReservationConsumption {
+  /** Consume no reservation. */
+  NO_RESERVATION = 'NO_RESERVATION',
+  /** Consume any matching reservation (GKE's default). */
+  ANY_RESERVATION = 'ANY_RESERVATION',
+  /** Consume only the named reservation. */
+  SPECIFIC_RESERVATION = 'SPECIFIC_RESERVATION',
+}
+
+/** A node pool's reservation affinity (`nodeConfig.reservationAffinity`). */
+export class ReservationAffinity {
+  /** Consume no reservation. */
+  public static none(): ReservationAffinity {
+    return new ReservationAffinity(ReservationConsumption.NO_RESERVATION);
+  }
+
+  /** Consume any matching reservation. */
+  public static any(): ReservationAffinity {
+    return new ReservationAffinity(ReservationConsumption.ANY_RESERVATION);
+  }
+
+  /**
+   * Consume only this reservation (created with `--require-specific-reservation` or shared with the project).
+   *
+   * @param reservationName the reservation's name, or `projects/PROJECT/reservations/NAME` for a shared one
+   */
+  public static specific(reservationName: string): ReservationAffinity {
+    return new ReservationAffinity(ReservationConsumption.SPECIFIC_RESERVATION, reservationName);
+  }
+
+  private constructor(
+    /** How reservations are consumed. */
+    public readonly consumption: ReservationConsumption,
+    /** The reservation's name, for SPECIFIC_RESERVATION. */
+    public readonly reservationName?: string,
+  ) {}
+}
+
+/** The label key GKE matches a specific reservation by (gcloud's --reservation-affinity=specific). */
+const RESERVATION_NAME_KEY = 'compute.googleapis.com/reservation-name';
 
 /**
  * Properties of a {@link NodePool}.
@@ -440,6 +502,10 @@ export interface NodePoolSpec {
    */
   readonly deletionProtection: boolean;
   /** Upgrade settings (surge). */
+  /** `nodeConfig.reservationAffinity`, when set (the same in both engines). */
+  readonly reservationAffinity?: { readonly consumeReservationType: string; readonly key?: string; readonly values?: readonly string[] };
+  /** Dynamic Workload Scheduler queued provisioning; rendered only when true. */
+  readonly queuedProvisioning: boolean;
   readonly upgradeSettings: {
     /** Always `SURGE`. */
     readonly strategy: 'SURGE';
@@ -585,6 +651,23 @@ export class NodePool extends Construct implements IServingPlacement {
       }
     });
 
+    const queuedProvisioning = props.queuedProvisioning ?? false;
+    // GKE creates a queued-provisioning pool only with autoscaling and without reservations
+    // (https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest#create-node-pool).
+    if (queuedProvisioning && !autoscaling.autoscaling) {
+      fail(subject, 'queuedProvisioning', true, `come with autoscaling (got a fixed nodeCount of ${autoscaling.nodeCount}): `
+        + 'Dynamic Workload Scheduler adds nodes through the cluster autoscaler', 'remove nodeCount and set minNodes: 0 and maxNodes');
+    }
+    const reservation = props.reservationAffinity;
+    if (queuedProvisioning && reservation && reservation.consumption !== ReservationConsumption.NO_RESERVATION) {
+      fail(subject, 'reservationAffinity', reservation.consumption, 'be NO_RESERVATION on a queuedProvisioning pool (queued nodes consume no reservation)',
+        'use ReservationAffinity.none(), or remove queuedProvisioning');
+    }
+    if (reservation?.reservationName !== undefined && !/^(projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/reservations\/)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(reservation.reservationName)) {
+      fail(subject, 'reservationAffinity', reservation.reservationName, 'name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one)',
+        'copy the name from `gcloud compute reservations list`');
+    }
+
     // the cluster's node service account (a dedicated least-privilege one by default) unless the pool names its own.
     const serviceAccount = props.serviceAccount ?? cluster.spec.nodeServiceAccount.email;
     this.spec = {
@@ -614,6 +697,11 @@ export class NodePool extends Construct implements IServingPlacement {
       oauthScopes: serviceAccount ? [CLOUD_PLATFORM_SCOPE] : undefined,
       autoRepair: props.autoRepair ?? true,
       autoUpgrade,
+      reservationAffinity: reservation ? {
+        consumeReservationType: reservation.consumption,
+        ...(reservation.reservationName !== undefined ? { key: RESERVATION_NAME_KEY, values: [reservation.reservationName] } : {}),
+      } : undefined,
+      queuedProvisioning,
       upgradeSettings: { strategy: 'SURGE', maxSurge, maxUnavailable },
       deletionProtection: cluster.spec.deletionProtection,
     };
@@ -913,7 +1001,14 @@ function renderContainerNodePoolSpec(
           : { external: spec.serviceAccount },
       } : {}),
       ...(spec.oauthScopes ? { oauthScopes: [...spec.oauthScopes] } : {}),
+      ...(spec.reservationAffinity ? {
+        reservationAffinity: {
+          consumeReservationType: spec.reservationAffinity.consumeReservationType,
+          ...(spec.reservationAffinity.values ? { key: spec.reservationAffinity.key, values: [...spec.reservationAffinity.values] } : {}),
+        },
+      } : {}),
     },
+    ...(spec.queuedProvisioning ? { queuedProvisioning: { enabled: true } } : {}),
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
     upgradeSettings: { ...spec.upgradeSettings },
   };

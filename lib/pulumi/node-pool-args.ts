@@ -70,7 +70,13 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
       workloadMetadataConfig: { mode: spec.workloadMetadataMode },
       serviceAccount: spec.serviceAccount,
       oauthScopes: spec.oauthScopes ? [...spec.oauthScopes] : undefined,
+      reservationAffinity: spec.reservationAffinity ? {
+        consumeReservationType: spec.reservationAffinity.consumeReservationType,
+        key: spec.reservationAffinity.key,
+        values: spec.reservationAffinity.values ? [...spec.reservationAffinity.values] : undefined,
+      } : undefined,
     },
+    queuedProvisioning: spec.queuedProvisioning ? { enabled: true } : undefined,
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
     upgradeSettings: {
       strategy: spec.upgradeSettings.strategy, maxSurge: spec.upgradeSettings.maxSurge, maxUnavailable: spec.upgradeSettings.maxUnavailable,

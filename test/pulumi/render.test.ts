@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, GpuSharingStrategy, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
-  NodePool, NodePoolOptions, ReleaseChannel, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
+  NodePool, NodePoolOptions, ReleaseChannel, ReservationAffinity, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
 } from '../../lib/gke';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
@@ -218,6 +218,18 @@ describe('nodePoolArgs', () => {
     expect(plain(nc.guestAccelerators)).toEqual([{
       type: Accelerator.NVIDIA_A100_40GB.type, count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: 'DEFAULT' }, gpuPartitionSize: '1g.5gb',
     }]);
+  });
+
+  test('reservationAffinity and queuedProvisioning: the same fields as Config Connector', () => {
+    const args: any = plain(nodePoolArgs(gpuPool({
+      machineType: MachineType.of('g2-standard-8'), minNodes: 0, maxNodes: 2, queuedProvisioning: true, reservationAffinity: ReservationAffinity.none(),
+    }).pool.spec, 's'));
+    expect(args.queuedProvisioning).toEqual({ enabled: true });
+    expect(args.nodeConfig.reservationAffinity).toEqual({ consumeReservationType: 'NO_RESERVATION' });
+    const specific: any = plain(nodePoolArgs(cpuPool({ reservationAffinity: ReservationAffinity.specific('projects/acme-ml/reservations/l4') }).pool.spec, 's'));
+    expect(specific.nodeConfig.reservationAffinity)
+      .toEqual({ consumeReservationType: 'SPECIFIC_RESERVATION', key: 'compute.googleapis.com/reservation-name', values: ['projects/acme-ml/reservations/l4'] });
+    expect(specific.queuedProvisioning).toBeUndefined();
   });
 
   test('shielded nodes: Secure Boot off by default on a GPU pool (opt-in), on when asked; integrity monitoring on', () => {
