@@ -369,7 +369,22 @@ export interface NodePoolOptions {
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest
    */
   readonly queuedProvisioning?: boolean;
+
+  /**
+   * Compact placement (`placementPolicy.type: COMPACT`, immutable): GKE places the nodes close together in one zone,
+   * for lower latency between them. Only on the machine series GKE lists for it, and in one zone.
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/compact-placement
+   */
+  readonly compactPlacement?: boolean;
 }
+
+/**
+ * Machine series GKE offers compact placement on: C2, C2D, C3, C3D, H3, N2, N2D, and the GPU series of A100 (A2),
+ * L4 (G2) and H100 (A3) ("Limitations", https://cloud.google.com/kubernetes-engine/docs/how-to/compact-placement).
+ */
+const COMPACT_PLACEMENT_SERIES: readonly string[] = ['a2', 'a3', 'c2', 'c2d', 'c3', 'c3d', 'g2', 'h3', 'n2', 'n2d'];
 
 /** How a node pool consumes Compute Engine reservations. */
 export enum ReservationConsumption {
@@ -506,6 +521,8 @@ export interface NodePoolSpec {
   readonly reservationAffinity?: { readonly consumeReservationType: string; readonly key?: string; readonly values?: readonly string[] };
   /** Dynamic Workload Scheduler queued provisioning; rendered only when true. */
   readonly queuedProvisioning: boolean;
+  /** Compact placement (`placementPolicy.type: COMPACT`); rendered only when true. */
+  readonly compactPlacement: boolean;
   readonly upgradeSettings: {
     /** Always `SURGE`. */
     readonly strategy: 'SURGE';
@@ -668,6 +685,18 @@ export class NodePool extends Construct implements IServingPlacement {
         'copy the name from `gcloud compute reservations list`');
     }
 
+    const compactPlacement = props.compactPlacement ?? false;
+    const series = MachineType.parseSeries(this.machineType.name);
+    if (compactPlacement && !COMPACT_PLACEMENT_SERIES.includes(series)) {
+      fail(subject, 'compactPlacement', true, `run on a machine series GKE offers compact placement on (${COMPACT_PLACEMENT_SERIES.join(', ')}; got ${series})`,
+        'choose such a machine type (e.g. n2-standard-8, g2-standard-8), or remove compactPlacement');
+    }
+    // compact placement keeps the nodes in one zone (same page, "Limitations").
+    if (compactPlacement && (nodeLocations ? nodeLocations.length !== 1 : cluster.regional)) {
+      fail(subject, 'compactPlacement', true, `come with a single zone (nodeLocations ${nodeLocations ? `has ${nodeLocations.length}` : 'is not set on a regional cluster'})`,
+        `set nodeLocations to one zone, e.g. ['${cluster.spec.location.replace(/-[a-z]$/, '')}-a']`);
+    }
+
     // the cluster's node service account (a dedicated least-privilege one by default) unless the pool names its own.
     const serviceAccount = props.serviceAccount ?? cluster.spec.nodeServiceAccount.email;
     this.spec = {
@@ -702,6 +731,7 @@ export class NodePool extends Construct implements IServingPlacement {
         ...(reservation.reservationName !== undefined ? { key: RESERVATION_NAME_KEY, values: [reservation.reservationName] } : {}),
       } : undefined,
       queuedProvisioning,
+      compactPlacement,
       upgradeSettings: { strategy: 'SURGE', maxSurge, maxUnavailable },
       deletionProtection: cluster.spec.deletionProtection,
     };
@@ -1009,6 +1039,7 @@ function renderContainerNodePoolSpec(
       } : {}),
     },
     ...(spec.queuedProvisioning ? { queuedProvisioning: { enabled: true } } : {}),
+    ...(spec.compactPlacement ? { placementPolicy: { type: 'COMPACT' } } : {}),
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
     upgradeSettings: { ...spec.upgradeSettings },
   };

@@ -77,6 +77,7 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
       } : undefined,
     },
     queuedProvisioning: spec.queuedProvisioning ? { enabled: true } : undefined,
+    placementPolicy: spec.compactPlacement ? { type: 'COMPACT' } : undefined,
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
     upgradeSettings: {
       strategy: spec.upgradeSettings.strategy, maxSurge: spec.upgradeSettings.maxSurge, maxUnavailable: spec.upgradeSettings.maxUnavailable,

@@ -102,6 +102,7 @@ describe('defaults', () => {
       autoUpgrade: true,
       reservationAffinity: undefined,
       queuedProvisioning: false,
+      compactPlacement: false,
       upgradeSettings: { strategy: 'SURGE', maxSurge: 1, maxUnavailable: 0 },
       deletionProtection: true,
     });
@@ -468,6 +469,26 @@ describe('capacity: reservation affinity and queued provisioning', () => {
     expect(attempt({ reservationAffinity: ReservationAffinity.specific('Bad Name') })).toThrow(
       'NodePool \'cpu\': \'reservationAffinity\' ("Bad Name") must name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one). '
       + 'Fix: copy the name from `gcloud compute reservations list`');
+  });
+});
+
+describe('compact placement', () => {
+  test('renders placementPolicy.type COMPACT on a supported series in one zone', () => {
+    expect(poolOf({ compactPlacement: true, machineType: MachineType.of('n2-standard-8'), nodeLocations: ['us-central1-a'] }).spec.placementPolicy)
+      .toEqual({ type: 'COMPACT' });
+    expect(poolOf().spec.placementPolicy).toBeUndefined();
+  });
+
+  test('refused on a series GKE does not offer it on', () => {
+    expect(attempt({ compactPlacement: true, nodeLocations: ['us-central1-a'] })).toThrow(
+      'NodePool \'cpu\': \'compactPlacement\' (true) must run on a machine series GKE offers compact placement on (a2, a3, c2, c2d, c3, c3d, g2, h3, n2, n2d; got e2). '
+      + 'Fix: choose such a machine type (e.g. n2-standard-8, g2-standard-8), or remove compactPlacement');
+  });
+
+  test('refused across zones', () => {
+    expect(attempt({ compactPlacement: true, machineType: MachineType.of('n2-standard-8') })).toThrow(
+      'NodePool \'cpu\': \'compactPlacement\' (true) must come with a single zone (nodeLocations is not set on a regional cluster). '
+      + 'Fix: set nodeLocations to one zone, e.g. [\'us-central1-a\']');
   });
 });
 

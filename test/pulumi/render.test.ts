@@ -230,6 +230,9 @@ describe('nodePoolArgs', () => {
     expect(specific.nodeConfig.reservationAffinity)
       .toEqual({ consumeReservationType: 'SPECIFIC_RESERVATION', key: 'compute.googleapis.com/reservation-name', values: ['projects/acme-ml/reservations/l4'] });
     expect(specific.queuedProvisioning).toBeUndefined();
+    expect(specific.placementPolicy).toBeUndefined();
+    const compact: any = plain(nodePoolArgs(cpuPool({ compactPlacement: true, machineType: MachineType.of('c3-standard-8'), nodeLocations: ['us-central1-b'] }).pool.spec, 's'));
+    expect(compact.placementPolicy).toEqual({ type: 'COMPACT' });
   });
 
   test('shielded nodes: Secure Boot off by default on a GPU pool (opt-in), on when asked; integrity monitoring on', () => {
