@@ -25,6 +25,10 @@ const stack = new GkeServingStack('ml', {
   app,
   // scaling the L4 pool up from zero (Spot capacity permitting) can take longer than Pulumi's readiness wait.
   skipAwait: config.getBoolean('skipAwait') ?? false,
+  // CRD groups installed on the cluster besides GKE's: none. The chart's only CRD-based objects are PodMonitorings
+  // (monitoring.googleapis.com), which GKE installs with managed collection; add e.g. 'networking.istio.io' once
+  // Istio is installed, or the stack refuses to plan the chart's Istio objects.
+  installedApiGroups: [],
 });
 
 /** GKE name of the cluster. */

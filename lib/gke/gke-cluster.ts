@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { parseCidr } from './cidr';
 import { ClusterNetwork, ClusterNetworkSpec, resolveClusterNetwork } from './cluster-network';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
+import { MaintenanceExclusion, MaintenanceSpec, MaintenanceWindow, resolveMaintenance } from './maintenance';
 import { NodePool, NodePoolOptions } from './node-pool';
 import { NodeServiceAccount, NodeServiceAccountSpec, resolveNodeServiceAccount } from './node-service-account';
 import { ReleaseChannel } from './release-channel';
@@ -167,6 +168,21 @@ export interface GkeClusterProps {
   readonly managedPrometheus?: boolean;
 
   /**
+   * The recurring maintenance window: GKE upgrades the control plane and the nodes automatically only inside it.
+   *
+   * @default - none: GKE may maintain the cluster at any time
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions
+   */
+  readonly maintenanceWindow?: MaintenanceWindow;
+
+  /**
+   * Maintenance exclusions: periods without upgrades (e.g. a launch). A `NO_UPGRADES` exclusion lasts at most 30 days.
+   *
+   * @default - none
+   */
+  readonly maintenanceExclusions?: MaintenanceExclusion[];
+
+  /**
    * Keep the GKE cluster when its declaration is deleted. Config Connector's ContainerCluster has no
    * `deletionProtection` field, so this renders the `cnrm.cloud.google.com/deletion-policy: abandon`
    * annotation (deleting the object leaves the cluster running); the Pulumi layer maps it to the
@@ -240,6 +256,8 @@ export interface GkeClusterSpec {
    * `DCGM` once the cluster has a GPU node pool (with Managed Prometheus). Read it after the pools are declared.
    */
   readonly monitoringComponents: readonly string[];
+  /** The maintenance window and exclusions. */
+  readonly maintenance: MaintenanceSpec;
   /** Keep the cluster when its declaration is deleted. */
   readonly deletionProtection: boolean;
   /** Always true: node pools are separate objects ({@link NodePool}, {@link GpuNodePool}). */
@@ -365,6 +383,7 @@ export class GkeCluster extends Construct {
       get monitoringComponents(): readonly string[] {
         return [...MONITORING_COMPONENTS, ...(gpuMetrics() ? [GPU_MONITORING_COMPONENT] : [])];
       },
+      maintenance: resolveMaintenance(subject, props.maintenanceWindow, props.maintenanceExclusions),
       deletionProtection: props.deletionProtection ?? true,
       removeDefaultNodePool: true,
       initialNodeCount: 1,
@@ -566,6 +585,7 @@ function renderClusterAnnotations(spec: GkeClusterSpec): Record<string, string> 
 
 /** The ContainerCluster `spec` for a resolved cluster spec. */
 function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec {
+  const m = spec.maintenance;
   return {
     location: spec.location,
     initialNodeCount: spec.initialNodeCount,
@@ -602,5 +622,16 @@ function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec 
       enableComponents: [...spec.monitoringComponents],
       managedPrometheus: { enabled: spec.managedPrometheus },
     },
+    // Config Connector spells the exclusions maintenanceExclusion (singular); @pulumi/gcp maintenanceExclusions.
+    ...(m.window || m.exclusions.length ? {
+      maintenancePolicy: {
+        ...(m.window ? { recurringWindow: { startTime: m.window.startTime, endTime: m.window.endTime, recurrence: m.window.recurrence } } : {}),
+        ...(m.exclusions.length ? {
+          maintenanceExclusion: m.exclusions.map((e) => ({
+            exclusionName: e.name, startTime: e.startTime, endTime: e.endTime, exclusionOptions: { scope: e.scope },
+          })),
+        } : {}),
+      },
+    } : {}),
   };
 }

@@ -271,6 +271,26 @@ export interface NodePoolOptions {
   readonly secondaryBootDisks?: SecondaryBootDisk[];
 
   /**
+   * Shielded GKE node Secure Boot (`nodeConfig.shieldedInstanceConfig.enableSecureBoot`, immutable): the node's
+   * firmware verifies the signature of every boot component, so rootkits and bootkits cannot load. Off by default on a
+   * GpuNodePool: whether every NVIDIA driver path (GKE-installed on COS, the driver-installer DaemonSet on Ubuntu) loads
+   * its kernel modules under Secure Boot is not something this library has verified, so GPU pools opt in.
+   *
+   * @default - true on a NodePool, false on a GpuNodePool
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes#secure_boot
+   */
+  readonly secureBoot?: boolean;
+
+  /**
+   * Shielded GKE node integrity monitoring (`nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring`, immutable):
+   * Cloud Monitoring compares each boot's measurements with the baseline of the node's first boot.
+   *
+   * @default true
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes#integrity_monitoring
+   */
+  readonly integrityMonitoring?: boolean;
+
+  /**
    * Kubernetes labels on every node.
    *
    * @default - none beyond the labels GKE sets
@@ -329,7 +349,84 @@ export interface NodePoolOptions {
    * @default 0
    */
   readonly maxUnavailable?: number;
+
+  /**
+   * Which Compute Engine reservations the nodes consume (`nodeConfig.reservationAffinity`, immutable), e.g. a GPU
+   * reservation bought for serving.
+   *
+   * @default - GKE's default (consume any matching reservation)
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/consuming-reservations
+   */
+  readonly reservationAffinity?: ReservationAffinity;
+
+  /**
+   * Dynamic Workload Scheduler queued provisioning (`queuedProvisioning.enabled`, immutable): nodes come only through
+   * the cluster autoscaler's ProvisioningRequest API, all at once when capacity is available. Plain Pods (a
+   * TfServingModel's Deployment) never scale such a pool up: use it for batch work that creates ProvisioningRequests.
+   * Needs autoscaling (no `nodeCount`), and no reservation (`ReservationAffinity.none()` when set).
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest
+   */
+  readonly queuedProvisioning?: boolean;
+
+  /**
+   * Compact placement (`placementPolicy.type: COMPACT`, immutable): GKE places the nodes close together in one zone,
+   * for lower latency between them. Only on the machine series GKE lists for it, and in one zone.
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/compact-placement
+   */
+  readonly compactPlacement?: boolean;
 }
+
+/**
+ * Machine series GKE offers compact placement on: C2, C2D, C3, C3D, H3, N2, N2D, and the GPU series of A100 (A2),
+ * L4 (G2) and H100 (A3) ("Limitations", https://cloud.google.com/kubernetes-engine/docs/how-to/compact-placement).
+ */
+const COMPACT_PLACEMENT_SERIES: readonly string[] = ['a2', 'a3', 'c2', 'c2d', 'c3', 'c3d', 'g2', 'h3', 'n2', 'n2d'];
+
+/** How a node pool consumes Compute Engine reservations. */
+export enum ReservationConsumption {
+  /** Consume no reservation. */
+  NO_RESERVATION = 'NO_RESERVATION',
+  /** Consume any matching reservation (GKE's default). */
+  ANY_RESERVATION = 'ANY_RESERVATION',
+  /** Consume only the named reservation. */
+  SPECIFIC_RESERVATION = 'SPECIFIC_RESERVATION',
+}
+
+/** A node pool's reservation affinity (`nodeConfig.reservationAffinity`). */
+export class ReservationAffinity {
+  /** Consume no reservation. */
+  public static none(): ReservationAffinity {
+    return new ReservationAffinity(ReservationConsumption.NO_RESERVATION);
+  }
+
+  /** Consume any matching reservation. */
+  public static any(): ReservationAffinity {
+    return new ReservationAffinity(ReservationConsumption.ANY_RESERVATION);
+  }
+
+  /**
+   * Consume only this reservation (created with `--require-specific-reservation` or shared with the project).
+   *
+   * @param reservationName the reservation's name, or `projects/PROJECT/reservations/NAME` for a shared one
+   */
+  public static specific(reservationName: string): ReservationAffinity {
+    return new ReservationAffinity(ReservationConsumption.SPECIFIC_RESERVATION, reservationName);
+  }
+
+  private constructor(
+    /** How reservations are consumed. */
+    public readonly consumption: ReservationConsumption,
+    /** The reservation's name, for SPECIFIC_RESERVATION. */
+    public readonly reservationName?: string,
+  ) {}
+}
+
+/** The label key GKE matches a specific reservation by (gcloud's --reservation-affinity=specific). */
+const RESERVATION_NAME_KEY = 'compute.googleapis.com/reservation-name';
 
 /**
  * Properties of a {@link NodePool}.
@@ -371,6 +468,8 @@ export interface NodePoolSpec {
   readonly imageStreaming: boolean;
   /** Secondary boot disks, when set (rendered by the Pulumi engine only). */
   readonly secondaryBootDisks?: readonly { readonly diskImage: string; readonly mode: string }[];
+  /** Shielded node options (`nodeConfig.shieldedInstanceConfig`), always rendered. */
+  readonly shieldedInstance: { readonly secureBoot: boolean; readonly integrityMonitoring: boolean };
   /** Boot disk size in GB, when set. */
   readonly diskSizeGb?: number;
   /** Boot disk type, when set. */
@@ -418,6 +517,12 @@ export interface NodePoolSpec {
    */
   readonly deletionProtection: boolean;
   /** Upgrade settings (surge). */
+  /** `nodeConfig.reservationAffinity`, when set (the same in both engines). */
+  readonly reservationAffinity?: { readonly consumeReservationType: string; readonly key?: string; readonly values?: readonly string[] };
+  /** Dynamic Workload Scheduler queued provisioning; rendered only when true. */
+  readonly queuedProvisioning: boolean;
+  /** Compact placement (`placementPolicy.type: COMPACT`); rendered only when true. */
+  readonly compactPlacement: boolean;
   readonly upgradeSettings: {
     /** Always `SURGE`. */
     readonly strategy: 'SURGE';
@@ -563,6 +668,35 @@ export class NodePool extends Construct implements IServingPlacement {
       }
     });
 
+    const queuedProvisioning = props.queuedProvisioning ?? false;
+    // GKE creates a queued-provisioning pool only with autoscaling and without reservations
+    // (https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest#create-node-pool).
+    if (queuedProvisioning && !autoscaling.autoscaling) {
+      fail(subject, 'queuedProvisioning', true, `come with autoscaling (got a fixed nodeCount of ${autoscaling.nodeCount}): `
+        + 'Dynamic Workload Scheduler adds nodes through the cluster autoscaler', 'remove nodeCount and set minNodes: 0 and maxNodes');
+    }
+    const reservation = props.reservationAffinity;
+    if (queuedProvisioning && reservation && reservation.consumption !== ReservationConsumption.NO_RESERVATION) {
+      fail(subject, 'reservationAffinity', reservation.consumption, 'be NO_RESERVATION on a queuedProvisioning pool (queued nodes consume no reservation)',
+        'use ReservationAffinity.none(), or remove queuedProvisioning');
+    }
+    if (reservation?.reservationName !== undefined && !/^(projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/reservations\/)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(reservation.reservationName)) {
+      fail(subject, 'reservationAffinity', reservation.reservationName, 'name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one)',
+        'copy the name from `gcloud compute reservations list`');
+    }
+
+    const compactPlacement = props.compactPlacement ?? false;
+    const series = MachineType.parseSeries(this.machineType.name);
+    if (compactPlacement && !COMPACT_PLACEMENT_SERIES.includes(series)) {
+      fail(subject, 'compactPlacement', true, `run on a machine series GKE offers compact placement on (${COMPACT_PLACEMENT_SERIES.join(', ')}; got ${series})`,
+        'choose such a machine type (e.g. n2-standard-8, g2-standard-8), or remove compactPlacement');
+    }
+    // compact placement keeps the nodes in one zone (same page, "Limitations").
+    if (compactPlacement && (nodeLocations ? nodeLocations.length !== 1 : cluster.regional)) {
+      fail(subject, 'compactPlacement', true, `come with a single zone (nodeLocations ${nodeLocations ? `has ${nodeLocations.length}` : 'is not set on a regional cluster'})`,
+        `set nodeLocations to one zone, e.g. ['${cluster.spec.location.replace(/-[a-z]$/, '')}-a']`);
+    }
+
     // the cluster's node service account (a dedicated least-privilege one by default) unless the pool names its own.
     const serviceAccount = props.serviceAccount ?? cluster.spec.nodeServiceAccount.email;
     this.spec = {
@@ -574,6 +708,8 @@ export class NodePool extends Construct implements IServingPlacement {
       imageType: imageType.name,
       imageStreaming,
       secondaryBootDisks,
+      // GPU pools opt in to Secure Boot (see NodePoolOptions.secureBoot): their drivers are out-of-tree kernel modules.
+      shieldedInstance: { secureBoot: props.secureBoot ?? !gpu, integrityMonitoring: props.integrityMonitoring ?? true },
       diskSizeGb,
       diskType: props.diskType?.name,
       spot,
@@ -590,6 +726,12 @@ export class NodePool extends Construct implements IServingPlacement {
       oauthScopes: serviceAccount ? [CLOUD_PLATFORM_SCOPE] : undefined,
       autoRepair: props.autoRepair ?? true,
       autoUpgrade,
+      reservationAffinity: reservation ? {
+        consumeReservationType: reservation.consumption,
+        ...(reservation.reservationName !== undefined ? { key: RESERVATION_NAME_KEY, values: [reservation.reservationName] } : {}),
+      } : undefined,
+      queuedProvisioning,
+      compactPlacement,
       upgradeSettings: { strategy: 'SURGE', maxSurge, maxUnavailable },
       deletionProtection: cluster.spec.deletionProtection,
     };
@@ -863,6 +1005,9 @@ function renderContainerNodePoolSpec(
       ...(spec.diskSizeGb !== undefined ? { diskSizeGb: spec.diskSizeGb } : {}),
       ...(spec.diskType ? { diskType: spec.diskType } : {}),
       ...(spec.imageStreaming ? { gcfsConfig: { enabled: true } } : {}),
+      shieldedInstanceConfig: {
+        enableSecureBoot: spec.shieldedInstance.secureBoot, enableIntegrityMonitoring: spec.shieldedInstance.integrityMonitoring,
+      },
       ...(spec.spot ? { spot: true } : {}),
       ...(spec.preemptible ? { preemptible: true } : {}),
       ...(Object.keys(spec.labels).length ? { labels: { ...spec.labels } } : {}),
@@ -886,7 +1031,15 @@ function renderContainerNodePoolSpec(
           : { external: spec.serviceAccount },
       } : {}),
       ...(spec.oauthScopes ? { oauthScopes: [...spec.oauthScopes] } : {}),
+      ...(spec.reservationAffinity ? {
+        reservationAffinity: {
+          consumeReservationType: spec.reservationAffinity.consumeReservationType,
+          ...(spec.reservationAffinity.values ? { key: spec.reservationAffinity.key, values: [...spec.reservationAffinity.values] } : {}),
+        },
+      } : {}),
     },
+    ...(spec.queuedProvisioning ? { queuedProvisioning: { enabled: true } } : {}),
+    ...(spec.compactPlacement ? { placementPolicy: { type: 'COMPACT' } } : {}),
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
     upgradeSettings: { ...spec.upgradeSettings },
   };

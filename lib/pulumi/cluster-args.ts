@@ -45,6 +45,7 @@ export interface ClusterNetworkRefs {
  */
 export function clusterArgs(spec: GkeClusterSpec, refs: ClusterNetworkRefs = {}): gcp.container.ClusterArgs {
   const n = spec.network;
+  const m = spec.maintenance;
   // every key is written out (undefined when not set) so that the compiler checks each name against @pulumi/gcp.
   return {
     name: spec.name,
@@ -78,6 +79,13 @@ export function clusterArgs(spec: GkeClusterSpec, refs: ClusterNetworkRefs = {})
       enableComponents: [...spec.monitoringComponents],
       managedPrometheus: { enabled: spec.managedPrometheus },
     },
+    // Config Connector's maintenanceExclusion (singular) is maintenanceExclusions here; recurringWindow is the same.
+    maintenancePolicy: m.window || m.exclusions.length ? {
+      recurringWindow: m.window ? { startTime: m.window.startTime, endTime: m.window.endTime, recurrence: m.window.recurrence } : undefined,
+      maintenanceExclusions: m.exclusions.length ? m.exclusions.map((e) => ({
+        exclusionName: e.name, startTime: e.startTime, endTime: e.endTime, exclusionOptions: { scope: e.scope },
+      })) : undefined,
+    } : undefined,
     deletionProtection: spec.deletionProtection,
   };
 }

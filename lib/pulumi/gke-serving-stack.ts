@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import { clusterArgs } from './cluster-args';
 import { defaultKubeconfigContext, gkeKubeconfig } from './kubeconfig';
-import { KubernetesObject, namespacesToCreate, serviceNamesOf, splitObjects } from './kubernetes-objects';
+import { apiGroupOf, KubernetesObject, namespacesToCreate, serviceNamesOf, splitObjects } from './kubernetes-objects';
 import { networkArgs, nodeRoleArgs, nodeServiceAccountArgs, routerArgs, routerNatArgs, subnetworkArgs } from './network-args';
 import { nodePoolArgs } from './node-pool-args';
 import { bucketReaderArgs, serviceAccountArgs, workloadIdentityUserArgs } from './workload-identity-args';
@@ -77,6 +77,19 @@ export interface GkeServingStackArgs {
    * @default - they wait for the built-in objects only
    */
   readonly customResourcesDependOn?: pulumi.Resource[];
+
+  /**
+   * API groups whose CustomResourceDefinitions the cluster has before the stack applies its objects, besides those
+   * GKE installs for the cluster's own settings (`monitoring.googleapis.com` with `managedPrometheus`), e.g.
+   * `['networking.istio.io', 'security.istio.io', 'telemetry.istio.io']` once Istio is installed, `flagger.app`,
+   * `monitoring.coreos.com`, `keda.sh`, `gateway.networking.k8s.io` and `networking.gke.io` (the Gateway API
+   * enabled on the cluster). The stack refuses a CRD-based object of any other group: on a new cluster
+   * it would fail to apply after the cluster, pools and workloads exist. When a Helm release of the same program
+   * installs the CRDs, pass it as `customResourcesDependOn` too.
+   *
+   * @default - only the groups GKE installs for the cluster's settings
+   */
+  readonly installedApiGroups?: string[];
 }
 
 /**
@@ -99,6 +112,8 @@ export interface GkeServingStackPlan {
   readonly customObjects: KubernetesObject[];
   /** `NAMESPACE/NAME` of every Service. */
   readonly serviceNames: string[];
+  /** API groups the cluster has CRDs for: GKE's for the cluster's settings, then `installedApiGroups`. */
+  readonly installedApiGroups: string[];
 }
 
 /**
@@ -192,6 +207,20 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
         + 'Fix: declare that resource with @pulumi/gcp in the Pulumi program and remove it from the chart');
     }
   }
+  const installed = [...clusterInstalledApiGroups(cluster.spec), ...(args.installedApiGroups ?? [])]
+    .filter((g, i, all) => all.indexOf(g) === i);
+  for (const g of args.installedApiGroups ?? []) {
+    // an API group is a DNS subdomain (apiextensions.k8s.io validation of CustomResourceDefinitionSpec.group).
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(g)) {
+      problem('installedApiGroups', `(${JSON.stringify(g)}) must be an API group, a DNS subdomain such as networking.istio.io (no version). `
+        + 'Fix: write the part of the objects\' apiVersion before the slash');
+    }
+  }
+  for (const [group, objs] of missingApiGroups(split.custom, installed)) {
+    problem('installedApiGroups', `(${JSON.stringify(args.installedApiGroups ?? [])}) must include ${group}, the API group of ${objs.map(describeObject).join(', ')}: `
+      + 'a new cluster has no CRDs for it, so these objects would fail to apply after the cluster and its pools exist. '
+      + `Fix: ${installHint(group, cluster.spec)}, then add '${group}' to installedApiGroups`);
+  }
   if (problems.length > 0) fail();
 
   const core = [...((args.createNamespaces ?? true) ? namespacesToCreate([...split.core, ...split.custom]) : []), ...split.core];
@@ -204,7 +233,61 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
     coreObjects: core,
     customObjects: split.custom,
     serviceNames: serviceNamesOf(split.core),
+    installedApiGroups: installed,
   };
+}
+
+/**
+ * API groups whose CRDs GKE installs for the cluster's settings: Managed Service for Prometheus'
+ * `monitoring.googleapis.com` (PodMonitoring, ClusterPodMonitoring, Rules …) with managed collection on.
+ * GkeCluster does not enable the Gateway API (`gatewayApiConfig`), so `gateway.networking.k8s.io` and the GKE
+ * policies of `networking.gke.io` are not among them.
+ *
+ * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed#enable-mgdcoll-gke
+ */
+function clusterInstalledApiGroups(spec: GkeClusterSpec): string[] {
+  return spec.managedPrometheus ? ['monitoring.googleapis.com'] : [];
+}
+
+/** The CRD-based objects whose group is not installed, by group in order of first use. */
+function missingApiGroups(objs: readonly KubernetesObject[], installed: readonly string[]): Map<string, KubernetesObject[]> {
+  const missing = new Map<string, KubernetesObject[]>();
+  for (const o of objs) {
+    const group = apiGroupOf(o.apiVersion);
+    if (installed.includes(group)) continue;
+    missing.set(group, [...(missing.get(group) ?? []), o]);
+  }
+  return missing;
+}
+
+function describeObject(o: KubernetesObject): string {
+  const ns = o.metadata?.namespace;
+  return `${o.kind} '${ns ? `${ns}/` : ''}${o.metadata?.name}'`;
+}
+
+/** How to install a group's CRDs. */
+function installHint(group: string, spec: GkeClusterSpec): string {
+  switch (group) {
+    case 'networking.istio.io':
+    case 'security.istio.io':
+    case 'telemetry.istio.io':
+      return 'install Istio on the cluster (istioctl install, or the Helm charts istio/base and istio/istiod, which install its CRDs)';
+    case 'flagger.app':
+      return 'install Flagger (Helm chart flagger/flagger, which installs its CRDs)';
+    case 'monitoring.coreos.com':
+      return 'install prometheus-operator (e.g. the Helm chart prometheus-community/kube-prometheus-stack, which installs its CRDs)';
+    case 'keda.sh':
+      return 'install KEDA (Helm chart kedacore/keda, which installs its CRDs)';
+    case 'monitoring.googleapis.com':
+      // reached only with managedPrometheus off: the group is installed by default otherwise.
+      return `turn on managedPrometheus on GkeCluster '${spec.name}' (GKE then installs the CRDs)`;
+    case 'gateway.networking.k8s.io':
+    case 'networking.gke.io':
+      return `enable the Gateway API on cluster '${spec.name}' (gcloud container clusters update ${spec.name} --gateway-api=standard installs `
+        + 'the Gateway API CRDs and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)';
+    default:
+      return `install the CRDs of ${group} on the cluster`;
+  }
 }
 
 function objectKey(o: KubernetesObject): string {

@@ -49,6 +49,9 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
       diskType: spec.diskType,
       gcfsConfig: spec.imageStreaming ? { enabled: true } : undefined,
       // Config Connector's ContainerNodePool has no secondaryBootDisks; this engine is the one that renders them.
+      shieldedInstanceConfig: {
+        enableSecureBoot: spec.shieldedInstance.secureBoot, enableIntegrityMonitoring: spec.shieldedInstance.integrityMonitoring,
+      },
       secondaryBootDisks: spec.secondaryBootDisks?.map((d) => ({ diskImage: d.diskImage, mode: d.mode })),
       spot: spec.spot ? true : undefined,
       preemptible: spec.preemptible ? true : undefined,
@@ -67,7 +70,14 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
       workloadMetadataConfig: { mode: spec.workloadMetadataMode },
       serviceAccount: spec.serviceAccount,
       oauthScopes: spec.oauthScopes ? [...spec.oauthScopes] : undefined,
+      reservationAffinity: spec.reservationAffinity ? {
+        consumeReservationType: spec.reservationAffinity.consumeReservationType,
+        key: spec.reservationAffinity.key,
+        values: spec.reservationAffinity.values ? [...spec.reservationAffinity.values] : undefined,
+      } : undefined,
     },
+    queuedProvisioning: spec.queuedProvisioning ? { enabled: true } : undefined,
+    placementPolicy: spec.compactPlacement ? { type: 'COMPACT' } : undefined,
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
     upgradeSettings: {
       strategy: spec.upgradeSettings.strategy, maxSurge: spec.upgradeSettings.maxSurge, maxUnavailable: spec.upgradeSettings.maxUnavailable,

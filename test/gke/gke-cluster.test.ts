@@ -1,5 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { MachineType, GkeCluster, GkeClusterProps, GpuNodePool, NodePool, ReleaseChannel } from '../../lib/gke';
+import { MachineType, GkeCluster, GkeClusterProps, GpuNodePool, MaintenanceExclusionScope, NodePool, ReleaseChannel } from '../../lib/gke';
 import { only, synth } from '../support/synth';
 
 function build(props: Partial<GkeClusterProps> = {}, id: string = 'serving') {
@@ -104,6 +104,7 @@ describe('defaults', () => {
       calicoNetworkPolicy: false,
       managedPrometheus: true,
       monitoringComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'],
+      maintenance: { window: undefined, exclusions: [] },
       deletionProtection: true,
       removeDefaultNodePool: true,
       initialNodeCount: 1,
@@ -285,5 +286,53 @@ describe('rules', () => {
       'GkeCluster \'serving\': \'networkPolicy\' (false) must not be false with Dataplane V2, which always enforces NetworkPolicy. '
       + 'Fix: remove networkPolicy, or set dataplaneV2: false for a cluster without NetworkPolicy enforcement');
     expect(attempt({ networkPolicy: true })).not.toThrow();
+  });
+});
+
+describe('maintenance window and exclusions', () => {
+  const window = { startTime: '2026-01-03T02:00:00Z', endTime: '2026-01-03T08:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU' };
+
+  test('none by default: no maintenancePolicy (GKE may maintain at any time)', () => {
+    expect(clusterOf().spec.maintenancePolicy).toBeUndefined();
+  });
+
+  test('recurringWindow and maintenanceExclusion (singular), scope NO_UPGRADES by default', () => {
+    expect(clusterOf({
+      maintenanceWindow: window,
+      maintenanceExclusions: [
+        { name: 'launch', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-15T00:00:00Z' },
+        { name: 'freeze', startTime: '2026-11-01T00:00:00Z', endTime: '2027-01-15T00:00:00Z', scope: MaintenanceExclusionScope.NO_MINOR_UPGRADES },
+      ],
+    }).spec.maintenancePolicy).toEqual({
+      recurringWindow: window,
+      maintenanceExclusion: [
+        { exclusionName: 'launch', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-15T00:00:00Z', exclusionOptions: { scope: 'NO_UPGRADES' } },
+        { exclusionName: 'freeze', startTime: '2026-11-01T00:00:00Z', endTime: '2027-01-15T00:00:00Z', exclusionOptions: { scope: 'NO_MINOR_UPGRADES' } },
+      ],
+    });
+  });
+
+  test.each([
+    [{ maintenanceWindow: { ...window, startTime: '2026-01-03 02:00' } },
+      'GkeCluster \'serving\': \'maintenanceWindow.startTime\' ("2026-01-03 02:00") must be an RFC 3339 time in UTC (GKE\'s maintenance times). Fix: write it as 2026-01-03T02:00:00Z'],
+    [{ maintenanceWindow: { ...window, endTime: '2026-01-03T01:00:00Z' } },
+      'GkeCluster \'serving\': \'maintenanceWindow.endTime\' ("2026-01-03T01:00:00Z") must be after startTime (2026-01-03T02:00:00Z). Fix: swap the times, or move endTime later'],
+    [{ maintenanceWindow: { ...window, recurrence: 'RRULE:FREQ=DAILY' } },
+      'GkeCluster \'serving\': \'maintenanceWindow.recurrence\' ("RRULE:FREQ=DAILY") must be an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=SA,SU. '
+      + 'Fix: write the rule without the RRULE: prefix, e.g. FREQ=DAILY'],
+    [{ maintenanceExclusions: [{ name: 'launch', startTime: '2026-03-01T00:00:00Z', endTime: '2026-04-01T00:00:00Z' }] },
+      'GkeCluster \'serving\': \'maintenanceExclusions[0].endTime\' ("2026-04-01T00:00:00Z") must be at most 30 days after startTime (2026-03-01T00:00:00Z) '
+      + 'for a NO_UPGRADES exclusion. Fix: shorten the exclusion, or use scope NO_MINOR_UPGRADES / NO_MINOR_OR_NODE_UPGRADES for longer periods'],
+    [{
+      maintenanceExclusions: [
+        { name: 'a', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-02T00:00:00Z' },
+        { name: 'a', startTime: '2026-04-01T00:00:00Z', endTime: '2026-04-02T00:00:00Z' },
+      ],
+    },
+    'GkeCluster \'serving\': \'maintenanceExclusions[1].name\' ("a") must be unique among the cluster\'s exclusions (GKE keys them by name). Fix: rename one of them'],
+    [{ maintenanceExclusions: [{ name: 'bad/name', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-02T00:00:00Z' }] },
+      'GkeCluster \'serving\': \'maintenanceExclusions[0].name\' ("bad/name") must be 1 to 63 letters, digits, spaces, \'-\' or \'_\'. Fix: shorten the name'],
+  ])('refused: %j', (props, message) => {
+    expect(attempt(props as Partial<GkeClusterProps>)).toThrow(message);
   });
 });

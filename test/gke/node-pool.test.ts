@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
+  ReservationAffinity,
   GkeRuleError, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, ImageType, LocationPolicy, NodePool, NodePoolOptions, ReleaseChannel,
   SecondaryBootDiskMode,
@@ -51,6 +52,8 @@ describe('defaults', () => {
       machineType: 'e2-standard-4',
       imageType: 'COS_CONTAINERD',
       workloadMetadataConfig: { mode: 'GKE_METADATA' },
+      // Shielded GKE nodes: Secure Boot and integrity monitoring on a CPU pool
+      shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
       // the cluster's dedicated node service account, referenced by object name; IAM alone limits it
       serviceAccountRef: { name: 'serving-nodes' },
       oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
@@ -79,6 +82,7 @@ describe('defaults', () => {
       machineType: 'e2-standard-4',
       imageType: 'COS_CONTAINERD',
       imageStreaming: false,
+      shieldedInstance: { secureBoot: true, integrityMonitoring: true },
       secondaryBootDisks: undefined,
       diskSizeGb: undefined,
       diskType: undefined,
@@ -96,6 +100,9 @@ describe('defaults', () => {
       oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       autoRepair: true,
       autoUpgrade: true,
+      reservationAffinity: undefined,
+      queuedProvisioning: false,
+      compactPlacement: false,
       upgradeSettings: { strategy: 'SURGE', maxSurge: 1, maxUnavailable: 0 },
       deletionProtection: true,
     });
@@ -427,6 +434,68 @@ describe('rules', () => {
     const t = { key: 'dedicated', value: 'serving', effect: kplus.TaintEffect.NO_SCHEDULE };
     expect(attempt({ taints: [t, { ...t, value: 'other' }] })).toThrow(
       'NodePool \'cpu\': \'taints[1]\' ("dedicated:NoSchedule") must not repeat the key and effect of another taint. Fix: remove the duplicate');
+  });
+});
+
+describe('capacity: reservation affinity and queued provisioning', () => {
+  test('reservationAffinity renders nodeConfig.reservationAffinity; a specific reservation by its name label', () => {
+    expect(poolOf({ reservationAffinity: ReservationAffinity.specific('l4-serving') }).spec.nodeConfig.reservationAffinity).toEqual({
+      consumeReservationType: 'SPECIFIC_RESERVATION', key: 'compute.googleapis.com/reservation-name', values: ['l4-serving'],
+    });
+    expect(poolOf({ reservationAffinity: ReservationAffinity.any() }).spec.nodeConfig.reservationAffinity).toEqual({ consumeReservationType: 'ANY_RESERVATION' });
+    expect(poolOf().spec.nodeConfig.reservationAffinity).toBeUndefined();
+  });
+
+  test('queuedProvisioning renders queuedProvisioning.enabled; left out, nothing', () => {
+    expect(poolOf({ queuedProvisioning: true, minNodes: 0, maxNodes: 4 }).spec.queuedProvisioning).toEqual({ enabled: true });
+    expect(poolOf().spec.queuedProvisioning).toBeUndefined();
+  });
+
+  test('queuedProvisioning needs autoscaling', () => {
+    expect(attempt({ queuedProvisioning: true, nodeCount: 2 })).toThrow(
+      'NodePool \'cpu\': \'queuedProvisioning\' (true) must come with autoscaling (got a fixed nodeCount of 2): Dynamic Workload Scheduler adds nodes '
+      + 'through the cluster autoscaler. Fix: remove nodeCount and set minNodes: 0 and maxNodes');
+  });
+
+  test('queuedProvisioning consumes no reservation', () => {
+    expect(attempt({ queuedProvisioning: true, reservationAffinity: ReservationAffinity.any() })).toThrow(
+      'NodePool \'cpu\': \'reservationAffinity\' ("ANY_RESERVATION") must be NO_RESERVATION on a queuedProvisioning pool (queued nodes consume no reservation). '
+      + 'Fix: use ReservationAffinity.none(), or remove queuedProvisioning');
+    expect(poolOf({ queuedProvisioning: true, reservationAffinity: ReservationAffinity.none() }).spec.nodeConfig.reservationAffinity)
+      .toEqual({ consumeReservationType: 'NO_RESERVATION' });
+  });
+
+  test('a specific reservation must be a reservation name', () => {
+    expect(attempt({ reservationAffinity: ReservationAffinity.specific('Bad Name') })).toThrow(
+      'NodePool \'cpu\': \'reservationAffinity\' ("Bad Name") must name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one). '
+      + 'Fix: copy the name from `gcloud compute reservations list`');
+  });
+});
+
+describe('compact placement', () => {
+  test('renders placementPolicy.type COMPACT on a supported series in one zone', () => {
+    expect(poolOf({ compactPlacement: true, machineType: MachineType.of('n2-standard-8'), nodeLocations: ['us-central1-a'] }).spec.placementPolicy)
+      .toEqual({ type: 'COMPACT' });
+    expect(poolOf().spec.placementPolicy).toBeUndefined();
+  });
+
+  test('refused on a series GKE does not offer it on', () => {
+    expect(attempt({ compactPlacement: true, nodeLocations: ['us-central1-a'] })).toThrow(
+      'NodePool \'cpu\': \'compactPlacement\' (true) must run on a machine series GKE offers compact placement on (a2, a3, c2, c2d, c3, c3d, g2, h3, n2, n2d; got e2). '
+      + 'Fix: choose such a machine type (e.g. n2-standard-8, g2-standard-8), or remove compactPlacement');
+  });
+
+  test('refused across zones', () => {
+    expect(attempt({ compactPlacement: true, machineType: MachineType.of('n2-standard-8') })).toThrow(
+      'NodePool \'cpu\': \'compactPlacement\' (true) must come with a single zone (nodeLocations is not set on a regional cluster). '
+      + 'Fix: set nodeLocations to one zone, e.g. [\'us-central1-a\']');
+  });
+});
+
+describe('shielded nodes', () => {
+  test('secureBoot and integrityMonitoring render nodeConfig.shieldedInstanceConfig', () => {
+    expect(poolOf({ secureBoot: false, integrityMonitoring: false }).spec.nodeConfig.shieldedInstanceConfig)
+      .toEqual({ enableSecureBoot: false, enableIntegrityMonitoring: false });
   });
 });
 

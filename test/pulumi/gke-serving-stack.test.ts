@@ -291,7 +291,8 @@ describe('arguments', () => {
   test('app: the objects of every chart; Istio objects go to the CRD group, one Namespace for both charts', async () => {
     const app = gpuApp();
     new IstioCanaryChart(app, 'istio-canary');
-    const d = await deploy('two-charts', { app });
+    const d = await deploy('two-charts', { app, installedApiGroups: ['networking.istio.io', 'security.istio.io'] });
+    expect(d.stack.plan.installedApiGroups).toEqual(['monitoring.googleapis.com', 'networking.istio.io', 'security.istio.io']);
     const custom = d.objsOf('custom-resources');
     expect(custom.map((o) => o.kind).sort()).toEqual([
       'AuthorizationPolicy', 'AuthorizationPolicy', 'DestinationRule', 'Gateway', 'PeerAuthentication', 'PodMonitoring', 'PodMonitoring', 'PodMonitoring',
@@ -495,6 +496,73 @@ describe('argument checks (one InputPropertiesError, nothing registered)', () =>
     expect(e.errors).toHaveLength(1);
     expect(e.errors[0].propertyPath).toBe('chart');
     expect(e.errors[0].reason).toMatch(/^chart 'test' does not synthesize: .*the chart is broken/s);
+  });
+
+  test('CRD-based objects of a group not declared installed: one problem per group, naming its objects and the install', async () => {
+    // GIVEN the GPU example (PodMonitoring) and the Istio canary chart on a cluster that has only what GKE installs
+    const app = gpuApp();
+    new IstioCanaryChart(app, 'istio-canary');
+    // WHEN the stack declares Istio's networking group only
+    const e = errorOf(() => new lib.GkeServingStack('no-crds', { app, installedApiGroups: ['networking.istio.io'] }));
+    // THEN security.istio.io is refused with its objects; monitoring.googleapis.com comes with managed collection
+    expect(e.message).toBe('GkeServingStack \'no-crds\': invalid argument:\n  - installedApiGroups: (["networking.istio.io"]) must include security.istio.io, '
+      + 'the API group of PeerAuthentication \'ml-serving/resnet\', AuthorizationPolicy \'ml-serving/resnet\', AuthorizationPolicy \'ml-serving/resnet-deny-reload\': '
+      + 'a new cluster has no CRDs for it, so these objects would fail to apply after the cluster and its pools exist. '
+      + 'Fix: install Istio on the cluster (istioctl install, or the Helm charts istio/base and istio/istiod, which install its CRDs), '
+      + 'then add \'security.istio.io\' to installedApiGroups');
+    await settle();
+    expect(registeredAs('no-crds')).toEqual([]);
+  });
+
+  test.each([
+    ['flagger.app', 'flagger.app/v1beta1', 'Canary', 'install Flagger (Helm chart flagger/flagger, which installs its CRDs)'],
+    ['monitoring.coreos.com', 'monitoring.coreos.com/v1', 'ServiceMonitor',
+      'install prometheus-operator (e.g. the Helm chart prometheus-community/kube-prometheus-stack, which installs its CRDs)'],
+    ['keda.sh', 'keda.sh/v1alpha1', 'ScaledObject', 'install KEDA (Helm chart kedacore/keda, which installs its CRDs)'],
+    ['telemetry.istio.io', 'telemetry.istio.io/v1', 'Telemetry',
+      'install Istio on the cluster (istioctl install, or the Helm charts istio/base and istio/istiod, which install its CRDs)'],
+    ['gateway.networking.k8s.io', 'gateway.networking.k8s.io/v1', 'HTTPRoute',
+      'enable the Gateway API on cluster \'cluster\' (gcloud container clusters update cluster --gateway-api=standard installs the Gateway API CRDs '
+      + 'and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
+    ['networking.gke.io', 'networking.gke.io/v1', 'HealthCheckPolicy',
+      'enable the Gateway API on cluster \'cluster\' (gcloud container clusters update cluster --gateway-api=standard installs the Gateway API CRDs '
+      + 'and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
+    ['monitoring.googleapis.com', 'monitoring.googleapis.com/v1', 'PodMonitoring',
+      'turn on managedPrometheus on GkeCluster \'cluster\' (GKE then installs the CRDs)'],
+  ])('%s: refused until declared, with its install', async (group, apiVersion, kind, fix) => {
+    // the smallest spec each CRD's schema accepts (the harness validates every chart)
+    const specs: Record<string, unknown> = {
+      ServiceMonitor: { selector: {}, endpoints: [{ port: 'metrics' }] },
+      PodMonitoring: { selector: {}, endpoints: [{ port: 'metrics', interval: '30s' }] },
+      ScaledObject: { scaleTargetRef: { name: 'x' }, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '50' } }] },
+      HTTPRoute: {},
+      HealthCheckPolicy: { default: {}, targetRef: { group: '', kind: 'Service', name: 'x' } },
+    };
+    const build = () => {
+      const chart = cdk8s.Testing.chart();
+      new gke.GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1', managedPrometheus: false }).addNodePool('cpu');
+      new cdk8s.ApiObject(chart, 'obj', { apiVersion, kind, metadata: { name: 'x' }, ...(specs[kind] ? { spec: specs[kind] } : {}) });
+      return chart;
+    };
+    const e = errorOf(() => new lib.GkeServingStack('crd', { chart: build() }));
+    expect(e.errors).toEqual([{
+      propertyPath: 'installedApiGroups',
+      reason: `([]) must include ${group}, the API group of ${kind} 'x': a new cluster has no CRDs for it, so these objects would fail to apply `
+        + `after the cluster and its pools exist. Fix: ${fix}, then add '${group}' to installedApiGroups`,
+    }]);
+    // declared: planned, and the object goes to the CRD group
+    expect(lib.planGkeServingStack('crd', { chart: build(), installedApiGroups: [group] }).customObjects.map((o) => o.kind)).toEqual([kind]);
+  });
+
+  test('installedApiGroups entries must be API groups', () => {
+    const chart = cdk8s.Testing.chart();
+    new gke.GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1' }).addNodePool('cpu');
+    const e = errorOf(() => new lib.GkeServingStack('bad-group', { chart, installedApiGroups: ['networking.istio.io/v1', 'monitoring.googleapis.com'] }));
+    expect(e.errors).toEqual([{
+      propertyPath: 'installedApiGroups',
+      reason: '("networking.istio.io/v1") must be an API group, a DNS subdomain such as networking.istio.io (no version). '
+        + 'Fix: write the part of the objects\' apiVersion before the slash',
+    }]);
   });
 
   test('every problem is collected into one error', async () => {

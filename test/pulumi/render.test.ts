@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, GpuSharingStrategy, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
-  NodePool, NodePoolOptions, ReleaseChannel, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
+  NodePool, NodePoolOptions, ReleaseChannel, ReservationAffinity, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
 } from '../../lib/gke';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
@@ -142,6 +142,24 @@ describe('clusterArgs', () => {
   });
 });
 
+describe('clusterArgs: maintenance', () => {
+  test('recurringWindow and maintenanceExclusions (plural here), the same values as the Config Connector rendering', () => {
+    const window = { startTime: '2026-01-03T02:00:00Z', endTime: '2026-01-03T08:00:00Z', recurrence: 'FREQ=DAILY' };
+    const { cluster: c } = cluster({
+      maintenanceWindow: window, maintenanceExclusions: [{ name: 'launch', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-15T00:00:00Z' }],
+    });
+    expect(plain(clusterArgs(c.spec).maintenancePolicy)).toEqual({
+      recurringWindow: window,
+      maintenanceExclusions: [
+        { exclusionName: 'launch', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-15T00:00:00Z', exclusionOptions: { scope: 'NO_UPGRADES' } },
+      ],
+    });
+    expect(clusterArgs(cluster({ maintenanceWindow: window }).cluster.spec).maintenancePolicy)
+      .toEqual({ recurringWindow: window, maintenanceExclusions: undefined });
+    expect(clusterArgs(cluster().cluster.spec).maintenancePolicy).toBeUndefined();
+  });
+});
+
 describe('nodePoolArgs', () => {
   test('a CPU pool: autoscaled 1..3 in total, COS, GKE metadata server, auto-repair and auto-upgrade, surge 1', () => {
     const { pool } = cpuPool();
@@ -154,6 +172,7 @@ describe('nodePoolArgs', () => {
       initialNodeCount: 1,
       nodeConfig: {
         machineType: 'e2-standard-4', imageType: 'COS_CONTAINERD', workloadMetadataConfig: { mode: 'GKE_METADATA' },
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
         // the cluster's dedicated node service account; IAM alone limits it
         serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       },
@@ -201,6 +220,28 @@ describe('nodePoolArgs', () => {
     }]);
   });
 
+  test('reservationAffinity and queuedProvisioning: the same fields as Config Connector', () => {
+    const args: any = plain(nodePoolArgs(gpuPool({
+      machineType: MachineType.of('g2-standard-8'), minNodes: 0, maxNodes: 2, queuedProvisioning: true, reservationAffinity: ReservationAffinity.none(),
+    }).pool.spec, 's'));
+    expect(args.queuedProvisioning).toEqual({ enabled: true });
+    expect(args.nodeConfig.reservationAffinity).toEqual({ consumeReservationType: 'NO_RESERVATION' });
+    const specific: any = plain(nodePoolArgs(cpuPool({ reservationAffinity: ReservationAffinity.specific('projects/acme-ml/reservations/l4') }).pool.spec, 's'));
+    expect(specific.nodeConfig.reservationAffinity)
+      .toEqual({ consumeReservationType: 'SPECIFIC_RESERVATION', key: 'compute.googleapis.com/reservation-name', values: ['projects/acme-ml/reservations/l4'] });
+    expect(specific.queuedProvisioning).toBeUndefined();
+    expect(specific.placementPolicy).toBeUndefined();
+    const compact: any = plain(nodePoolArgs(cpuPool({ compactPlacement: true, machineType: MachineType.of('c3-standard-8'), nodeLocations: ['us-central1-b'] }).pool.spec, 's'));
+    expect(compact.placementPolicy).toEqual({ type: 'COMPACT' });
+  });
+
+  test('shielded nodes: Secure Boot off by default on a GPU pool (opt-in), on when asked; integrity monitoring on', () => {
+    expect(plain(nodePoolArgs(gpuPool({ machineType: MachineType.of('g2-standard-8') }).pool.spec, 's').nodeConfig as any).shieldedInstanceConfig)
+      .toEqual({ enableSecureBoot: false, enableIntegrityMonitoring: true });
+    expect(plain(nodePoolArgs(gpuPool({ machineType: MachineType.of('g2-standard-8'), secureBoot: true }).pool.spec, 's').nodeConfig as any).shieldedInstanceConfig)
+      .toEqual({ enableSecureBoot: true, enableIntegrityMonitoring: true });
+  });
+
   test('per-zone autoscaling: minNodeCount/maxNodeCount and the location policy; initial count per zone', () => {
     const args: any = nodePoolArgs(cpuPool({ minNodes: 1, maxNodes: 2, autoscalingScope: AutoscalingScope.PER_ZONE, locationPolicy: LocationPolicy.ANY }).pool.spec, 's');
     expect(plain(args.autoscaling)).toEqual({ minNodeCount: 1, maxNodeCount: 2, locationPolicy: 'ANY' });
@@ -219,9 +260,11 @@ describe('nodePoolArgs', () => {
       diskSize: Size.gibibytes(200), diskType: DiskType.PD_SSD, imageType: ImageType.UBUNTU_CONTAINERD, labels: { team: 'ml' },
       taints: [{ key: 'dedicated', value: 'serving', effect: kplus.TaintEffect.PREFER_NO_SCHEDULE }], nodeLocations: ['us-central1-a', 'us-central1-b'],
       serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', preemptible: true, autoRepair: false, maxSurge: 2, maxUnavailable: 1,
+      secureBoot: false, integrityMonitoring: false,
     });
     const args: any = plain(nodePoolArgs(pool.spec, 's'));
     expect(args.nodeConfig).toEqual({
+      shieldedInstanceConfig: { enableSecureBoot: false, enableIntegrityMonitoring: false },
       machineType: 'e2-standard-4', imageType: 'UBUNTU_CONTAINERD', diskSizeGb: 200, diskType: 'pd-ssd', preemptible: true, labels: { team: 'ml' },
       taints: [{ key: 'dedicated', value: 'serving', effect: 'PREFER_NO_SCHEDULE' }], workloadMetadataConfig: { mode: 'GKE_METADATA' },
       serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
