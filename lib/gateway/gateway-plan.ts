@@ -1,7 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { GatewayCanaryProps, GatewayTls, GkeGatewayClass, IapOptions } from './gateway-options';
 import { fail, show } from '../core/errors';
-import { SERVER_NAME } from '../core/names';
 import {
   GatewaySpec, GatewaySpecListenersTlsMode, GrpcRouteSpec, GrpcRouteSpecRules, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatches,
   GrpcRouteSpecRulesMatchesHeadersType, GrpcRouteSpecRulesMatchesMethodType, HttpRouteSpec, HttpRouteSpecRules, HttpRouteSpecRulesFiltersType,
@@ -15,8 +14,8 @@ import {
 import { formatDuration } from '../private/duration';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import {
-  batchTimeoutOf, checkMirrorPercent, checkWeights, PREDICTION_GRPC_METHODS, requestBudgetOf, resolvePinHeader, REST_METHODS, REST_PREFIX,
-  TrafficWeights,
+  batchTimeoutOf, checkMirrorPercent, checkWeights, PREDICTION_GRPC_METHODS, requestBudgetOf, resolvePinHeader, resolveSplitName, REST_METHODS,
+  REST_PREFIX, TrafficWeights,
 } from '../serving/traffic-split';
 
 /*
@@ -65,12 +64,7 @@ export interface GatewayCanaryPlan {
 
 /** Resolves and checks the props; throws the first ConfigError. Has no side effects. */
 export function resolveGatewayCanaryPlan(subject: string, id: string, namespace: string | undefined, props: GatewayCanaryProps): GatewayCanaryPlan {
-  const name = props.name ?? id;
-  if (!SERVER_NAME.test(name)) {
-    fail(subject, props.name === undefined ? 'name (from the construct id)' : 'name', name,
-      'be a DNS label of at most 42 characters (lower-case letters, digits, \'-\'), so that every derived object name is valid',
-      'pass name: \'resnet\' or use such an id');
-  }
+  const name = resolveSplitName(subject, id, props.name);
   const { stable, canary } = props;
   const cls = props.gatewayClass;
   const weights = checkWeights(subject, props.weights);

@@ -7,11 +7,13 @@ import {
 import { flaggerInterval } from './routing';
 import { fail, show } from '../core/errors';
 import { checkLabels, checkQuantity, checkSize } from '../core/kubernetes';
-import { DNS_SUBDOMAIN, HTTP_URL, SERVER_NAME } from '../core/names';
+import { DNS_SUBDOMAIN, HTTP_URL } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { ipBlockNote, namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
 import type { TfServingModel } from '../serving/tf-serving-model';
-import { batchTimeoutOf, checkMirrorPercent, checkWeights, INFERENCE_BUDGET_MS, resolvePinHeader, TrafficWeights } from '../serving/traffic-split';
+import {
+  batchTimeoutOf, checkMirrorPercent, checkWeights, INFERENCE_BUDGET_MS, resolvePinHeader, resolveSplitName, TrafficWeights,
+} from '../serving/traffic-split';
 
 export { batchTimeoutOf };
 
@@ -155,12 +157,7 @@ export interface CanaryPlan {
 
 /** Resolves and checks the props; throws the first ConfigError. Has no side effects. */
 export function resolveCanaryPlan(subject: string, id: string, namespace: string | undefined, props: IstioCanaryProps): CanaryPlan {
-  const name = props.name ?? id;
-  if (!SERVER_NAME.test(name)) {
-    fail(subject, props.name === undefined ? 'name (from the construct id)' : 'name', name,
-      'be a DNS label of at most 42 characters (lower-case letters, digits, \'-\'), so that every derived object name is valid',
-      'pass name: \'resnet\' or use such an id');
-  }
+  const name = resolveSplitName(subject, id, props.name);
   const { stable, canary } = props;
   const mode = resolveMode(subject, name, props);
   const weights = checkWeights(subject, props.weights);

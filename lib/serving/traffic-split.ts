@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import type { TfServingModel } from './tf-serving-model';
 import { fail, show } from '../core/errors';
+import { SERVER_NAME } from '../core/names';
 
 /*
  * One declaration of a traffic split between a stable and a canary TF Serving server, whatever renders it (Istio's
@@ -128,4 +129,15 @@ export function batchTimeoutOf(servers: TfServingModel[]): BatchTimeoutSource {
 /** The time one request may take: 10 s of inference plus the largest batching timeout of the servers. */
 export function requestBudgetOf(servers: TfServingModel[]): Duration {
   return Duration.millis(INFERENCE_BUDGET_MS + batchTimeoutOf(servers).timeout.toMilliseconds({ integral: false }));
+}
+
+/** The name of a split (from the `name` prop or the construct id): a DNS label short enough for every derived object name. */
+export function resolveSplitName(subject: string, id: string, name: string | undefined): string {
+  const resolved = name ?? id;
+  if (!SERVER_NAME.test(resolved)) {
+    fail(subject, name === undefined ? 'name (from the construct id)' : 'name', resolved,
+      'be a DNS label of at most 42 characters (lower-case letters, digits, \'-\'), so that every derived object name is valid',
+      'pass name: \'resnet\' or use such an id');
+  }
+  return resolved;
 }
