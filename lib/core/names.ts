@@ -4,6 +4,15 @@
  */
 
 /**
+ * A Google Cloud project id, unanchored, for patterns that embed one (`projects/ID/...`, `NAME@ID.iam...`): 6 to 30
+ * characters, a lower-case letter first, no trailing '-' (Resource Manager's project id rule).
+ */
+export const PROJECT_ID_PART = '[a-z][-a-z0-9]{4,28}[a-z0-9]';
+
+/** A Compute Engine resource name (RFC 1035, at most 63 characters), unanchored, for patterns that embed one. */
+export const GCE_NAME_PART = '[a-z]([-a-z0-9]{0,61}[a-z0-9])?';
+
+/**
  * A Kubernetes DNS-1123 label (namespaces, Service names, label-like names): 1–63 lower-case alphanumerics or '-',
  * alphanumeric at both ends. k8s.io/apimachinery/pkg/util/validation: IsDNS1123Label.
  */
@@ -44,14 +53,14 @@ export const GSA_ACCOUNT_ID = /^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/;
  * (Resource Manager, https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin),
  * optionally after a legacy `DOMAIN:` prefix.
  */
-export const PROJECT_ID = /^([a-z0-9][-a-z0-9.]*[a-z0-9]:)?[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+export const PROJECT_ID = new RegExp(`^([a-z0-9][-a-z0-9.]*[a-z0-9]:)?${PROJECT_ID_PART}$`);
 
 /**
  * A Google service account email: a user-managed account (`NAME@PROJECT.iam.gserviceaccount.com`, PROJECT a project
  * ID as {@link PROJECT_ID} has it; a legacy domain-scoped project `DOMAIN:ID` appears as `ID.DOMAIN`) or the Compute
  * Engine default account (`NUMBER-compute@developer.gserviceaccount.com`).
  */
-export const GSA_EMAIL = /^[^@\s]+@[a-z][-a-z0-9]{4,28}[a-z0-9](\.[a-z0-9][-a-z0-9.]*[a-z0-9])?\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/;
+export const GSA_EMAIL = new RegExp(`^[^@\\s]+@${PROJECT_ID_PART}(\\.[a-z0-9][-a-z0-9.]*[a-z0-9])?\\.iam\\.gserviceaccount\\.com$|^[0-9]+-compute@developer\\.gserviceaccount\\.com$`);
 
 /**
  * A Cloud Storage bucket name: 3–222 characters of lower-case letters, digits, '-', '_' and '.' (each dot-separated

@@ -9,7 +9,7 @@ import { ReleaseChannel } from './release-channel';
 import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { fail, show, subjectOf } from '../core/errors';
 import { checkLabels, isLabelValue, isQualifiedName } from '../core/kubernetes';
-import { GKE_RESOURCE_NAME, GSA_EMAIL, ZONE } from '../core/names';
+import { GCE_NAME_PART, GKE_RESOURCE_NAME, GSA_EMAIL, PROJECT_ID_PART, ZONE } from '../core/names';
 import { RolloutBudget, RuleContext, WorkloadRequest } from '../core/rule-context';
 import { ContainerNodePool, ContainerNodePoolSpec } from '../imports/container.cnrm.cloud.google.com';
 import { KCC_DELETION_POLICY_ANNOTATION, KCC_PROJECT_ANNOTATION } from '../private/config-connector';
@@ -540,7 +540,9 @@ export const GPU_TAINT: NodeTaint = { key: Accelerator.RESOURCE_NAME, value: 'pr
 export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
 // a Compute Engine image: a lower-case letter, then at most 62 lower-case letters, digits or '-', not ending with '-'.
-const DISK_IMAGE = /^(projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/)?global\/images\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DISK_IMAGE = new RegExp(`^(projects/${PROJECT_ID_PART}/)?global/images/${GCE_NAME_PART}$`);
+/** A reservation: its name, or projects/PROJECT/reservations/NAME. */
+const RESERVATION = new RegExp(`^(projects/${PROJECT_ID_PART}/reservations/)?${GCE_NAME_PART}$`);
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 // GKE spreads a regional cluster's nodes over three zones of the region unless node locations say otherwise.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters
@@ -680,7 +682,7 @@ export class NodePool extends Construct implements IServingPlacement {
       fail(subject, 'reservationAffinity', reservation.consumption, 'be NO_RESERVATION on a queuedProvisioning pool (queued nodes consume no reservation)',
         'use ReservationAffinity.none(), or remove queuedProvisioning');
     }
-    if (reservation?.reservationName !== undefined && !/^(projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/reservations\/)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(reservation.reservationName)) {
+    if (reservation?.reservationName !== undefined && !RESERVATION.test(reservation.reservationName)) {
       fail(subject, 'reservationAffinity', reservation.reservationName, 'name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one)',
         'copy the name from `gcloud compute reservations list`');
     }

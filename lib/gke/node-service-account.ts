@@ -1,5 +1,8 @@
 import { fail } from '../core/errors';
-import { GSA_ACCOUNT_ID, GSA_EMAIL } from '../core/names';
+import { GSA_ACCOUNT_ID, GSA_EMAIL, PROJECT_ID_PART } from '../core/names';
+
+/** An IAM role: predefined (roles/…), or custom in a project or organization. */
+const ROLE = new RegExp(`^(roles|projects/${PROJECT_ID_PART}/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$`);
 
 /**
  * The project roles a dedicated node service account gets: what the nodes themselves need, nothing for workloads
@@ -131,7 +134,7 @@ export function resolveNodeServiceAccount(subject: string, clusterName: string, 
   }
   const extra = sa._options.additionalRoles ?? [];
   extra.forEach((role, i) => {
-    if (!/^(roles|projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/roles|organizations\/[0-9]+\/roles)\/[A-Za-z0-9_.]+$/.test(role)) {
+    if (!ROLE.test(role)) {
       fail(subject, `nodeServiceAccount.additionalRoles[${i}]`, role, 'be an IAM role name (roles/NAME, or a custom role projects/P/roles/NAME)',
         'write it as \'roles/storage.objectViewer\'');
     }

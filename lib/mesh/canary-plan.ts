@@ -7,7 +7,7 @@ import {
 import { flaggerInterval } from './routing';
 import { fail, show } from '../core/errors';
 import { checkLabels, checkQuantity, checkSize } from '../core/kubernetes';
-import { DNS_SUBDOMAIN, HTTP_URL } from '../core/names';
+import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_URL } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { ipBlockNote, namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
 import type { TfServingModel } from '../serving/tf-serving-model';
@@ -540,7 +540,6 @@ function resolveOutlier(subject: string, props: IstioCanaryProps): OutlierPlan |
   };
 }
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const IPV4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
 
 /**
@@ -559,9 +558,9 @@ function isGatewayHostPart(host: string): boolean {
   const labels = host.split('.');
   if (labels[labels.length - 1] === '') labels.pop();
   const [first, ...rest] = labels;
-  if (!(first === '*' || DNS_1123_LABEL.test(first)) || rest.length === 0) return false;
+  if (!(first === '*' || DNS_LABEL.test(first)) || rest.length === 0) return false;
   if (/^[0-9]+$/.test(rest[rest.length - 1])) return false;
-  return rest.every((l) => DNS_1123_LABEL.test(l));
+  return rest.every((l) => DNS_LABEL.test(l));
 }
 
 /**
@@ -574,7 +573,7 @@ function gatewayHost(subject: string, h: string, namespace: string | undefined):
   const slash = h.indexOf('/');
   const ns = slash === -1 ? undefined : h.slice(0, slash);
   const host = slash === -1 ? h : h.slice(slash + 1);
-  if (ns !== undefined && !(ns === '*' || ns === '.' || DNS_1123_LABEL.test(ns))) {
+  if (ns !== undefined && !(ns === '*' || ns === '.' || DNS_LABEL.test(ns))) {
     fail(subject, 'gateway.hosts', h, 'have a namespace part that is \'*\', \'.\' or a namespace name (istiod refuses others)',
       'write NAMESPACE/HOST, ./HOST, */HOST or just HOST');
   }
