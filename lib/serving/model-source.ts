@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { ModelLoadTier } from './cold-start';
 import type { GcsAccess } from './gcs-access';
 import type { IServingPlacement } from './placement';
 import { fail } from '../core/errors';
@@ -206,6 +207,12 @@ export interface ModelSourceCheck {
   readonly kubernetesVersion?: string;
 }
 
+/** The cold-start tier each kind of source reads like (lib/serving/cold-start.ts ModelLoadTier). */
+const LOAD_TIER: Record<string, ModelLoadTier> = {
+  'gcs': 'gcs-direct', 's3': 's3-direct', 'pvc': 'pvc', 'local': 'baked-image',
+  'gcs-fuse': 'gcs-fuse', 'image': 'image-volume', 'storage-initializer': 'storage-initializer',
+};
+
 /**
  * Where a model's SavedModel versions live: the directory that holds the numeric version directories.
  */
@@ -386,9 +393,9 @@ export abstract class ModelSource {
     return false;
   }
 
-  /** @internal Whether the source downloads in parallel into a local file cache (gcsfuse), for the cold-start tier. */
-  public get _parallelFileCache(): boolean {
-    return false;
+  /** @internal The cold-start tier this source loads like (planColdStart). */
+  public get _loadTier(): ModelLoadTier | undefined {
+    return LOAD_TIER[this.kind];
   }
 
   /**
@@ -560,8 +567,9 @@ class GcsFuseSource extends ModelSource {
     return this.bucketName;
   }
 
-  public get _parallelFileCache(): boolean {
-    return this.cacheMib !== undefined && this.options.parallelDownloads !== false;
+  /** A FUSE volume downloading in parallel into its file cache reads like `gcs-fuse-cached`. */
+  public get _loadTier(): ModelLoadTier {
+    return this.cacheMib !== undefined && this.options.parallelDownloads !== false ? 'gcs-fuse-cached' : 'gcs-fuse';
   }
 
   /** The `mountOptions` volume attribute (gcsfuse config keys, `section:key:value`). */

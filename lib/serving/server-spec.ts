@@ -2,12 +2,11 @@ import { createHash } from 'crypto';
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { BatchingConfig } from './batching-config';
-import { ColdStartPlan, ModelLoadTier, planColdStart } from './cold-start';
+import { ColdStartPlan, planColdStart } from './cold-start';
 import type { GcsAccess } from './gcs-access';
 import { HttpsEgress } from './https-egress';
 import { MonitoringOptions, Scraper } from './monitoring';
 import type { IServingPlacement } from './placement';
-import type { ModelSource } from './model-source';
 import { DEFAULT_MAX_LIST_OPS_PER_MONTH, estimatePollingCost, OBJECT_STORE_OPERATION_USD_PER_1000, PollingCost } from './polling-cost';
 import type {
   AutoscalingOptions, ServedModelOptions, ServingNetworkPolicyOptions, ThreadOptions, TfServingModelProps,
@@ -638,16 +637,6 @@ function defaultStartupTimeout(image: TfServingImage, gpus: number, pool: IServi
 }
 
 /** The tier each source reads like (planColdStart). */
-const SOURCE_TIER: Record<string, ModelLoadTier> = {
-  'gcs': 'gcs-direct', 's3': 's3-direct', 'pvc': 'pvc', 'local': 'baked-image',
-  'gcs-fuse': 'gcs-fuse', 'image': 'image-volume', 'storage-initializer': 'storage-initializer',
-};
-
-/** A source's load tier: a FUSE volume downloading in parallel into its file cache reads like `gcs-fuse-cached`. */
-function tierOf(source: ModelSource): ModelLoadTier | undefined {
-  return source.kind === 'gcs-fuse' && source._parallelFileCache ? 'gcs-fuse-cached' : SOURCE_TIER[source.kind];
-}
-
 /**
  * The cold-start plan of a server whose models declare `sizeGiB`: each model's size times the versions its policy
  * loads, read at its source's tier, one model after another (TF Serving's --num_load_threads is 0 by default: "servable
@@ -671,8 +660,8 @@ function planServerColdStart(
       fail(subject, prop, m.sizeGiB, `come with a version policy that loads a known number of versions (${policy!.toString()} loads every version found)`,
         'use VersionPolicy.latest(n) or specific(…), or leave sizeGiB out');
     }
-    const tier = tierOf(m.source);
-    // a source kind added later must say which tier it reads like (SOURCE_TIER), not be planned as another one
+    const tier = m.source._loadTier;
+    // a source kind added later must say which tier it reads like (ModelSource._loadTier), not be planned as another one
     if (tier === undefined) {
       fail(subject, prop, m.sizeGiB, `come with a source whose load tier is known (source kind '${m.source.kind}' has none)`,
         'leave sizeGiB out, or plan with planColdStart directly');
