@@ -69,7 +69,12 @@ export class S3Credentials {
   ) {}
 }
 
-/** Resources of the GCS FUSE sidecar, as `gke-gcsfuse/*` pod annotations. */
+/**
+ * Resources of the GCS FUSE sidecar, as `gke-gcsfuse/*` pod annotations. Per resource: nothing set gives limit "0"
+ * (unlimited) and the webhook's default request; a request without a limit gets the limit equal to the request (the
+ * webhook's `populateResource` in GoogleCloudPlatform/gcs-fuse-csi-driver pkg/webhook/config.go: "Set limit to equal
+ * request when limit annotation is not provided"); a limit without a request gets the request equal to the limit.
+ */
 export interface GcsFuseSidecarResources {
   /**
    * CPU (`gke-gcsfuse/cpu-request`, `gke-gcsfuse/cpu-limit`).
@@ -102,14 +107,18 @@ export interface GcsFuseOptions {
   readonly fileCacheSize?: Size;
   /**
    * Download large files into the file cache with several parallel streams (`file-cache:enable-parallel-downloads`);
-   * needs `fileCacheSize`.
+   * needs `fileCacheSize`. Always written out with a file cache: gcsfuse turns parallel downloads on by default when a
+   * file cache is set (cfg/rationalize.go `resolveParallelDownloadsValue`, gcsfuse ≥ 2.12), so leaving it out would
+   * not turn them off.
    *
    * @default - true with a file cache
    */
   readonly parallelDownloads?: boolean;
   /**
-   * How long gcsfuse caches object metadata (`metadata-cache:ttl-secs`). A new version directory becomes visible to
-   * TF Serving's poll only after this time.
+   * How long gcsfuse caches object metadata (`metadata-cache:ttl-secs`: its stat and type caches). Directory listings
+   * are not cached (gcsfuse's kernel list cache, `file-system:kernel-list-cache-ttl-secs`, is off by default), so a
+   * new version directory shows up at TF Serving's next poll; an object overwritten or deleted in place can look
+   * unchanged for up to this long.
    *
    * @default Duration.seconds(60)
    */
@@ -582,7 +591,13 @@ class GcsFuseSource extends ModelSource {
       ...(this.prefix ? [`only-dir=${this.prefix}`] : []),
       `metadata-cache:ttl-secs:${this.ttlSeconds}`,
       ...(cacheMib !== undefined ? [`file-cache:max-size-mb:${cacheMib}`] : []),
-      ...(cacheMib !== undefined && o.parallelDownloads !== false ? ['file-cache:enable-parallel-downloads:true'] : []),
+      // written either way: with a file cache gcsfuse defaults parallel downloads to on (cfg/rationalize.go
+      // resolveParallelDownloadsValue), so only an explicit false turns them off.
+      ...(cacheMib !== undefined ? [`file-cache:enable-parallel-downloads:${o.parallelDownloads !== false}`] : []),
+      // TensorFlow restores large tensors from a thread pool, each read starting at its tensor's offset; gcsfuse caches
+      // a file first read at a non-zero offset only with this set (internal/cache/file/cache_handler.go GetCacheHandle),
+      // so without it the variables file might bypass the cache and its parallel download.
+      ...(cacheMib !== undefined ? ['file-cache:cache-file-for-range-read:true'] : []),
     ].join(',');
   }
 

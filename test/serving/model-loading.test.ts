@@ -86,8 +86,9 @@ describe('ModelSource.gcsFuse', () => {
     const pod = podOf(synth(chart));
     const attrs = pod.spec.volumes.filter((v: any) => v.csi).map((v: any) => v.csi.volumeAttributes.mountOptions);
     expect(attrs).toEqual([
-      'implicit-dirs,only-dir=resnet,metadata-cache:ttl-secs:30,file-cache:max-size-mb:20480,file-cache:enable-parallel-downloads:true',
-      'implicit-dirs,only-dir=bert,metadata-cache:ttl-secs:60,file-cache:max-size-mb:10240',
+      // parallel downloads written out either way (gcsfuse defaults them on with a cache), range reads cached
+      'implicit-dirs,only-dir=resnet,metadata-cache:ttl-secs:30,file-cache:max-size-mb:20480,file-cache:enable-parallel-downloads:true,file-cache:cache-file-for-range-read:true',
+      'implicit-dirs,only-dir=bert,metadata-cache:ttl-secs:60,file-cache:max-size-mb:10240,file-cache:enable-parallel-downloads:false,file-cache:cache-file-for-range-read:true',
       'implicit-dirs,only-dir=small,metadata-cache:ttl-secs:60',
     ]);
     // THEN one cache volume holds both caches: 30 GiB + 10 %
