@@ -14,7 +14,6 @@ import { sidecarPolicyFor } from './sidecar-network-policy';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 import { Canary, MetricTemplate, MetricTemplateSpecProviderType } from '../imports/flagger.app';
 import { ServiceMonitorSpecEndpointsRelabelingsAction, ServiceMonitorSpecEndpointsScheme } from '../imports/monitoring.coreos.com';
-import { PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { DestinationRule, Gateway, VirtualService } from '../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, PeerAuthentication } from '../imports/security.istio.io';
 import { addCheckedPatch } from '../private/checked-patch';
@@ -408,7 +407,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     if (server.podMonitoring) {
       // A numeric port needs no declared container port: Managed Prometheus rewrites every candidate's address to
       // POD_IP:PORT (prometheus-engine, PodMonitoring endpoint relabeling for `Port.IntVal`).
-      if (endpoint.port !== server.restPort) addCheckedPatch(server.podMonitoring, `${ep}/port`, PodMonitoringSpecEndpointsPort.fromNumber(endpoint.port));
+      if (endpoint.port !== server.restPort) addCheckedPatch(server.podMonitoring, `${ep}/port`, endpoint.port); // API JSON: TfServingModel renders it with renderAsWire
       addCheckedPatch(server.podMonitoring, `${ep}/path`, endpoint.path);
     }
   }

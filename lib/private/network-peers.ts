@@ -99,3 +99,16 @@ export function dnsEgress(): kplus.k8s.NetworkPolicyEgressRule {
 export function gkeMetadataEgress(): kplus.k8s.NetworkPolicyEgressRule {
   return { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: '169.254.169.252/32' } }], ports: [tcpPort(80), tcpPort(988)] };
 }
+
+/**
+ * The same rules as API JSON (ports as plain numbers), for a NetworkPolicy rendered without its typed serializer
+ * (`renderAsWire`). The fixed rules are converted from the typed ones once, by that serializer, and shared: cdk8s
+ * copies a value when it resolves it, so the shared object is never changed.
+ */
+export const wireRules = {
+  tcpPort: (port: number): Record<string, unknown> => ({ port, protocol: 'TCP' }),
+  dnsEgress: (): Record<string, unknown> => (wireDns ??= kplus.k8s.toJson_NetworkPolicyEgressRule(dnsEgress())!),
+  gkeMetadataEgress: (): Record<string, unknown> => (wireMetadata ??= kplus.k8s.toJson_NetworkPolicyEgressRule(gkeMetadataEgress())!),
+};
+let wireDns: Record<string, unknown> | undefined;
+let wireMetadata: Record<string, unknown> | undefined;

@@ -21,7 +21,13 @@ export function validateMonitoringConfig(subject: string, c: MonitoringConfig, p
 
 /** Renders the text proto for `--monitoring_config_file`: Prometheus metrics enabled at the path. */
 export function renderMonitoringConfig(c: MonitoringConfig): string {
-  return new TextProtoWriter()
-    .message('prometheus_config', (p) => p.scalar('enable', true).scalar('path', c.prometheusPath ?? DEFAULT_PROMETHEUS_PATH))
-    .toString();
+  const path = c.prometheusPath ?? DEFAULT_PROMETHEUS_PATH;
+  // The text depends on the path only, and every server of an app usually has the same one: written once per path.
+  let text = rendered.get(path);
+  if (text === undefined) {
+    text = new TextProtoWriter().message('prometheus_config', (p) => p.scalar('enable', true).scalar('path', path)).toString();
+    rendered.set(path, text);
+  }
+  return text;
 }
+const rendered = new Map<string, string>();

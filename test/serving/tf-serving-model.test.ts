@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Duration, Size, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -564,6 +564,30 @@ describe('props', () => {
     const extra = { to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] };
     expect(only(build({ networkPolicy: { additionalEgress: [extra] } }).objects, 'NetworkPolicy').spec.egress).toContainEqual(extra);
     expect(build({ networkPolicy: { enabled: false } }).objects.some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+  });
+
+  test('networkPolicy: typed rules a user passes render as the API reads them (IntOrString ports as numbers)', () => {
+    const extra = { to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: kplus.k8s.IntOrString.fromNumber(5432), endPort: 5440, protocol: 'TCP' }] };
+    const np = only(build({ networkPolicy: { additionalEgress: [extra], allowFrom: [{ podSelector: { matchLabels: { app: 'web' } } }] } }).objects, 'NetworkPolicy');
+    expect(np.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 5432, endPort: 5440, protocol: 'TCP' }] });
+    expect(np.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { app: 'web' } } }]);
+  });
+
+  test('the objects that are no cdk8s-plus L2 render their props as API JSON: a JSON patch on them takes API names and plain values', () => {
+    // GIVEN patches on the NetworkPolicy and the PodDisruptionBudget with plain values (no IntOrString)
+    const { chart, model: m } = model();
+    m.networkPolicy!.addJsonPatch(JsonPatch.replace('/spec/ingress/0/ports/0/port', 9000));
+    m.podDisruptionBudget!.addJsonPatch(JsonPatch.replace('/spec/maxUnavailable', '50%'));
+    // THEN they reach the output as given
+    const objects = synth(chart);
+    expect(only(objects, 'NetworkPolicy').spec.ingress[0].ports[0]).toEqual({ port: 9000, protocol: 'TCP' });
+    expect(only(objects, 'PodDisruptionBudget').spec.maxUnavailable).toBe('50%');
+  });
+
+  test('the pod\'s volumes are values of the pod spec, not constructs in the tree (cdk8s walks every construct at each synth)', () => {
+    const { chart, model: m } = model();
+    expect(m.node.children.map((c) => c.node.id)).toEqual(['ServiceAccount', 'Config', 'Resource', 'Service', 'DisruptionBudget', 'NetworkPolicy']);
+    expect(only(synth(chart), 'Deployment').spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['config', 'tmp']);
   });
 
   test('security: user and group', () => {
