@@ -30,6 +30,8 @@ export { NODE_SERVICE_ACCOUNT_ROLES, NodeServiceAccount } from './node-service-a
 export type { DedicatedNodeServiceAccountOptions, NodeServiceAccountSpec } from './node-service-account';
 export { AutoscalingScope, DiskType, GPU_TAINT, ImageType, LocationPolicy, NODE_POOL_LABEL, NodePool, ReservationAffinity, ReservationConsumption, SecondaryBootDiskMode } from './node-pool';
 export type { NodePoolOptions, NodePoolProps, NodePoolSpec, NodePoolTaintSpec, NodeTaint, SecondaryBootDisk } from './node-pool';
+export { hashedPoolName, NODE_POOL_NAME_LABEL, PoolReplacement, poolReplacementFields } from './pool-replacement';
+export type { PoolEngine, PoolReplacementInput } from './pool-replacement';
 export { GpuDriverVersion, resolveGpuNodeConfig } from './gpu-node-config';
 export type { GpuNodeConfig, GpuNodeRequest, GpuSharingOptions, GuestAcceleratorSpec } from './gpu-node-config';
 export { GpuNodePool } from './gpu-node-pool';

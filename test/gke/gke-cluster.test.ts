@@ -223,8 +223,9 @@ describe('node pools', () => {
     expect(cluster.nodePools).toEqual([cpu, l4]);
     expect(cpu.node.scope).toBe(cluster);
     expect(synth(chart).filter((o) => o.kind.startsWith('Container')).map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
-      'ContainerCluster serving', 'ContainerNodePool serving-cpu', 'ContainerNodePool serving-l4',
+      'ContainerCluster serving', `ContainerNodePool serving-${cpu.spec.gkeNames.configConnector}`, `ContainerNodePool serving-${l4.spec.gkeNames.configConnector}`,
     ]);
+    expect([cpu.spec.gkeNames.configConnector, l4.spec.gkeNames.configConnector]).toEqual([expect.stringMatching(/^cpu-[0-9a-f]{6}$/), expect.stringMatching(/^l4-[0-9a-f]{6}$/)]);
   });
 
   test('nodePools returns a copy', () => {

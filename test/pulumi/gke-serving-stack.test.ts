@@ -153,7 +153,11 @@ describe('the GPU example app', () => {
 
   test('GPU pool: guestAccelerators nvidia-l4 × 1 with gpuDriverInstallationConfig, taints NO_SCHEDULE, autoscaling 0..4 in total, spot, GKE_METADATA', () => {
     const p = d.role(T.nodePool, 'pool-l4').inputs;
-    expect(p.name).toBe('l4');
+    // the GKE name carries the hash of the fields @pulumi/gcp replaces a pool for; the URN keeps the declared name (pool-l4)
+    expect(p.name).toMatch(/^l4-[0-9a-f]{6}$/);
+    // the stable label the example's GPU server selects, whatever the GKE name
+    expect(p.nodeConfig.labels).toEqual({ 'tfserving-constructs.io/node-pool': 'l4' });
+    expect(p.nodeDrainConfigs).toEqual([{ respectPdbDuringNodePoolDeletion: true }]);
     expect(p.cluster).toBe('serving');
     expect(p.location).toBe('us-central1');
     expect(p.nodeConfig.guestAccelerators).toEqual([{ type: 'nvidia-l4', count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: 'DEFAULT' } }]);
@@ -251,7 +255,10 @@ describe('the GPU example app', () => {
   test('the TF Serving Deployment runs on the L4 pool and asks for a GPU', () => {
     const deployment = d.objsOf('workloads').find((o) => o.kind === 'Deployment');
     const pod = deployment.spec.template.spec;
-    expect(JSON.stringify(pod.affinity ?? pod.nodeSelector)).toContain('"l4"');
+    // it selects the label the native pool sets (nodeConfig.labels), not cloud.google.com/gke-nodepool (the GKE name has a hash)
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
+      .toContainEqual({ key: 'tfserving-constructs.io/node-pool', operator: 'In', values: ['l4'] });
+    expect(JSON.stringify(pod.affinity)).not.toContain('gke-nodepool');
     expect(pod.tolerations).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'nvidia.com/gpu', effect: 'NoSchedule' })]));
     expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
     expect(pod.containers[0].image).toMatch(/^tensorflow\/serving:.*-gpu$/);
