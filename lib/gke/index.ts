@@ -23,7 +23,7 @@ export type { NodeAllocatable, NodeReserveOptions } from './rules';
 export { GkeCluster, GPU_MONITORING_COMPONENT, MONITORING_COMPONENTS } from './gke-cluster';
 export type { AuthorizedNetwork, ClusterNetworkResources, GkeClusterProps, GkeClusterSpec, NodeServiceAccountResources } from './gke-cluster';
 export { ClusterNetwork, CloudNat } from './cluster-network';
-export { MaintenanceExclusionScope } from './maintenance';
+export { MAX_MAINTENANCE_EXCLUSIONS, MaintenanceExclusionScope, worstMaintenanceHoursPer32Days } from './maintenance';
 export type { MaintenanceExclusion, MaintenanceSpec, MaintenanceWindow, ResolvedMaintenanceExclusion } from './maintenance';
 export type { ClusterNetworkSpec, ExistingClusterNetworkOptions, NewClusterNetworkOptions } from './cluster-network';
 export { NODE_SERVICE_ACCOUNT_ROLES, NodeServiceAccount } from './node-service-account';

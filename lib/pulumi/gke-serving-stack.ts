@@ -239,14 +239,17 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
 
 /**
  * API groups whose CRDs GKE installs for the cluster's settings: Managed Service for Prometheus'
- * `monitoring.googleapis.com` (PodMonitoring, ClusterPodMonitoring, Rules …) with managed collection on.
- * GkeCluster does not enable the Gateway API (`gatewayApiConfig`), so `gateway.networking.k8s.io` and the GKE
- * policies of `networking.gke.io` are not among them.
+ * `monitoring.googleapis.com` (PodMonitoring, ClusterPodMonitoring, Rules …) with managed collection on; with
+ * `gatewayApi`, the Gateway API's `gateway.networking.k8s.io` and GKE's policies of `networking.gke.io`.
  *
  * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed#enable-mgdcoll-gke
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways#enable-gateway
  */
 function clusterInstalledApiGroups(spec: GkeClusterSpec): string[] {
-  return spec.managedPrometheus ? ['monitoring.googleapis.com'] : [];
+  return [
+    ...(spec.managedPrometheus ? ['monitoring.googleapis.com'] : []),
+    ...(spec.gatewayApi ? ['gateway.networking.k8s.io', 'networking.gke.io'] : []),
+  ];
 }
 
 /** The CRD-based objects whose group is not installed, by group in order of first use. */
@@ -283,8 +286,9 @@ function installHint(group: string, spec: GkeClusterSpec): string {
       return `turn on managedPrometheus on GkeCluster '${spec.name}' (GKE then installs the CRDs)`;
     case 'gateway.networking.k8s.io':
     case 'networking.gke.io':
-      return `enable the Gateway API on cluster '${spec.name}' (gcloud container clusters update ${spec.name} --gateway-api=standard installs `
-        + 'the Gateway API CRDs and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)';
+      // reached only with gatewayApi off: the groups are installed with it.
+      return `turn on gatewayApi on GkeCluster '${spec.name}' (GKE then installs the Gateway API CRDs and its GCPBackendPolicy, HealthCheckPolicy `
+        + 'and GCPGatewayPolicy)';
     default:
       return `install the CRDs of ${group} on the cluster`;
   }

@@ -529,11 +529,9 @@ describe('argument checks (one InputPropertiesError, nothing registered)', () =>
     ['telemetry.istio.io', 'telemetry.istio.io/v1', 'Telemetry',
       'install Istio on the cluster (istioctl install, or the Helm charts istio/base and istio/istiod, which install its CRDs)'],
     ['gateway.networking.k8s.io', 'gateway.networking.k8s.io/v1', 'HTTPRoute',
-      'enable the Gateway API on cluster \'cluster\' (gcloud container clusters update cluster --gateway-api=standard installs the Gateway API CRDs '
-      + 'and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
+      'turn on gatewayApi on GkeCluster \'cluster\' (GKE then installs the Gateway API CRDs and its GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
     ['networking.gke.io', 'networking.gke.io/v1', 'HealthCheckPolicy',
-      'enable the Gateway API on cluster \'cluster\' (gcloud container clusters update cluster --gateway-api=standard installs the Gateway API CRDs '
-      + 'and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
+      'turn on gatewayApi on GkeCluster \'cluster\' (GKE then installs the Gateway API CRDs and its GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
     ['monitoring.googleapis.com', 'monitoring.googleapis.com/v1', 'PodMonitoring',
       'turn on managedPrometheus on GkeCluster \'cluster\' (GKE then installs the CRDs)'],
   ])('%s: refused until declared, with its install', async (group, apiVersion, kind, fix) => {
@@ -559,6 +557,20 @@ describe('argument checks (one InputPropertiesError, nothing registered)', () =>
     }]);
     // declared: planned, and the object goes to the CRD group
     expect(lib.planGkeServingStack('crd', { chart: build(), installedApiGroups: [group] }).customObjects.map((o) => o.kind)).toEqual([kind]);
+  });
+
+  test('gatewayApi: the cluster gets gatewayApiConfig CHANNEL_STANDARD, and Gateway API and networking.gke.io objects plan without installedApiGroups', async () => {
+    const chart = cdk8s.Testing.chart();
+    new gke.GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1', gatewayApi: true }).addNodePool('cpu');
+    new cdk8s.ApiObject(chart, 'route', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'x' }, spec: {} });
+    new cdk8s.ApiObject(chart, 'hc', {
+      apiVersion: 'networking.gke.io/v1', kind: 'HealthCheckPolicy', metadata: { name: 'x' },
+      spec: { default: {}, targetRef: { group: '', kind: 'Service', name: 'x' } },
+    });
+    const stack = new lib.GkeServingStack('gw', { chart });
+    expect(stack.plan.customObjects.map((o) => o.kind)).toEqual(['HTTPRoute', 'HealthCheckPolicy']);
+    await settle();
+    expect(ofType(T.cluster, 'gw-')[0].inputs.gatewayApiConfig).toEqual({ channel: 'CHANNEL_STANDARD' });
   });
 
   test('installedApiGroups entries must be API groups', () => {

@@ -102,6 +102,7 @@ describe('clusterArgs', () => {
     ['defaults', {}, false],
     ['with a GPU pool: DCGM metrics appended', { location: 'us-central1-a' }, true],
     ['Calico', { dataplaneV2: false }, false],
+    ['Gateway API', { gatewayApi: true }, false],
     ['no policy', { dataplaneV2: false, networkPolicy: false }, false],
     ['private', { privateNodes: true, controlPlaneCidr: '172.16.0.32/28' }, false],
     ['zonal, STABLE, no Workload Identity, no Prometheus, unprotected', {
