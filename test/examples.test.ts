@@ -110,8 +110,12 @@ describe.each(examples)('example %s', (name) => {
       for (const d of objects.filter((o) => o.kind === 'Deployment' && o.spec.template.spec.affinity?.nodeAffinity)) {
         const pod = d.spec.template.spec;
         const exprs = pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions;
-        const poolName = exprs.find((e: any) => e.key === 'cloud.google.com/gke-nodepool')?.values[0];
-        const pool = pools.find((p) => (p.spec.resourceID ?? p.metadata.name) === poolName);
+        // a server selects its pool's stable node-pool label (the GKE name carries a hash), or GKE's pool-name label for a
+        // pool with PoolReplacement.DELETE_BEFORE_CREATE
+        const poolName = exprs.find((e: any) => e.key === 'tfserving-constructs.io/node-pool')?.values[0];
+        const gkeName = exprs.find((e: any) => e.key === 'cloud.google.com/gke-nodepool')?.values[0];
+        const pool = pools.find((p) => (poolName !== undefined && p.spec.nodeConfig?.labels?.['tfserving-constructs.io/node-pool'] === poolName)
+          || (gkeName !== undefined && p.spec.resourceID === gkeName));
         expect(pool).toBeDefined();
         const accel = pool.spec.nodeConfig?.guestAccelerator?.[0];
         const gpu = pod.containers[0].resources?.limits?.['nvidia.com/gpu'];

@@ -136,7 +136,9 @@ test('the inputs next to each refused one are accepted and written (the rules ar
   expect(deployment.metadata.labels['example.com/team']).toBe('ml');
   expect(deployment.spec.template.spec.priorityClassName).toBe('serving-high');
   expect(deployment.spec.template.spec.containers[0].image).toBe(`us-docker.pkg.dev/acme/serving/tfs@${digest}`);
-  expect(only(objects, 'ContainerNodePool').spec.nodeConfig.labels).toEqual({ 'node.kubernetes.io/role': 'serving', 'example.com/pool': 'cpu' });
+  expect(only(objects, 'ContainerNodePool').spec.nodeConfig.labels).toEqual({
+    'node.kubernetes.io/role': 'serving', 'example.com/pool': 'cpu', 'tfserving-constructs.io/node-pool': 'pool',
+  });
   expect(only(objects, 'Telemetry').metadata.name).toBe('access.logs');
   expect(only(objects, 'Job').spec.ttlSecondsAfterFinished).toBe(3600);
   expect(GcsAccess.keySecret('gcs-key', 'key.json').kind).toBe('key-secret');

@@ -16,6 +16,9 @@ import { addCheckedPatch } from '../private/checked-patch';
 import { KCC_DELETION_POLICY_ANNOTATION as KCC_DELETION_POLICY, KCC_PROJECT_ANNOTATION } from '../private/config-connector';
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 
+
+/** `gatewayApiConfig.channel` for the Gateway API's standard channel (GKE API `GatewayAPIConfig.Channel`). */
+const GATEWAY_API_STANDARD_CHANNEL = 'CHANNEL_STANDARD';
 /**
  * The metrics GkeCluster enables on every cluster. Setting `monitoringConfig.enableComponents` replaces GKE's
  * default list, so the list keeps what GKE enables by default: system components, the kube state metrics package
@@ -87,6 +90,17 @@ export interface GkeClusterProps {
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/persistent-volumes/cloud-storage-fuse-csi-driver-setup
    */
   readonly gcsFuseCsiDriver?: boolean;
+
+  /**
+   * GKE's Gateway controller (`gatewayApiConfig.channel: CHANNEL_STANDARD`): GKE installs the Gateway API's standard
+   * CRDs (`gateway.networking.k8s.io`) and its policy CRDs (`networking.gke.io`: GCPBackendPolicy, HealthCheckPolicy,
+   * GCPGatewayPolicy) and runs the controller that programs Cloud Load Balancing for Gateways of its classes
+   * (`gke-l7-*`). A `GatewayCanary` on GKE needs it: without it its Gateway and routes are never programmed.
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways#enable-gateway
+   */
+  readonly gatewayApi?: boolean;
 
   /**
    * Private nodes: nodes get internal IP addresses only. Pulling images from outside Google Cloud
@@ -229,6 +243,8 @@ export interface GkeClusterSpec {
   readonly workloadPool?: string;
   /** The Cloud Storage FUSE CSI driver add-on (`addonsConfig.gcsFuseCsiDriverConfig.enabled`). */
   readonly gcsFuseCsiDriver: boolean;
+  /** GKE's Gateway controller on the standard channel (`gatewayApiConfig.channel: CHANNEL_STANDARD`). */
+  readonly gatewayApi: boolean;
   /** Private nodes (`privateClusterConfig.enablePrivateNodes`). */
   readonly privateNodes: boolean;
   /** Control plane private range (`privateClusterConfig.masterIpv4CidrBlock`), when set. */
@@ -367,6 +383,7 @@ export class GkeCluster extends Construct {
       releaseChannel: props.releaseChannel ?? ReleaseChannel.REGULAR,
       workloadPool: workloadIdentity ? `${props.project}.svc.id.goog` : undefined,
       gcsFuseCsiDriver,
+      gatewayApi: props.gatewayApi ?? false,
       privateNodes,
       controlPlaneCidr: props.controlPlaneCidr,
       privateEndpoint: props.privateEndpoint ?? false,
@@ -622,6 +639,7 @@ function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec 
       enableComponents: [...spec.monitoringComponents],
       managedPrometheus: { enabled: spec.managedPrometheus },
     },
+    ...(spec.gatewayApi ? { gatewayApiConfig: { channel: GATEWAY_API_STANDARD_CHANNEL } } : {}),
     // Config Connector spells the exclusions maintenanceExclusion (singular); @pulumi/gcp maintenanceExclusions.
     ...(m.window || m.exclusions.length ? {
       maintenancePolicy: {

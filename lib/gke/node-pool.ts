@@ -5,6 +5,7 @@ import { Accelerator } from './accelerator';
 import type { GkeCluster } from './gke-cluster';
 import { GpuNodeConfig, GuestAcceleratorSpec } from './gpu-node-config';
 import { MachineType } from './machine-type';
+import { hashedPoolName, NODE_POOL_NAME_LABEL, POOL_NAME_HASH_LENGTH, PoolReplacement } from './pool-replacement';
 import { ReleaseChannel } from './release-channel';
 import { planRollout, replicasPerNode, validateGpusPerReplica, validateNodeCountRange, validateSharedGpuRequest, validateWorkloadFitsNode } from './rules';
 import { fail, show, subjectOf } from '../core/errors';
@@ -162,11 +163,24 @@ export interface NodeTaint {
  */
 export interface NodePoolOptions {
   /**
-   * The GKE node pool name, also the value of the `cloud.google.com/gke-nodepool` node label.
+   * The pool's declared name: the value of its `tfserving-constructs.io/node-pool` node label, which workloads select, and
+   * the start of its GKE name (`<name>-<hash>`; with `PoolReplacement.DELETE_BEFORE_CREATE`, the GKE name itself and
+   * the value of `cloud.google.com/gke-nodepool`). At most 33 characters, or 40 with `DELETE_BEFORE_CREATE`.
    *
    * @default - the construct id
    */
   readonly name?: string;
+
+  /**
+   * How the pool is replaced when a field that cannot be updated in place changes (an accelerator, Spot, Secure Boot,
+   * the node service account …; see `poolReplacementFields`). `CREATE_BEFORE_DELETE` gives the pool a GKE name with a
+   * hash of those fields and a stable node label for workloads, so a successor is created before the serving pool goes.
+   * Pools created by releases before this option keep their GKE name only with `DELETE_BEFORE_CREATE`: switching an
+   * existing pool to `CREATE_BEFORE_DELETE` is itself a replacement (README, "Replacing a node pool").
+   *
+   * @default PoolReplacement.CREATE_BEFORE_DELETE
+   */
+  readonly replacement?: PoolReplacement;
 
   /**
    * The machine type of the nodes.
@@ -452,8 +466,15 @@ export interface NodePoolTaintSpec {
  * object as `gcp.container.NodePool`.
  */
 export interface NodePoolSpec {
-  /** GKE node pool name (`cloud.google.com/gke-nodepool`). */
+  /** The pool's declared name (the `tfserving-constructs.io/node-pool` label's value; the Pulumi resource name's suffix). */
   readonly name: string;
+  /** How the pool is replaced; decides the GKE names, the node label workloads select and Pulumi's `deleteBeforeReplace`. */
+  readonly replacement: PoolReplacement;
+  /**
+   * The GKE node pool name each engine creates: `<name>-<hash>` of the fields that engine cannot update in place
+   * (`hashedPoolName`), or `name` with `PoolReplacement.DELETE_BEFORE_CREATE`.
+   */
+  readonly gkeNames: { readonly configConnector: string; readonly pulumi: string };
   /** GKE name of the cluster. */
   readonly clusterName: string;
   /** Google Cloud project. */
@@ -536,7 +557,7 @@ export interface NodePoolSpec {
 /** The taint GKE puts on GPU nodes; a `GpuNodePool` declares it explicitly. */
 export const GPU_TAINT: NodeTaint = { key: Accelerator.RESOURCE_NAME, value: 'present', effect: kplus.TaintEffect.NO_SCHEDULE };
 
-/** Node label GKE sets on every node to its node pool's name. */
+/** Node label GKE sets on every node to its node pool's GKE name (selected only with `PoolReplacement.DELETE_BEFORE_CREATE`). */
 export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
 // a Compute Engine image: a lower-case letter, then at most 62 lower-case letters, digits or '-', not ending with '-'.
@@ -544,6 +565,8 @@ const DISK_IMAGE = new RegExp(`^(projects/${PROJECT_ID_PART}/)?global/images/${G
 /** A reservation: its name, or projects/PROJECT/reservations/NAME. */
 const RESERVATION = new RegExp(`^(projects/${PROJECT_ID_PART}/reservations/)?${GCE_NAME_PART}$`);
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+// GKE names a pool with at most 40 characters; the hashed GKE name appends '-' and the hash.
+const MAX_HASHED_DECLARED_NAME = 40 - 1 - POOL_NAME_HASH_LENGTH;
 // GKE spreads a regional cluster's nodes over three zones of the region unless node locations say otherwise.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters
 const DEFAULT_REGIONAL_ZONES = 3;
@@ -564,7 +587,11 @@ const DEFAULT_REGIONAL_ZONES = 3;
  * const cpu = new NodePool(chart, 'cpu', { cluster, machineType: MachineType.of('n2-standard-8'), maxNodes: 5 });
  */
 export class NodePool extends Construct implements IServingPlacement {
-  /** The GKE node pool name (the `cloud.google.com/gke-nodepool` label of its nodes). */
+  /**
+   * The pool's declared name: the `tfserving-constructs.io/node-pool` label of its nodes (with
+   * `PoolReplacement.DELETE_BEFORE_CREATE`, the GKE name and `cloud.google.com/gke-nodepool` label). The GKE names are in
+   * `spec.gkeNames`.
+   */
   public readonly name: string;
   /** The cluster the pool belongs to. */
   public readonly cluster: GkeCluster;
@@ -596,10 +623,18 @@ export class NodePool extends Construct implements IServingPlacement {
     const cluster = props.cluster;
     this.cluster = cluster;
     const name = props.name ?? id;
+    const nameProp = props.name === undefined ? 'name (from the construct id)' : 'name';
     if (!GKE_RESOURCE_NAME.test(name)) {
-      fail(subject, props.name === undefined ? 'name (from the construct id)' : 'name', name,
+      fail(subject, nameProp, name,
         'be a GKE node pool name: a lower-case letter, then at most 39 lower-case letters, digits or \'-\', not ending with \'-\'',
         'pass name: \'gpu-l4\' or use such an id');
+    }
+    const replacement = props.replacement ?? PoolReplacement.CREATE_BEFORE_DELETE;
+    const createFirst = replacement === PoolReplacement.CREATE_BEFORE_DELETE;
+    if (createFirst && name.length > MAX_HASHED_DECLARED_NAME) {
+      fail(subject, nameProp, name, `have at most ${MAX_HASHED_DECLARED_NAME} characters (got ${name.length}): the GKE name appends '-' and a `
+        + `${POOL_NAME_HASH_LENGTH}-character hash of the pool's immutable fields, and GKE allows 40`,
+      'shorten the name, or keep it as the GKE name with replacement: PoolReplacement.DELETE_BEFORE_CREATE');
     }
     this.name = name;
     this.machineType = props.machineType ?? MachineType.of('e2-standard-4');
@@ -656,6 +691,13 @@ export class NodePool extends Construct implements IServingPlacement {
     const labels = { ...(props.labels ?? {}) };
     // GKE passes node labels to the kubelet (--node-labels), which the NodeRestriction admission plugin limits.
     checkLabels(subject, 'labels', labels, { node: true });
+    if (createFirst) {
+      if (NODE_POOL_NAME_LABEL in labels) {
+        fail(subject, `labels.${NODE_POOL_NAME_LABEL}`, labels[NODE_POOL_NAME_LABEL],
+          `not be set: the pool sets ${NODE_POOL_NAME_LABEL} to its name ('${name}'), the label workloads select`, 'remove the label, or rename the pool with \'name\'');
+      }
+      labels[NODE_POOL_NAME_LABEL] = name;
+    }
     const taints = [...(gpu ? [GPU_TAINT] : []), ...(props.taints ?? [])];
     taints.forEach((t, i) => {
       // k8s.io/kubernetes/pkg/apis/core/validation validateTaints: the key a qualified name, the value a label value.
@@ -701,8 +743,9 @@ export class NodePool extends Construct implements IServingPlacement {
 
     // the cluster's node service account (a dedicated least-privilege one by default) unless the pool names its own.
     const serviceAccount = props.serviceAccount ?? cluster.spec.nodeServiceAccount.email;
-    this.spec = {
+    const resolved: Omit<NodePoolSpec, 'gkeNames'> = {
       name,
+      replacement,
       clusterName: cluster.spec.name,
       project: cluster.spec.project,
       location: cluster.spec.location,
@@ -737,11 +780,18 @@ export class NodePool extends Construct implements IServingPlacement {
       upgradeSettings: { strategy: 'SURGE', maxSurge, maxUnavailable },
       deletionProtection: cluster.spec.deletionProtection,
     };
+    this.spec = {
+      ...resolved,
+      gkeNames: createFirst
+        ? { configConnector: hashedPoolName(name, resolved, 'config-connector'), pulumi: hashedPoolName(name, resolved, 'pulumi') }
+        : { configConnector: name, pulumi: name },
+    };
     const clusterNamespace = cluster._namespaceFrom(this);
     this.resource = new ContainerNodePool(this, 'Resource', {
-      // Config Connector object names are per namespace, GKE pool names per cluster: prefix the cluster name.
+      // Config Connector object names are per namespace, GKE pool names per cluster: prefix the cluster name. A new GKE
+      // name is a new object (resourceID is immutable): the old object is pruned and, abandoned, leaves its pool serving.
       metadata: {
-        name: `${cluster.spec.name}-${name}`,
+        name: `${cluster.spec.name}-${this.spec.gkeNames.configConnector}`,
         annotations: {
           [KCC_PROJECT_ANNOTATION]: cluster.spec.project,
           // the pool keeps what the cluster keeps: deleting the chart must not take the serving nodes from a kept cluster.
@@ -835,12 +885,13 @@ export class NodePool extends Construct implements IServingPlacement {
   }
 
   /**
-   * Node selector that pins a Pod to this pool: the pool name label, plus for a GPU pool the accelerator
-   * label and, with multi-instance GPUs, the partition size label.
+   * Node selector that pins a Pod to this pool: the pool's `tfserving-constructs.io/node-pool` label (which survives a
+   * replacement under a new GKE name; `cloud.google.com/gke-nodepool` with `PoolReplacement.DELETE_BEFORE_CREATE`), plus
+   * for a GPU pool the accelerator label and, with multi-instance GPUs, the partition size label.
    */
   public nodeSelector(): Record<string, string> {
     return {
-      [NODE_POOL_LABEL]: this.name,
+      [this.spec.replacement === PoolReplacement.CREATE_BEFORE_DELETE ? NODE_POOL_NAME_LABEL : NODE_POOL_LABEL]: this.name,
       ...(this.gpu ? this.gpu.accelerator.nodeSelector() : {}),
       ...(this.gpuPartitionSize ? { [Accelerator.PARTITION_SIZE_NODE_LABEL]: this.gpuPartitionSize } : {}),
     };
@@ -989,7 +1040,7 @@ function renderContainerNodePoolSpec(
   return {
     clusterRef: { name: clusterObjectName, ...(clusterNamespace ? { namespace: clusterNamespace } : {}) },
     location: spec.location,
-    resourceId: spec.name,
+    resourceId: spec.gkeNames.configConnector,
     ...(a ? {
       autoscaling: {
         ...(a.scope === AutoscalingScope.TOTAL

@@ -79,6 +79,8 @@ export function clusterArgs(spec: GkeClusterSpec, refs: ClusterNetworkRefs = {})
       enableComponents: [...spec.monitoringComponents],
       managedPrometheus: { enabled: spec.managedPrometheus },
     },
+    // GatewayAPIConfig.Channel CHANNEL_STANDARD, spelled out: this layer loads no construct module at run time.
+    gatewayApiConfig: spec.gatewayApi ? { channel: 'CHANNEL_STANDARD' } : undefined,
     // Config Connector's maintenanceExclusion (singular) is maintenanceExclusions here; recurringWindow is the same.
     maintenancePolicy: m.window || m.exclusions.length ? {
       recurringWindow: m.window ? { startTime: m.window.startTime, endTime: m.window.endTime, recurrence: m.window.recurrence } : undefined,

@@ -239,14 +239,17 @@ export function planGkeServingStack(name: string, args: GkeServingStackArgs): Gk
 
 /**
  * API groups whose CRDs GKE installs for the cluster's settings: Managed Service for Prometheus'
- * `monitoring.googleapis.com` (PodMonitoring, ClusterPodMonitoring, Rules …) with managed collection on.
- * GkeCluster does not enable the Gateway API (`gatewayApiConfig`), so `gateway.networking.k8s.io` and the GKE
- * policies of `networking.gke.io` are not among them.
+ * `monitoring.googleapis.com` (PodMonitoring, ClusterPodMonitoring, Rules …) with managed collection on; with
+ * `gatewayApi`, the Gateway API's `gateway.networking.k8s.io` and GKE's policies of `networking.gke.io`.
  *
  * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed#enable-mgdcoll-gke
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways#enable-gateway
  */
 function clusterInstalledApiGroups(spec: GkeClusterSpec): string[] {
-  return spec.managedPrometheus ? ['monitoring.googleapis.com'] : [];
+  return [
+    ...(spec.managedPrometheus ? ['monitoring.googleapis.com'] : []),
+    ...(spec.gatewayApi ? ['gateway.networking.k8s.io', 'networking.gke.io'] : []),
+  ];
 }
 
 /** The CRD-based objects whose group is not installed, by group in order of first use. */
@@ -283,8 +286,9 @@ function installHint(group: string, spec: GkeClusterSpec): string {
       return `turn on managedPrometheus on GkeCluster '${spec.name}' (GKE then installs the CRDs)`;
     case 'gateway.networking.k8s.io':
     case 'networking.gke.io':
-      return `enable the Gateway API on cluster '${spec.name}' (gcloud container clusters update ${spec.name} --gateway-api=standard installs `
-        + 'the Gateway API CRDs and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)';
+      // reached only with gatewayApi off: the groups are installed with it.
+      return `turn on gatewayApi on GkeCluster '${spec.name}' (GKE then installs the Gateway API CRDs and its GCPBackendPolicy, HealthCheckPolicy `
+        + 'and GCPGatewayPolicy)';
     default:
       return `install the CRDs of ${group} on the cluster`;
   }
@@ -312,7 +316,7 @@ export interface GkeServingStackResources {
   readonly nodeRoles: gcp.projects.IAMMember[];
   /** The GKE cluster. */
   readonly cluster: gcp.container.Cluster;
-  /** Node pools by GKE pool name. */
+  /** Node pools by declared pool name (`NodePool.name`; the GKE name is `spec.gkeNames.pulumi`). */
   readonly nodePools: Record<string, gcp.container.NodePool>;
   /** Google service accounts by account ID. */
   readonly serviceAccounts: Record<string, gcp.serviceaccount.Account>;
@@ -371,9 +375,10 @@ export function createGkeServingStack(
       protect: spec.deletionProtection,
       // nodes log and pull images as their service account from the start: the account and its roles come first.
       ...(nodeServiceAccount ? { dependsOn: [nodeServiceAccount, ...nodeRoles] } : {}),
-      // the pool keeps its declared name (workloads select it with cloud.google.com/gke-nodepool), so a replacement
-      // must delete the old pool first.
-      deleteBeforeReplace: true,
+      // a pool with PoolReplacement.CREATE_BEFORE_DELETE (compared by value) takes a new GKE name when a field that forces a
+      // replacement changes, and workloads select its stable tfserving-constructs.io/node-pool label: Pulumi creates the
+      // successor, then deletes the old pool. DELETE_BEFORE_CREATE keeps the declared name, which two pools cannot share.
+      ...((spec.replacement as string) === 'DELETE_BEFORE_CREATE' ? { deleteBeforeReplace: true } : {}),
       // GKE changes the recorded initial count as the autoscaler resizes the pool; a diff there would force replacement.
       // https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/container_node_pool#initial_node_count
       ignoreChanges: ['initialNodeCount'],
@@ -428,7 +433,8 @@ export function createGkeServingStack(
  *   the node pools wait for;
  * - `${name}-cluster`: `gcp.container.Cluster` (default pool removed, Workload Identity, release channel,
  *   Dataplane V2, Managed Prometheus, deletion protection — see `clusterArgs`);
- * - `${name}-pool-POOL`: one `gcp.container.NodePool` per declared pool (see `nodePoolArgs`);
+ * - `${name}-pool-POOL`: one `gcp.container.NodePool` per declared pool, POOL its declared name (the GKE name adds a hash of
+ *   the fields that force a replacement, so a successor is created before the old pool is deleted; see `nodePoolArgs`);
  * - `${name}-gsa-ACCOUNT`, `${name}-wi-user-ACCOUNT`, `${name}-reader-ACCOUNT-BUCKET`: per `WorkloadIdentity`,
  *   the Google service account, its `roles/iam.workloadIdentityUser` binding and `roles/storage.objectViewer`
  *   on each model bucket;
@@ -451,7 +457,7 @@ export class GkeServingStack extends pulumi.ComponentResource {
   public readonly plan: GkeServingStackPlan;
   /** The GKE cluster. */
   public readonly cluster: gcp.container.Cluster;
-  /** Node pools by GKE pool name. */
+  /** Node pools by declared pool name (`NodePool.name`; the GKE name is `spec.gkeNames.pulumi`). */
   public readonly nodePools: Record<string, gcp.container.NodePool>;
   /** Google service accounts by account ID. */
   public readonly serviceAccounts: Record<string, gcp.serviceaccount.Account>;

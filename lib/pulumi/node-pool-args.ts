@@ -27,8 +27,11 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
   // AutoscalingScope.TOTAL, compared by value: this layer imports no construct module.
   const total = (a?.scope as string | undefined) === 'TOTAL';
   const acc = spec.guestAccelerator;
+  // PoolReplacement.CREATE_BEFORE_DELETE, compared by value: a successor under a new GKE name replaces this pool.
+  const createFirst = (spec.replacement as string) === 'CREATE_BEFORE_DELETE';
   return {
-    name: spec.name,
+    // the hash of the fields @pulumi/gcp cannot update in place (see poolReplacementFields): a new name when they change.
+    name: spec.gkeNames.pulumi,
     cluster: clusterName,
     project: spec.project,
     location: spec.location,
@@ -78,6 +81,11 @@ export function nodePoolArgs(spec: NodePoolSpec, clusterName: pulumi.Input<strin
     },
     queuedProvisioning: spec.queuedProvisioning ? { enabled: true } : undefined,
     placementPolicy: spec.compactPlacement ? { type: 'COMPACT' } : undefined,
+    // GKE drains a deleted pool without PodDisruptionBudgets unless asked ("About node pools", Deleting node pools:
+    // https://cloud.google.com/kubernetes-engine/docs/concepts/node-pools#deleting_node_pools); the old pool of a
+    // create-before-delete replacement then gives its Pods to the successor at the pace the PDB allows. Config Connector
+    // 1.155.1's ContainerNodePool has no nodeDrainConfig. An in-place update (resource_container_node_pool.go nodePoolUpdate).
+    nodeDrainConfigs: createFirst ? [{ respectPdbDuringNodePoolDeletion: true }] : undefined,
     management: { autoRepair: spec.autoRepair, autoUpgrade: spec.autoUpgrade },
     upgradeSettings: {
       strategy: spec.upgradeSettings.strategy, maxSurge: spec.upgradeSettings.maxSurge, maxUnavailable: spec.upgradeSettings.maxUnavailable,

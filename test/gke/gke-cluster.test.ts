@@ -1,5 +1,7 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { MachineType, GkeCluster, GkeClusterProps, GpuNodePool, MaintenanceExclusionScope, NodePool, ReleaseChannel } from '../../lib/gke';
+import {
+  MachineType, GkeCluster, GkeClusterProps, GpuNodePool, MaintenanceExclusionScope, NodePool, ReleaseChannel, worstMaintenanceHoursPer32Days,
+} from '../../lib/gke';
 import { only, synth } from '../support/synth';
 
 function build(props: Partial<GkeClusterProps> = {}, id: string = 'serving') {
@@ -84,6 +86,7 @@ describe('defaults', () => {
       releaseChannel: ReleaseChannel.REGULAR,
       workloadPool: 'acme-ml.svc.id.goog',
       gcsFuseCsiDriver: false,
+      gatewayApi: false,
       privateNodes: false,
       controlPlaneCidr: undefined,
       privateEndpoint: false,
@@ -158,6 +161,11 @@ describe('props', () => {
     expect(c.spec.addonsConfig).toEqual({ networkPolicyConfig: { disabled: false } });
   });
 
+  test('gatewayApi: gatewayApiConfig on the standard channel; none by default', () => {
+    expect(clusterOf({ gatewayApi: true }).spec.gatewayApiConfig).toEqual({ channel: 'CHANNEL_STANDARD' });
+    expect(clusterOf().spec.gatewayApiConfig).toBeUndefined();
+  });
+
   test('gcsFuseCsiDriver: the Cloud Storage FUSE CSI driver add-on, alone or next to the Calico add-on', () => {
     expect(clusterOf({ gcsFuseCsiDriver: true }).spec.addonsConfig).toEqual({ gcsFuseCsiDriverConfig: { enabled: true } });
     expect(clusterOf({ gcsFuseCsiDriver: true, dataplaneV2: false }).spec.addonsConfig)
@@ -223,8 +231,9 @@ describe('node pools', () => {
     expect(cluster.nodePools).toEqual([cpu, l4]);
     expect(cpu.node.scope).toBe(cluster);
     expect(synth(chart).filter((o) => o.kind.startsWith('Container')).map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
-      'ContainerCluster serving', 'ContainerNodePool serving-cpu', 'ContainerNodePool serving-l4',
+      'ContainerCluster serving', `ContainerNodePool serving-${cpu.spec.gkeNames.configConnector}`, `ContainerNodePool serving-${l4.spec.gkeNames.configConnector}`,
     ]);
+    expect([cpu.spec.gkeNames.configConnector, l4.spec.gkeNames.configConnector]).toEqual([expect.stringMatching(/^cpu-[0-9a-f]{6}$/), expect.stringMatching(/^l4-[0-9a-f]{6}$/)]);
   });
 
   test('nodePools returns a copy', () => {
@@ -332,7 +341,55 @@ describe('maintenance window and exclusions', () => {
     'GkeCluster \'serving\': \'maintenanceExclusions[1].name\' ("a") must be unique among the cluster\'s exclusions (GKE keys them by name). Fix: rename one of them'],
     [{ maintenanceExclusions: [{ name: 'bad/name', startTime: '2026-03-01T00:00:00Z', endTime: '2026-03-02T00:00:00Z' }] },
       'GkeCluster \'serving\': \'maintenanceExclusions[0].name\' ("bad/name") must be 1 to 63 letters, digits, spaces, \'-\' or \'_\'. Fix: shorten the name'],
+    // GKE: at least 48 hours of maintenance in any 32-day rolling window, counting only contiguous stretches of 4 hours or more
+    [{ maintenanceWindow: { ...window, endTime: '2026-01-03T06:00:00Z' } },
+      'GkeCluster \'serving\': \'maintenanceWindow\' ({"startTime":"2026-01-03T02:00:00Z","endTime":"2026-01-03T06:00:00Z","recurrence":"FREQ=WEEKLY;BYDAY=SA,SU"}) '
+      + 'must leave GKE at least 48 hours of maintenance in any 32 consecutive days, counting only stretches of 4 hours or more (this window allows 32 hours in the '
+      + 'worst 32 days). Fix: lengthen the window or repeat it more often, e.g. 4 hours on FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR or 6 hours on FREQ=WEEKLY;BYDAY=SA,SU'],
+    [{ maintenanceWindow: { ...window, endTime: '2026-01-03T05:00:00Z', recurrence: 'FREQ=DAILY' } },
+      'GkeCluster \'serving\': \'maintenanceWindow\' ({"startTime":"2026-01-03T02:00:00Z","endTime":"2026-01-03T05:00:00Z","recurrence":"FREQ=DAILY"}) '
+      + 'must leave GKE at least 48 hours of maintenance in any 32 consecutive days, counting only stretches of 4 hours or more (this window allows 0 hours in the '
+      + 'worst 32 days). Fix: lengthen the window or repeat it more often, e.g. 4 hours on FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR or 6 hours on FREQ=WEEKLY;BYDAY=SA,SU'],
+    [{
+      maintenanceExclusions: Array.from({ length: 21 }, (_, i) => ({
+        name: `x${i}`, startTime: `2026-03-${String(i + 1).padStart(2, '0')}T00:00:00Z`, endTime: `2026-03-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
+      })),
+    },
+    'GkeCluster \'serving\': \'maintenanceExclusions\' ("21 exclusions") must have at most 20 entries (GKE\'s limit per cluster). '
+      + 'Fix: remove exclusions that have ended, or merge adjacent ones'],
   ])('refused: %j', (props, message) => {
     expect(attempt(props as Partial<GkeClusterProps>)).toThrow(message);
+  });
+
+  test('accepted at the limits: 6 hours each weekend day (48 in the worst 32 days), 20 exclusions', () => {
+    expect(clusterOf({ maintenanceWindow: window }).spec.maintenancePolicy.recurringWindow).toEqual(window);
+    const twenty = Array.from({ length: 20 }, (_, i) => ({
+      name: `x${i}`, startTime: `2026-03-${String(i + 1).padStart(2, '0')}T00:00:00Z`, endTime: `2026-03-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
+    }));
+    expect(clusterOf({ maintenanceExclusions: twenty }).spec.maintenancePolicy.maintenanceExclusion).toHaveLength(20);
+  });
+
+  test.each<[string, string, string, number | undefined]>([
+    ['FREQ=DAILY', '02:00', '06:00', 128],
+    ['FREQ=DAILY', '02:00', '05:00', 0],
+    // a 24-hour daily window is one contiguous stretch
+    ['FREQ=DAILY', '00:00', '24:00', 768],
+    // 22:00 to 00:00 every day: 2-hour stretches that never touch, so none counts
+    ['FREQ=DAILY', '22:00', '24:00', 0],
+    ['FREQ=WEEKLY;BYDAY=SA,SU', '02:00', '08:00', 48],
+    // 32 days hold 4 weeks and 4 days, which may hold only 2 weekdays: 22 windows
+    ['FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', '02:00', '06:00', 88],
+    // without BYDAY a weekly rule repeats on the first window's day (2026-01-03 is a Saturday)
+    ['FREQ=WEEKLY', '02:00', '08:00', 24],
+    ['FREQ=WEEKLY;INTERVAL=2;BYDAY=SA', '02:00', '08:00', 12],
+    // 20:00 Saturday to 02:00 Sunday, and Sunday to Monday: BYDAY filters a daily rule
+    ['FREQ=DAILY;BYDAY=SA,SU', '20:00', '26:00', 48],
+    // rules this check does not expand are left to GKE (README)
+    ['FREQ=MONTHLY;BYMONTHDAY=1', '02:00', '08:00', undefined],
+    ['FREQ=DAILY;COUNT=10', '02:00', '08:00', undefined],
+  ])('worstMaintenanceHoursPer32Days(%s, %s to %s) is %s', (recurrence, from, to, hours) => {
+    const at = (hhmm: string) => new Date(Date.parse('2026-01-03T00:00:00Z') + (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3))) * 60000).toISOString()
+      .replace('.000Z', 'Z');
+    expect(worstMaintenanceHoursPer32Days({ startTime: at(from), endTime: at(to), recurrence })).toBe(hours);
   });
 });

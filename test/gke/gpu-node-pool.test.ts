@@ -62,7 +62,7 @@ describe('defaults', () => {
 
   test('placement API: pool and accelerator labels, the GPU toleration, GPU facts', () => {
     const { pool } = build();
-    expect(pool.nodeSelector()).toEqual({ 'cloud.google.com/gke-nodepool': 'l4', 'cloud.google.com/gke-accelerator': 'nvidia-l4' });
+    expect(pool.nodeSelector()).toEqual({ 'tfserving-constructs.io/node-pool': 'l4', 'cloud.google.com/gke-accelerator': 'nvidia-l4' });
     expect(pool.tolerations()).toEqual([GPU_TOLERATION]);
     expect([
       pool.accelerator, pool.gpusPerNode, pool.gpuUnitsPerNode, pool.machineType, pool.sharing, pool.maxSharedClientsPerGpu, pool.gpuPartitionSize,
@@ -194,7 +194,7 @@ describe('multi-instance GPUs', () => {
       type: 'nvidia-tesla-a100', count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: 'DEFAULT' }, gpuPartitionSize: '1g.5gb',
     }]);
     expect(pool.nodeSelector()).toEqual({
-      'cloud.google.com/gke-nodepool': 'l4',
+      'tfserving-constructs.io/node-pool': 'l4',
       'cloud.google.com/gke-accelerator': 'nvidia-tesla-a100',
       'cloud.google.com/gke-gpu-partition-size': '1g.5gb',
     });
@@ -223,7 +223,7 @@ test('extra taints come after the GPU taint, and tolerations() tolerates all of 
 test('node pool options apply to GPU pools too (spot, labels, per-zone autoscaling)', () => {
   const { objects } = build({ spot: true, labels: { tier: 'gpu' }, minNodes: 0, maxNodes: 2, autoscalingScope: AutoscalingScope.PER_ZONE });
   const p = only(objects, 'ContainerNodePool');
-  expect([p.spec.nodeConfig.spot, p.spec.nodeConfig.labels, p.spec.autoscaling]).toEqual([true, { tier: 'gpu' }, { minNodeCount: 0, maxNodeCount: 2 }]);
+  expect([p.spec.nodeConfig.spot, p.spec.nodeConfig.labels, p.spec.autoscaling]).toEqual([true, { 'tier': 'gpu', 'tfserving-constructs.io/node-pool': 'l4' }, { minNodeCount: 0, maxNodeCount: 2 }]);
 });
 
 describe('checkWorkloadFits', () => {

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   ReservationAffinity,
   GkeRuleError, MachineType,
-  AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, ImageType, LocationPolicy, NodePool, NodePoolOptions, ReleaseChannel,
+  AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, ImageType, LocationPolicy, NodePool, NodePoolOptions, PoolReplacement, ReleaseChannel,
   SecondaryBootDiskMode,
 } from '../../lib/gke';
 import { only, synth } from '../support/synth';
@@ -35,14 +35,15 @@ describe('defaults', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  test('named CLUSTER-POOL in Kubernetes, POOL in GKE (resourceID), in the cluster\'s location and project', () => {
+  test('named CLUSTER-POOL-HASH in Kubernetes, POOL-HASH in GKE (resourceID), in the cluster\'s location and project', () => {
     const p = poolOf();
     expect(p.apiVersion).toBe('container.cnrm.cloud.google.com/v1beta1');
     // deletion-policy abandon: the pool keeps what the cluster keeps (its deletionProtection, on by default)
     expect(p.metadata).toEqual({
-      name: 'serving-cpu', annotations: { 'cnrm.cloud.google.com/project-id': 'acme-ml', 'cnrm.cloud.google.com/deletion-policy': 'abandon' },
+      name: 'serving-cpu-66fb78', annotations: { 'cnrm.cloud.google.com/project-id': 'acme-ml', 'cnrm.cloud.google.com/deletion-policy': 'abandon' },
     });
-    expect(p.spec.resourceID).toBe('cpu');
+    // the declared name and the hash of the fields Config Connector cannot update (PoolReplacement.CREATE_BEFORE_DELETE)
+    expect(p.spec.resourceID).toBe('cpu-66fb78');
     expect(p.spec.clusterRef).toEqual({ name: 'serving' });
     expect(p.spec.location).toBe('us-central1');
   });
@@ -51,6 +52,8 @@ describe('defaults', () => {
     expect(poolOf().spec.nodeConfig).toEqual({
       machineType: 'e2-standard-4',
       imageType: 'COS_CONTAINERD',
+      // the label workloads select: the declared name, unchanged when the pool is replaced under a new GKE name
+      labels: { 'tfserving-constructs.io/node-pool': 'cpu' },
       workloadMetadataConfig: { mode: 'GKE_METADATA' },
       // Shielded GKE nodes: Secure Boot and integrity monitoring on a CPU pool
       shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
@@ -76,6 +79,8 @@ describe('defaults', () => {
   test('resolved spec pins every default', () => {
     expect(build().pool.spec).toEqual({
       name: 'cpu',
+      replacement: PoolReplacement.CREATE_BEFORE_DELETE,
+      gkeNames: { configConnector: 'cpu-66fb78', pulumi: 'cpu-9f2349' },
       clusterName: 'serving',
       project: 'acme-ml',
       location: 'us-central1',
@@ -88,7 +93,7 @@ describe('defaults', () => {
       diskType: undefined,
       spot: false,
       preemptible: false,
-      labels: {},
+      labels: { 'tfserving-constructs.io/node-pool': 'cpu' },
       taints: [],
       guestAccelerator: undefined,
       autoscaling: { scope: AutoscalingScope.TOTAL, minNodeCount: 1, maxNodeCount: 3, locationPolicy: undefined },
@@ -118,7 +123,7 @@ describe('defaults', () => {
 
   test('placement API of a CPU pool: the pool label, no tolerations, no GPUs', () => {
     const { pool, cluster } = build();
-    expect(pool.nodeSelector()).toEqual({ 'cloud.google.com/gke-nodepool': 'cpu' });
+    expect(pool.nodeSelector()).toEqual({ 'tfserving-constructs.io/node-pool': 'cpu' });
     expect(pool.tolerations()).toEqual([]);
     expect([pool.name, pool.cluster, pool.machineType, pool.gpu, pool.acceleratorType, pool.gpuSharing, pool.maxSharedClientsPerGpu,
       pool.gpuPartitionSize]).toEqual(['cpu', cluster, MachineType.of('e2-standard-4'), undefined, undefined, undefined, undefined, undefined]);
@@ -131,11 +136,12 @@ describe('defaults', () => {
 });
 
 describe('props', () => {
-  test('name sets the GKE pool name and the node selector', () => {
+  test('name starts the GKE pool name and is the node-pool label the node selector selects', () => {
     const { pool, objects } = build({ name: 'general' });
     const p = only(objects, 'ContainerNodePool');
-    expect([p.metadata.name, p.spec.resourceID]).toEqual(['serving-general', 'general']);
-    expect(pool.nodeSelector()).toEqual({ 'cloud.google.com/gke-nodepool': 'general' });
+    expect([p.metadata.name, p.spec.resourceID]).toEqual(['serving-general-136e67', 'general-136e67']);
+    expect(p.spec.nodeConfig.labels).toEqual({ 'tfserving-constructs.io/node-pool': 'general' });
+    expect(pool.nodeSelector()).toEqual({ 'tfserving-constructs.io/node-pool': 'general' });
   });
 
   test('machineType', () => {
@@ -211,7 +217,8 @@ describe('props', () => {
   });
 
   test('labels', () => {
-    expect(poolOf({ labels: { 'example.com/team': 'ml', 'tier': 'serving' } }).spec.nodeConfig.labels).toEqual({ 'example.com/team': 'ml', 'tier': 'serving' });
+    expect(poolOf({ labels: { 'example.com/team': 'ml', 'tier': 'serving' } }).spec.nodeConfig.labels)
+      .toEqual({ 'example.com/team': 'ml', 'tier': 'serving', 'tfserving-constructs.io/node-pool': 'cpu' });
   });
 
   test('taints render with GKE effects (singular "taint") and are tolerated by tolerations()', () => {
@@ -274,7 +281,7 @@ describe('props', () => {
       cluster.addNodePool('cpu');
     }
     expect(synth(chart).filter((o) => o.kind === 'ContainerNodePool').map((o) => `${o.metadata.name}/${o.spec.resourceID}`))
-      .toEqual(['a-cluster-cpu/cpu', 'b-cluster-cpu/cpu']);
+      .toEqual(['a-cluster-cpu-1513f2/cpu-1513f2', 'b-cluster-cpu-b6c1be/cpu-b6c1be']);
   });
 });
 

@@ -35,7 +35,8 @@ test('declares the GKE cluster with Workload Identity and without its default po
 });
 
 test('declares the L4 pool with GKE\'s driver installation and the nvidia.com/gpu NO_SCHEDULE taint, and the CPU pool', () => {
-  expect(ofType(T.nodePool).map((r) => r.inputs.name)).toEqual(['cpu', 'l4']);
+  // GKE names: the declared name and the hash of the fields @pulumi/gcp replaces a pool for
+  expect(ofType(T.nodePool).map((r) => r.inputs.name)).toEqual(['cpu-9f2349', 'l4-c30cd2']);
   const l4 = the(T.nodePool, 'ml-pool-l4').inputs.nodeConfig;
   expect(l4.guestAccelerators).toEqual([{ type: 'nvidia-l4', count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: 'DEFAULT' } }]);
   expect(l4.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NO_SCHEDULE' }]);

@@ -153,7 +153,11 @@ describe('the GPU example app', () => {
 
   test('GPU pool: guestAccelerators nvidia-l4 × 1 with gpuDriverInstallationConfig, taints NO_SCHEDULE, autoscaling 0..4 in total, spot, GKE_METADATA', () => {
     const p = d.role(T.nodePool, 'pool-l4').inputs;
-    expect(p.name).toBe('l4');
+    // the GKE name carries the hash of the fields @pulumi/gcp replaces a pool for; the URN keeps the declared name (pool-l4)
+    expect(p.name).toMatch(/^l4-[0-9a-f]{6}$/);
+    // the stable label the example's GPU server selects, whatever the GKE name
+    expect(p.nodeConfig.labels).toEqual({ 'tfserving-constructs.io/node-pool': 'l4' });
+    expect(p.nodeDrainConfigs).toEqual([{ respectPdbDuringNodePoolDeletion: true }]);
     expect(p.cluster).toBe('serving');
     expect(p.location).toBe('us-central1');
     expect(p.nodeConfig.guestAccelerators).toEqual([{ type: 'nvidia-l4', count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: 'DEFAULT' } }]);
@@ -251,7 +255,10 @@ describe('the GPU example app', () => {
   test('the TF Serving Deployment runs on the L4 pool and asks for a GPU', () => {
     const deployment = d.objsOf('workloads').find((o) => o.kind === 'Deployment');
     const pod = deployment.spec.template.spec;
-    expect(JSON.stringify(pod.affinity ?? pod.nodeSelector)).toContain('"l4"');
+    // it selects the label the native pool sets (nodeConfig.labels), not cloud.google.com/gke-nodepool (the GKE name has a hash)
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
+      .toContainEqual({ key: 'tfserving-constructs.io/node-pool', operator: 'In', values: ['l4'] });
+    expect(JSON.stringify(pod.affinity)).not.toContain('gke-nodepool');
     expect(pod.tolerations).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'nvidia.com/gpu', effect: 'NoSchedule' })]));
     expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
     expect(pod.containers[0].image).toMatch(/^tensorflow\/serving:.*-gpu$/);
@@ -522,11 +529,9 @@ describe('argument checks (one InputPropertiesError, nothing registered)', () =>
     ['telemetry.istio.io', 'telemetry.istio.io/v1', 'Telemetry',
       'install Istio on the cluster (istioctl install, or the Helm charts istio/base and istio/istiod, which install its CRDs)'],
     ['gateway.networking.k8s.io', 'gateway.networking.k8s.io/v1', 'HTTPRoute',
-      'enable the Gateway API on cluster \'cluster\' (gcloud container clusters update cluster --gateway-api=standard installs the Gateway API CRDs '
-      + 'and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
+      'turn on gatewayApi on GkeCluster \'cluster\' (GKE then installs the Gateway API CRDs and its GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
     ['networking.gke.io', 'networking.gke.io/v1', 'HealthCheckPolicy',
-      'enable the Gateway API on cluster \'cluster\' (gcloud container clusters update cluster --gateway-api=standard installs the Gateway API CRDs '
-      + 'and GKE\'s GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
+      'turn on gatewayApi on GkeCluster \'cluster\' (GKE then installs the Gateway API CRDs and its GCPBackendPolicy, HealthCheckPolicy and GCPGatewayPolicy)'],
     ['monitoring.googleapis.com', 'monitoring.googleapis.com/v1', 'PodMonitoring',
       'turn on managedPrometheus on GkeCluster \'cluster\' (GKE then installs the CRDs)'],
   ])('%s: refused until declared, with its install', async (group, apiVersion, kind, fix) => {
@@ -552,6 +557,20 @@ describe('argument checks (one InputPropertiesError, nothing registered)', () =>
     }]);
     // declared: planned, and the object goes to the CRD group
     expect(lib.planGkeServingStack('crd', { chart: build(), installedApiGroups: [group] }).customObjects.map((o) => o.kind)).toEqual([kind]);
+  });
+
+  test('gatewayApi: the cluster gets gatewayApiConfig CHANNEL_STANDARD, and Gateway API and networking.gke.io objects plan without installedApiGroups', async () => {
+    const chart = cdk8s.Testing.chart();
+    new gke.GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1', gatewayApi: true }).addNodePool('cpu');
+    new cdk8s.ApiObject(chart, 'route', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'x' }, spec: {} });
+    new cdk8s.ApiObject(chart, 'hc', {
+      apiVersion: 'networking.gke.io/v1', kind: 'HealthCheckPolicy', metadata: { name: 'x' },
+      spec: { default: {}, targetRef: { group: '', kind: 'Service', name: 'x' } },
+    });
+    const stack = new lib.GkeServingStack('gw', { chart });
+    expect(stack.plan.customObjects.map((o) => o.kind)).toEqual(['HTTPRoute', 'HealthCheckPolicy']);
+    await settle();
+    expect(ofType(T.cluster, 'gw-')[0].inputs.gatewayApiConfig).toEqual({ channel: 'CHANNEL_STANDARD' });
   });
 
   test('installedApiGroups entries must be API groups', () => {

@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, GpuSharingStrategy, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
-  NodePool, NodePoolOptions, ReleaseChannel, ReservationAffinity, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
+  NodePool, NodePoolOptions, PoolReplacement, ReleaseChannel, ReservationAffinity, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
 } from '../../lib/gke';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
@@ -102,6 +102,7 @@ describe('clusterArgs', () => {
     ['defaults', {}, false],
     ['with a GPU pool: DCGM metrics appended', { location: 'us-central1-a' }, true],
     ['Calico', { dataplaneV2: false }, false],
+    ['Gateway API', { gatewayApi: true }, false],
     ['no policy', { dataplaneV2: false, networkPolicy: false }, false],
     ['private', { privateNodes: true, controlPlaneCidr: '172.16.0.32/28' }, false],
     ['zonal, STABLE, no Workload Identity, no Prometheus, unprotected', {
@@ -164,7 +165,8 @@ describe('nodePoolArgs', () => {
   test('a CPU pool: autoscaled 1..3 in total, COS, GKE metadata server, auto-repair and auto-upgrade, surge 1', () => {
     const { pool } = cpuPool();
     expect(plain(nodePoolArgs(pool.spec, 'serving'))).toEqual({
-      name: 'cpu',
+      // the declared name and the hash of the fields @pulumi/gcp replaces a pool for (PoolReplacement.CREATE_BEFORE_DELETE)
+      name: 'cpu-9f2349',
       cluster: 'serving',
       project: 'acme-ml',
       location: 'us-central1',
@@ -173,12 +175,23 @@ describe('nodePoolArgs', () => {
       nodeConfig: {
         machineType: 'e2-standard-4', imageType: 'COS_CONTAINERD', workloadMetadataConfig: { mode: 'GKE_METADATA' },
         shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        // the stable label workloads select, whatever the GKE name
+        labels: { 'tfserving-constructs.io/node-pool': 'cpu' },
         // the cluster's dedicated node service account; IAM alone limits it
         serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       },
+      // the old pool of a replacement drains at the pace its Pods' PodDisruptionBudgets allow
+      nodeDrainConfigs: [{ respectPdbDuringNodePoolDeletion: true }],
       management: { autoRepair: true, autoUpgrade: true },
       upgradeSettings: { strategy: 'SURGE', maxSurge: 1, maxUnavailable: 0 },
     });
+  });
+
+  test('PoolReplacement.DELETE_BEFORE_CREATE: the declared name, no node-pool label, no drain config (the earlier rendering)', () => {
+    const args: any = plain(nodePoolArgs(cpuPool({ replacement: PoolReplacement.DELETE_BEFORE_CREATE }).pool.spec, 'serving'));
+    expect(args.name).toBe('cpu');
+    expect(args.nodeConfig.labels).toBeUndefined();
+    expect(args.nodeDrainConfigs).toBeUndefined();
   });
 
   test('a GPU pool: guestAccelerators (plural) with type, count and gpuDriverInstallationConfig', () => {
@@ -265,7 +278,8 @@ describe('nodePoolArgs', () => {
     const args: any = plain(nodePoolArgs(pool.spec, 's'));
     expect(args.nodeConfig).toEqual({
       shieldedInstanceConfig: { enableSecureBoot: false, enableIntegrityMonitoring: false },
-      machineType: 'e2-standard-4', imageType: 'UBUNTU_CONTAINERD', diskSizeGb: 200, diskType: 'pd-ssd', preemptible: true, labels: { team: 'ml' },
+      machineType: 'e2-standard-4', imageType: 'UBUNTU_CONTAINERD', diskSizeGb: 200, diskType: 'pd-ssd', preemptible: true,
+      labels: { 'team': 'ml', 'tfserving-constructs.io/node-pool': 'cpu' },
       taints: [{ key: 'dedicated', value: 'serving', effect: 'PREFER_NO_SCHEDULE' }], workloadMetadataConfig: { mode: 'GKE_METADATA' },
       serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
     });
@@ -315,14 +329,17 @@ describe('nodePoolArgs', () => {
     // GIVEN one pool spec, rendered by both engines
     const { chart, cluster: c } = cluster();
     const pool = make(c, chart);
-    const kcc = synth(chart).find((o) => o.kind === 'ContainerNodePool' && o.spec.resourceID === pool.name);
-    // WHEN the ContainerNodePool is translated: clusterRef → cluster, resourceID → name, the singular `taint` and
+    const kcc = synth(chart).find((o) => o.kind === 'ContainerNodePool' && o.spec.resourceID === pool.spec.gkeNames.configConnector);
+    // WHEN the ContainerNodePool is translated: clusterRef → cluster, resourceID → the name Pulumi hashes (each engine
+    // hashes the fields it cannot update in place: Config Connector more of them), the singular `taint` and
     // `guestAccelerator` → plural, serviceAccountRef → serviceAccount (the external email, or the email of the cluster's
     // own IAMServiceAccount named in `name`), the project annotation → project
     const { clusterRef, resourceID, nodeConfig: { taint, guestAccelerator, serviceAccountRef, ...nodeConfig }, ...spec } = kcc.spec;
     const expected = {
       ...spec,
-      name: resourceID,
+      name: resourceID === pool.spec.gkeNames.configConnector ? pool.spec.gkeNames.pulumi : resourceID,
+      // Pulumi only: Config Connector's ContainerNodePool has no nodeDrainConfig
+      nodeDrainConfigs: [{ respectPdbDuringNodePoolDeletion: true }],
       cluster: clusterRef.name,
       project: kcc.metadata.annotations['cnrm.cloud.google.com/project-id'],
       nodeConfig: {

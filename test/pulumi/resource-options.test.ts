@@ -26,6 +26,7 @@ interface Captured {
   readonly type: string;
   readonly name: string;
   readonly opts: PulumiModule.CustomResourceOptions;
+  readonly props: Record<string, any>;
   readonly resource: PulumiModule.Resource;
 }
 
@@ -34,7 +35,7 @@ async function capture(name: string, app: import('cdk8s').App): Promise<Map<stri
   const seen = new Map<string, Captured>();
   new lib.GkeServingStack(name, { app }, {
     transformations: [(args) => {
-      seen.set(args.name, { type: args.type, name: args.name, opts: args.opts, resource: args.resource });
+      seen.set(args.name, { type: args.type, name: args.name, opts: args.opts, props: args.props, resource: args.resource });
       return undefined;
     }],
   });
@@ -61,10 +62,14 @@ describe('the GPU example (deletion protection on)', () => {
     for (const n of ['ml-k8s', 'ml-workloads', 'ml-custom-resources', 'ml-gsa-vision-serving']) expect(opt(n).protect).toBeUndefined();
   });
 
-  test('node pools: deleteBeforeReplace (the pool keeps its GKE name) and ignoreChanges on initialNodeCount', () => {
+  test('node pools: no deleteBeforeReplace (a replacement under a new GKE name is created first), ignoreChanges on initialNodeCount', () => {
     for (const n of ['ml-pool-cpu', 'ml-pool-l4']) {
-      expect(opt(n).deleteBeforeReplace).toBe(true);
+      expect(opt(n).deleteBeforeReplace).toBeUndefined();
       expect(opt(n).ignoreChanges).toEqual(['initialNodeCount']);
+      // the GKE name differs from the declared one: without deleteBeforeReplace, a replacement must not reuse it
+      const props = r.get(n)!.props;
+      expect(props.name).toMatch(new RegExp(`^${n.replace('ml-pool-', '')}-[0-9a-f]{6}$`));
+      expect(props.nodeDrainConfigs).toEqual([{ respectPdbDuringNodePoolDeletion: true }]);
     }
     expect(opt('ml-cluster').deleteBeforeReplace).toBeUndefined();
   });
@@ -89,4 +94,16 @@ test('deletionProtection: false: nothing is protected', async () => {
   expect(r.size).toBeGreaterThan(5);
   expect([...r.values()].filter((c) => c.opts.protect)).toEqual([]);
   expect(pulumi.Resource.isInstance(r.get('open-cluster')!.resource)).toBe(true);
+});
+
+test('PoolReplacement.DELETE_BEFORE_CREATE: the pool keeps its declared GKE name, so Pulumi deletes it before creating the replacement', async () => {
+  const app = cdk8s.Testing.app();
+  const chart = new cdk8s.Chart(app, 'c');
+  const cluster = new gke.GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1-a' });
+  cluster.addNodePool('old', { replacement: gke.PoolReplacement.DELETE_BEFORE_CREATE });
+  cluster.addNodePool('new');
+  const r = await capture('compat', app);
+  expect(r.get('compat-pool-old')!.opts.deleteBeforeReplace).toBe(true);
+  expect(r.get('compat-pool-old')!.props.name).toBe('old');
+  expect(r.get('compat-pool-new')!.opts.deleteBeforeReplace).toBeUndefined();
 });

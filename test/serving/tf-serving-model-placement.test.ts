@@ -31,7 +31,7 @@ describe('GPU pool', () => {
     expect(c.resources.limits).toEqual({ 'cpu': '2', 'memory': '8192Mi', 'nvidia.com/gpu': 1 });
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
       matchExpressions: [
-        { key: 'cloud.google.com/gke-nodepool', operator: 'In', values: ['l4'] },
+        { key: 'tfserving-constructs.io/node-pool', operator: 'In', values: ['l4'] },
         { key: 'cloud.google.com/gke-accelerator', operator: 'In', values: ['nvidia-l4'] },
       ],
     }]);
@@ -71,10 +71,13 @@ describe('GPU pool', () => {
     const { chart } = setup(l4);
     const objects = synth(chart);
     const pod = only(objects, 'Deployment').spec.template.spec;
-    const poolName = pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values[0];
+    // the server selects the pool's stable node-pool label, which the pool's nodes carry (nodeConfig.labels)
+    const terms = pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    const { key, values: [poolName] } = terms[0].matchExpressions[0];
+    expect(key).toBe('tfserving-constructs.io/node-pool');
     const pools = objects.filter((o) => o.kind === 'ContainerNodePool');
-    expect(pools.map((p) => p.spec.resourceID ?? p.metadata.name)).toContain(poolName);
-    const pool = pools.find((p) => (p.spec.resourceID ?? p.metadata.name) === poolName);
+    const pool = pools.find((p) => p.spec.nodeConfig.labels?.[key] === poolName);
+    expect(pool).toBeDefined();
     expect(pool.spec.nodeConfig.guestAccelerator[0].type).toBe('nvidia-l4');
     expect(pool.spec.nodeConfig.taint).toContainEqual({ key: 'nvidia.com/gpu', value: 'present', effect: 'NO_SCHEDULE' });
   });
@@ -161,7 +164,7 @@ describe('CPU pool', () => {
     const { chart, model } = setup((c) => c.addNodePool('cpu', { machineType: MachineType.of('n2-standard-8') }));
     const pod = only(synth(chart), 'Deployment').spec.template.spec;
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
-      { key: 'cloud.google.com/gke-nodepool', operator: 'In', values: ['cpu'] },
+      { key: 'tfserving-constructs.io/node-pool', operator: 'In', values: ['cpu'] },
     ]);
     expect(pod.tolerations).toBeUndefined();
     expect(pod.containers[0].image).toBe('tensorflow/serving:2.20.0');
