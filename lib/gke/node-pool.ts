@@ -395,10 +395,14 @@ export interface NodePoolOptions {
 }
 
 /**
- * Machine series GKE offers compact placement on: C2, C2D, C3, C3D, H3, N2, N2D, and the GPU series of A100 (A2),
- * L4 (G2) and H100 (A3) ("Limitations", https://cloud.google.com/kubernetes-engine/docs/how-to/compact-placement).
+ * Machine series GKE offers compact placement on, as the "Limitations" of GKE's compact-placement page list them
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/compact-placement, revision of 2025/2026): C2, C2D, C3, C3D,
+ * C4A, C4D (GKE 1.33.0-gke.1439000 or later), C4N, H3, H4D, N2, N2D and Z4D, and the GPU series of A100 (A2), L4 (G2)
+ * and H100 (A3). The list is read from the page's Autopilot section: the copies we could read cut off the Standard
+ * section's own list, so a Standard-only difference is not reflected. A series outside it is refused rather than left
+ * to fail at pool creation; a newer family GKE adds needs an entry here.
  */
-const COMPACT_PLACEMENT_SERIES: readonly string[] = ['a2', 'a3', 'c2', 'c2d', 'c3', 'c3d', 'g2', 'h3', 'n2', 'n2d'];
+const COMPACT_PLACEMENT_SERIES: readonly string[] = ['a2', 'a3', 'c2', 'c2d', 'c3', 'c3d', 'c4a', 'c4d', 'c4n', 'g2', 'h3', 'h4d', 'n2', 'n2d', 'z4d'];
 
 /** How a node pool consumes Compute Engine reservations. */
 export enum ReservationConsumption {

@@ -488,7 +488,7 @@ describe('compact placement', () => {
 
   test('refused on a series GKE does not offer it on', () => {
     expect(attempt({ compactPlacement: true, nodeLocations: ['us-central1-a'] })).toThrow(
-      'NodePool \'cpu\': \'compactPlacement\' (true) must run on a machine series GKE offers compact placement on (a2, a3, c2, c2d, c3, c3d, g2, h3, n2, n2d; got e2). '
+      'NodePool \'cpu\': \'compactPlacement\' (true) must run on a machine series GKE offers compact placement on (a2, a3, c2, c2d, c3, c3d, c4a, c4d, c4n, g2, h3, h4d, n2, n2d, z4d; got e2). '
       + 'Fix: choose such a machine type (e.g. n2-standard-8, g2-standard-8), or remove compactPlacement');
   });
 
