@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import type { GatewayFlaggerOptions } from './gateway-flagger';
 import { fail } from '../core/errors';
 import { DNS_SUBDOMAIN } from '../core/names';
 import type { TfServingModel } from '../serving/tf-serving-model';
@@ -138,8 +139,12 @@ export interface GatewayCanaryProps {
   readonly name?: string;
   /** The server of the current version. */
   readonly stable: TfServingModel;
-  /** The server of the new version; same model names and ports as stable. */
-  readonly canary: TfServingModel;
+  /**
+   * The server of the new version; same model names and ports as stable.
+   *
+   * @default - none; then `flagger` must be set (Flagger's canary is `stable` itself, its copy `NAME-primary` serves the old version)
+   */
+  readonly canary?: TfServingModel;
   /**
    * The traffic split (HTTPRoute and GRPCRoute `backendRefs[].weight`).
    *
@@ -147,11 +152,22 @@ export interface GatewayCanaryProps {
    */
   readonly weights?: TrafficWeights;
   /**
-   * Header pinning: `HEADER: canary` / `HEADER: stable` rules that match before the split.
+   * Header pinning: `HEADER: canary` / `HEADER: stable` rules that match before the split, with
+   * `allowCallerPinning: true`. Without it the header is the one removed from every request.
    *
-   * @default - on, header 'x-model-version'
+   * @default - header 'x-model-version'
    */
   readonly pinning?: HeaderPinningOptions;
+  /**
+   * Let callers of the Gateway choose the version with the pinning header. Every caller that reaches the Gateway
+   * (with IAP, every signed-in user IAP admits) can then send its requests to the canary, whatever the weights.
+   * Off, the routes have no pinning rules and remove the header from every request (a `RequestHeaderModifier`
+   * filter, Gateway API core, which GKE's classes pass in their conformance reports), so nothing behind the Gateway
+   * sees a caller's choice either.
+   *
+   * @default false
+   */
+  readonly allowCallerPinning?: boolean;
   /**
    * Percent of the split rules' requests also sent to the canary (a `RequestMirror` filter; responses are dropped).
    * Needs a GatewayClass that implements RequestMirror. Below 100 the filter carries `percent`, a field of the
@@ -161,6 +177,14 @@ export interface GatewayCanaryProps {
    * @default - no mirroring
    */
   readonly mirrorPercent?: number;
+  /**
+   * Hand the rollout to Flagger's Gateway API provider instead of a static split: a Flagger Canary writes the
+   * HTTPRoute and shifts the weights, judged on TF Serving's own metrics. Exclusive with `canary`, `weights`,
+   * `pinning`, `allowCallerPinning`, `mirrorPercent` and `grpcHost`.
+   *
+   * @default - static routing by this construct
+   */
+  readonly flagger?: GatewayFlaggerOptions;
   /** The GatewayClass, e.g. `GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED` or `GkeGatewayClass.REGIONAL_INTERNAL`. */
   readonly gatewayClass: GkeGatewayClass;
   /**
