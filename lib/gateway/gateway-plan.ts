@@ -388,7 +388,8 @@ export function httpRouteSpec(plan: GatewayCanaryPlan): HttpRouteSpec {
       });
     }
   }
-  const strip = plan.removeHeader ? [{ type: HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: [plan.removeHeader] } }] : [];
+  const strip = plan.removeHeader
+    ? [{ type: HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: [plan.removeHeader] } }] : [];
   const mirror = plan.mirrorPercent ? [{
     type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
     requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
@@ -417,7 +418,8 @@ export function grpcRouteSpec(plan: GatewayCanaryPlan): GrpcRouteSpec {
       rules.push({ ...ruleName(plan, `pin-${v}`), matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)] });
     }
   }
-  const strip = plan.removeHeader ? [{ type: GrpcRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: [plan.removeHeader] } }] : [];
+  const strip = plan.removeHeader
+    ? [{ type: GrpcRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: [plan.removeHeader] } }] : [];
   const mirror = plan.mirrorPercent ? [{
     type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
     requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },

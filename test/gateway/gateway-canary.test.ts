@@ -438,7 +438,8 @@ describe('GatewayCanary with Flagger', () => {
   const MONITORED: Partial<TfServingModelProps> = { monitoring: { scraper: Scraper.POD_MONITORING } };
 
   /** One server `resnet` (Flagger's target) in `ml`, the GatewayCanary `rollout` in `gatewayNamespace`. */
-  function flagger(props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = MONITORED, gatewayNamespace = 'ml-edge') {
+  function flagger(props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = MONITORED,
+    gatewayNamespace = 'ml-edge') {
     const app = Testing.app();
     const chart = new Chart(app, 'serving', { namespace: 'ml' });
     const stable = server(chart, 'resnet', serverProps);
@@ -447,7 +448,8 @@ describe('GatewayCanary with Flagger', () => {
     const rollout = new GatewayCanary(gwChart, 'rollout', { stable, ...base, flagger: FLAGGER, ...props });
     return { app, chart, gwChart, stable, rollout };
   }
-  const attemptFlagger = (props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = MONITORED) => () => flagger(props, serverProps);
+  const attemptFlagger = (props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = MONITORED) =>
+    () => flagger(props, serverProps);
 
   test('the Canary: Gateway API provider on the Gateway\'s rest listener, REST surface only, TF Serving metrics', () => {
     // GIVEN a Flagger rollout whose Gateway is in another namespace
