@@ -8,10 +8,14 @@
 // reports), so gRPC clients stay in the cluster and balance per call themselves: a headless Service over the servers,
 // a `dns:///` target with the round_robin policy, and grpc.max_connection_age_ms on the servers so that clients
 // re-resolve (README, "gRPC balancing without a mesh").
+//
+// A second rollout (FlaggerChart) hands the split to Flagger's Gateway API provider: Flagger copies `bert` to
+// `bert-primary`, writes the HTTPRoute `bert` on the internal Gateway and moves 10 % per minute to a new version while
+// TF Serving's own success rate and P99 latency (Managed Prometheus, read through its frontend) stay in bounds.
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  BatchingConfig, GatewayCanary, GatewayTls, GcsAccess, GkeGatewayClass, ModelSource, ServingApp, TfServingModel, VersionPolicy,
+  BatchingConfig, GatewayCanary, GatewayTls, GcsAccess, GkeGatewayClass, ModelSource, Scraper, ServingApp, TfServingModel, VersionPolicy,
 } from '../../lib';
 
 export class ServersChart extends Chart {
@@ -53,9 +57,42 @@ export class EdgeChart extends Chart {
   }
 }
 
+export class FlaggerChart extends Chart {
+  public readonly rollout: GatewayCanary;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { namespace: 'ml-internal' });
+    const server = new TfServingModel(this, 'bert', {
+      models: [{ name: 'bert', source: ModelSource.gcs('gs://acme-models/bert') }],
+      gcsAccess: GcsAccess.workloadIdentity('tf-serving@acme-ml.iam.gserviceaccount.com'),
+      // Flagger's analysis reads the canary pods' TF Serving metrics from Managed Prometheus.
+      monitoring: { scraper: Scraper.POD_MONITORING },
+      // Health checks, the regional proxies (proxy-only subnet) and Flagger's load tester reach the pods.
+      networkPolicy: {
+        allowFrom: [
+          { podSelector: {} }, { ipBlock: { cidr: '35.191.0.0/16' } }, { ipBlock: { cidr: '130.211.0.0/22' } }, { ipBlock: { cidr: '10.129.0.0/23' } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'flagger-system' } } },
+        ],
+      },
+    });
+    this.rollout = new GatewayCanary(this, 'bert-rollout', {
+      stable: server,
+      gatewayClass: GkeGatewayClass.REGIONAL_INTERNAL,
+      restHost: 'bert.ml.internal.example.com',
+      tls: GatewayTls.secret('bert-internal-tls'),
+      proxyOnlySubnet: '10.129.0.0/23',
+      flagger: {
+        prometheusAddress: 'http://frontend.gmp-public.svc:9090',
+        loadTester: { url: 'http://flagger-loadtester.flagger-system/', requestBody: '{"instances": [{"input_ids": [101, 102]}]}' },
+      },
+    });
+  }
+}
+
 if (require.main === module) {
   const app = new ServingApp();
   const servers = new ServersChart(app, 'gke-gateway-canary-servers');
   new EdgeChart(app, 'gke-gateway-canary-edge', servers);
+  new FlaggerChart(app, 'gke-gateway-canary-flagger');
   app.synth();
 }

@@ -34,8 +34,16 @@ export type { GatewayFlaggerOptions } from './gateway-flagger';
  * gRPC through the Gateway (`grpcHost`: a second listener, a GRPCRoute and the Services' gRPC port) needs a
  * GatewayClass that implements GRPCRoute; GKE's classes do not, and `grpcHost` is refused with them.
  *
+ * Callers choose a version with the pinning header only with `allowCallerPinning`; by default the header is removed
+ * from every request.
+ *
+ * With `flagger` (instead of `canary`), Flagger's Gateway API provider runs the rollout: a Flagger Canary and two
+ * MetricTemplates over TF Serving's own metrics in the servers' chart; Flagger writes the HTTPRoute and the Services
+ * (`NAME-primary`, `NAME-canary`), which the policies target. **Side effects on `stable`**: the pod label and
+ * selector `app: <stable.name>`, and no fixed `replicas`.
+ *
  * The same split rules as IstioCanary (weights, pinning header, mirror share, request budget, prediction surface)
- * come from one place (serving/traffic-split.ts). The HTTPRoute is the default child.
+ * come from one place (serving/traffic-split.ts). The HTTPRoute (static) or the Flagger Canary is the default child.
  */
 export class GatewayCanary extends Construct {
   /** The name of the Gateway, routes and policies. */
