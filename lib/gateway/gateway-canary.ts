@@ -7,10 +7,11 @@ import {
   backendPolicySpec, checkModelNames, checkTimeout, GatewayCanaryPlan, gatewaySpec, grpcRouteSpec, healthCheckPolicySpec, httpRouteSpec,
   referenceGrantSpec, resolveGatewayCanaryPlan, timeoutSecOf,
 } from './gateway-plan';
+import { gatewayPolicySpec } from './gateway-policy';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 import { Canary, MetricTemplate } from '../imports/flagger.app';
 import { Gateway, GrpcRoute, HttpRoute, ReferenceGrant } from '../imports/gateway.networking.k8s.io';
-import { GcpBackendPolicy, HealthCheckPolicy } from '../imports/networking.gke.io';
+import { GcpBackendPolicy, GcpGatewayPolicy, HealthCheckPolicy } from '../imports/networking.gke.io';
 import { lazyValue } from '../private/lazy';
 import { checkLoadTesterModel } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
@@ -74,6 +75,8 @@ export class GatewayCanary extends Construct {
   public readonly healthCheckPolicies: HealthCheckPolicy[];
   /** The ReferenceGrant, when the routes reference Services in another namespace (static mode). */
   public readonly referenceGrant?: ReferenceGrant;
+  /** The GCPGatewayPolicy of the Gateway, with `allowGlobalAccess` or `sslPolicy`. */
+  public readonly gatewayPolicy?: GcpGatewayPolicy;
   /** The Flagger Canary, with `flagger` (in the servers' chart; the default child). */
   public readonly flaggerCanary?: Canary;
   /** The MetricTemplates of the Flagger analysis (success rate, P99 latency), with `flagger`. */
@@ -103,6 +106,9 @@ export class GatewayCanary extends Construct {
       metadata: { ...metadata, ...(plan.tls.kind === 'certificate-map' ? { annotations: { 'networking.gke.io/certmap': plan.tls.name } } : {}) },
       spec: gatewaySpec(plan),
     });
+    if (plan.gatewayPolicy) {
+      this.gatewayPolicy = new GcpGatewayPolicy(this, 'GatewayPolicy', { metadata, spec: gatewayPolicySpec(plan.name, plan.gatewayPolicy) });
+    }
     if (plan.flagger) {
       this.flaggerCanary = this.handOffToFlagger(plan, backends);
       this.node.defaultChild = this.flaggerCanary;

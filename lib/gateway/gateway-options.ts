@@ -18,6 +18,19 @@ export interface GatewayClassFeatures {
   /** The `networking.gke.io/certmap` annotation (a Certificate Manager certificate map on the Gateway). */
   readonly certificateMap: boolean;
   /**
+   * GCPGatewayPolicy `allowGlobalAccess`: clients in every region of the VPC reach the load balancer (GKE's regional
+   * internal class).
+   *
+   * @default false
+   */
+  readonly globalAccess?: boolean;
+  /**
+   * GCPGatewayPolicy `sslPolicy`: a Compute Engine SSL policy on the load balancer's front end.
+   *
+   * @default false
+   */
+  readonly sslPolicy?: boolean;
+  /**
    * GRPCRoute (Gateway API feature `GRPCRoute`, conformance profile GATEWAY-GRPC). Without it `grpcHost` is refused:
    * no listener would accept the route.
    */
@@ -53,27 +66,27 @@ export class GkeGatewayClass {
    * `gke-l7-global-external-managed`: the global external Application Load Balancer (Envoy-based). Public.
    */
   public static readonly GLOBAL_EXTERNAL_MANAGED = new GkeGatewayClass('gke-l7-global-external-managed', {
-    external: true, regional: false, requestMirror: true, routeTimeouts: false, certificateMap: true, ...GKE_HTTP_ONLY,
+    external: true, regional: false, requestMirror: true, routeTimeouts: false, certificateMap: true, sslPolicy: true, ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-regional-external-managed`: the regional external Application Load Balancer. Public; its proxies use the
    * region's proxy-only subnet.
    */
   public static readonly REGIONAL_EXTERNAL_MANAGED = new GkeGatewayClass('gke-l7-regional-external-managed', {
-    external: true, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, ...GKE_HTTP_ONLY,
+    external: true, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, sslPolicy: true, ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-rilb`: the regional internal Application Load Balancer, reachable from the VPC only; its proxies use the
    * region's proxy-only subnet.
    */
   public static readonly REGIONAL_INTERNAL = new GkeGatewayClass('gke-l7-rilb', {
-    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, ...GKE_HTTP_ONLY,
+    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, globalAccess: true, sslPolicy: true, ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-gxlb`: the classic global external Application Load Balancer. Public; no request mirroring.
    */
   public static readonly CLASSIC_GLOBAL_EXTERNAL = new GkeGatewayClass('gke-l7-gxlb', {
-    external: true, regional: false, requestMirror: false, routeTimeouts: false, certificateMap: true, ...GKE_HTTP_ONLY,
+    external: true, regional: false, requestMirror: false, routeTimeouts: false, certificateMap: true, sslPolicy: true, ...GKE_HTTP_ONLY,
   });
 
   /** Another GatewayClass (a newer GKE class, or another implementation), with the features its controller implements. */
@@ -235,6 +248,23 @@ export interface GatewayCanaryProps {
    * @default - the smallest termination grace period of the servers
    */
   readonly connectionDraining?: Duration;
+  /**
+   * Let clients in every region of the VPC reach an internal Gateway (GCPGatewayPolicy `allowGlobalAccess`); without
+   * it only clients in the load balancer's region can. Only for a class that implements it (`gke-l7-rilb`).
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_global_access
+   */
+  readonly allowGlobalAccess?: boolean;
+  /**
+   * The Compute Engine SSL policy of the load balancer's front end (GCPGatewayPolicy `sslPolicy`): the TLS versions
+   * and ciphers clients may use. Without one, Google Cloud's default applies (COMPATIBLE profile, TLS 1.0 and newer).
+   * A regional class needs a regional SSL policy in its region. Only for a class that implements it (GKE's do).
+   *
+   * @default - Google Cloud's default SSL policy
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_ssl_policies
+   */
+  readonly sslPolicy?: string;
   /**
    * Percent of requests the load balancer logs (GCPBackendPolicy `logging.sampleRate`, in millionths); 0 turns
    * logging off.

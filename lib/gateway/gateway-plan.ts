@@ -1,6 +1,7 @@
 import { Chart, Duration } from 'cdk8s';
 import { GatewayFlaggerPlan, resolveGatewayFlagger, STATIC_ONLY_PROPS } from './gateway-flagger';
 import { GatewayCanaryProps, GatewayTls, GkeGatewayClass, IapOptions } from './gateway-options';
+import { GatewayPolicyPlan, resolveGatewayPolicy } from './gateway-policy';
 import { fail, show } from '../core/errors';
 import {
   GatewaySpec, GatewaySpecListenersTlsMode, GrpcRouteSpec, GrpcRouteSpecRules, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatches,
@@ -51,6 +52,8 @@ export interface GatewayCanaryPlan {
   readonly mirrorPercent?: number;
   /** The Flagger hand-off; undefined: a static split. */
   readonly flagger?: GatewayFlaggerPlan;
+  /** The GCPGatewayPolicy settings; undefined: no GCPGatewayPolicy. */
+  readonly gatewayPolicy?: GatewayPolicyPlan;
   readonly gatewayClass: GkeGatewayClass;
   readonly restHost: string;
   /** The gRPC host; undefined: REST only (no gRPC listener, no GRPCRoute). */
@@ -157,6 +160,7 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
   }
   checkNetworkReach(subject, cls, [stable, canary], props.proxyOnlySubnet);
   const flagger = props.flagger ? resolveGatewayFlagger(subject, name, props.flagger, stable) : undefined;
+  const gatewayPolicy = resolveGatewayPolicy(subject, props);
   return {
     subject,
     name,
@@ -171,6 +175,7 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
     removeHeader,
     mirrorPercent,
     flagger,
+    gatewayPolicy,
     gatewayClass: cls,
     restHost: props.restHost,
     grpcHost: props.grpcHost,

@@ -300,6 +300,23 @@ describe('GatewayCanary', () => {
     expect(only(build({ pinning: { enabled: false } }).objects, 'HTTPRoute', 'resnet').spec.rules[0].filters).toBeUndefined();
   });
 
+  test('GCPGatewayPolicy: global access of an internal Gateway and an SSL policy, attached to the Gateway; none by default', () => {
+    // GIVEN an internal Gateway in another namespace with global access and an SSL policy
+    const { gwChart } = setup({
+      gatewayClass: GkeGatewayClass.REGIONAL_INTERNAL, iap: undefined, proxyOnlySubnet: '10.129.0.0/23', allowGlobalAccess: true, sslPolicy: 'tls12-modern',
+    }, { networkPolicy: { allowFrom: [...LB_PEERS, { ipBlock: { cidr: '10.129.0.0/23' } }] } }, 'ml-edge');
+    // THEN one GCPGatewayPolicy in the Gateway's namespace targets the Gateway
+    const policy = only(synth(gwChart), 'GCPGatewayPolicy', 'resnet');
+    expect(policy.metadata.namespace).toBe('ml-edge');
+    expect(policy.spec).toEqual({
+      targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'resnet' },
+      default: { allowGlobalAccess: true, sslPolicy: 'tls12-modern' },
+    });
+    // AND an SSL policy alone on an external class; nothing without either setting
+    expect(only(build({ sslPolicy: 'tls12-modern' }).objects, 'GCPGatewayPolicy', 'resnet').spec.default).toEqual({ sslPolicy: 'tls12-modern' });
+    expect(build().objects.filter((o: any) => o.kind === 'GCPGatewayPolicy')).toEqual([]);
+  });
+
   test('defaultChild is the HTTPRoute', () => {
     const { rollout } = setup(PIN);
     expect(ApiObject.of(rollout).kind).toBe('HTTPRoute');
@@ -409,6 +426,21 @@ describe('GatewayCanary', () => {
       expect(attempt({ allowCallerPinning: true, pinning: { enabled: false } })).toThrow(
         "GatewayCanary 'resnet': 'allowCallerPinning' (true) must not be set with pinning.enabled: false: no header would pin. "
         + 'Fix: remove allowCallerPinning, or pinning.enabled: false');
+    });
+
+    test('global access on an external class', () => {
+      expect(attempt({ allowGlobalAccess: true })).toThrow(
+        "GatewayCanary 'resnet': 'allowGlobalAccess' (true) must not be set with GatewayClass 'gke-l7-global-external-managed': global access "
+        + "(GCPGatewayPolicy allowGlobalAccess) applies to GKE's regional internal class only. Fix: remove allowGlobalAccess, or use GkeGatewayClass.REGIONAL_INTERNAL");
+    });
+
+    test('an SSL policy on a class that does not read it, or not a policy name', () => {
+      expect(attempt({ ...GRPC, sslPolicy: 'tls12' })).toThrow(
+        "GatewayCanary 'resnet': 'sslPolicy' (\"tls12\") must not be set with GatewayClass 'envoy': its controller does not read GCPGatewayPolicy sslPolicy. "
+        + "Fix: remove sslPolicy, or use one of GKE's classes");
+      expect(attempt({ sslPolicy: 'TLS_12' })).toThrow(
+        "GatewayCanary 'resnet': 'sslPolicy' (\"TLS_12\") must be a Compute Engine SSL policy name (lower-case letters, digits, '-', at most 63). "
+        + "Fix: use e.g. 'tls12-modern' (gcloud compute ssl-policies create tls12-modern --profile MODERN --min-tls-version 1.2)");
     });
 
     test('an invalid pinning header', () => {
