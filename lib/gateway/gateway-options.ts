@@ -80,7 +80,8 @@ export class GkeGatewayClass {
    * region's proxy-only subnet.
    */
   public static readonly REGIONAL_INTERNAL = new GkeGatewayClass('gke-l7-rilb', {
-    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, globalAccess: true, sslPolicy: true, ...GKE_HTTP_ONLY,
+    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, globalAccess: true, sslPolicy: true,
+    ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-gxlb`: the classic global external Application Load Balancer. Public; no request mirroring.

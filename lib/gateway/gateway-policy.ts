@@ -35,7 +35,10 @@ export function resolveGatewayPolicy(subject: string, props: GatewayCanaryProps)
     }
   }
   if (!props.allowGlobalAccess && props.sslPolicy === undefined) return undefined;
-  return { ...(props.allowGlobalAccess ? { allowGlobalAccess: true } : {}), ...(props.sslPolicy !== undefined ? { sslPolicy: props.sslPolicy } : {}) };
+  return {
+    ...(props.allowGlobalAccess ? { allowGlobalAccess: true } : {}),
+    ...(props.sslPolicy !== undefined ? { sslPolicy: props.sslPolicy } : {}),
+  };
 }
 
 /** The GCPGatewayPolicy spec: attached to the Gateway `name` of the same namespace. */
