@@ -185,12 +185,22 @@ export interface GatewayCanaryProps {
   /**
    * Percent of the split rules' requests also sent to the canary (a `RequestMirror` filter; responses are dropped).
    * Needs a GatewayClass that implements RequestMirror. Below 100 the filter carries `percent`, a field of the
-   * Gateway API CRDs from v1.3.0 on (GKE installs those from 1.33.2-gke.1335000); an older CRD prunes it and the
-   * filter mirrors every request. 100 writes no `percent` and works on every version.
+   * Gateway API CRDs from v1.3.0 on (GKE installs those from 1.33.2-gke.1335000); against an older CRD, kubectl
+   * (strict field validation by default) refuses the route, and a client that validates with Warn or Ignore has the
+   * field dropped, so the filter mirrors every request. 100 writes no `percent` and works on every version. Checked
+   * against `gatewayApiVersion` when that is set.
    *
    * @default - no mirroring
    */
   readonly mirrorPercent?: number;
+  /**
+   * The Gateway API version of the cluster's CRDs, `MAJOR.MINOR` (on GKE: 1.3 from 1.33.2-gke.1335000, 1.4 from
+   * 1.34.1-gke.1822000, 1.5 from 1.35.2-gke.1842000; GatewayClass capabilities page). Fields newer than it are refused
+   * at synth (`mirrorPercent` below 100 needs 1.3).
+   *
+   * @default - not known; nothing is checked against it
+   */
+  readonly gatewayApiVersion?: string;
   /**
    * Hand the rollout to Flagger's Gateway API provider instead of a static split: a Flagger Canary writes the
    * HTTPRoute and shifts the weights, judged on TF Serving's own metrics. Exclusive with `canary`, `weights`,

@@ -87,6 +87,7 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
       `not be set with GatewayClass '${cls.name}': its controller does not implement the RequestMirror filter (GKE GatewayClass capabilities)`,
       'remove mirrorPercent, or use a GatewayClass that mirrors, e.g. GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED');
   }
+  checkGatewayApiVersion(subject, props.gatewayApiVersion, mirrorPercent);
   if (props.routeTimeout !== undefined && !cls.features.routeTimeouts) {
     fail(subject, 'routeTimeout', formatDuration(props.routeTimeout),
       `not be set with GatewayClass '${cls.name}': its controller does not implement HTTPRoute timeouts (GKE GatewayClass capabilities)`,
@@ -189,6 +190,22 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
     // Flagger's Services (pkg/router/kubernetes_default.go): NAME-primary serves the old version, NAME-canary the target.
     services: flagger ? { stable: `${name}-primary`, canary: `${name}-canary` } : { stable: `${name}-stable`, canary: `${name}-canary` },
   };
+}
+
+/**
+ * The declared Gateway API version has the fields written: RequestMirror `percent` is in the CRDs from v1.3.0
+ * (HTTPRequestMirrorFilter `percent`/`fraction`, GEP-3171; GKE reports HTTPRouteRequestPercentageMirror from 1.33).
+ */
+function checkGatewayApiVersion(subject: string, version: string | undefined, mirrorPercent: number | undefined): void {
+  if (version === undefined) return;
+  const m = /^1\.(\d{1,2})$/.exec(version);
+  if (!m) fail(subject, 'gatewayApiVersion', version, 'be a Gateway API minor version such as \'1.3\'', 'write the CRDs\' version as MAJOR.MINOR');
+  if (mirrorPercent !== undefined && mirrorPercent > 0 && mirrorPercent < 100 && Number(m[1]) < 3) {
+    fail(subject, 'mirrorPercent', mirrorPercent,
+      `be 100 with Gateway API ${version}: RequestMirror 'percent' is a field of the CRDs from v1.3.0, and an older CRD refuses it (kubectl) or drops `
+      + 'it, mirroring every request',
+      'set mirrorPercent: 100, or upgrade the CRDs (GKE 1.33.2-gke.1335000 or later) and set gatewayApiVersion: \'1.3\'');
+  }
 }
 
 /** Static or Flagger: the props of one mode only (user-supplied values, never defaults). */

@@ -443,6 +443,18 @@ describe('GatewayCanary', () => {
         + "Fix: use e.g. 'tls12-modern' (gcloud compute ssl-policies create tls12-modern --profile MODERN --min-tls-version 1.2)");
     });
 
+    test('a mirror share on Gateway API CRDs older than 1.3, or a version that is not MAJOR.MINOR', () => {
+      expect(attempt({ mirrorPercent: 10, gatewayApiVersion: '1.2' })).toThrow(
+        "GatewayCanary 'resnet': 'mirrorPercent' (10) must be 100 with Gateway API 1.2: RequestMirror 'percent' is a field of the CRDs from v1.3.0, "
+        + 'and an older CRD refuses it (kubectl) or drops it, mirroring every request. Fix: set mirrorPercent: 100, or upgrade the CRDs '
+        + "(GKE 1.33.2-gke.1335000 or later) and set gatewayApiVersion: '1.3'");
+      expect(attempt({ gatewayApiVersion: 'v1.3.0' })).toThrow(
+        "GatewayCanary 'resnet': 'gatewayApiVersion' (\"v1.3.0\") must be a Gateway API minor version such as '1.3'. Fix: write the CRDs' version as MAJOR.MINOR");
+      // 100 % (no percent field) and 1.3 or later pass
+      expect(attempt({ mirrorPercent: 100, gatewayApiVersion: '1.2' })).not.toThrow();
+      expect(attempt({ mirrorPercent: 10, gatewayApiVersion: '1.3' })).not.toThrow();
+    });
+
     test('an invalid pinning header', () => {
       expect(attempt({ pinning: { header: 'X-Model' } })).toThrow(
         "GatewayCanary 'resnet': 'pinning.header' (\"X-Model\") must be a lower-case header name (letters, digits, '-'); HTTP/2 (gRPC) header "
