@@ -1,7 +1,8 @@
 // A canary of version 2 of a model next to version 1 without a service mesh: GKE's Gateway controller programs a
-// global external Application Load Balancer. REST on resnet.ml.example.com, a 95/5 split, `x-model-version: canary`
-// pins a request, 10 % of requests are mirrored to the canary (the filter's `percent` needs the Gateway API CRDs
-// v1.3.0+, which GKE installs from 1.33.2-gke.1335000), Identity-Aware Proxy in front of both backends. The Gateway
+// global external Application Load Balancer. REST on resnet.ml.example.com, a 95/5 split (callers cannot pin a
+// version: the `x-model-version` header is removed), 10 % of requests are mirrored to the canary (the filter's
+// `percent` needs the Gateway API CRDs v1.3.0+, which GKE installs from 1.33.2-gke.1335000), TLS 1.2+ by an SSL
+// policy, Identity-Aware Proxy in front of both backends. The Gateway
 // and route live in `ml-edge`, the servers in `ml-serving` (a ReferenceGrant lets the route reach them).
 //
 // REST only: GKE's Gateway implements no GRPCRoute and no HTTP/2 without TLS to the pods (its Gateway API conformance
@@ -51,6 +52,10 @@ export class EdgeChart extends Chart {
       gatewayClass: GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED,
       restHost: 'resnet.ml.example.com',
       tls: GatewayTls.certificateMap('ml-example-com'),
+      // TLS 1.2+ at the front end (a Compute Engine SSL policy; Google's default accepts TLS 1.0).
+      sslPolicy: 'tls12-modern',
+      // The cluster's Gateway API CRDs: the 10 % mirror share needs 1.3.
+      gatewayApiVersion: '1.3',
       iap: { clientId: '123456789012-abc.apps.googleusercontent.com', oauth2ClientSecretName: 'resnet-iap-oauth' },
       logSamplePercent: 10,
     });
