@@ -6,8 +6,8 @@ import {
 } from '../imports/flagger.app';
 import { formatDuration } from '../private/duration';
 import {
-  checkLoadTester, checkProgressDeadline, FlaggerLoadTesterOptions, FlaggerSteps, loadTesterWebhooks, resolveFlaggerSteps, tfServingLatencyQuery,
-  tfServingSuccessRateQuery,
+  checkLoadTester, checkProgressDeadline, FlaggerLoadTesterOptions, FlaggerSteps, LATENCY_BUDGET_MS, loadTesterWebhooks, resolveFlaggerSteps,
+  tfServingLatencyQuery, tfServingSuccessRateQuery,
 } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import { batchTimeoutOf, REST_PREFIX } from '../serving/traffic-split';
@@ -22,9 +22,6 @@ import { batchTimeoutOf, REST_PREFIX } from '../serving/traffic-split';
  * balancer has no in-cluster Envoy metrics either. So the Canary names two MetricTemplates over TF Serving's
  * request count and latency (serving/flagger-analysis.ts), scraped by the server's PodMonitoring or ServiceMonitor.
  */
-
-/** Default P99 latency limit of the Flagger analysis, on top of the batching timeout. */
-const LATENCY_BUDGET_MS = 500;
 
 /**
  * Flagger hand-off for a {@link GatewayCanary}: a Flagger `Canary` with Flagger's Gateway API provider runs the

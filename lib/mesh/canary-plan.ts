@@ -10,7 +10,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_URL } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { ipBlockNote, namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
 import {
-  checkLoadTester, checkLoadTesterModel as checkFlaggerLoadTesterModel, checkProgressDeadline, resolveFlaggerSteps,
+  checkLoadTester, checkLoadTesterModel as checkFlaggerLoadTesterModel, checkProgressDeadline, LATENCY_BUDGET_MS, resolveFlaggerSteps,
 } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import {
@@ -31,8 +31,8 @@ export const VERSION_LABEL = 'version';
  * full"), which http_rest_api_handler maps to 503: retrying it adds load exactly where the server is saturated.
  */
 const DEFAULT_RETRY_ON = 'connect-failure,refused-stream';
-/** Default P99 latency limit of the Flagger analysis, on top of the batching timeout. */
-export const LATENCY_BUDGET_MS = 500;
+/** Default P99 latency limit of the Flagger analysis, on top of the batching timeout (serving/flagger-analysis.ts). */
+export { LATENCY_BUDGET_MS };
 /** The identity of the ingress gateway pods of Istio's default install (istioctl, `istio-ingressgateway`). */
 const DEFAULT_GATEWAY_IDENTITY = () => MeshCaller.serviceAccount('istio-system', 'istio-ingressgateway-service-account');
 

@@ -52,6 +52,9 @@ export interface FlaggerGrpcLoadOptions {
   readonly protoPath: string;
 }
 
+/** Default P99 latency limit of a Flagger analysis, on top of the largest batching timeout. */
+export const LATENCY_BUDGET_MS = 500;
+
 /** The analysis schedule every Flagger rollout has, whatever routes it. */
 export interface FlaggerStepOptions {
   /** `analysis.interval`, whole seconds. */
