@@ -20,6 +20,7 @@ import type { TrafficWeights } from '../serving/traffic-split';
 export { GatewayTls, GkeGatewayClass } from './gateway-options';
 /** The types of the props, re-exported with the construct. */
 export type { GatewayCanaryProps, GatewayClassFeatures, IapOptions } from './gateway-options';
+/** The Flagger options' type, re-exported with the construct. */
 export type { GatewayFlaggerOptions } from './gateway-flagger';
 
 /**

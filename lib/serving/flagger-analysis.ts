@@ -57,15 +57,35 @@ export const LATENCY_BUDGET_MS = 500;
 
 /** The analysis schedule every Flagger rollout has, whatever routes it. */
 export interface FlaggerStepOptions {
-  /** `analysis.interval`, whole seconds. */
+  /**
+   * `analysis.interval`, whole seconds.
+   *
+   * @default Duration.minutes(1)
+   */
   readonly interval?: Duration;
-  /** `analysis.threshold`. */
+  /**
+   * `analysis.threshold`.
+   *
+   * @default 5
+   */
   readonly threshold?: number;
-  /** `analysis.stepWeight`. */
+  /**
+   * `analysis.stepWeight`.
+   *
+   * @default 10
+   */
   readonly stepWeight?: number;
-  /** `analysis.maxWeight`. */
+  /**
+   * `analysis.maxWeight`.
+   *
+   * @default 50
+   */
   readonly maxWeight?: number;
-  /** `progressDeadlineSeconds`. */
+  /**
+   * `progressDeadlineSeconds`.
+   *
+   * @default Duration.minutes(15)
+   */
   readonly progressDeadline?: Duration;
 }
 
