@@ -540,6 +540,15 @@ describe('GatewayCanary with Flagger', () => {
     });
   });
 
+  test('an autoscaled target gets autoscalerRef; a class with route timeouts gets service.timeout (Flagger writes HTTPRoute timeouts)', () => {
+    const cls = GkeGatewayClass.of('envoy', { ...FULL, routeTimeouts: true });
+    const { chart } = flagger({ gatewayClass: cls, iap: undefined, routeTimeout: Duration.seconds(20) },
+      { ...MONITORED, autoscaling: { minReplicas: 2, maxReplicas: 4 } });
+    const spec = only(synth(chart), 'Canary', 'rollout').spec;
+    expect(spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'resnet' });
+    expect(spec.service.timeout).toBe('20000ms');
+  });
+
   test('the target: selected by app=<name>, no fixed replicas; defaultChild is the Canary', () => {
     const { chart, rollout } = flagger({}, { ...MONITORED, replicas: 3 });
     const deployment = only(synth(chart), 'Deployment', 'resnet');
@@ -628,6 +637,12 @@ describe('GatewayCanary with Flagger', () => {
         "GatewayCanary 'rollout': 'flagger.progressDeadline' (\"60s\") must be at least the progress deadline of TfServingModel 'resnet' (900s: its startup "
         + 'timeout plus node and image time): Flagger would roll back a canary that is still loading its models. Fix: set flagger.progressDeadline: '
         + "Duration.seconds(900) or more, or lower the server's probes.startupTimeout");
+    });
+
+    test('a target whose pods carry another app label', () => {
+      expect(attemptFlagger({}, { ...MONITORED, labels: { app: 'bert' } })).toThrow(
+        "GatewayCanary 'rollout': 'stable' (\"TfServingModel 'resnet' pod label app=bert\") must not already carry the pod label 'app' with another value: "
+        + "Flagger selects the target's pods by app=resnet. Fix: remove 'app' from the TfServingModel's labels");
     });
 
     test('a gRPC load for a model the server does not serve (checked at synthesis)', () => {
