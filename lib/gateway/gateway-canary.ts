@@ -1,21 +1,27 @@
-import { Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkMaxLatency, gatewayFlaggerSpec, metricTemplateNames, metricTemplateSpecs } from './gateway-flagger';
 import { GatewayCanaryProps, GkeGatewayClass } from './gateway-options';
 import {
   backendPolicySpec, checkModelNames, checkTimeout, GatewayCanaryPlan, gatewaySpec, grpcRouteSpec, healthCheckPolicySpec, httpRouteSpec,
   referenceGrantSpec, resolveGatewayCanaryPlan, timeoutSecOf,
 } from './gateway-plan';
+import { gatewayPolicySpec } from './gateway-policy';
 import { ConfigError, fail, subjectOf } from '../core/errors';
+import { Canary, MetricTemplate } from '../imports/flagger.app';
 import { Gateway, GrpcRoute, HttpRoute, ReferenceGrant } from '../imports/gateway.networking.k8s.io';
-import { GcpBackendPolicy, HealthCheckPolicy } from '../imports/networking.gke.io';
+import { GcpBackendPolicy, GcpGatewayPolicy, HealthCheckPolicy } from '../imports/networking.gke.io';
 import { lazyValue } from '../private/lazy';
+import { checkLoadTesterModel } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import type { TrafficWeights } from '../serving/traffic-split';
 
 export { GatewayTls, GkeGatewayClass } from './gateway-options';
 /** The types of the props, re-exported with the construct. */
 export type { GatewayCanaryProps, GatewayClassFeatures, IapOptions } from './gateway-options';
+/** The Flagger options' type, re-exported with the construct. */
+export type { GatewayFlaggerOptions } from './gateway-flagger';
 
 /**
  * A canary of a TF Serving model behind a Gateway API Gateway, without a service mesh: GKE's Gateway controller
@@ -30,8 +36,16 @@ export type { GatewayCanaryProps, GatewayClassFeatures, IapOptions } from './gat
  * gRPC through the Gateway (`grpcHost`: a second listener, a GRPCRoute and the Services' gRPC port) needs a
  * GatewayClass that implements GRPCRoute; GKE's classes do not, and `grpcHost` is refused with them.
  *
+ * Callers choose a version with the pinning header only with `allowCallerPinning`; by default the header is removed
+ * from every request.
+ *
+ * With `flagger` (instead of `canary`), Flagger's Gateway API provider runs the rollout: a Flagger Canary and two
+ * MetricTemplates over TF Serving's own metrics in the servers' chart; Flagger writes the HTTPRoute and the Services
+ * (`NAME-primary`, `NAME-canary`), which the policies target. **Side effects on `stable`**: the pod label and
+ * selector `app: <stable.name>`, and no fixed `replicas`.
+ *
  * The same split rules as IstioCanary (weights, pinning header, mirror share, request budget, prediction surface)
- * come from one place (serving/traffic-split.ts). The HTTPRoute is the default child.
+ * come from one place (serving/traffic-split.ts). The HTTPRoute (static) or the Flagger Canary is the default child.
  */
 export class GatewayCanary extends Construct {
   /** The name of the Gateway, routes and policies. */
@@ -48,20 +62,26 @@ export class GatewayCanary extends Construct {
   public readonly gatewayClass: GkeGatewayClass;
   /** The Gateway. */
   public readonly gateway: Gateway;
-  /** The HTTPRoute (REST; id `Resource`). */
-  public readonly httpRoute: HttpRoute;
+  /** The HTTPRoute (REST; id `Resource`); with `flagger`, none (Flagger writes its own, `NAME` in the servers' namespace). */
+  public readonly httpRoute?: HttpRoute;
   /** The GRPCRoute (gRPC), when `grpcHost` is set. */
   public readonly grpcRoute?: GrpcRoute;
-  /** The backend Service of the stable version. */
-  public readonly stableService: kplus.k8s.KubeService;
-  /** The backend Service of the canary version. */
-  public readonly canaryService: kplus.k8s.KubeService;
+  /** The backend Service of the stable version; with `flagger`, none (Flagger creates `NAME-primary`). */
+  public readonly stableService?: kplus.k8s.KubeService;
+  /** The backend Service of the canary version; with `flagger`, none (Flagger creates `NAME-canary`). */
+  public readonly canaryService?: kplus.k8s.KubeService;
   /** The GCPBackendPolicy of each backend Service (stable, canary). */
   public readonly backendPolicies: GcpBackendPolicy[];
   /** The HealthCheckPolicy of each backend Service (stable, canary). */
   public readonly healthCheckPolicies: HealthCheckPolicy[];
-  /** The ReferenceGrant, when the routes reference Services in another namespace. */
+  /** The ReferenceGrant, when the routes reference Services in another namespace (static mode). */
   public readonly referenceGrant?: ReferenceGrant;
+  /** The GCPGatewayPolicy of the Gateway, with `allowGlobalAccess` or `sslPolicy`. */
+  public readonly gatewayPolicy?: GcpGatewayPolicy;
+  /** The Flagger Canary, with `flagger` (in the servers' chart; the default child). */
+  public readonly flaggerCanary?: Canary;
+  /** The MetricTemplates of the Flagger analysis (success rate, P99 latency), with `flagger`. */
+  public readonly metricTemplates: MetricTemplate[] = [];
 
   private readonly plan: GatewayCanaryPlan;
 
@@ -87,7 +107,15 @@ export class GatewayCanary extends Construct {
       metadata: { ...metadata, ...(plan.tls.kind === 'certificate-map' ? { annotations: { 'networking.gke.io/certmap': plan.tls.name } } : {}) },
       spec: gatewaySpec(plan),
     });
-    this.httpRoute = new HttpRoute(this, 'Resource', { metadata, spec: httpRouteSpec(plan) });
+    if (plan.gatewayPolicy) {
+      this.gatewayPolicy = new GcpGatewayPolicy(this, 'GatewayPolicy', { metadata, spec: gatewayPolicySpec(plan.name, plan.gatewayPolicy) });
+    }
+    if (plan.flagger) {
+      this.flaggerCanary = this.handOffToFlagger(plan, backends);
+      this.node.defaultChild = this.flaggerCanary;
+    } else {
+      this.httpRoute = new HttpRoute(this, 'Resource', { metadata, spec: httpRouteSpec(plan) });
+    }
     if (plan.grpcHost !== undefined) this.grpcRoute = new GrpcRoute(this, 'GrpcRoute', { metadata, spec: grpcRouteSpec(plan) });
     const service = (cid: string, server: TfServingModel, name: string) => new kplus.k8s.KubeService(backends, cid, {
       metadata: backendMeta(name),
@@ -107,8 +135,10 @@ export class GatewayCanary extends Construct {
         ],
       },
     });
-    this.stableService = service('StableService', plan.stable, plan.services.stable);
-    this.canaryService = service('CanaryService', plan.canary, plan.services.canary);
+    if (!plan.flagger) {
+      this.stableService = service('StableService', plan.stable, plan.services.stable);
+      this.canaryService = service('CanaryService', plan.canary, plan.services.canary);
+    }
     this.backendPolicies = (['stable', 'canary'] as const).map((v) => new GcpBackendPolicy(backends, `${v === 'stable' ? 'Stable' : 'Canary'}BackendPolicy`, {
       metadata: backendMeta(plan.services[v]),
       spec: lazyValue(() => backendPolicySpec(plan, plan.services[v])),
@@ -117,7 +147,7 @@ export class GatewayCanary extends Construct {
       metadata: backendMeta(plan.services[v]),
       spec: lazyValue(() => healthCheckPolicySpec(plan, plan.services[v])),
     }));
-    if (plan.crossNamespace) {
+    if (plan.crossNamespace && !plan.flagger) {
       this.referenceGrant = new ReferenceGrant(backends, 'ReferenceGrant', {
         metadata: backendMeta(plan.name), spec: referenceGrantSpec(plan),
       });
@@ -135,11 +165,54 @@ export class GatewayCanary extends Construct {
     return Duration.seconds(this.plan.drainingTimeoutSec);
   }
 
+  /**
+   * Flagger mode: the target gets the pod label and selector `app: <stable.name>` (Flagger names its Services'
+   * selectors after the first of `app`, `name`, `app.kubernetes.io/name` in the Deployment's selector, and
+   * `app.kubernetes.io/name` is shared by every TF Serving server) and loses a fixed `replicas` (Flagger scales it);
+   * the Canary and its MetricTemplates go with the servers.
+   */
+  private handOffToFlagger(plan: GatewayCanaryPlan, backends: Construct): Canary {
+    const stable = plan.stable;
+    const existing = stable.deployment.podMetadata.getLabel('app');
+    if (existing !== undefined && existing !== stable.name) {
+      fail(plan.subject, 'stable', `TfServingModel '${stable.node.id}' pod label app=${existing}`,
+        `not already carry the pod label 'app' with another value: Flagger selects the target's pods by app=${stable.name}`,
+        'remove \'app\' from the TfServingModel\'s labels');
+    }
+    stable.deployment.podMetadata.addLabel('app', stable.name);
+    stable.deployment.select(kplus.LabelSelector.of({ labels: { app: stable.name } }));
+    // Flagger owns the target's scale (zero after promotion, up for each analysis): a fixed `replicas` applied again by
+    // GitOps would fight it.
+    if (stable.deployment.replicas !== undefined) ApiObject.of(stable.deployment).addJsonPatch(JsonPatch.remove('/spec/replicas'));
+    const f = plan.flagger!;
+    const names = metricTemplateNames(plan.name);
+    const specs = metricTemplateSpecs(f);
+    this.metricTemplates.push(
+      new MetricTemplate(backends, 'SuccessRate', { metadata: { name: names.successRate, labels: plan.labels }, spec: specs.successRate }),
+      new MetricTemplate(backends, 'Latency', { metadata: { name: names.latency, labels: plan.labels }, spec: specs.latency }),
+    );
+    return new Canary(backends, 'FlaggerCanary', {
+      metadata: { name: plan.name, labels: plan.labels },
+      spec: lazyValue(() => gatewayFlaggerSpec({
+        name: plan.name,
+        namespace: plan.backendNamespace ?? 'default',
+        gatewayNamespace: plan.namespace ?? 'default',
+        target: stable,
+        restHost: plan.restHost,
+        routeTimeout: plan.routeTimeout,
+        flagger: f,
+      })),
+    });
+  }
+
   /** The rules on the servers' models (they can grow through addModel() after this construct); collects, changes nothing. */
   private validateFinal(): string[] {
     const plan = this.plan;
+    const f = plan.flagger;
     const checks: Array<() => void> = [
       () => checkModelNames(plan.subject, plan.stable, plan.canary),
+      () => { if (f?.maxLatency) checkMaxLatency(plan.subject, f.maxLatency, plan.stable); },
+      () => checkLoadTesterModel(plan.subject, 'flagger.loadTester', f?.loadTester, plan.stable),
       () => { if (plan.timeout) checkTimeout(plan.subject, plan.timeout, [plan.stable, plan.canary]); },
       () => {
         if (plan.stable.modelNames.length === 0) {

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import type { GatewayFlaggerOptions } from './gateway-flagger';
 import { fail } from '../core/errors';
 import { DNS_SUBDOMAIN } from '../core/names';
 import type { TfServingModel } from '../serving/tf-serving-model';
@@ -16,6 +17,19 @@ export interface GatewayClassFeatures {
   readonly routeTimeouts: boolean;
   /** The `networking.gke.io/certmap` annotation (a Certificate Manager certificate map on the Gateway). */
   readonly certificateMap: boolean;
+  /**
+   * GCPGatewayPolicy `allowGlobalAccess`: clients in every region of the VPC reach the load balancer (GKE's regional
+   * internal class).
+   *
+   * @default false
+   */
+  readonly globalAccess?: boolean;
+  /**
+   * GCPGatewayPolicy `sslPolicy`: a Compute Engine SSL policy on the load balancer's front end.
+   *
+   * @default false
+   */
+  readonly sslPolicy?: boolean;
   /**
    * GRPCRoute (Gateway API feature `GRPCRoute`, conformance profile GATEWAY-GRPC). Without it `grpcHost` is refused:
    * no listener would accept the route.
@@ -52,27 +66,28 @@ export class GkeGatewayClass {
    * `gke-l7-global-external-managed`: the global external Application Load Balancer (Envoy-based). Public.
    */
   public static readonly GLOBAL_EXTERNAL_MANAGED = new GkeGatewayClass('gke-l7-global-external-managed', {
-    external: true, regional: false, requestMirror: true, routeTimeouts: false, certificateMap: true, ...GKE_HTTP_ONLY,
+    external: true, regional: false, requestMirror: true, routeTimeouts: false, certificateMap: true, sslPolicy: true, ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-regional-external-managed`: the regional external Application Load Balancer. Public; its proxies use the
    * region's proxy-only subnet.
    */
   public static readonly REGIONAL_EXTERNAL_MANAGED = new GkeGatewayClass('gke-l7-regional-external-managed', {
-    external: true, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, ...GKE_HTTP_ONLY,
+    external: true, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, sslPolicy: true, ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-rilb`: the regional internal Application Load Balancer, reachable from the VPC only; its proxies use the
    * region's proxy-only subnet.
    */
   public static readonly REGIONAL_INTERNAL = new GkeGatewayClass('gke-l7-rilb', {
-    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, ...GKE_HTTP_ONLY,
+    external: false, regional: true, requestMirror: true, routeTimeouts: false, certificateMap: false, globalAccess: true, sslPolicy: true,
+    ...GKE_HTTP_ONLY,
   });
   /**
    * `gke-l7-gxlb`: the classic global external Application Load Balancer. Public; no request mirroring.
    */
   public static readonly CLASSIC_GLOBAL_EXTERNAL = new GkeGatewayClass('gke-l7-gxlb', {
-    external: true, regional: false, requestMirror: false, routeTimeouts: false, certificateMap: true, ...GKE_HTTP_ONLY,
+    external: true, regional: false, requestMirror: false, routeTimeouts: false, certificateMap: true, sslPolicy: true, ...GKE_HTTP_ONLY,
   });
 
   /** Another GatewayClass (a newer GKE class, or another implementation), with the features its controller implements. */
@@ -138,8 +153,12 @@ export interface GatewayCanaryProps {
   readonly name?: string;
   /** The server of the current version. */
   readonly stable: TfServingModel;
-  /** The server of the new version; same model names and ports as stable. */
-  readonly canary: TfServingModel;
+  /**
+   * The server of the new version; same model names and ports as stable.
+   *
+   * @default - none; then `flagger` must be set (Flagger's canary is `stable` itself, its copy `NAME-primary` serves the old version)
+   */
+  readonly canary?: TfServingModel;
   /**
    * The traffic split (HTTPRoute and GRPCRoute `backendRefs[].weight`).
    *
@@ -147,20 +166,49 @@ export interface GatewayCanaryProps {
    */
   readonly weights?: TrafficWeights;
   /**
-   * Header pinning: `HEADER: canary` / `HEADER: stable` rules that match before the split.
+   * Header pinning: `HEADER: canary` / `HEADER: stable` rules that match before the split, with
+   * `allowCallerPinning: true`. Without it the header is the one removed from every request.
    *
-   * @default - on, header 'x-model-version'
+   * @default - header 'x-model-version'
    */
   readonly pinning?: HeaderPinningOptions;
   /**
+   * Let callers of the Gateway choose the version with the pinning header. Every caller that reaches the Gateway
+   * (with IAP, every signed-in user IAP admits) can then send its requests to the canary, whatever the weights.
+   * Off, the routes have no pinning rules and remove the header from every request (a `RequestHeaderModifier`
+   * filter, Gateway API core, which GKE's classes pass in their conformance reports), so nothing behind the Gateway
+   * sees a caller's choice either.
+   *
+   * @default false
+   */
+  readonly allowCallerPinning?: boolean;
+  /**
    * Percent of the split rules' requests also sent to the canary (a `RequestMirror` filter; responses are dropped).
    * Needs a GatewayClass that implements RequestMirror. Below 100 the filter carries `percent`, a field of the
-   * Gateway API CRDs from v1.3.0 on (GKE installs those from 1.33.2-gke.1335000); an older CRD prunes it and the
-   * filter mirrors every request. 100 writes no `percent` and works on every version.
+   * Gateway API CRDs from v1.3.0 on (GKE installs those from 1.33.2-gke.1335000); against an older CRD, kubectl
+   * (strict field validation by default) refuses the route, and a client that validates with Warn or Ignore has the
+   * field dropped, so the filter mirrors every request. 100 writes no `percent` and works on every version. Checked
+   * against `gatewayApiVersion` when that is set.
    *
    * @default - no mirroring
    */
   readonly mirrorPercent?: number;
+  /**
+   * The Gateway API version of the cluster's CRDs, `MAJOR.MINOR` (on GKE: 1.3 from 1.33.2-gke.1335000, 1.4 from
+   * 1.34.1-gke.1822000, 1.5 from 1.35.2-gke.1842000; GatewayClass capabilities page). Fields newer than it are refused
+   * at synth (`mirrorPercent` below 100 needs 1.3).
+   *
+   * @default - not known; nothing is checked against it
+   */
+  readonly gatewayApiVersion?: string;
+  /**
+   * Hand the rollout to Flagger's Gateway API provider instead of a static split: a Flagger Canary writes the
+   * HTTPRoute and shifts the weights, judged on TF Serving's own metrics. Exclusive with `canary`, `weights`,
+   * `pinning`, `allowCallerPinning`, `mirrorPercent` and `grpcHost`.
+   *
+   * @default - static routing by this construct
+   */
+  readonly flagger?: GatewayFlaggerOptions;
   /** The GatewayClass, e.g. `GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED` or `GkeGatewayClass.REGIONAL_INTERNAL`. */
   readonly gatewayClass: GkeGatewayClass;
   /**
@@ -211,6 +259,23 @@ export interface GatewayCanaryProps {
    * @default - the smallest termination grace period of the servers
    */
   readonly connectionDraining?: Duration;
+  /**
+   * Let clients in every region of the VPC reach an internal Gateway (GCPGatewayPolicy `allowGlobalAccess`); without
+   * it only clients in the load balancer's region can. Only for a class that implements it (`gke-l7-rilb`).
+   *
+   * @default false
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_global_access
+   */
+  readonly allowGlobalAccess?: boolean;
+  /**
+   * The Compute Engine SSL policy of the load balancer's front end (GCPGatewayPolicy `sslPolicy`): the TLS versions
+   * and ciphers clients may use. Without one, Google Cloud's default applies (COMPATIBLE profile, TLS 1.0 and newer).
+   * A regional class needs a regional SSL policy in its region. Only for a class that implements it (GKE's do).
+   *
+   * @default - Google Cloud's default SSL policy
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_ssl_policies
+   */
+  readonly sslPolicy?: string;
   /**
    * Percent of requests the load balancer logs (GCPBackendPolicy `logging.sampleRate`, in millionths); 0 turns
    * logging off.

@@ -1,5 +1,7 @@
 import { Chart, Duration } from 'cdk8s';
+import { GatewayFlaggerPlan, resolveGatewayFlagger, STATIC_ONLY_PROPS } from './gateway-flagger';
 import { GatewayCanaryProps, GatewayTls, GkeGatewayClass, IapOptions } from './gateway-options';
+import { GatewayPolicyPlan, resolveGatewayPolicy } from './gateway-policy';
 import { fail, show } from '../core/errors';
 import {
   GatewaySpec, GatewaySpecListenersTlsMode, GrpcRouteSpec, GrpcRouteSpecRules, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatches,
@@ -43,8 +45,15 @@ export interface GatewayCanaryPlan {
   readonly stable: TfServingModel;
   readonly canary: TfServingModel;
   readonly weights: TrafficWeights;
+  /** The header that pins a request, when callers may pin. */
   readonly pinHeader?: string;
+  /** The header removed from every request, when callers may not pin. */
+  readonly removeHeader?: string;
   readonly mirrorPercent?: number;
+  /** The Flagger hand-off; undefined: a static split. */
+  readonly flagger?: GatewayFlaggerPlan;
+  /** The GCPGatewayPolicy settings; undefined: no GCPGatewayPolicy. */
+  readonly gatewayPolicy?: GatewayPolicyPlan;
   readonly gatewayClass: GkeGatewayClass;
   readonly restHost: string;
   /** The gRPC host; undefined: REST only (no gRPC listener, no GRPCRoute). */
@@ -65,22 +74,26 @@ export interface GatewayCanaryPlan {
 /** Resolves and checks the props; throws the first ConfigError. Has no side effects. */
 export function resolveGatewayCanaryPlan(subject: string, id: string, namespace: string | undefined, props: GatewayCanaryProps): GatewayCanaryPlan {
   const name = resolveSplitName(subject, id, props.name);
-  const { stable, canary } = props;
+  const { stable } = props;
+  checkMode(subject, props);
+  // With Flagger, the target is the canary: Flagger copies it to NAME-primary, which serves the old version.
+  const canary = props.canary ?? stable;
   const cls = props.gatewayClass;
   const weights = checkWeights(subject, props.weights);
-  const pinHeader = resolvePinHeader(subject, props.pinning, 'HTTP/2 (gRPC) header names are lower case');
+  const { pinHeader, removeHeader } = resolvePinning(subject, props);
   const mirrorPercent = checkMirrorPercent(subject, props.mirrorPercent);
   if (mirrorPercent && !cls.features.requestMirror) {
     fail(subject, 'mirrorPercent', mirrorPercent,
       `not be set with GatewayClass '${cls.name}': its controller does not implement the RequestMirror filter (GKE GatewayClass capabilities)`,
       'remove mirrorPercent, or use a GatewayClass that mirrors, e.g. GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED');
   }
+  checkGatewayApiVersion(subject, props.gatewayApiVersion, mirrorPercent);
   if (props.routeTimeout !== undefined && !cls.features.routeTimeouts) {
     fail(subject, 'routeTimeout', formatDuration(props.routeTimeout),
       `not be set with GatewayClass '${cls.name}': its controller does not implement HTTPRoute timeouts (GKE GatewayClass capabilities)`,
       'remove routeTimeout and set timeout, rendered as the backend service timeout (GCPBackendPolicy timeoutSec)');
   }
-  checkServers(subject, stable, canary);
+  if (!props.flagger) checkServers(subject, stable, canary);
   if (props.grpcHost !== undefined && !cls.features.grpcRoute) {
     // GKE's conformance reports (kubernetes-sigs/gateway-api conformance/reports/*/gke-gateway) list the GATEWAY-HTTP
     // profile only: its controller accepts no GRPCRoute (GoogleCloudPlatform/gke-gateway-api#31), and its backend
@@ -121,7 +134,8 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
   const backendNamespace = Chart.of(stable).namespace;
   const crossNamespace = (backendNamespace ?? 'default') !== (namespace ?? 'default');
   const referenceGrant = props.referenceGrant ?? true;
-  if (crossNamespace && !referenceGrant) {
+  // Flagger's HTTPRoute lives with its Services, in the servers' namespace: no cross-namespace backendRef.
+  if (crossNamespace && !referenceGrant && !props.flagger) {
     fail(subject, 'referenceGrant', false,
       `be true when the routes (namespace ${show(namespace ?? 'default')}) reference Services in another namespace (${show(backendNamespace ?? 'default')}): `
       + 'the Gateway API refuses a cross-namespace backendRef that no ReferenceGrant in the target namespace permits (ResolvedRefs False, RefNotPermitted)',
@@ -146,6 +160,8 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
     fail(subject, 'proxyOnlySubnet', props.proxyOnlySubnet, 'be an IPv4 CIDR', 'use the range of the region\'s REGIONAL_MANAGED_PROXY subnet, e.g. \'10.129.0.0/23\'');
   }
   checkNetworkReach(subject, cls, [stable, canary], props.proxyOnlySubnet);
+  const flagger = props.flagger ? resolveGatewayFlagger(subject, name, props.flagger, stable) : undefined;
+  const gatewayPolicy = resolveGatewayPolicy(subject, props);
   return {
     subject,
     name,
@@ -157,7 +173,10 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
     canary,
     weights,
     pinHeader,
+    removeHeader,
     mirrorPercent,
+    flagger,
+    gatewayPolicy,
     gatewayClass: cls,
     restHost: props.restHost,
     grpcHost: props.grpcHost,
@@ -168,8 +187,60 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
     drainingTimeoutSec,
     logSampleRate: logPercent > 0 ? Math.round(logPercent * 10_000) : undefined,
     labels: { 'app.kubernetes.io/managed-by': 'tfserving-constructs', 'tfserving-constructs.io/gateway-canary': name },
-    services: { stable: `${name}-stable`, canary: `${name}-canary` },
+    // Flagger's Services (pkg/router/kubernetes_default.go): NAME-primary serves the old version, NAME-canary the target.
+    services: flagger ? { stable: `${name}-primary`, canary: `${name}-canary` } : { stable: `${name}-stable`, canary: `${name}-canary` },
   };
+}
+
+/**
+ * The declared Gateway API version has the fields written: RequestMirror `percent` is in the CRDs from v1.3.0
+ * (HTTPRequestMirrorFilter `percent`/`fraction`, GEP-3171; GKE reports HTTPRouteRequestPercentageMirror from 1.33).
+ */
+function checkGatewayApiVersion(subject: string, version: string | undefined, mirrorPercent: number | undefined): void {
+  if (version === undefined) return;
+  const m = /^1\.(\d{1,2})$/.exec(version);
+  if (!m) fail(subject, 'gatewayApiVersion', version, 'be a Gateway API minor version such as \'1.3\'', 'write the CRDs\' version as MAJOR.MINOR');
+  if (mirrorPercent !== undefined && mirrorPercent > 0 && mirrorPercent < 100 && Number(m[1]) < 3) {
+    fail(subject, 'mirrorPercent', mirrorPercent,
+      `be 100 with Gateway API ${version}: RequestMirror 'percent' is a field of the CRDs from v1.3.0, and an older CRD refuses it (kubectl) or drops `
+      + 'it, mirroring every request',
+      'set mirrorPercent: 100, or upgrade the CRDs (GKE 1.33.2-gke.1335000 or later) and set gatewayApiVersion: \'1.3\'');
+  }
+}
+
+/** Static or Flagger: the props of one mode only (user-supplied values, never defaults). */
+function checkMode(subject: string, props: GatewayCanaryProps): void {
+  if (props.flagger) {
+    const given = STATIC_ONLY_PROPS.filter((k) => props[k] !== undefined);
+    if (given.length) {
+      fail(subject, 'flagger', given,
+        'not be combined with static routing props: Flagger writes its own HTTPRoute and shifts the weights itself, and its canary is stable',
+        `remove ${given.join(', ')}, or remove flagger`);
+    }
+  } else if (!props.canary) {
+    fail(subject, 'canary', undefined, 'be set unless flagger is', 'pass canary: <the TfServingModel of the new version>, or flagger: { prometheusAddress: … }');
+  }
+}
+
+/**
+ * The pinning header routes only with allowCallerPinning: through a Gateway every caller could send its requests to
+ * the canary. Otherwise the header is removed from every request (RequestHeaderModifier `remove`, Gateway API core:
+ * GKE's classes pass HTTPRouteRequestHeaderModifier in their conformance reports, conformance/reports/v1.3.0/gke-gateway;
+ * a rule-level filter, since per-backend header modification is unsupported there).
+ */
+function resolvePinning(subject: string, props: GatewayCanaryProps): { pinHeader?: string; removeHeader?: string } {
+  if (props.flagger) return {};
+  const header = resolvePinHeader(subject, props.pinning, 'HTTP/2 (gRPC) header names are lower case');
+  const allow = props.allowCallerPinning ?? false;
+  if (allow && header === undefined) {
+    fail(subject, 'allowCallerPinning', true, 'not be set with pinning.enabled: false: no header would pin', 'remove allowCallerPinning, or pinning.enabled: false');
+  }
+  if (props.pinning?.enabled === true && !allow) {
+    fail(subject, 'pinning.enabled', true,
+      'come with allowCallerPinning: true: pinning through a Gateway lets every caller choose the canary, so the header is removed unless callers may pin',
+      'set allowCallerPinning: true, or remove pinning.enabled');
+  }
+  return allow ? { pinHeader: header } : { removeHeader: header };
 }
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -291,13 +362,18 @@ export function gatewaySpec(plan: GatewayCanaryPlan): GatewaySpec {
     : {};
   const listener = (name: string, hostname: string) => ({
     name, hostname, port: 443, protocol: 'HTTPS', ...tls,
-    // Routes of this namespace only: the listener is this canary's.
-    allowedRoutes: { namespaces: { from: 'Same' } },
+    // Routes of this namespace only: the listener is this canary's. Flagger writes its HTTPRoute in the servers'
+    // namespace: then that namespace only.
+    allowedRoutes: { namespaces: plan.flagger && plan.crossNamespace ? routesOf(plan.backendNamespace ?? 'default') : { from: 'Same' } },
   });
   return {
     gatewayClassName: plan.gatewayClass.name,
     listeners: [listener('rest', plan.restHost), ...(plan.grpcHost !== undefined ? [listener('grpc', plan.grpcHost)] : [])],
   } as GatewaySpec;
+}
+
+function routesOf(namespace: string) {
+  return { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } };
 }
 
 function backend(plan: GatewayCanaryPlan, version: 'stable' | 'canary', port: number) {
@@ -334,13 +410,15 @@ export function httpRouteSpec(plan: GatewayCanaryPlan): HttpRouteSpec {
       });
     }
   }
-  const mirror = plan.mirrorPercent ? {
-    filters: [{
-      type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-      requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
-    }],
-  } : {};
-  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...mirror, ...timeouts });
+  const strip = plan.removeHeader
+    ? [{ type: HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: [plan.removeHeader] } }] : [];
+  const mirror = plan.mirrorPercent ? [{
+    type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+    requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
+  }] : [];
+  // The header is removed before the request is mirrored: filters apply in order.
+  const filters = [...strip, ...mirror];
+  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...(filters.length ? { filters } : {}), ...timeouts });
   return { parentRefs: [{ name: plan.name, sectionName: 'rest' }], hostnames: [plan.restHost], rules };
 }
 
@@ -362,13 +440,14 @@ export function grpcRouteSpec(plan: GatewayCanaryPlan): GrpcRouteSpec {
       rules.push({ ...ruleName(plan, `pin-${v}`), matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)] });
     }
   }
-  const mirror = plan.mirrorPercent ? {
-    filters: [{
-      type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-      requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
-    }],
-  } : {};
-  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...mirror });
+  const strip = plan.removeHeader
+    ? [{ type: GrpcRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: [plan.removeHeader] } }] : [];
+  const mirror = plan.mirrorPercent ? [{
+    type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
+    requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
+  }] : [];
+  const filters = [...strip, ...mirror];
+  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...(filters.length ? { filters } : {}) });
   return { parentRefs: [{ name: plan.name, sectionName: 'grpc' }], hostnames: [plan.grpcHost!], rules };
 }
 

@@ -1,2 +1,2 @@
 export { GatewayCanary, GatewayTls, GkeGatewayClass } from './gateway-canary';
-export type { GatewayCanaryProps, GatewayClassFeatures, IapOptions } from './gateway-canary';
+export type { GatewayCanaryProps, GatewayClassFeatures, GatewayFlaggerOptions, IapOptions } from './gateway-canary';

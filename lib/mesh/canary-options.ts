@@ -2,11 +2,14 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { fail } from '../core/errors';
 import { DNS_LABEL, DNS_SUBDOMAIN } from '../core/names';
+import type { FlaggerLoadTesterOptions } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import type { HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
 
 /** The split's types (serving/traffic-split.ts), shared with GatewayCanary, re-exported where IstioCanary's props use them. */
 export type { BatchTimeoutSource, HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
+/** The load tester's types (serving/flagger-analysis.ts), shared with GatewayCanary. */
+export type { FlaggerGrpcLoadOptions, FlaggerLoadTesterOptions } from '../serving/flagger-analysis';
 
 /** Which of the three ways of running a canary an {@link IstioCanary} uses; decided by its props. */
 export enum IstioCanaryMode {
@@ -410,47 +413,6 @@ export interface SidecarProxyOptions {
    * @default true
    */
   readonly holdApplicationUntilProxyStarts?: boolean;
-}
-
-/** Flagger's load tester (flagger-loadtester) and the requests it sends during the analysis. */
-export interface FlaggerLoadTesterOptions {
-  /** The load tester's URL, `http://SERVICE.NAMESPACE/` (its namespace is read from the host). */
-  readonly url: string;
-  /**
-   * A JSON body for `POST /v1/models/MODEL:predict`, sent by `hey` for each analysis step.
-   *
-   * @default - no load: only the pre-rollout model check
-   */
-  readonly requestBody?: string;
-  /**
-   * A gRPC `PredictionService/Predict` load during rollout, sent by `ghz` (it ships in Flagger's load tester image)
-   * to the canary Service's gRPC port, so that a canary whose clients speak only gRPC is judged on gRPC traffic
-   * (the gRPC error-rate check reads only gRPC requests, and TF Serving has no gRPC reflection for ghz to use).
-   *
-   * @default - no gRPC load
-   */
-  readonly grpcRequest?: FlaggerGrpcLoadOptions;
-  /**
-   * Requests per second of each load (REST and gRPC).
-   *
-   * @default 10
-   */
-  readonly requestsPerSecond?: number;
-}
-
-/** The gRPC load of Flagger's load tester: one PredictRequest, sent by `ghz`. */
-export interface FlaggerGrpcLoadOptions {
-  /**
-   * The PredictRequest in protobuf JSON (ghz `-d`), with `model_spec.name` one of the server's models, e.g.
-   * `'{"model_spec": {"name": "resnet"}, "inputs": {"x": {"dtype": 1, "tensor_shape": {"dim": [{"size": 1}]}, "float_val": [1]}}}'`.
-   */
-  readonly requestJson: string;
-  /**
-   * Path, in the load tester container, of a `.proto` file that declares `tensorflow.serving.PredictionService`
-   * (ghz `--proto`; mount it from a ConfigMap). The package's `build/ops/k6/predict.proto`, a self-contained
-   * wire-compatible subset of TF Serving's predict.proto, will do.
-   */
-  readonly protoPath: string;
 }
 
 /** Properties of an {@link IstioCanary}. */

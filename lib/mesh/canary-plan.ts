@@ -4,12 +4,14 @@ import {
   FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, IstioCanaryMode, JwtOptions, IstioCanaryProps, LabelRoutingOptions, MeshCaller,
   ScraperAccess,
 } from './canary-options';
-import { flaggerInterval } from './routing';
 import { fail, show } from '../core/errors';
 import { checkLabels, checkQuantity, checkSize } from '../core/kubernetes';
 import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_URL } from '../core/names';
 import { formatDuration } from '../private/duration';
 import { ipBlockNote, namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
+import {
+  checkLoadTester, checkLoadTesterModel as checkFlaggerLoadTesterModel, checkProgressDeadline, LATENCY_BUDGET_MS, resolveFlaggerSteps,
+} from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import {
   batchTimeoutOf, checkMirrorPercent, checkWeights, INFERENCE_BUDGET_MS, resolvePinHeader, resolveSplitName, TrafficWeights,
@@ -29,8 +31,8 @@ export const VERSION_LABEL = 'version';
  * full"), which http_rest_api_handler maps to 503: retrying it adds load exactly where the server is saturated.
  */
 const DEFAULT_RETRY_ON = 'connect-failure,refused-stream';
-/** Default P99 latency limit of the Flagger analysis, on top of the batching timeout. */
-export const LATENCY_BUDGET_MS = 500;
+/** Default P99 latency limit of the Flagger analysis, on top of the batching timeout (serving/flagger-analysis.ts). */
+export { LATENCY_BUDGET_MS };
 /** The identity of the ingress gateway pods of Istio's default install (istioctl, `istio-ingressgateway`). */
 const DEFAULT_GATEWAY_IDENTITY = () => MeshCaller.serviceAccount('istio-system', 'istio-ingressgateway-service-account');
 
@@ -214,18 +216,7 @@ export function resolveCanaryPlan(subject: string, id: string, namespace: string
       'name two different version labels: with one label both routes reach the same version, and the canary is never served',
       'set stableLabel and canaryLabel to the labels of the two versions, e.g. \'stable\' and \'canary\'');
   }
-  if (flagger) {
-    // Flagger rolls back a canary Deployment that has not become ready within progressDeadlineSeconds
-    // (pkg/canary/deployment_controller IsCanaryReady). TF Serving opens its ports only once the models are
-    // loaded, so the servers' own rollout budget (startup timeout plus node and image time) is the floor.
-    const rolloutBudget = stable.deployment.progressDeadline.toSeconds();
-    if (flagger.progressDeadlineSeconds < rolloutBudget) {
-      fail(subject, 'flagger.progressDeadline', `${flagger.progressDeadlineSeconds}s`,
-        `be at least the progress deadline of ${serverName(stable)} (${rolloutBudget}s: its startup timeout plus node and image time): `
-        + 'Flagger would roll back a canary that is still loading its models',
-        `set flagger.progressDeadline: Duration.seconds(${rolloutBudget}) or more, or lower the server's probes.startupTimeout`);
-    }
-  }
+  if (flagger) checkProgressDeadline(subject, 'flagger.progressDeadline', flagger.progressDeadlineSeconds, stable);
   const podSelector = { [CANARY_LABEL]: name };
   const scraper = props.scraper
     // Prometheus scrapes pod addresses directly, past the Service and any client sidecar: Google Managed Prometheus
@@ -629,99 +620,41 @@ function resolveGateway(subject: string, mode: IstioCanaryMode, namespace: strin
 }
 
 function resolveFlagger(subject: string, f: FlaggerOptions, allowFrom: MeshCaller[]): FlaggerPlan {
-  const pct = (prop: string, v: number | undefined, min: number, fix: string) => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= 100)) {
-      fail(subject, prop, v, `be a whole percentage between ${min} and 100`, fix);
-    }
-  };
-  pct('flagger.stepWeight', f.stepWeight, 1, 'use 10');
-  pct('flagger.maxWeight', f.maxWeight, 1, 'use 50');
-  const step = f.stepWeight ?? 10;
-  const max = f.maxWeight ?? 50;
-  if (step > max) fail(subject, 'flagger.stepWeight', step, `not exceed maxWeight (${max})`, 'lower stepWeight or raise maxWeight');
-  if (f.threshold !== undefined && !(Number.isInteger(f.threshold) && f.threshold >= 1)) {
-    fail(subject, 'flagger.threshold', f.threshold, 'be an integer of at least 1', 'use 5');
-  }
+  const steps = resolveFlaggerSteps(subject, 'flagger', f);
   for (const k of ['minSuccessRate', 'maxGrpcErrorRate'] as const) {
     const v = f[k];
     if (v !== undefined && !(v >= 0 && v <= 100)) {
       fail(subject, `flagger.${k}`, v, 'be a percentage between 0 and 100', `use ${k === 'minSuccessRate' ? 99 : 1}`);
     }
   }
-  for (const k of ['interval', 'progressDeadline'] as const) {
-    const d = f[k];
-    if (d !== undefined && flaggerInterval(d) === undefined) {
-      fail(subject, `flagger.${k}`, formatDuration(d), 'be a whole number of seconds, at least 1', 'use Duration.minutes(1)');
-    }
-  }
   const lt = f.loadTester;
   if (lt) {
-    const m = /^https?:\/\/[a-z0-9-]+\.([a-z0-9-]+)(\.[^/:]*)?(:\d+)?(\/.*)?$/.exec(lt.url);
-    if (!m) fail(subject, 'flagger.loadTester.url', lt.url, 'be http://SERVICE.NAMESPACE/ (the namespace is admitted by the mesh)', 'use \'http://flagger-loadtester.test/\'');
-    if (!allowFrom.some((c) => c.namespace === m[1])) {
-      fail(subject, 'flagger.loadTester', lt.url, `run in a namespace allowFrom admits ('${m[1]}' is not): its checks and load would be refused by the AuthorizationPolicy`,
-        `add MeshCaller.namespace('${m[1]}') to allowFrom`);
+    const namespace = checkLoadTester(subject, 'flagger.loadTester', lt, 'the namespace is admitted by the mesh');
+    if (!allowFrom.some((c) => c.namespace === namespace)) {
+      fail(subject, 'flagger.loadTester', lt.url, `run in a namespace allowFrom admits ('${namespace}' is not): its checks and load would be refused by the AuthorizationPolicy`,
+        `add MeshCaller.namespace('${namespace}') to allowFrom`);
     }
-    if (lt.requestBody !== undefined) {
-      try {
-        JSON.parse(lt.requestBody);
-      } catch {
-        fail(subject, 'flagger.loadTester.requestBody', lt.requestBody.slice(0, 40), 'be JSON (TF Serving\'s REST predict body)', 'use e.g. \'{"instances": [[1.0, 2.0]]}\'');
-      }
-    }
-  }
-  const grpc = lt?.grpcRequest;
-  if (grpc) {
-    let request: any;
-    try {
-      request = JSON.parse(grpc.requestJson);
-    } catch {
-      request = undefined;
-    }
-    // TF Serving's Predict looks the model up by model_spec.name (predict_util / GetModelSpec); ghz reads the JSON
-    // with protobuf's JSON names, where both `model_spec` and `modelSpec` are accepted.
-    const spec = request?.model_spec ?? request?.modelSpec;
-    if (typeof spec?.name !== 'string' || spec.name === '') {
-      fail(subject, 'flagger.loadTester.grpcRequest.requestJson', grpc.requestJson.slice(0, 40),
-        'be a PredictRequest in protobuf JSON that names its model (model_spec.name)', 'use e.g. \'{"model_spec": {"name": "resnet"}, "inputs": {…}}\'');
-    }
-    if (!/^\/\S+\.proto$/.test(grpc.protoPath)) {
-      fail(subject, 'flagger.loadTester.grpcRequest.protoPath', grpc.protoPath, 'be an absolute path to a .proto file in the load tester container (no spaces)',
-        'mount a ConfigMap with predict.proto into the load tester and use e.g. \'/protos/predict.proto\'');
-    }
-  }
-  if (lt?.requestsPerSecond !== undefined && !(Number.isInteger(lt.requestsPerSecond) && lt.requestsPerSecond >= 1)) {
-    fail(subject, 'flagger.loadTester.requestsPerSecond', lt.requestsPerSecond, 'be an integer of at least 1', 'use 10');
   }
   if (f.prometheusAddress !== undefined && !HTTP_URL.test(f.prometheusAddress)) {
     fail(subject, 'flagger.prometheusAddress', f.prometheusAddress, 'be an http(s) URL', 'use \'http://prometheus.istio-system:9090\'');
   }
   return {
-    interval: flaggerInterval(f.interval ?? Duration.minutes(1))!,
-    threshold: f.threshold ?? 5,
-    stepWeight: step,
-    maxWeight: max,
+    interval: steps.interval,
+    threshold: steps.threshold,
+    stepWeight: steps.stepWeight,
+    maxWeight: steps.maxWeight,
     minSuccessRate: f.minSuccessRate ?? 99,
     maxLatency: f.maxLatency,
     maxGrpcErrorRate: f.maxGrpcErrorRate ?? 1,
     prometheusAddress: f.prometheusAddress ?? 'http://prometheus.istio-system:9090',
-    progressDeadlineSeconds: Math.round((f.progressDeadline ?? Duration.minutes(15)).toSeconds()),
+    progressDeadlineSeconds: steps.progressDeadlineSeconds,
     loadTester: f.loadTester,
   };
 }
 
 /** The gRPC load names a model the server serves (re-checked at synthesis: models grow through addModel()). */
 export function checkLoadTesterModel(plan: CanaryPlan): void {
-  const grpc = plan.flagger?.loadTester?.grpcRequest;
-  if (!grpc) return;
-  const request = JSON.parse(grpc.requestJson);
-  const name: string = (request.model_spec ?? request.modelSpec).name;
-  const models = plan.stable.modelNames;
-  if (!models.includes(name)) {
-    fail(plan.subject, 'flagger.loadTester.grpcRequest.requestJson', `model_spec.name '${name}'`,
-      `name a model of ${serverName(plan.stable)} (${show(models)}): TF Serving answers NOT_FOUND, and the load would only count as errors`,
-      `set model_spec.name to one of ${show(models)}`);
-  }
+  checkFlaggerLoadTesterModel(plan.subject, 'flagger.loadTester', plan.flagger?.loadTester, plan.stable);
 }
 
 /** The models routed by label: the configured ones, or every model with both labels (read at synthesis). */

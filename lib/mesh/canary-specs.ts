@@ -1,9 +1,9 @@
-import { FlaggerLoadTesterOptions, IstioCanaryMode, MeshCaller } from './canary-options';
+import { IstioCanaryMode, MeshCaller } from './canary-options';
 import { CanaryPlan, FlaggerPlan, labelRoutedModels, maxLatencyOf, perTryTimeoutOf, timeoutOf, VERSION_LABEL } from './canary-plan';
 import { istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS, wholeMillis } from './routing';
 import { SIDECAR_AGENT_PORT } from './sidecar-network-policy';
 import {
-  CanarySpec, CanarySpecAnalysisWebhooks, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecProvider,
+  CanarySpec, CanarySpecAutoscalerRefKind, CanarySpecProvider,
   CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
 } from '../imports/flagger.app';
 import {
@@ -15,6 +15,7 @@ import {
   AuthorizationPolicySpecRules, AuthorizationPolicySpecRulesFrom, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode,
   PeerAuthenticationSpecPortLevelMtlsMode,
 } from '../imports/security.istio.io';
+import { FlaggerCanaryTarget, loadTesterWebhooks } from '../serving/flagger-analysis';
 import { PREDICTION_GRPC_PATHS, RELOAD_GRPC_PATH, REST_METHODS, REST_PREFIX } from '../serving/traffic-split';
 
 /*
@@ -364,7 +365,7 @@ export function flaggerSpec(plan: CanaryPlan): CanarySpec {
       threshold: f.threshold,
       stepWeight: f.stepWeight,
       maxWeight: f.maxWeight,
-      ...(f.loadTester ? { webhooks: loadTesterWebhooks(plan, f.loadTester) } : {}),
+      ...(f.loadTester ? { webhooks: loadTesterWebhooks(flaggerTargetOf(plan), f.loadTester) } : {}),
       metrics: [
         { name: 'request-success-rate', thresholdRange: { min: f.minSuccessRate }, interval: f.interval },
         // Whole milliseconds, like every duration handed to Istio or Flagger.
@@ -380,40 +381,10 @@ export function flaggerSpec(plan: CanaryPlan): CanarySpec {
   };
 }
 
-/**
- * Flagger webhooks run by its load tester (flagger-loadtester: `type: bash` runs `cmd` with bash, `cmd` alone runs
- * it with `sh -c` in the background, pkg/loadtester task_shell.go `CmdTask`): a pre-rollout check that the canary
- * Service (`NAME-canary`, which Flagger creates) reports the first model AVAILABLE (TF Serving's model status,
- * GET /v1/models/NAME), and REST and gRPC predict load during rollout.
- */
-function loadTesterWebhooks(plan: CanaryPlan, lt: FlaggerLoadTesterOptions): CanarySpecAnalysisWebhooks[] {
-  const base = `http://${plan.name}-canary.${plan.namespace ?? 'default'}:${plan.stable.restPort}/v1/models/${plan.stable.modelNames[0]}`;
-  const quote = (text: string) => `'${text.replace(/'/g, '\'\\\'\'')}'`;
-  const hooks: CanarySpecAnalysisWebhooks[] = [{
-    name: 'model-available', type: CanarySpecAnalysisWebhooksType.PRE_HYPHEN_ROLLOUT, url: lt.url, timeout: '30s',
-    metadata: { type: 'bash', cmd: `curl -sf ${base} | grep -q AVAILABLE` },
-  }];
-  const rps = lt.requestsPerSecond ?? 10;
-  if (lt.requestBody !== undefined) {
-    hooks.push({
-      name: 'predict-load', type: CanarySpecAnalysisWebhooksType.ROLLOUT, url: lt.url, timeout: '15s',
-      metadata: { cmd: `hey -z 1m -q ${rps} -c 2 -m POST -T application/json -d ${quote(lt.requestBody)} ${base}:predict` },
-    });
-  }
-  if (lt.grpcRequest) {
-    // ghz (in the load tester image, Dockerfile.loadtester) with the proto given: TF Serving registers no reflection
-    // service (server.cc registers ModelService and PredictionService only). `--insecure` is plaintext from ghz; the
-    // load tester's sidecar upgrades it to mTLS. `--rps` is ghz's constant request rate (`-q` before ghz 0.70).
-    const target = `${plan.name}-canary.${plan.namespace ?? 'default'}:${plan.stable.grpcPort}`;
-    hooks.push({
-      name: 'predict-load-grpc', type: CanarySpecAnalysisWebhooksType.ROLLOUT, url: lt.url, timeout: '15s',
-      metadata: {
-        cmd: `ghz -z 1m --rps ${rps} -c 2 --insecure --proto ${lt.grpcRequest.protoPath} --call tensorflow.serving.PredictionService/Predict `
-          + `-d ${quote(lt.grpcRequest.requestJson)} ${target}`,
-      },
-    });
-  }
-  return hooks;
+/** Where the load tester reaches Flagger's canary Service. */
+function flaggerTargetOf(plan: CanaryPlan): FlaggerCanaryTarget {
+  const s = plan.stable;
+  return { name: plan.name, namespace: plan.namespace ?? 'default', restPort: s.restPort, grpcPort: s.grpcPort, model: s.modelNames[0] };
 }
 
 /** Flagger's gRPC error rate: server-side gRPC failures per gRPC request of the canary workload, percent; 0 without gRPC traffic. */

@@ -23,16 +23,8 @@ export function wholeMillis(d: Duration): number {
   return Math.ceil(d.toMilliseconds({ integral: false }) - 1e-6);
 }
 
-/**
- * A Flagger interval (`^[0-9]+(m|s)`): `1m` for whole minutes, else whole seconds; `undefined` when the duration is
- * not a whole number of seconds of at least one.
- */
-export function flaggerInterval(d: Duration): string | undefined {
-  const ms = d.toMilliseconds({ integral: false });
-  if (!(ms >= 1000 && ms % 1000 === 0)) return undefined;
-  const s = ms / 1000;
-  return s % 60 === 0 ? `${s / 60}m` : `${s}s`;
-}
+/** Flagger's interval syntax, shared with GatewayCanary (serving/flagger-analysis.ts). */
+export { flaggerInterval } from '../serving/flagger-analysis';
 
 /** The number of `x-request-id` buckets that carries `percent` of the requests. */
 export function requestIdBuckets(percent: number): number {

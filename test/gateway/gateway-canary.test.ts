@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
-import { BatchingConfig, GcsAccess, ModelSource, ServedModelOptions, TfServingModel, TfServingModelProps } from '../../lib';
+import { BatchingConfig, GcsAccess, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps } from '../../lib';
 import { GatewayCanary, GatewayCanaryProps, GatewayTls, GkeGatewayClass } from '../../lib/gateway';
 import { cidrContains } from '../../lib/gateway/gateway-plan';
 import { sharedDir } from '../support/shared';
@@ -25,8 +25,10 @@ const FULL = {
 };
 /** REST and gRPC through such a class (internal: no IAP). */
 const GRPC: Partial<GatewayCanaryProps> = {
-  gatewayClass: GkeGatewayClass.of('envoy', FULL), iap: undefined, grpcHost: 'resnet-grpc.ml.example.com',
+  gatewayClass: GkeGatewayClass.of('envoy', FULL), iap: undefined, grpcHost: 'resnet-grpc.ml.example.com', allowCallerPinning: true,
 };
+/** Callers may pin (the routes get the pinning rules). */
+const PIN: Partial<GatewayCanaryProps> = { allowCallerPinning: true };
 
 function server(chart: Chart, id: string, props: Partial<TfServingModelProps> = {}): TfServingModel {
   return new TfServingModel(chart, id, { models: [RESNET], gcsAccess: WI, networkPolicy: { allowFrom: LB_PEERS }, ...props });
@@ -65,7 +67,7 @@ describe('GatewayCanary', () => {
   });
 
   test('on a GKE class: REST only, matches without method, unnamed rules (GKE implements neither)', () => {
-    const { objects, rollout } = build();
+    const { objects, rollout } = build(PIN);
     const spec = only(objects, 'HTTPRoute', 'resnet').spec;
     expect(spec.parentRefs).toEqual([{ name: 'resnet', sectionName: 'rest' }]);
     expect(spec.rules.map((r: any) => r.name)).toEqual([undefined, undefined, undefined]);
@@ -121,14 +123,14 @@ describe('GatewayCanary', () => {
 
   test('one version at 100 % gets a single backendRef without a weight', () => {
     const { objects } = build({ weights: { stable: 0, canary: 100 } });
-    const split = only(objects, 'HTTPRoute', 'resnet').spec.rules[2];
+    const split = only(objects, 'HTTPRoute', 'resnet').spec.rules[0];
     expect(split.backendRefs).toEqual([{ name: 'resnet-canary', port: 8501 }]);
   });
 
   test('pinning off: only the split rule; a custom header is matched', () => {
-    expect(only(build({ ...GRPC, pinning: { enabled: false } }).objects, 'GRPCRoute', 'resnet').spec.rules.map((r: any) => r.name)).toEqual(['split']);
+    expect(only(build({ ...GRPC, allowCallerPinning: undefined, pinning: { enabled: false } }).objects, 'GRPCRoute', 'resnet').spec.rules.map((r: any) => r.name)).toEqual(['split']);
     expect(only(build({ pinning: { enabled: false } }).objects, 'HTTPRoute', 'resnet').spec.rules).toHaveLength(1);
-    const rules = only(build({ pinning: { header: 'x-canary' } }).objects, 'HTTPRoute', 'resnet').spec.rules;
+    const rules = only(build({ ...PIN, pinning: { header: 'x-canary' } }).objects, 'HTTPRoute', 'resnet').spec.rules;
     expect(rules[0].matches[0].headers[0].name).toBe('x-canary');
   });
 
@@ -139,10 +141,14 @@ describe('GatewayCanary', () => {
       expect(split.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'resnet-canary', port }, percent: 10 } }]);
     }
     // On GKE: the split rule is the last (unnamed) one; 100 % writes no percent (a field of Gateway API CRDs ≥ v1.3.0)
-    const gke = only(build({ mirrorPercent: 10 }).objects, 'HTTPRoute', 'resnet').spec.rules[2];
+    const gke = only(build({ ...PIN, mirrorPercent: 10 }).objects, 'HTTPRoute', 'resnet').spec.rules[2];
     expect(gke.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'resnet-canary', port: 8501 }, percent: 10 } }]);
-    const all = only(build({ mirrorPercent: 100 }).objects, 'HTTPRoute', 'resnet').spec.rules[2];
+    const all = only(build({ ...PIN, mirrorPercent: 100 }).objects, 'HTTPRoute', 'resnet').spec.rules[2];
     expect(all.filters[0].requestMirror).toEqual({ backendRef: { name: 'resnet-canary', port: 8501 } });
+    // Callers may not pin (the default): the header is removed first, so the mirrored copy lacks it too
+    const stripped = only(build({ mirrorPercent: 10 }).objects, 'HTTPRoute', 'resnet').spec.rules;
+    expect(stripped).toHaveLength(1);
+    expect(stripped[0].filters.map((f: any) => f.type)).toEqual(['RequestHeaderModifier', 'RequestMirror']);
   });
 
   test('the Gateway: one HTTPS listener on GKE; with gRPC two, with the TLS Secret, routes of its own namespace only', () => {
@@ -274,12 +280,45 @@ describe('GatewayCanary', () => {
 
   test('a custom GatewayClass with route timeouts gets them on the HTTPRoute rules', () => {
     const cls = GkeGatewayClass.of('envoy', { ...FULL, routeTimeouts: true });
-    const { objects } = build({ gatewayClass: cls, iap: undefined, routeTimeout: Duration.seconds(20) });
+    const { objects } = build({ ...PIN, gatewayClass: cls, iap: undefined, routeTimeout: Duration.seconds(20) });
     expect(only(objects, 'HTTPRoute', 'resnet').spec.rules.map((r: any) => r.timeouts)).toEqual(Array(3).fill({ request: '20000ms' }));
   });
 
+  test('callers may not pin by default: no pinning rules, the header removed from every request of both routes', () => {
+    // GIVEN the default pinning (header x-model-version) without allowCallerPinning
+    const { objects, rollout } = build({ ...GRPC, allowCallerPinning: undefined });
+    // THEN one split rule per route, whose first filter removes the header
+    for (const kind of ['HTTPRoute', 'GRPCRoute']) {
+      const rules = only(objects, kind, 'resnet').spec.rules;
+      expect(rules.map((r: any) => r.name)).toEqual(['split']);
+      expect(rules[0].filters).toEqual([{ type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['x-model-version'] } }]);
+    }
+    expect(rollout.pinHeader).toBeUndefined();
+    // AND a custom header is the one removed; pinning off removes nothing
+    expect(only(build({ pinning: { header: 'x-canary' } }).objects, 'HTTPRoute', 'resnet').spec.rules[0].filters[0].requestHeaderModifier)
+      .toEqual({ remove: ['x-canary'] });
+    expect(only(build({ pinning: { enabled: false } }).objects, 'HTTPRoute', 'resnet').spec.rules[0].filters).toBeUndefined();
+  });
+
+  test('GCPGatewayPolicy: global access of an internal Gateway and an SSL policy, attached to the Gateway; none by default', () => {
+    // GIVEN an internal Gateway in another namespace with global access and an SSL policy
+    const { gwChart } = setup({
+      gatewayClass: GkeGatewayClass.REGIONAL_INTERNAL, iap: undefined, proxyOnlySubnet: '10.129.0.0/23', allowGlobalAccess: true, sslPolicy: 'tls12-modern',
+    }, { networkPolicy: { allowFrom: [...LB_PEERS, { ipBlock: { cidr: '10.129.0.0/23' } }] } }, 'ml-edge');
+    // THEN one GCPGatewayPolicy in the Gateway's namespace targets the Gateway
+    const policy = only(synth(gwChart), 'GCPGatewayPolicy', 'resnet');
+    expect(policy.metadata.namespace).toBe('ml-edge');
+    expect(policy.spec).toEqual({
+      targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'resnet' },
+      default: { allowGlobalAccess: true, sslPolicy: 'tls12-modern' },
+    });
+    // AND an SSL policy alone on an external class; nothing without either setting
+    expect(only(build({ sslPolicy: 'tls12-modern' }).objects, 'GCPGatewayPolicy', 'resnet').spec.default).toEqual({ sslPolicy: 'tls12-modern' });
+    expect(build().objects.filter((o: any) => o.kind === 'GCPGatewayPolicy')).toEqual([]);
+  });
+
   test('defaultChild is the HTTPRoute', () => {
-    const { rollout } = setup();
+    const { rollout } = setup(PIN);
     expect(ApiObject.of(rollout).kind).toBe('HTTPRoute');
     expect(rollout.pinHeader).toBe('x-model-version');
     expect(rollout.weights).toEqual({ stable: 90, canary: 10 });
@@ -377,6 +416,45 @@ describe('GatewayCanary', () => {
         + 'it out to size it from the batching timeout');
     });
 
+    test('pinning asked for without allowing callers to pin', () => {
+      expect(attempt({ pinning: { enabled: true } })).toThrow(
+        "GatewayCanary 'resnet': 'pinning.enabled' (true) must come with allowCallerPinning: true: pinning through a Gateway lets every caller choose "
+        + 'the canary, so the header is removed unless callers may pin. Fix: set allowCallerPinning: true, or remove pinning.enabled');
+    });
+
+    test('callers allowed to pin with pinning off', () => {
+      expect(attempt({ allowCallerPinning: true, pinning: { enabled: false } })).toThrow(
+        "GatewayCanary 'resnet': 'allowCallerPinning' (true) must not be set with pinning.enabled: false: no header would pin. "
+        + 'Fix: remove allowCallerPinning, or pinning.enabled: false');
+    });
+
+    test('global access on an external class', () => {
+      expect(attempt({ allowGlobalAccess: true })).toThrow(
+        "GatewayCanary 'resnet': 'allowGlobalAccess' (true) must not be set with GatewayClass 'gke-l7-global-external-managed': global access "
+        + "(GCPGatewayPolicy allowGlobalAccess) applies to GKE's regional internal class only. Fix: remove allowGlobalAccess, or use GkeGatewayClass.REGIONAL_INTERNAL");
+    });
+
+    test('an SSL policy on a class that does not read it, or not a policy name', () => {
+      expect(attempt({ ...GRPC, sslPolicy: 'tls12' })).toThrow(
+        "GatewayCanary 'resnet': 'sslPolicy' (\"tls12\") must not be set with GatewayClass 'envoy': its controller does not read GCPGatewayPolicy sslPolicy. "
+        + "Fix: remove sslPolicy, or use one of GKE's classes");
+      expect(attempt({ sslPolicy: 'TLS_12' })).toThrow(
+        "GatewayCanary 'resnet': 'sslPolicy' (\"TLS_12\") must be a Compute Engine SSL policy name (lower-case letters, digits, '-', at most 63). "
+        + "Fix: use e.g. 'tls12-modern' (gcloud compute ssl-policies create tls12-modern --profile MODERN --min-tls-version 1.2)");
+    });
+
+    test('a mirror share on Gateway API CRDs older than 1.3, or a version that is not MAJOR.MINOR', () => {
+      expect(attempt({ mirrorPercent: 10, gatewayApiVersion: '1.2' })).toThrow(
+        "GatewayCanary 'resnet': 'mirrorPercent' (10) must be 100 with Gateway API 1.2: RequestMirror 'percent' is a field of the CRDs from v1.3.0, "
+        + 'and an older CRD refuses it (kubectl) or drops it, mirroring every request. Fix: set mirrorPercent: 100, or upgrade the CRDs '
+        + "(GKE 1.33.2-gke.1335000 or later) and set gatewayApiVersion: '1.3'");
+      expect(attempt({ gatewayApiVersion: 'v1.3.0' })).toThrow(
+        "GatewayCanary 'resnet': 'gatewayApiVersion' (\"v1.3.0\") must be a Gateway API minor version such as '1.3'. Fix: write the CRDs' version as MAJOR.MINOR");
+      // 100 % (no percent field) and 1.3 or later pass
+      expect(attempt({ mirrorPercent: 100, gatewayApiVersion: '1.2' })).not.toThrow();
+      expect(attempt({ mirrorPercent: 10, gatewayApiVersion: '1.3' })).not.toThrow();
+    });
+
     test('an invalid pinning header', () => {
       expect(attempt({ pinning: { header: 'X-Model' } })).toThrow(
         "GatewayCanary 'resnet': 'pinning.header' (\"X-Model\") must be a lower-case header name (letters, digits, '-'); HTTP/2 (gRPC) header "
@@ -396,5 +474,184 @@ describe('GatewayCanary', () => {
     expect(cidrContains('0.0.0.0/0', '35.191.0.0/16')).toBe(true);
     expect(cidrContains('35.191.0.0/17', '35.191.0.0/16')).toBe(false);
     expect(cidrContains('10.0.0.0/8', 'not-a-cidr')).toBe(false);
+  });
+});
+
+describe('GatewayCanary with Flagger', () => {
+  const FLAGGER = { prometheusAddress: 'http://frontend.gmp-public.svc:9090' };
+  const MONITORED: Partial<TfServingModelProps> = { monitoring: { scraper: Scraper.POD_MONITORING } };
+
+  /** One server `resnet` (Flagger's target) in `ml`, the GatewayCanary `rollout` in `gatewayNamespace`. */
+  function flagger(props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = MONITORED,
+    gatewayNamespace = 'ml-edge') {
+    const app = Testing.app();
+    const chart = new Chart(app, 'serving', { namespace: 'ml' });
+    const stable = server(chart, 'resnet', serverProps);
+    const gwChart = gatewayNamespace === 'ml' ? chart : new Chart(app, 'edge', { namespace: gatewayNamespace });
+    const { weights: _w, ...base } = BASE;
+    const rollout = new GatewayCanary(gwChart, 'rollout', { stable, ...base, flagger: FLAGGER, ...props });
+    return { app, chart, gwChart, stable, rollout };
+  }
+  const attemptFlagger = (props: Partial<GatewayCanaryProps> = {}, serverProps: Partial<TfServingModelProps> = MONITORED) =>
+    () => flagger(props, serverProps);
+
+  test('the Canary: Gateway API provider on the Gateway\'s rest listener, REST surface only, TF Serving metrics', () => {
+    // GIVEN a Flagger rollout whose Gateway is in another namespace
+    const { chart, gwChart, rollout } = flagger({ flagger: { ...FLAGGER, interval: Duration.seconds(30), stepWeight: 5, maxWeight: 30 } },
+      { ...MONITORED, batching: new BatchingConfig({ maxBatchSize: 8, batchTimeout: Duration.millis(3) }) });
+    const objects = synth(chart);
+    // THEN the Canary (with the servers) hands Flagger the route: gatewayRefs, host, PathPrefix /v1/models, REST port
+    const canary = only(objects, 'Canary', 'rollout');
+    expect(canary.metadata.namespace).toBe('ml');
+    expect(canary.spec.provider).toBe('gatewayapi:v1');
+    expect(canary.spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'resnet' });
+    expect(canary.spec.service).toEqual({
+      name: 'rollout', port: 8501, portName: 'http', targetPort: 8501, portDiscovery: true, hosts: ['resnet.ml.example.com'],
+      gatewayRefs: [{ name: 'rollout', namespace: 'ml-edge', sectionName: 'rest' }], match: [{ uri: { prefix: '/v1/models' } }],
+    });
+    // AND the analysis reads the two MetricTemplates; the latency limit is 500 ms plus the batching timeout
+    expect(canary.spec.analysis).toEqual({
+      interval: '30s', threshold: 5, stepWeight: 5, maxWeight: 30,
+      metrics: [
+        { name: 'tf-serving-success-rate', templateRef: { name: 'rollout-tf-serving-success-rate' }, thresholdRange: { min: 99 }, interval: '30s' },
+        { name: 'tf-serving-latency-p99', templateRef: { name: 'rollout-tf-serving-latency' }, thresholdRange: { max: 503 }, interval: '30s' },
+      ],
+    });
+    const success = only(objects, 'MetricTemplate', 'rollout-tf-serving-success-rate').spec;
+    expect(success.provider).toEqual({ type: 'prometheus', address: 'http://frontend.gmp-public.svc:9090' });
+    expect(success.query).toBe(
+      '100 - (sum(rate(:tensorflow:serving:request_count{namespace="{{ namespace }}",pod=~"{{ target }}-[a-z0-9]+-[a-z0-9]+",'
+      + 'status=~"UNKNOWN|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|UNIMPLEMENTED|INTERNAL|UNAVAILABLE|DATA_LOSS"}[{{ interval }}])) or on() vector(0)) / '
+      + '(sum(rate(:tensorflow:serving:request_count{namespace="{{ namespace }}",pod=~"{{ target }}-[a-z0-9]+-[a-z0-9]+"}[{{ interval }}])) > 0) * 100');
+    expect(only(objects, 'MetricTemplate', 'rollout-tf-serving-latency').spec.query).toBe(
+      'histogram_quantile(0.99, sum by (le) (rate(:tensorflow:serving:request_latency_bucket{namespace="{{ namespace }}",'
+      + 'pod=~"{{ target }}-[a-z0-9]+-[a-z0-9]+"}[{{ interval }}]))) / 1000');
+    // AND no route, Services or ReferenceGrant of our own: Flagger writes them in the servers' namespace
+    for (const kind of ['HTTPRoute', 'GRPCRoute', 'ReferenceGrant']) expect(objects.filter((o: any) => o.kind === kind)).toEqual([]);
+    expect(objects.filter((o: any) => o.kind === 'Service').map((o: any) => o.metadata.name)).toEqual(['resnet']);
+    expect(rollout.httpRoute).toBeUndefined();
+    // AND the policies target Flagger's Services
+    expect(only(objects, 'GCPBackendPolicy', 'rollout-primary').spec.targetRef).toEqual({ group: '', kind: 'Service', name: 'rollout-primary' });
+    expect(only(objects, 'HealthCheckPolicy', 'rollout-canary').spec.targetRef).toEqual({ group: '', kind: 'Service', name: 'rollout-canary' });
+    // AND the Gateway admits routes of the servers' namespace only
+    const gw = only(synth(gwChart), 'Gateway', 'rollout');
+    expect(gw.spec.listeners[0].allowedRoutes).toEqual({
+      namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml' } } },
+    });
+  });
+
+  test('an autoscaled target gets autoscalerRef; a class with route timeouts gets service.timeout (Flagger writes HTTPRoute timeouts)', () => {
+    const cls = GkeGatewayClass.of('envoy', { ...FULL, routeTimeouts: true });
+    const { chart } = flagger({ gatewayClass: cls, iap: undefined, routeTimeout: Duration.seconds(20) },
+      { ...MONITORED, autoscaling: { minReplicas: 2, maxReplicas: 4 } });
+    const spec = only(synth(chart), 'Canary', 'rollout').spec;
+    expect(spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'resnet' });
+    expect(spec.service.timeout).toBe('20000ms');
+  });
+
+  test('the target: selected by app=<name>, no fixed replicas; defaultChild is the Canary', () => {
+    const { chart, rollout } = flagger({}, { ...MONITORED, replicas: 3 });
+    const deployment = only(synth(chart), 'Deployment', 'resnet');
+    expect(deployment.spec.selector.matchLabels.app).toBe('resnet');
+    expect(deployment.spec.template.metadata.labels.app).toBe('resnet');
+    expect(deployment.spec.replicas).toBeUndefined();
+    expect(ApiObject.of(rollout).kind).toBe('Canary');
+    expect(rollout.flaggerCanary).toBeDefined();
+    expect(rollout.metricTemplates).toHaveLength(2);
+  });
+
+  test('in the servers\' namespace: the Gateway admits its own namespace; the load tester checks the model and loads the canary', () => {
+    const { chart } = flagger({
+      flagger: {
+        ...FLAGGER,
+        loadTester: {
+          url: 'http://flagger-loadtester.ml/', requestBody: '{"instances": [[1.0]]}',
+          grpcRequest: { requestJson: '{"model_spec": {"name": "resnet"}}', protoPath: '/protos/predict.proto' },
+        },
+      },
+    }, MONITORED, 'ml');
+    const objects = synth(chart);
+    expect(only(objects, 'Gateway', 'rollout').spec.listeners[0].allowedRoutes).toEqual({ namespaces: { from: 'Same' } });
+    const hooks = only(objects, 'Canary', 'rollout').spec.analysis.webhooks;
+    expect(hooks.map((h: any) => [h.name, h.type])).toEqual([['model-available', 'pre-rollout'], ['predict-load', 'rollout'], ['predict-load-grpc', 'rollout']]);
+    expect(hooks[0].metadata.cmd).toBe('curl -sf http://rollout-canary.ml:8501/v1/models/resnet | grep -q AVAILABLE');
+    expect(hooks[2].metadata.cmd).toContain(' rollout-canary.ml:8500');
+  });
+
+  describe('contradictions', () => {
+    test('static routing props with flagger', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'serving', { namespace: 'ml' });
+      const stable = server(chart, 'resnet', MONITORED);
+      const canary = server(chart, 'resnet-v2', MONITORED);
+      expect(() => new GatewayCanary(chart, 'rollout', { ...BASE, stable, canary, flagger: FLAGGER })).toThrow(
+        "GatewayCanary 'rollout': 'flagger' ([\"canary\", \"weights\"]) must not be combined with static routing props: Flagger writes its own HTTPRoute "
+        + 'and shifts the weights itself, and its canary is stable. Fix: remove canary, weights, or remove flagger');
+    });
+
+    test('neither canary nor flagger', () => {
+      expect(attemptFlagger({ flagger: undefined })).toThrow(
+        "GatewayCanary 'rollout': 'canary' (undefined) must be set unless flagger is. Fix: pass canary: <the TfServingModel of the new version>, "
+        + 'or flagger: { prometheusAddress: … }');
+    });
+
+    test('a server without a scrape object', () => {
+      expect(attemptFlagger({}, {})).toThrow(
+        "GatewayCanary 'rollout': 'flagger' (undefined) must find the metrics of TfServingModel 'resnet' in Prometheus: the analysis reads TF Serving's "
+        + 'request count and latency of the canary pods, and the server has no scrape object. Fix: set monitoring: { scraper: Scraper.POD_MONITORING } '
+        + "(Managed Prometheus) or Scraper.SERVICE_MONITOR on TfServingModel 'resnet'");
+    });
+
+    test('a load tester the NetworkPolicy drops', () => {
+      expect(attemptFlagger({ flagger: { ...FLAGGER, loadTester: { url: 'http://flagger-loadtester.test/' } } })).toThrow(
+        "GatewayCanary 'rollout': 'flagger.loadTester' (\"http://flagger-loadtester.test/\") must run in a namespace the NetworkPolicy of "
+        + "TfServingModel 'resnet' admits ('test' is not): its model check and load would be dropped. Fix: add { namespaceSelector: { matchLabels: "
+        + "{ 'kubernetes.io/metadata.name': 'test' } } } to networkPolicy.allowFrom of TfServingModel 'resnet'");
+    });
+
+    test('a name whose Flagger Service is the server\'s', () => {
+      expect(attemptFlagger({ name: 'resnet' })).toThrow(
+        "GatewayCanary 'rollout': 'name' (\"resnet\") must not make Flagger's Service 'resnet' collide with the Service of TfServingModel 'resnet'. "
+        + "Fix: choose another name, e.g. 'resnet-rollout'");
+    });
+
+    test('a latency limit within the batching timeout', () => {
+      expect(attemptFlagger({ flagger: { ...FLAGGER, maxLatency: Duration.millis(2) } },
+        { ...MONITORED, batching: new BatchingConfig({ maxBatchSize: 8, batchTimeout: Duration.millis(3) }) })).toThrow(
+        "GatewayCanary 'rollout': 'flagger.maxLatency' (\"0.002s\") must be whole milliseconds, longer than the largest batching timeout (0.003s): "
+        + 'a request may wait that long for its batch. Fix: raise maxLatency well above the batching timeout, or leave it out to size it from the batching timeout');
+    });
+
+    test('a success rate, a Prometheus address or a step out of range', () => {
+      expect(attemptFlagger({ flagger: { ...FLAGGER, minSuccessRate: 101 } })).toThrow(
+        "GatewayCanary 'rollout': 'flagger.minSuccessRate' (101) must be a percentage between 0 and 100. Fix: use 99");
+      expect(attemptFlagger({ flagger: { prometheusAddress: 'frontend:9090' } })).toThrow(
+        "GatewayCanary 'rollout': 'flagger.prometheusAddress' (\"frontend:9090\") must be an http(s) URL. "
+        + "Fix: use the Managed Prometheus frontend, e.g. 'http://frontend.gmp-public.svc:9090'");
+      expect(attemptFlagger({ flagger: { ...FLAGGER, stepWeight: 60 } })).toThrow(
+        "GatewayCanary 'rollout': 'flagger.stepWeight' (60) must not exceed maxWeight (50). Fix: lower stepWeight or raise maxWeight");
+    });
+
+    test('a progress deadline shorter than the server\'s', () => {
+      expect(attemptFlagger({ flagger: { ...FLAGGER, progressDeadline: Duration.seconds(60) } })).toThrow(
+        "GatewayCanary 'rollout': 'flagger.progressDeadline' (\"60s\") must be at least the progress deadline of TfServingModel 'resnet' (900s: its startup "
+        + 'timeout plus node and image time): Flagger would roll back a canary that is still loading its models. Fix: set flagger.progressDeadline: '
+        + "Duration.seconds(900) or more, or lower the server's probes.startupTimeout");
+    });
+
+    test('a target whose pods carry another app label', () => {
+      expect(attemptFlagger({}, { ...MONITORED, labels: { app: 'bert' } })).toThrow(
+        "GatewayCanary 'rollout': 'stable' (\"TfServingModel 'resnet' pod label app=bert\") must not already carry the pod label 'app' with another value: "
+        + "Flagger selects the target's pods by app=resnet. Fix: remove 'app' from the TfServingModel's labels");
+    });
+
+    test('a gRPC load for a model the server does not serve (checked at synthesis)', () => {
+      const { chart } = flagger({
+        flagger: { ...FLAGGER, loadTester: { url: 'http://lt.ml/', grpcRequest: { requestJson: '{"model_spec": {"name": "bert"}}', protoPath: '/p/predict.proto' } } },
+      }, MONITORED, 'ml');
+      expect(() => synth(chart)).toThrow(
+        "[serving/rollout] GatewayCanary 'rollout': 'flagger.loadTester.grpcRequest.requestJson' (\"model_spec.name 'bert'\") must name a model of TfServingModel 'resnet' "
+        + '(["resnet"]): TF Serving answers NOT_FOUND, and the load would only count as errors. Fix: set model_spec.name to one of ["resnet"]');
+    });
   });
 });
