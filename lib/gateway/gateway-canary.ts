@@ -36,13 +36,14 @@ export type { GatewayFlaggerOptions } from './gateway-flagger';
  * gRPC through the Gateway (`grpcHost`: a second listener, a GRPCRoute and the Services' gRPC port) needs a
  * GatewayClass that implements GRPCRoute; GKE's classes do not, and `grpcHost` is refused with them.
  *
- * Callers choose a version with the pinning header only with `allowCallerPinning`; by default the header is removed
- * from every request.
+ * Callers choose a version with the pinning header only with `allowCallerPinning`; by default no rule matches it.
  *
  * With `flagger` (instead of `canary`), Flagger's Gateway API provider runs the rollout: a Flagger Canary and two
  * MetricTemplates over TF Serving's own metrics in the servers' chart; Flagger writes the HTTPRoute and the Services
  * (`NAME-primary`, `NAME-canary`), which the policies target. **Side effects on `stable`**: the pod label and
- * selector `app: <stable.name>`, and no fixed `replicas`.
+ * selector `app: <stable.name>` (a selector is immutable: a running Deployment must be recreated), and no fixed
+ * `replicas`. In-cluster clients call Flagger's Service `NAME` (the primary only); the server's own Service selects
+ * the canary's pods too.
  *
  * The same split rules as IstioCanary (weights, pinning header, mirror share, request budget, prediction surface)
  * come from one place (serving/traffic-split.ts). The HTTPRoute (static) or the Flagger Canary is the default child.

@@ -6,7 +6,8 @@ import {
 } from '../imports/flagger.app';
 import { formatDuration } from '../private/duration';
 import {
-  checkLoadTester, checkProgressDeadline, FlaggerLoadTesterOptions, FlaggerSteps, LATENCY_BUDGET_MS, loadTesterWebhooks, resolveFlaggerSteps,
+  checkLoadTester, checkProgressDeadline, FlaggerLoadTesterOptions, FlaggerSteps, flaggerInterval, LATENCY_BUDGET_MS, loadTesterWebhooks,
+  resolveFlaggerSteps,
   tfServingLatencyQuery, tfServingSuccessRateQuery,
 } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
@@ -104,7 +105,7 @@ export interface GatewayFlaggerPlan extends FlaggerSteps {
 }
 
 /** The props a Flagger rollout replaces: Flagger writes the route and shifts the weights itself. */
-export const STATIC_ONLY_PROPS = ['canary', 'weights', 'pinning', 'mirrorPercent', 'grpcHost', 'allowCallerPinning'] as const;
+export const STATIC_ONLY_PROPS = ['canary', 'weights', 'pinning', 'mirrorPercent', 'grpcHost', 'allowCallerPinning', 'referenceGrant'] as const;
 
 /** Checks the Flagger options against the target server; throws the first ConfigError. */
 export function resolveGatewayFlagger(subject: string, name: string, f: GatewayFlaggerOptions, target: TfServingModel): GatewayFlaggerPlan {
@@ -181,6 +182,20 @@ export interface GatewayFlaggerTarget {
   readonly flagger: GatewayFlaggerPlan;
 }
 
+/** The annotations GKE's NEG controller keeps on a Service a Gateway load-balances to (standalone NEGs). */
+const GKE_NEG_ANNOTATIONS = ['cloud.google.com/neg', 'cloud.google.com/neg-status'] as const;
+
+/**
+ * The range of the metric queries (`{{ interval }}` in the MetricTemplates): the analysis interval, but at least four
+ * scrapes, so that `rate()` has samples even when one scrape is late. An empty result is no pause: Flagger counts it
+ * as a failed check (pkg/controller/scheduler_metrics.go "no values found", scheduler.go FailedChecks+1).
+ */
+export function metricWindow(analysisInterval: string, scrape: Duration): string {
+  const m = /^(\d+)(m|s)$/.exec(analysisInterval)!;
+  const analysisSec = Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+  return flaggerInterval(Duration.seconds(Math.max(analysisSec, 4 * Math.ceil(scrape.toSeconds({ integral: false })))))!;
+}
+
 /** The names of the two MetricTemplates. */
 export function metricTemplateNames(name: string): { successRate: string; latency: string } {
   return { successRate: `${name}-tf-serving-success-rate`, latency: `${name}-tf-serving-latency` };
@@ -198,6 +213,7 @@ export function gatewayFlaggerSpec(t: GatewayFlaggerTarget): CanarySpec {
   const f = t.flagger;
   const s = t.target;
   const names = metricTemplateNames(t.name);
+  const window = metricWindow(f.interval, s.scrapeInterval);
   return {
     provider: CanarySpecProvider.GATEWAYAPI_V1,
     targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: s.name },
@@ -211,6 +227,9 @@ export function gatewayFlaggerSpec(t: GatewayFlaggerTarget): CanarySpec {
       portName: 'http',
       targetPort: s.restPort,
       portDiscovery: true,
+      // Flagger resets the annotations of the Services it owns to the Canary's (pkg/router/kubernetes_default.go
+      // reconcileService) except the keys listed here; GKE's NEG controller writes these on a Gateway's backend Services.
+      unmanagedMetadata: { annotations: [...GKE_NEG_ANNOTATIONS] },
       hosts: [t.restHost],
       gatewayRefs: [{ name: t.name, namespace: t.gatewayNamespace, sectionName: 'rest' }],
       match: [{ uri: { prefix: REST_PREFIX.replace(/\/$/, '') } }],
@@ -226,8 +245,8 @@ export function gatewayFlaggerSpec(t: GatewayFlaggerTarget): CanarySpec {
           { name: t.name, namespace: t.namespace, restPort: s.restPort, grpcPort: s.grpcPort, model: s.modelNames[0] }, f.loadTester),
       } : {}),
       metrics: [
-        { name: 'tf-serving-success-rate', templateRef: { name: names.successRate }, thresholdRange: { min: f.minSuccessRate }, interval: f.interval },
-        { name: 'tf-serving-latency-p99', templateRef: { name: names.latency }, thresholdRange: { max: maxLatencyMsOf(f, s) }, interval: f.interval },
+        { name: 'tf-serving-success-rate', templateRef: { name: names.successRate }, thresholdRange: { min: f.minSuccessRate }, interval: window },
+        { name: 'tf-serving-latency-p99', templateRef: { name: names.latency }, thresholdRange: { max: maxLatencyMsOf(f, s) }, interval: window },
       ],
     },
   };

@@ -146,7 +146,8 @@ export interface IapOptions {
 /** Properties of a {@link GatewayCanary}. */
 export interface GatewayCanaryProps {
   /**
-   * The name of the Gateway, the routes and the policies; the backend Services are `NAME-stable` and `NAME-canary`.
+   * The name of the Gateway, the routes and the policies; the backend Services are `NAME-stable` and `NAME-canary`
+   * (with `flagger`, Flagger's `NAME-primary` and `NAME-canary`).
    *
    * @default - the construct id
    */
@@ -167,7 +168,7 @@ export interface GatewayCanaryProps {
   readonly weights?: TrafficWeights;
   /**
    * Header pinning: `HEADER: canary` / `HEADER: stable` rules that match before the split, with
-   * `allowCallerPinning: true`. Without it the header is the one removed from every request.
+   * `allowCallerPinning: true`. Without it no rule matches the header, so it chooses nothing.
    *
    * @default - header 'x-model-version'
    */
@@ -175,9 +176,7 @@ export interface GatewayCanaryProps {
   /**
    * Let callers of the Gateway choose the version with the pinning header. Every caller that reaches the Gateway
    * (with IAP, every signed-in user IAP admits) can then send its requests to the canary, whatever the weights.
-   * Off, the routes have no pinning rules and remove the header from every request (a `RequestHeaderModifier`
-   * filter, Gateway API core, which GKE's classes pass in their conformance reports), so nothing behind the Gateway
-   * sees a caller's choice either.
+   * Off, the routes have no pinning rules: the header reaches the servers but chooses nothing.
    *
    * @default false
    */

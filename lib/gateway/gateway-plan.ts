@@ -47,8 +47,6 @@ export interface GatewayCanaryPlan {
   readonly weights: TrafficWeights;
   /** The header that pins a request, when callers may pin. */
   readonly pinHeader?: string;
-  /** The header removed from every request, when callers may not pin. */
-  readonly removeHeader?: string;
   readonly mirrorPercent?: number;
   /** The Flagger hand-off; undefined: a static split. */
   readonly flagger?: GatewayFlaggerPlan;
@@ -80,7 +78,7 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
   const canary = props.canary ?? stable;
   const cls = props.gatewayClass;
   const weights = checkWeights(subject, props.weights);
-  const { pinHeader, removeHeader } = resolvePinning(subject, props);
+  const { pinHeader } = resolvePinning(subject, props);
   const mirrorPercent = checkMirrorPercent(subject, props.mirrorPercent);
   if (mirrorPercent && !cls.features.requestMirror) {
     fail(subject, 'mirrorPercent', mirrorPercent,
@@ -173,7 +171,6 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
     canary,
     weights,
     pinHeader,
-    removeHeader,
     mirrorPercent,
     flagger,
     gatewayPolicy,
@@ -194,7 +191,8 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
 
 /**
  * The declared Gateway API version has the fields written: RequestMirror `percent` is in the CRDs from v1.3.0
- * (HTTPRequestMirrorFilter `percent`/`fraction`, GEP-3171; GKE reports HTTPRouteRequestPercentageMirror from 1.33).
+ * (HTTPRequestMirrorFilter `percent`/`fraction`, GEP-3171). GKE's conformance reports list HTTPRouteRequestPercentageMirror,
+ * as a provisional test, for the global (1.33.4) and regional (1.34.4) external managed classes; none covers gke-l7-rilb.
  */
 function checkGatewayApiVersion(subject: string, version: string | undefined, mirrorPercent: number | undefined): void {
   if (version === undefined) return;
@@ -224,11 +222,11 @@ function checkMode(subject: string, props: GatewayCanaryProps): void {
 
 /**
  * The pinning header routes only with allowCallerPinning: through a Gateway every caller could send its requests to
- * the canary. Otherwise the header is removed from every request (RequestHeaderModifier `remove`, Gateway API core:
- * GKE's classes pass HTTPRouteRequestHeaderModifier in their conformance reports, conformance/reports/v1.3.0/gke-gateway;
- * a rule-level filter, since per-backend header modification is unsupported there).
+ * the canary. Otherwise the routes have no rule that matches it, so the header chooses nothing. It is not removed
+ * either: a `RequestHeaderModifier` would only repeat that, and GKE's conformance reports cover it for the
+ * Envoy-based classes but not for the classic `gke-l7-gxlb`, where an unsupported filter fails the whole route.
  */
-function resolvePinning(subject: string, props: GatewayCanaryProps): { pinHeader?: string; removeHeader?: string } {
+function resolvePinning(subject: string, props: GatewayCanaryProps): { pinHeader?: string } {
   if (props.flagger) return {};
   const header = resolvePinHeader(subject, props.pinning, 'HTTP/2 (gRPC) header names are lower case');
   const allow = props.allowCallerPinning ?? false;
@@ -237,10 +235,10 @@ function resolvePinning(subject: string, props: GatewayCanaryProps): { pinHeader
   }
   if (props.pinning?.enabled === true && !allow) {
     fail(subject, 'pinning.enabled', true,
-      'come with allowCallerPinning: true: pinning through a Gateway lets every caller choose the canary, so the header is removed unless callers may pin',
+      'come with allowCallerPinning: true: pinning through a Gateway lets every caller choose the canary, so no rule matches the header unless callers may pin',
       'set allowCallerPinning: true, or remove pinning.enabled');
   }
-  return allow ? { pinHeader: header } : { removeHeader: header };
+  return allow ? { pinHeader: header } : {};
 }
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -410,14 +408,11 @@ export function httpRouteSpec(plan: GatewayCanaryPlan): HttpRouteSpec {
       });
     }
   }
-  const strip = plan.removeHeader
-    ? [{ type: HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: [plan.removeHeader] } }] : [];
   const mirror = plan.mirrorPercent ? [{
     type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
     requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
   }] : [];
-  // The header is removed before the request is mirrored: filters apply in order.
-  const filters = [...strip, ...mirror];
+  const filters = mirror;
   rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...(filters.length ? { filters } : {}), ...timeouts });
   return { parentRefs: [{ name: plan.name, sectionName: 'rest' }], hostnames: [plan.restHost], rules };
 }
@@ -440,13 +435,11 @@ export function grpcRouteSpec(plan: GatewayCanaryPlan): GrpcRouteSpec {
       rules.push({ ...ruleName(plan, `pin-${v}`), matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)] });
     }
   }
-  const strip = plan.removeHeader
-    ? [{ type: GrpcRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: [plan.removeHeader] } }] : [];
   const mirror = plan.mirrorPercent ? [{
     type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
     requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
   }] : [];
-  const filters = [...strip, ...mirror];
+  const filters = mirror;
   rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...(filters.length ? { filters } : {}) });
   return { parentRefs: [{ name: plan.name, sectionName: 'grpc' }], hostnames: [plan.grpcHost!], rules };
 }

@@ -870,6 +870,11 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     return this.service.name;
   }
 
+  /** How often the server's metrics are scraped (`monitoring.interval`). */
+  public get scrapeInterval(): Duration {
+    return this.settings.monitoring.interval ?? Duration.seconds(30);
+  }
+
   /** The Service's namespace, when the chart sets one. */
   public get serviceNamespace(): string | undefined {
     return this.service.metadata.namespace;

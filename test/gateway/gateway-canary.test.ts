@@ -3,6 +3,7 @@ import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { BatchingConfig, GcsAccess, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps } from '../../lib';
 import { GatewayCanary, GatewayCanaryProps, GatewayTls, GkeGatewayClass } from '../../lib/gateway';
 import { cidrContains } from '../../lib/gateway/gateway-plan';
+import { metricWindow } from '../../lib/gateway/gateway-flagger';
 import { sharedDir } from '../support/shared';
 import { only, synth } from '../support/synth';
 
@@ -148,7 +149,7 @@ describe('GatewayCanary', () => {
     // Callers may not pin (the default): the header is removed first, so the mirrored copy lacks it too
     const stripped = only(build({ mirrorPercent: 10 }).objects, 'HTTPRoute', 'resnet').spec.rules;
     expect(stripped).toHaveLength(1);
-    expect(stripped[0].filters.map((f: any) => f.type)).toEqual(['RequestHeaderModifier', 'RequestMirror']);
+    expect(stripped[0].filters.map((f: any) => f.type)).toEqual(['RequestMirror']);
   });
 
   test('the Gateway: one HTTPS listener on GKE; with gRPC two, with the TLS Secret, routes of its own namespace only', () => {
@@ -284,20 +285,17 @@ describe('GatewayCanary', () => {
     expect(only(objects, 'HTTPRoute', 'resnet').spec.rules.map((r: any) => r.timeouts)).toEqual(Array(3).fill({ request: '20000ms' }));
   });
 
-  test('callers may not pin by default: no pinning rules, the header removed from every request of both routes', () => {
+  test('callers may not pin by default: no pinning rules and no header filter on either route', () => {
     // GIVEN the default pinning (header x-model-version) without allowCallerPinning
     const { objects, rollout } = build({ ...GRPC, allowCallerPinning: undefined });
-    // THEN one split rule per route, whose first filter removes the header
+    // THEN one split rule per route, matching no header and filtering nothing (gke-l7-gxlb has no verified header removal)
     for (const kind of ['HTTPRoute', 'GRPCRoute']) {
       const rules = only(objects, kind, 'resnet').spec.rules;
       expect(rules.map((r: any) => r.name)).toEqual(['split']);
-      expect(rules[0].filters).toEqual([{ type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['x-model-version'] } }]);
+      expect(rules[0].filters).toBeUndefined();
+      expect(JSON.stringify(rules)).not.toContain('x-model-version');
     }
     expect(rollout.pinHeader).toBeUndefined();
-    // AND a custom header is the one removed; pinning off removes nothing
-    expect(only(build({ pinning: { header: 'x-canary' } }).objects, 'HTTPRoute', 'resnet').spec.rules[0].filters[0].requestHeaderModifier)
-      .toEqual({ remove: ['x-canary'] });
-    expect(only(build({ pinning: { enabled: false } }).objects, 'HTTPRoute', 'resnet').spec.rules[0].filters).toBeUndefined();
   });
 
   test('GCPGatewayPolicy: global access of an internal Gateway and an SSL policy, attached to the Gateway; none by default', () => {
@@ -419,7 +417,7 @@ describe('GatewayCanary', () => {
     test('pinning asked for without allowing callers to pin', () => {
       expect(attempt({ pinning: { enabled: true } })).toThrow(
         "GatewayCanary 'resnet': 'pinning.enabled' (true) must come with allowCallerPinning: true: pinning through a Gateway lets every caller choose "
-        + 'the canary, so the header is removed unless callers may pin. Fix: set allowCallerPinning: true, or remove pinning.enabled');
+        + 'the canary, so no rule matches the header unless callers may pin. Fix: set allowCallerPinning: true, or remove pinning.enabled');
     });
 
     test('callers allowed to pin with pinning off', () => {
@@ -507,14 +505,17 @@ describe('GatewayCanary with Flagger', () => {
     expect(canary.spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'resnet' });
     expect(canary.spec.service).toEqual({
       name: 'rollout', port: 8501, portName: 'http', targetPort: 8501, portDiscovery: true, hosts: ['resnet.ml.example.com'],
+      // Flagger would reset GKE's NEG annotations on its Services (kubernetes_default.go reconcileService)
+      unmanagedMetadata: { annotations: ['cloud.google.com/neg', 'cloud.google.com/neg-status'] },
       gatewayRefs: [{ name: 'rollout', namespace: 'ml-edge', sectionName: 'rest' }], match: [{ uri: { prefix: '/v1/models' } }],
     });
     // AND the analysis reads the two MetricTemplates; the latency limit is 500 ms plus the batching timeout
     expect(canary.spec.analysis).toEqual({
       interval: '30s', threshold: 5, stepWeight: 5, maxWeight: 30,
       metrics: [
-        { name: 'tf-serving-success-rate', templateRef: { name: 'rollout-tf-serving-success-rate' }, thresholdRange: { min: 99 }, interval: '30s' },
-        { name: 'tf-serving-latency-p99', templateRef: { name: 'rollout-tf-serving-latency' }, thresholdRange: { max: 503 }, interval: '30s' },
+        // the query range: four 30 s scrapes, longer than the 30 s analysis interval
+        { name: 'tf-serving-success-rate', templateRef: { name: 'rollout-tf-serving-success-rate' }, thresholdRange: { min: 99 }, interval: '2m' },
+        { name: 'tf-serving-latency-p99', templateRef: { name: 'rollout-tf-serving-latency' }, thresholdRange: { max: 503 }, interval: '2m' },
       ],
     });
     const success = only(objects, 'MetricTemplate', 'rollout-tf-serving-success-rate').spec;
@@ -589,6 +590,15 @@ describe('GatewayCanary with Flagger', () => {
         + 'and shifts the weights itself, and its canary is stable. Fix: remove canary, weights, or remove flagger');
     });
 
+    test('referenceGrant with flagger (Flagger writes the route in the servers\' namespace: there is nothing to grant)', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'serving', { namespace: 'ml' });
+      const stable = server(chart, 'resnet', MONITORED);
+      expect(() => new GatewayCanary(chart, 'rollout', { ...BASE, weights: undefined, stable, flagger: FLAGGER, referenceGrant: false })).toThrow(
+        "GatewayCanary 'rollout': 'flagger' ([\"referenceGrant\"]) must not be combined with static routing props: Flagger writes its own HTTPRoute "
+        + 'and shifts the weights itself, and its canary is stable. Fix: remove referenceGrant, or remove flagger');
+    });
+
     test('neither canary nor flagger', () => {
       expect(attemptFlagger({ flagger: undefined })).toThrow(
         "GatewayCanary 'rollout': 'canary' (undefined) must be set unless flagger is. Fix: pass canary: <the TfServingModel of the new version>, "
@@ -653,5 +663,17 @@ describe('GatewayCanary with Flagger', () => {
         "[serving/rollout] GatewayCanary 'rollout': 'flagger.loadTester.grpcRequest.requestJson' (\"model_spec.name 'bert'\") must name a model of TfServingModel 'resnet' "
         + '(["resnet"]): TF Serving answers NOT_FOUND, and the load would only count as errors. Fix: set model_spec.name to one of ["resnet"]');
     });
+  });
+});
+
+describe('metricWindow', () => {
+  test('the analysis interval, but at least four scrapes', () => {
+    expect(metricWindow('30s', Duration.seconds(30))).toBe('2m');
+    expect(metricWindow('1m', Duration.seconds(30))).toBe('2m');
+    expect(metricWindow('5m', Duration.seconds(30))).toBe('5m');
+    expect(metricWindow('1m', Duration.seconds(10))).toBe('1m');
+    expect(metricWindow('30s', Duration.seconds(15))).toBe('1m');
+    expect(metricWindow('1m', Duration.seconds(45))).toBe('3m');
+    expect(metricWindow('1m', Duration.seconds(20))).toBe('80s');
   });
 });
