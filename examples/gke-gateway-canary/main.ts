@@ -1,14 +1,16 @@
 // A canary of version 2 of a model next to version 1 without a service mesh: GKE's Gateway controller programs a
-// global external Application Load Balancer. REST on resnet.ml.example.com, a 95/5 split (callers cannot pin a
-// version: the `x-model-version` header is removed), 10 % of requests are mirrored to the canary (the filter's
-// `percent` needs the Gateway API CRDs v1.3.0+, which GKE installs from 1.33.2-gke.1335000), TLS 1.2+ by an SSL
-// policy, Identity-Aware Proxy in front of both backends. The Gateway
-// and route live in `ml-edge`, the servers in `ml-serving` (a ReferenceGrant lets the route reach them).
+// global external Application Load Balancer. REST on resnet.ml.example.com and gRPC on resnet-grpc.ml.example.com,
+// a 95/5 split (callers cannot pin a version: no rule matches the `x-model-version` header), 10 % of requests are
+// mirrored to the canary (the filter's `percent` needs the Gateway API CRDs v1.3.0+, which GKE installs from
+// 1.33.2-gke.1335000), TLS 1.2+ by an SSL policy, Identity-Aware Proxy in front of both backends. The Gateway and
+// routes live in `ml-edge`, the servers in `ml-serving` (a ReferenceGrant lets the routes reach them).
 //
-// REST only: GKE's Gateway implements no GRPCRoute and no HTTP/2 without TLS to the pods (its Gateway API conformance
-// reports), so gRPC clients stay in the cluster and balance per call themselves: a headless Service over the servers,
-// a `dns:///` target with the round_robin policy, and grpc.max_connection_age_ms on the servers so that clients
-// re-resolve (README, "gRPC balancing without a mesh").
+// gRPC: GKE's Gateway implements no GRPCRoute and speaks HTTP/2 to pods only over TLS, so the servers serve gRPC
+// with TLS (`grpcTls`: the certificate of the kubernetes.io/tls Secret `resnet-grpc-tls`, e.g. from cert-manager; a
+// self-signed one works, the load balancer does not validate it) and an HTTPRoute on the gRPC listener matches the
+// gRPC prediction paths. The load balancer balances each call over the pods: a client's one long-lived channel is
+// not pinned to one pod as it is behind a ClusterIP Service. gRPC clients send an IAP ID token as `authorization`
+// metadata. In-cluster gRPC callers must speak TLS too (REST stays plaintext).
 //
 // A second rollout (FlaggerChart) hands the split to Flagger's Gateway API provider: Flagger copies `bert` to
 // `bert-primary`, writes the HTTPRoute `bert` on the internal Gateway and moves 10 % per minute to a new version while
@@ -16,7 +18,8 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  BatchingConfig, GatewayCanary, GatewayTls, GcsAccess, GkeGatewayClass, ModelSource, Scraper, ServingApp, TfServingModel, VersionPolicy,
+  BatchingConfig, GatewayCanary, GatewayTls, GcsAccess, GkeGatewayClass, GrpcTls, ModelSource, Scraper, ServingApp, TfServingModel,
+  VersionPolicy,
 } from '../../lib';
 
 export class ServersChart extends Chart {
@@ -31,6 +34,7 @@ export class ServersChart extends Chart {
       models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet'), versionPolicy: VersionPolicy.specific(version) }],
       gcsAccess,
       batching,
+      grpcTls: GrpcTls.fromSecret('resnet-grpc-tls'),
       // The load balancer's front ends and Google's health checkers connect to the pods from these ranges.
       networkPolicy: { allowFrom: [{ podSelector: {} }, { ipBlock: { cidr: '35.191.0.0/16' } }, { ipBlock: { cidr: '130.211.0.0/22' } }] },
     });
@@ -51,6 +55,7 @@ export class EdgeChart extends Chart {
       mirrorPercent: 10,
       gatewayClass: GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED,
       restHost: 'resnet.ml.example.com',
+      grpcHost: 'resnet-grpc.ml.example.com',
       tls: GatewayTls.certificateMap('ml-example-com'),
       // TLS 1.2+ at the front end (a Compute Engine SSL policy; Google's default accepts TLS 1.0).
       sslPolicy: 'tls12-modern',

@@ -5,9 +5,10 @@ import { checkMaxLatency, gatewayFlaggerSpec, metricTemplateNames, metricTemplat
 import { GatewayCanaryProps, GkeGatewayClass } from './gateway-options';
 import {
   backendPolicySpec, checkModelNames, checkTimeout, GatewayCanaryPlan, gatewaySpec, grpcRouteSpec, healthCheckPolicySpec, httpRouteSpec,
-  referenceGrantSpec, resolveGatewayCanaryPlan, timeoutSecOf,
+  referenceGrantSpec, resolveGatewayCanaryPlan, timeoutSecOf, backend, split, ruleName,
 } from './gateway-plan';
 import { gatewayPolicySpec } from './gateway-policy';
+import { grpcHttpRouteSpec, HTTP2_APP_PROTOCOL } from './grpc-backend';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 import { Canary, MetricTemplate } from '../imports/flagger.app';
 import { Gateway, GrpcRoute, HttpRoute, ReferenceGrant } from '../imports/gateway.networking.k8s.io';
@@ -33,8 +34,10 @@ export type { GatewayFlaggerOptions } from './gateway-flagger';
  * batching budget, connection draining, logging, IAP) and a HealthCheckPolicy (model status on the REST port). A
  * ReferenceGrant when the routes and the servers are in different namespaces.
  *
- * gRPC through the Gateway (`grpcHost`: a second listener, a GRPCRoute and the Services' gRPC port) needs a
- * GatewayClass that implements GRPCRoute; GKE's classes do not, and `grpcHost` is refused with them.
+ * gRPC through the Gateway (`grpcHost`: a second listener and the Services' gRPC port): on GKE's classes, servers
+ * with `grpcTls` and an HTTPRoute (`NAME-grpc`) matching the gRPC prediction paths, to the gRPC port as
+ * `appProtocol: HTTP2` (HTTP/2 over TLS; the load balancer balances each call over the pods). Plaintext gRPC servers
+ * need a GatewayClass that implements GRPCRoute; GKE's do not, and `grpcHost` is then refused.
  *
  * Callers choose a version with the pinning header only with `allowCallerPinning`; by default no rule matches it.
  *
@@ -65,12 +68,14 @@ export class GatewayCanary extends Construct {
   public readonly gateway: Gateway;
   /** The HTTPRoute (REST; id `Resource`); with `flagger`, none (Flagger writes its own, `NAME` in the servers' namespace). */
   public readonly httpRoute?: HttpRoute;
-  /** The GRPCRoute (gRPC), when `grpcHost` is set. */
+  /** The GRPCRoute (gRPC), when `grpcHost` is set and the servers' gRPC ports are plaintext. */
   public readonly grpcRoute?: GrpcRoute;
   /** The backend Service of the stable version; with `flagger`, none (Flagger creates `NAME-primary`). */
   public readonly stableService?: kplus.k8s.KubeService;
   /** The backend Service of the canary version; with `flagger`, none (Flagger creates `NAME-canary`). */
   public readonly canaryService?: kplus.k8s.KubeService;
+  /** The HTTPRoute of the gRPC listener (`NAME-grpc`), when `grpcHost` is set and the servers have `grpcTls`. */
+  public readonly grpcHttpRoute?: HttpRoute;
   /** The GCPBackendPolicy of each backend Service (stable, canary). */
   public readonly backendPolicies: GcpBackendPolicy[];
   /** The HealthCheckPolicy of each backend Service (stable, canary). */
@@ -117,20 +122,33 @@ export class GatewayCanary extends Construct {
     } else {
       this.httpRoute = new HttpRoute(this, 'Resource', { metadata, spec: httpRouteSpec(plan) });
     }
-    if (plan.grpcHost !== undefined) this.grpcRoute = new GrpcRoute(this, 'GrpcRoute', { metadata, spec: grpcRouteSpec(plan) });
+    if (plan.grpcMode === 'grpc-route') this.grpcRoute = new GrpcRoute(this, 'GrpcRoute', { metadata, spec: grpcRouteSpec(plan) });
+    if (plan.grpcMode === 'http2-tls') {
+      this.grpcHttpRoute = new HttpRoute(this, 'GrpcHttpRoute', {
+        metadata: { ...metadata, name: `${plan.name}-grpc` },
+        spec: grpcHttpRouteSpec({
+          name: plan.name, grpcHost: plan.grpcHost!, gatewayClass: plan.gatewayClass, pinHeader: plan.pinHeader, mirrorPercent: plan.mirrorPercent,
+          grpcPort: plan.stable.grpcPort, backend: (v, port) => backend(plan, v, port), split: (port) => split(plan, port),
+          ruleName: (n) => ruleName(plan, n),
+          requestTimeout: plan.routeTimeout ? `${Math.ceil(plan.routeTimeout.toMilliseconds({ integral: false }))}ms` : undefined,
+        }),
+      });
+    }
     const service = (cid: string, server: TfServingModel, name: string) => new kplus.k8s.KubeService(backends, cid, {
       metadata: backendMeta(name),
       spec: {
         type: 'ClusterIP',
         selector: { ...server.selectorLabels },
         ports: [
-          // The gRPC port only when a GRPCRoute uses it. `appProtocol: kubernetes.io/h2c` (HTTP/2 without TLS: gRPC needs
+          // The gRPC port only when a gRPC route uses it. `appProtocol: kubernetes.io/h2c` (HTTP/2 without TLS: gRPC needs
           // HTTP/2 and TF Serving's gRPC port is plaintext) only for a class that implements it (Gateway API feature
           // HTTPRouteBackendProtocolH2C). GKE does not (its conformance reports list it unsupported), and GKE's own
           // backend protocol HTTP2 (`cloud.google.com/app-protocols`) is HTTP/2 over TLS: no GKE class reaches this port.
           ...(plan.grpcHost !== undefined ? [{
             name: 'grpc', port: server.grpcPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.grpcPort), protocol: 'TCP',
-            ...(plan.gatewayClass.features.backendH2c ? { appProtocol: 'kubernetes.io/h2c' } : {}),
+            ...(plan.gatewayClass.features.backendH2c && plan.grpcMode === 'grpc-route' ? { appProtocol: 'kubernetes.io/h2c' } : {}),
+            // Servers with grpcTls: HTTP/2 over TLS (grpc-backend.ts).
+            ...(plan.grpcMode === 'http2-tls' ? { appProtocol: HTTP2_APP_PROTOCOL } : {}),
           }] : []),
           { name: 'http', port: server.restPort, targetPort: kplus.k8s.IntOrString.fromNumber(server.restPort), protocol: 'TCP' },
         ],

@@ -119,6 +119,13 @@ export function resolveGatewayFlagger(subject: string, name: string, f: GatewayF
   }
   if (f.maxLatency !== undefined) checkMaxLatency(subject, f.maxLatency, target);
   const id = `TfServingModel '${target.node.id}'`;
+  if (f.loadTester?.grpcRequest && target.grpcTls) {
+    // the load tester's ghz call is plaintext (`--insecure`, serving/flagger-analysis.ts loadTesterWebhooks); with
+    // grpcTls the port speaks TLS only (server.cc BuildServerCredentials), so every call would fail the analysis.
+    fail(subject, 'flagger.loadTester.grpcRequest', f.loadTester.grpcRequest.protoPath,
+      `not send plaintext gRPC load to ${id}: its gRPC port has grpcTls and accepts TLS only`,
+      'remove grpcRequest and load the canary over REST (requestBody)');
+  }
   if (f.loadTester) {
     const ns = checkLoadTester(subject, 'flagger.loadTester', f.loadTester, 'its namespace must be admitted by the servers\' NetworkPolicy');
     if (target.admitsNamespace(ns) === false) {

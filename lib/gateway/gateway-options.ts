@@ -40,6 +40,13 @@ export interface GatewayClassFeatures {
    * without TLS to the pods, what TF Serving's plaintext gRPC port speaks. Without it no `appProtocol` is written.
    */
   readonly backendH2c: boolean;
+  /**
+   * HTTP/2 over TLS to a backend whose Service port says `appProtocol: HTTP2` (GKE's backend protocol HTTP2). With
+   * it, gRPC reaches servers with `grpcTls` through an HTTPRoute on the gRPC listener, without GRPCRoute.
+   *
+   * @default false
+   */
+  readonly backendHttp2?: boolean;
   /** HTTPRoute `matches[].method` (Gateway API feature `HTTPRouteMethodMatching`). Without it the matches have no method. */
   readonly methodMatching: boolean;
   /** HTTPRoute and GRPCRoute `rules[].name` (Gateway API feature `HTTPRouteNamedRouteRule`). Without it the rules are unnamed. */
@@ -53,7 +60,8 @@ export interface GatewayClassFeatures {
  * HTTPRouteNamedRouteRule (reports for GKE 1.34 to 1.36) in unsupportedFeatures. GKE rejects a route that uses an
  * unsupported match (e.g. kserve/kserve#5319, GWCER104), so nothing unsupported is written.
  */
-const GKE_HTTP_ONLY = { grpcRoute: false, backendH2c: false, methodMatching: false, namedRouteRules: false } as const;
+// Every GKE class speaks HTTP/2 over TLS to a backend (backend service protocol HTTP2, Service appProtocol HTTP2).
+const GKE_HTTP_ONLY = { grpcRoute: false, backendH2c: false, methodMatching: false, namedRouteRules: false, backendHttp2: true } as const;
 
 /**
  * A GKE GatewayClass and what its controller implements, from GKE's GatewayClass capabilities table (HTTPRoute
@@ -215,11 +223,13 @@ export interface GatewayCanaryProps {
    */
   readonly restHost: string;
   /**
-   * The host name of the gRPC API (the GRPCRoute and the `grpc` listener). Must differ from `restHost`: a listener
-   * accepts only one of an HTTPRoute and a GRPCRoute whose host names intersect. Only for a GatewayClass that
-   * implements GRPCRoute; GKE's classes do not (serve gRPC clients in the cluster with client-side balancing).
+   * The host name of the gRPC API (the `grpc` listener). Must differ from `restHost`: a listener accepts only one of
+   * an HTTPRoute and a GRPCRoute whose host names intersect. With servers that have `grpcTls` (both or neither) and a
+   * class with `backendHttp2` (GKE's): an HTTPRoute matching the gRPC prediction paths, to the Services' gRPC port
+   * with `appProtocol: HTTP2`; the load balancer balances each call. With plaintext gRPC servers: a GRPCRoute, only
+   * on a class that implements GRPCRoute (GKE's do not).
    *
-   * @default - no gRPC listener and no GRPCRoute: REST only
+   * @default - no gRPC listener and no gRPC route: REST only
    */
   readonly grpcHost?: string;
   /** The certificate of the HTTPS listeners: `GatewayTls.secret('…')` or `GatewayTls.certificateMap('…')`. */

@@ -2,6 +2,7 @@ import { Chart, Duration } from 'cdk8s';
 import { GatewayFlaggerPlan, resolveGatewayFlagger, STATIC_ONLY_PROPS } from './gateway-flagger';
 import { GatewayCanaryProps, GatewayTls, GkeGatewayClass, IapOptions } from './gateway-options';
 import { GatewayPolicyPlan, resolveGatewayPolicy } from './gateway-policy';
+import { GrpcBackendMode, resolveGrpcBackend } from './grpc-backend';
 import { fail, show } from '../core/errors';
 import {
   GatewaySpec, GatewaySpecListenersTlsMode, GrpcRouteSpec, GrpcRouteSpecRules, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatches,
@@ -56,6 +57,8 @@ export interface GatewayCanaryPlan {
   readonly restHost: string;
   /** The gRPC host; undefined: REST only (no gRPC listener, no GRPCRoute). */
   readonly grpcHost?: string;
+  /** How gRPC reaches the servers, with grpcHost: a GRPCRoute, or an HTTPRoute to HTTP/2-over-TLS ports (grpc-backend.ts). */
+  readonly grpcMode?: GrpcBackendMode;
   readonly tls: GatewayTls;
   readonly iap?: IapOptions;
   /** Set explicitly; else the request budget, read at synthesis. */
@@ -92,17 +95,7 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
       'remove routeTimeout and set timeout, rendered as the backend service timeout (GCPBackendPolicy timeoutSec)');
   }
   if (!props.flagger) checkServers(subject, stable, canary);
-  if (props.grpcHost !== undefined && !cls.features.grpcRoute) {
-    // GKE's conformance reports (kubernetes-sigs/gateway-api conformance/reports/*/gke-gateway) list the GATEWAY-HTTP
-    // profile only: its controller accepts no GRPCRoute (GoogleCloudPlatform/gke-gateway-api#31), and its backend
-    // protocol HTTP2 is HTTP/2 over TLS, which TF Serving's plaintext gRPC port does not speak (no HTTPRouteBackendProtocolH2C).
-    fail(subject, 'grpcHost', props.grpcHost,
-      `not be set with GatewayClass '${cls.name}': its controller does not implement GRPCRoute, nor HTTP/2 without TLS to the pods `
-      + '(GKE conformance reports: profile GATEWAY-HTTP only, HTTPRouteBackendProtocolH2C unsupported)',
-      'remove grpcHost and serve gRPC clients in the cluster with client-side balancing (a headless Service, round_robin, '
-      + 'grpc.max_connection_age_ms on the servers), or use a GatewayClass that implements GRPCRoute '
-      + '(GkeGatewayClass.of(name, { grpcRoute: true, ... }))');
-  }
+  const grpcMode = props.grpcHost !== undefined ? resolveGrpcBackend(subject, cls, props.grpcHost, stable, canary) : undefined;
   for (const [prop, host] of [['restHost', props.restHost], ['grpcHost', props.grpcHost]] as const) {
     if (host === undefined) continue;
     if (!HOST_RE.test(host)) fail(subject, prop, host, 'be a lower-case DNS name (no wildcard)', 'use e.g. \'resnet.ml.example.com\'');
@@ -177,6 +170,7 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
     gatewayClass: cls,
     restHost: props.restHost,
     grpcHost: props.grpcHost,
+    grpcMode,
     tls: props.tls,
     iap: props.iap ? { ...props.iap } : undefined,
     timeout: props.timeout,
@@ -374,7 +368,8 @@ function routesOf(namespace: string) {
   return { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } };
 }
 
-function backend(plan: GatewayCanaryPlan, version: 'stable' | 'canary', port: number) {
+/** A backendRef to one version's Service on a port (namespaced when the routes are in another namespace). */
+export function backend(plan: GatewayCanaryPlan, version: 'stable' | 'canary', port: number) {
   return { name: plan.services[version], port, ...(plan.crossNamespace ? { namespace: plan.backendNamespace ?? 'default' } : {}) };
 }
 
@@ -445,11 +440,12 @@ export function grpcRouteSpec(plan: GatewayCanaryPlan): GrpcRouteSpec {
 }
 
 /** `rules[].name`, for a class that implements named route rules (GKE's do not: HTTPRouteNamedRouteRule unsupported). */
-function ruleName(plan: GatewayCanaryPlan, name: string): { name?: string } {
+export function ruleName(plan: GatewayCanaryPlan, name: string): { name?: string } {
   return plan.gatewayClass.features.namedRouteRules ? { name } : {};
 }
 
-function split(plan: GatewayCanaryPlan, port: number) {
+/** The split's backendRefs: the versions with weight above 0, weighted when both are. */
+export function split(plan: GatewayCanaryPlan, port: number) {
   const versions = (['stable', 'canary'] as const).filter((v) => plan.weights[v] > 0);
   return versions.map((v) => ({ ...backend(plan, v, port), ...(versions.length > 1 ? { weight: plan.weights[v] } : {}) }));
 }
@@ -459,7 +455,7 @@ export function referenceGrantSpec(plan: GatewayCanaryPlan): ReferenceGrantSpec 
   const ns = plan.namespace ?? 'default';
   return {
     from: [
-      ...(plan.grpcHost !== undefined ? [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: ns }] : []),
+      ...(plan.grpcMode === 'grpc-route' ? [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: ns }] : []),
       { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: ns },
     ],
     to: [{ group: '', kind: 'Service', name: plan.services.stable }, { group: '', kind: 'Service', name: plan.services.canary }],
@@ -487,7 +483,8 @@ export function backendPolicySpec(plan: GatewayCanaryPlan, service: string): Gcp
  * The HealthCheckPolicy of one backend Service: HTTP GET on the REST port's model status (`/v1/models/NAME`, the
  * readiness path of the servers) for each of its ports. TF Serving's gRPC port answers the standard health service
  * only with --enable_grpc_healthcheck_service (server.cc, off by default) and never for the model's state, so a
- * gRPC backend is checked over HTTP on the fixed REST port too.
+ * gRPC backend is checked over HTTP on the fixed REST port too, also one of HTTP/2 over TLS (`grpcTls`): a Google
+ * Cloud health check's protocol and port need not be its backend service's (HealthCheckPolicy `USE_FIXED_PORT`).
  *
  * The status answers 200 for every state of a version the server has seen, LOADING and END included
  * (get_model_status_impl.cc `GetModelStatusWithModelSpec`: NotFound only for a model without any tracked version),

@@ -376,6 +376,13 @@ function checkServers(subject: string, name: string, namespace: string | undefin
       fail(subject, 'name', name, `differ from the name of ${serverName(s)}: both would write a Service '${name}'`,
         'pass another name (the host clients call), or rename the TfServingModel, e.g. \'resnet-v1\'');
     }
+    if (s.grpcTls) {
+      // The sidecar forwards the gRPC port (Service port `grpc`) to the app as plaintext HTTP/2 after ending mTLS, and
+      // Flagger's ghz load calls it with --insecure: a TLS-only port (server.cc BuildServerCredentials) refuses both.
+      fail(subject, s === stable ? 'stable' : 'canary', serverName(s),
+        'not have grpcTls: Istio forwards gRPC to the pod as plaintext HTTP/2 (the mesh\'s mTLS ends in the sidecar), which a TLS-only gRPC port refuses',
+        'remove grpcTls (the mesh already encrypts gRPC between pods), or expose the servers through a GatewayCanary');
+    }
   }
   if (mode === IstioCanaryMode.FLAGGER) {
     for (const suffix of ['-primary', '-canary']) {

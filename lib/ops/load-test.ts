@@ -306,6 +306,12 @@ export class LoadTest extends Construct {
       if (protocols.length === 0 || new Set(protocols).size !== protocols.length) {
         fail(subject, 'protocols', protocols.map((p) => p.name), 'list each protocol at most once, at least one', 'use [LoadProtocol.GRPC, LoadProtocol.REST]');
       }
+      if (target.grpcTls && protocols.includes(LoadProtocol.GRPC)) {
+        // k6's gRPC client connects in plaintext here (load-test.js `plaintext: true`); the port accepts TLS only.
+        fail(subject, 'protocols', protocols.map((p) => p.name),
+          `not include grpc: the target's gRPC port accepts TLS only (grpcTls from Secret '${target.grpcTls.secretName}'), and the load test speaks plaintext gRPC`,
+          'use protocols: [LoadProtocol.REST], or a target without grpcTls');
+      }
       const batchSizes = props.batchSizes ?? [1];
       if (batchSizes.length === 0 || !batchSizes.every((b, i) => Number.isInteger(b) && b >= 1 && (i === 0 || b > batchSizes[i - 1]))) {
         fail(subject, 'batchSizes', batchSizes, 'be increasing positive integers, at least one', 'use e.g. [1, 8, 32]');

@@ -7,6 +7,7 @@ import { Telemetry } from '../imports/telemetry.istio.io';
 import { INJECT_LABEL } from '../mesh/canary-plan';
 import { hexSuffixesBelow } from '../mesh/routing';
 import { ISidecarServer, sidecarPolicyFor } from '../mesh/sidecar-network-policy';
+import type { GrpcTls } from '../serving/grpc-tls';
 
 /** A workload whose pods the access logging selects (a TfServingModel). */
 export interface ILoggedWorkload extends ISidecarServer {
@@ -14,6 +15,12 @@ export interface ILoggedWorkload extends ISidecarServer {
   readonly serviceName: string;
   /** The Deployment whose pod template gets Istio's injection label. */
   readonly deployment: kplus.Deployment;
+  /**
+   * TLS on the gRPC port (TfServingModel `grpcTls`): refused, the sidecar would break it.
+   *
+   * @default - plaintext gRPC
+   */
+  readonly grpcTls?: GrpcTls;
 }
 
 /** Properties of {@link RequestLogging}. */
@@ -93,6 +100,13 @@ export class RequestLogging extends Construct {
     if (own !== theirs) {
       fail(subject, 'target', props.target.node.id, `be in the namespace of the RequestLogging (${show(own ?? '(none)')}, not ${show(theirs ?? '(none)')}): `
         + 'a Telemetry\'s workload selector matches pods of its own namespace only', 'create the RequestLogging in the chart of its target');
+    }
+    if (props.target.grpcTls) {
+      // The injected sidecar takes the Service port named `grpc` as plaintext HTTP/2 and forwards it so to the pod
+      // (as under IstioCanary): a TLS-only gRPC port (grpcTls, server.cc BuildServerCredentials) would fail every call.
+      fail(subject, 'target', props.target.node.id,
+        'not have grpcTls: the sidecar this adds forwards gRPC to the pod as plaintext HTTP/2, which a TLS-only gRPC port refuses',
+        'remove grpcTls from the server, or log at the load balancer instead (GatewayCanary logSamplePercent)');
     }
     const providers = props.providers ?? ['envoy'];
     if (providers.length === 0) fail(subject, 'providers', providers, 'name at least one access-log provider', 'use [\'envoy\']');

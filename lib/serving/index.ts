@@ -1,6 +1,7 @@
 export { BatchingConfig } from './batching-config';
 export type { BatchingConfigProps } from './batching-config';
 export { GcsAccess } from './gcs-access';
+export { GrpcTls } from './grpc-tls';
 export type { IWorkloadIdentityBinding } from './gcs-access';
 export { ModelSource, S3Credentials, STORAGE_INITIALIZER_IMAGE } from './model-source';
 export type {

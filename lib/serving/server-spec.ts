@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-27';
 import type { BatchingConfig } from './batching-config';
 import { ColdStartPlan, planColdStart } from './cold-start';
 import type { GcsAccess } from './gcs-access';
+import { checkGrpcTlsExtraArgs, GRPC_TLS_CONFIG_FILE } from './grpc-tls';
 import { HttpsEgress } from './https-egress';
 import { MonitoringOptions, Scraper } from './monitoring';
 import type { IServingPlacement } from './placement';
@@ -183,6 +184,7 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
     fail(subject, 'replicas', props.replicas, `be at most ${INT32_MAX} (an int32 in the Kubernetes API; the API server refuses more)`, 'use a realistic count, e.g. 2');
   }
   if (props.autoscaling) checkAutoscaling(subject, props.autoscaling);
+  if (!props.grpcTls) checkGrpcTlsExtraArgs(subject, props.extraArgs);
   const resources = props.resources ?? DEFAULT_RESOURCES;
   checkResources(subject, resources);
   const cpuMillis = cpuToMillis(resources.cpu?.request ?? resources.cpu?.limit);
@@ -544,6 +546,7 @@ function serverArgs(s: ServerSettings, models: ServedModelOptions[], t: ThreadSe
   }
   f.set('rest_api_num_threads', t.restApi, 'threads.restApi');
   f.set('grpc_max_threads', t.grpcMax, 'threads.grpcMax');
+  if (props.grpcTls) f.set('ssl_config_file', GRPC_TLS_CONFIG_FILE, 'grpcTls');
   for (const [name, value] of Object.entries(props.extraArgs ?? {})) {
     if (f.has(name)) {
       fail(s.subject, `extraArgs.${name}`, value, 'not repeat a flag a prop already sets', `remove it from extraArgs and set the prop instead (current --${name}=${f.get(name)})`);

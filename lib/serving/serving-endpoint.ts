@@ -1,4 +1,5 @@
 import { BatchingConfig } from './batching-config';
+import type { GrpcTls } from './grpc-tls';
 
 /** Who a mesh-protected endpoint admits (its AuthorizationPolicy). */
 export interface IMeshAdmission {
@@ -32,6 +33,12 @@ export interface IServingEndpoint {
    * @default - unknown; not checked
    */
   readonly grpcMaxThreads?: number;
+  /**
+   * TLS on the gRPC port (TfServingModel `grpcTls`): gRPC callers must speak TLS; REST stays plaintext.
+   *
+   * @default - plaintext gRPC
+   */
+  readonly grpcTls?: GrpcTls;
   /** Set when the endpoint accepts only mTLS callers with a listed identity (an Istio mesh). */
   readonly mesh?: IMeshAdmission;
   /** Labels that select the serving pods, for callers' egress NetworkPolicies. */

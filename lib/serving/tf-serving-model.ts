@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { BatchingConfig } from './batching-config';
 import type { ColdStartPlan } from './cold-start';
 import { GcsAccess } from './gcs-access';
+import { GrpcTls } from './grpc-tls';
 import { HttpsEgress } from './https-egress';
 import { IModelServer, ModelSource } from './model-source';
 import { MonitoringOptions, Scraper } from './monitoring';
@@ -398,6 +399,14 @@ export interface TfServingModelProps {
    */
   readonly serviceType?: kplus.ServiceType;
   /**
+   * TLS on the gRPC port (`--ssl_config_file`), from a `kubernetes.io/tls` Secret: the port then accepts TLS only,
+   * for every caller. Needed to route gRPC through a GKE Gateway (`GatewayCanary` `grpcHost`); refused by IstioCanary
+   * and by gRPC load tests, which speak plaintext gRPC. REST stays plaintext.
+   *
+   * @default - plaintext gRPC
+   */
+  readonly grpcTls?: GrpcTls;
+  /**
    * The pod's PriorityClass.
    *
    * @default - none (the cluster's default priority)
@@ -527,6 +536,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public readonly serviceMonitor?: ServiceMonitor;
   /** The PodMonitoring, with `Scraper.POD_MONITORING`. Rendered as API JSON (see `networkPolicy`). */
   public readonly podMonitoring?: PodMonitoring;
+  /** TLS on the gRPC port, when set: every gRPC caller must speak TLS. */
+  public readonly grpcTls?: GrpcTls;
 
   /** The resolved props. */
   private readonly settings: ServerSettings;
@@ -645,6 +656,13 @@ export class TfServingModel extends Construct implements IServingEndpoint {
         // (its size covers CUDA's default CUDA_CACHE_MAXSIZE of 1 GiB).
         this.container.env.addVariable('CUDA_CACHE_PATH', kplus.EnvValue.fromValue(CUDA_CACHE_DIR));
         this.container.mount(CUDA_CACHE_DIR, kplus.Volume.fromEmptyDir(values, 'CudaCacheVolume', 'cuda-cache', { sizeLimit: Size.gibibytes(2) }));
+      }
+
+      if (props.grpcTls) {
+        this.grpcTls = props.grpcTls;
+        props.grpcTls._bind({
+          scope: this, deployment: this.deployment, container: this.container, image: s.image.image, user: s.user, group: s.group,
+        });
       }
 
       // --- Pod fields cdk8s-plus lacks: JSON patches ---

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
-import { BatchingConfig, GcsAccess, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps } from '../../lib';
+import { BatchingConfig, GcsAccess, GrpcTls, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps } from '../../lib';
 import { GatewayCanary, GatewayCanaryProps, GatewayTls, GkeGatewayClass } from '../../lib/gateway';
 import { cidrContains } from '../../lib/gateway/gateway-plan';
 import { metricWindow } from '../../lib/gateway/gateway-flagger';
@@ -120,6 +120,99 @@ describe('GatewayCanary', () => {
     const pin = spec.rules.find((r: any) => r.name === 'pin-stable');
     expect(pin.matches[0].headers).toEqual([{ type: 'Exact', name: 'x-model-version', value: 'stable' }]);
     expect(pin.backendRefs).toEqual([{ name: 'resnet-stable', port: 8500 }]);
+  });
+
+  describe('gRPC on GKE: servers with grpcTls, an HTTPRoute to HTTP/2-over-TLS ports', () => {
+    const TLS_SERVERS: Partial<TfServingModelProps> = { grpcTls: GrpcTls.fromSecret('resnet-grpc-tls') };
+    const GKE_GRPC: Partial<GatewayCanaryProps> = { grpcHost: 'resnet-grpc.ml.example.com' };
+
+    test('the gRPC HTTPRoute matches the exact gRPC prediction paths, never HandleReloadConfigRequest; pinning first, then the split', () => {
+      // GIVEN the default GKE class, IAP, and servers with TLS on their gRPC ports
+      const { objects, rollout } = build({ ...GKE_GRPC, ...PIN, mirrorPercent: 100 }, TLS_SERVERS);
+      // THEN no GRPCRoute, but an HTTPRoute on the grpc listener
+      expect(objects.filter((o) => o.kind === 'GRPCRoute')).toEqual([]);
+      expect(rollout.grpcRoute).toBeUndefined();
+      const spec = only(objects, 'HTTPRoute', 'resnet-grpc').spec;
+      expect(rollout.grpcHttpRoute).toBe(ApiObject.of(rollout.grpcHttpRoute!));
+      expect(spec.parentRefs).toEqual([{ name: 'resnet', sectionName: 'grpc' }]);
+      expect(spec.hostnames).toEqual(['resnet-grpc.ml.example.com']);
+      const paths = GRPC_METHODS.map(([svc, m]) => ({ path: { type: 'Exact', value: `/${svc}/${m}` } }));
+      // GKE: no method match (HTTPRouteMethodMatching unsupported), unnamed rules
+      expect(spec.rules).toEqual([
+        { matches: paths.map((p) => ({ ...p, headers: [{ type: 'Exact', name: 'x-model-version', value: 'canary' }] })), backendRefs: [{ name: 'resnet-canary', port: 8500 }] },
+        { matches: paths.map((p) => ({ ...p, headers: [{ type: 'Exact', name: 'x-model-version', value: 'stable' }] })), backendRefs: [{ name: 'resnet-stable', port: 8500 }] },
+        {
+          matches: paths,
+          backendRefs: [{ name: 'resnet-stable', port: 8500, weight: 90 }, { name: 'resnet-canary', port: 8500, weight: 10 }],
+          filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'resnet-canary', port: 8500 } } }],
+        },
+      ]);
+      expect(JSON.stringify(spec)).not.toContain('HandleReloadConfigRequest');
+      // AND the REST route is unchanged by gRPC
+      expect(only(objects, 'HTTPRoute', 'resnet').spec.parentRefs).toEqual([{ name: 'resnet', sectionName: 'rest' }]);
+    });
+
+    test('without allowCallerPinning the gRPC HTTPRoute has the split rule only', () => {
+      const spec = only(build(GKE_GRPC, TLS_SERVERS).objects, 'HTTPRoute', 'resnet-grpc').spec;
+      expect(spec.rules).toHaveLength(1);
+      expect(JSON.stringify(spec.rules)).not.toContain('x-model-version');
+    });
+
+    test('the Services\' gRPC port is HTTP2 (HTTP/2 over TLS); the Gateway gets a grpc listener with the same certificate', () => {
+      const { objects } = build(GKE_GRPC, TLS_SERVERS);
+      for (const name of ['resnet-stable', 'resnet-canary']) {
+        expect(only(objects, 'Service', name).spec.ports).toEqual([
+          { name: 'grpc', port: 8500, targetPort: 8500, protocol: 'TCP', appProtocol: 'HTTP2' },
+          { name: 'http', port: 8501, targetPort: 8501, protocol: 'TCP' },
+        ]);
+      }
+      const tls = { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'resnet-tls' }] };
+      expect(only(objects, 'Gateway', 'resnet').spec.listeners.map((l: any) => [l.name, l.hostname, l.protocol, l.tls])).toEqual([
+        ['rest', 'resnet.ml.example.com', 'HTTPS', tls], ['grpc', 'resnet-grpc.ml.example.com', 'HTTPS', tls],
+      ]);
+    });
+
+    test('one GCPBackendPolicy (IAP, timeout) and one HealthCheckPolicy (REST model status) per Service cover its gRPC port too', () => {
+      const { objects, rollout } = build(GKE_GRPC, TLS_SERVERS);
+      const policy = only(objects, 'GCPBackendPolicy', 'resnet-canary').spec;
+      expect(policy.targetRef).toEqual({ group: '', kind: 'Service', name: 'resnet-canary' });
+      expect(policy.default.iap).toEqual({ enabled: true, clientID: IAP.clientId, oauth2ClientSecret: { name: 'iap-oauth' } });
+      // The one request budget of both ports (no batching: 10 s)
+      expect(policy.default.timeoutSec).toEqual(10);
+      expect(rollout.timeout.toSeconds()).toEqual(10);
+      const hc = only(objects, 'HealthCheckPolicy', 'resnet-canary').spec;
+      expect(hc.targetRef).toEqual({ group: '', kind: 'Service', name: 'resnet-canary' });
+      expect(hc.default.config).toEqual({
+        type: 'HTTP', httpHealthCheck: { portSpecification: 'USE_FIXED_PORT', port: 8501, requestPath: '/v1/models/resnet', response: 'AVAILABLE' },
+      });
+    });
+
+    test('routes in another namespace: the ReferenceGrant admits HTTPRoutes only (no GRPCRoute is written)', () => {
+      const s = setup({ ...GKE_GRPC, ...PIN }, TLS_SERVERS, 'edge');
+      const grant = only(synth(s.chart), 'ReferenceGrant').spec;
+      expect(grant.from).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'edge' }]);
+      expect(only(synth(s.gwChart), 'HTTPRoute', 'resnet-grpc').spec.rules[2].backendRefs[0]).toEqual(
+        { name: 'resnet-stable', namespace: 'ml', port: 8500, weight: 90 });
+    });
+
+    test('with method matching, named rules and route timeouts: POST only, named rules, the REST route\'s timeout', () => {
+      const cls = GkeGatewayClass.of('envoy', { ...FULL, routeTimeouts: true, backendHttp2: true });
+      const { objects } = build({ ...GKE_GRPC, ...PIN, gatewayClass: cls, iap: undefined, routeTimeout: Duration.seconds(20) }, TLS_SERVERS);
+      const spec = only(objects, 'HTTPRoute', 'resnet-grpc').spec;
+      expect(spec.rules.map((r: any) => r.name)).toEqual(['pin-canary', 'pin-stable', 'split']);
+      expect(spec.rules[2].matches.every((m: any) => m.method === 'POST')).toBe(true);
+      expect(spec.rules.every((r: any) => r.timeouts.request === '20000ms')).toBe(true);
+      // TLS servers take the HTTPRoute even where GRPCRoute exists: a GRPCRoute would speak h2c to a TLS port
+      expect(objects.filter((o) => o.kind === 'GRPCRoute')).toEqual([]);
+      expect(only(objects, 'Service', 'resnet-stable').spec.ports[0].appProtocol).toEqual('HTTP2');
+    });
+
+    test('GKE\'s classes speak HTTP/2 over TLS to backends', () => {
+      for (const cls of [GkeGatewayClass.GLOBAL_EXTERNAL_MANAGED, GkeGatewayClass.REGIONAL_EXTERNAL_MANAGED, GkeGatewayClass.REGIONAL_INTERNAL,
+        GkeGatewayClass.CLASSIC_GLOBAL_EXTERNAL]) {
+        expect(cls.features.backendHttp2).toBe(true);
+      }
+    });
   });
 
   test('one version at 100 % gets a single backendRef without a weight', () => {
@@ -368,13 +461,30 @@ describe('GatewayCanary', () => {
         + '(ResolvedRefs False, RefNotPermitted). Fix: remove referenceGrant: false, or create the GatewayCanary in the chart of its servers');
     });
 
-    test('gRPC through a GKE class (no GRPCRoute, no h2c backends)', () => {
+    test('gRPC through a GKE class to plaintext gRPC ports (no GRPCRoute, no h2c backends)', () => {
       expect(attempt({ grpcHost: 'resnet-grpc.ml.example.com' })).toThrow(
-        "GatewayCanary 'resnet': 'grpcHost' (\"resnet-grpc.ml.example.com\") must not be set with GatewayClass 'gke-l7-global-external-managed': "
-        + 'its controller does not implement GRPCRoute, nor HTTP/2 without TLS to the pods (GKE conformance reports: profile GATEWAY-HTTP only, '
-        + 'HTTPRouteBackendProtocolH2C unsupported). Fix: remove grpcHost and serve gRPC clients in the cluster with client-side balancing '
-        + '(a headless Service, round_robin, grpc.max_connection_age_ms on the servers), or use a GatewayClass that implements GRPCRoute '
-        + '(GkeGatewayClass.of(name, { grpcRoute: true, ... }))');
+        "GatewayCanary 'resnet': 'grpcHost' (\"resnet-grpc.ml.example.com\") must not be set with GatewayClass 'gke-l7-global-external-managed' "
+        + "while the servers' gRPC ports are plaintext: its controller implements no GRPCRoute, and reaches gRPC backends only over HTTP/2 with TLS "
+        + '(GKE conformance reports: profile GATEWAY-HTTP only, HTTPRouteBackendProtocolH2C unsupported). '
+        + "Fix: set grpcTls: GrpcTls.fromSecret('<kubernetes.io/tls Secret>') on both servers (a self-signed certificate works: the load balancer "
+        + 'does not validate it), remove grpcHost and balance in the client (headless Service, round_robin), or use a GatewayClass that implements GRPCRoute');
+    });
+
+    test('gRPC to servers with grpcTls through a class that does not speak HTTP/2 over TLS to backends', () => {
+      expect(attempt(GRPC, { grpcTls: GrpcTls.fromSecret('grpc-tls') })).toThrow(
+        "GatewayCanary 'resnet': 'grpcHost' (\"resnet-grpc.ml.example.com\") must not be set with GatewayClass 'envoy' and servers with grpcTls: "
+        + 'its controller does not speak HTTP/2 over TLS to backends (features.backendHttp2). '
+        + 'Fix: use a GKE GatewayClass, or GkeGatewayClass.of(name, { backendHttp2: true, ... }) for a controller that does');
+    });
+
+    test('gRPC to one server with grpcTls and one without', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'serving', { namespace: 'ml' });
+      const stable = server(chart, 'resnet-v1', { grpcTls: GrpcTls.fromSecret('grpc-tls') });
+      const canary = server(chart, 'resnet-v2');
+      expect(() => new GatewayCanary(chart, 'resnet', { stable, canary, ...BASE, grpcHost: 'resnet-grpc.ml.example.com' })).toThrow(
+        "GatewayCanary 'resnet': 'canary' (\"TfServingModel 'resnet-v2' (grpcTls unset)\") must match stable (TfServingModel 'resnet-v1', grpcTls set): "
+        + 'one route reaches both gRPC ports, which must speak the same protocol. Fix: set grpcTls on both servers, or on neither');
     });
 
     test('one host for REST and gRPC', () => {
@@ -653,6 +763,14 @@ describe('GatewayCanary with Flagger', () => {
       expect(attemptFlagger({}, { ...MONITORED, labels: { app: 'bert' } })).toThrow(
         "GatewayCanary 'rollout': 'stable' (\"TfServingModel 'resnet' pod label app=bert\") must not already carry the pod label 'app' with another value: "
         + "Flagger selects the target's pods by app=resnet. Fix: remove 'app' from the TfServingModel's labels");
+    });
+
+    test('a gRPC load against a server with grpcTls (ghz sends plaintext)', () => {
+      expect(attemptFlagger({
+        flagger: { ...FLAGGER, loadTester: { url: 'http://lt.ml/', grpcRequest: { requestJson: '{"model_spec": {"name": "resnet"}}', protoPath: '/p/predict.proto' } } },
+      }, { ...MONITORED, grpcTls: GrpcTls.fromSecret('resnet-grpc-tls') })).toThrow(
+        "GatewayCanary 'rollout': 'flagger.loadTester.grpcRequest' (\"/p/predict.proto\") must not send plaintext gRPC load to TfServingModel 'resnet': "
+        + 'its gRPC port has grpcTls and accepts TLS only. Fix: remove grpcRequest and load the canary over REST (requestBody)');
     });
 
     test('a gRPC load for a model the server does not serve (checked at synthesis)', () => {

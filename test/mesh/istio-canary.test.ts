@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { BatchingConfig, GcsAccess, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps, VersionPolicy } from '../../lib';
+import { BatchingConfig, GcsAccess, GrpcTls, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps, VersionPolicy } from '../../lib';
 import { IstioCanary, IstioCanaryMode, IstioCanaryProps, MeshCaller, ScraperAccess } from '../../lib/mesh';
 import { LoadTest, LoadTestPayload, RequestLogging, TensorDType } from '../../lib/ops';
 import { only, synth } from '../support/synth';
@@ -1253,4 +1253,14 @@ test('the istiod namespace of a server\'s sidecar policy does not depend on who 
   const agreed = new RequestLogging(chart2, 'logs2', { target: s2, istioNamespace: 'istio-control', name: 'resnet-v1-logs' });
   expect(only(synth(chart2), 'NetworkPolicy', 'resnet-v1-istio-proxy').spec.egress[0].to[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'istio-control' });
   expect(agreed.sidecarNetworkPolicy).toBeDefined();
+});
+
+describe('TLS on the gRPC port (grpcTls)', () => {
+  test('throws for a server whose gRPC port accepts TLS only: the sidecar forwards plaintext HTTP/2', () => {
+    expect(attempt({}, {}, { grpcTls: GrpcTls.fromSecret('grpc-tls') })).toThrow(
+      "IstioCanary 'resnet': 'canary' (\"TfServingModel 'resnet-v2'\") must not have grpcTls: Istio forwards gRPC to the pod as plaintext HTTP/2 "
+      + "(the mesh's mTLS ends in the sidecar), which a TLS-only gRPC port refuses. Fix: remove grpcTls (the mesh already encrypts gRPC between pods), "
+      + 'or expose the servers through a GatewayCanary');
+    expect(attempt({}, { grpcTls: GrpcTls.fromSecret('grpc-tls') }, {})).toThrow(/^IstioCanary 'resnet': 'stable' \("TfServingModel 'resnet-v1'"\) must not have grpcTls/);
+  });
 });

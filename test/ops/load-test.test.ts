@@ -2,8 +2,8 @@ import * as vm from 'vm';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as protobuf from 'protobufjs';
 import {
-  ArrivalRate, BatchingConfig, GcsAccess, generateValues, K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, LoadTestProps, ModelSource, parseSummary,
-  TensorDType, TfServingModel,
+  ArrivalRate, BatchingConfig, GcsAccess, generateValues, GrpcTls, K6_IMAGE, LoadProtocol, LoadTest, LoadTestPayload, LoadTestProps, ModelSource,
+  parseSummary, TensorDType, TfServingModel,
 } from '../../lib';
 import { predictProto } from '../../lib/ops/load-test';
 import { readTfRecordFile } from '../../lib/tfserving/tfrecord';
@@ -627,5 +627,30 @@ describe('network', () => {
   test('the image can be overridden (private registry, Binary Authorization)', () => {
     const { chart } = setup({ image: 'europe-docker.pkg.dev/acme/mirror/k6@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd' });
     expect(only(synth(chart), 'Job').spec.template.spec.containers[0].image).toBe('europe-docker.pkg.dev/acme/mirror/k6@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd');
+  });
+});
+
+describe('a target with TLS on its gRPC port (grpcTls)', () => {
+  function tlsTarget() {
+    const chart = Testing.chart();
+    const server = new TfServingModel(chart, 'resnet', {
+      models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount(),
+      grpcTls: GrpcTls.fromSecret('resnet-grpc-tls'),
+    });
+    return { chart, server };
+  }
+
+  test('throws when the load test would call it in plaintext gRPC (the default protocols include gRPC)', () => {
+    const { chart, server } = tlsTarget();
+    expect(() => new LoadTest(chart, 'load', { target: server, payload: PAYLOAD })).toThrow(
+      "LoadTest 'load': 'protocols' ([\"grpc\", \"rest\"]) must not include grpc: the target's gRPC port accepts TLS only (grpcTls from Secret "
+      + "'resnet-grpc-tls'), and the load test speaks plaintext gRPC. Fix: use protocols: [LoadProtocol.REST], or a target without grpcTls");
+  });
+
+  test('REST alone is accepted: the REST port stays plaintext', () => {
+    const { chart, server } = tlsTarget();
+    const lt = new LoadTest(chart, 'load', { target: server, payload: PAYLOAD, protocols: [LoadProtocol.REST] });
+    expect([...new Set(JSON.parse(configOf(chart)).scenarios.map((s: any) => s.protocol))]).toEqual(['rest']);
+    expect(lt.node.id).toEqual('load');
   });
 });

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { GcsAccess, ModelSource, RequestLogging, RequestLoggingProps, sampleExpression, TfServingModel } from '../../lib';
+import { GcsAccess, GrpcTls, ModelSource, RequestLogging, RequestLoggingProps, sampleExpression, TfServingModel } from '../../lib';
 import { requestIdShareRegex } from '../../lib/mesh/routing';
 import { only, synth } from '../support/synth';
 
@@ -110,4 +110,15 @@ test('no sidecar NetworkPolicy for a server without a NetworkPolicy', () => {
   const logging = new RequestLogging(chart, 'logs', { target: server });
   expect(logging.sidecarNetworkPolicy).toBeUndefined();
   expect(synth(chart).filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+});
+
+test('throws for a target with TLS on its gRPC port: the injected sidecar forwards plaintext HTTP/2', () => {
+  const chart = Testing.chart();
+  const server = new TfServingModel(chart, 'resnet', {
+    models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount(),
+    grpcTls: GrpcTls.fromSecret('resnet-grpc-tls'),
+  });
+  expect(() => new RequestLogging(chart, 'logs', { target: server })).toThrow(
+    "RequestLogging 'logs': 'target' (\"resnet\") must not have grpcTls: the sidecar this adds forwards gRPC to the pod as plaintext HTTP/2, which a "
+    + 'TLS-only gRPC port refuses. Fix: remove grpcTls from the server, or log at the load balancer instead (GatewayCanary logSamplePercent)');
 });
