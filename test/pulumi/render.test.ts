@@ -231,6 +231,12 @@ describe('nodePoolArgs', () => {
       .toEqual({ consumeReservationType: 'SPECIFIC_RESERVATION', key: 'compute.googleapis.com/reservation-name', values: ['projects/acme-ml/reservations/l4'] });
     expect(specific.queuedProvisioning).toBeUndefined();
     expect(specific.placementPolicy).toBeUndefined();
+    // a queued pool that sets nothing else gets GKE's documented create settings in this engine too.
+    const queued: any = plain(nodePoolArgs(cpuPool({ queuedProvisioning: true, maxNodes: 4 }).pool.spec, 's'));
+    expect(queued.nodeConfig.reservationAffinity).toEqual({ consumeReservationType: 'NO_RESERVATION' });
+    expect(queued.autoscaling).toEqual({ totalMinNodeCount: 0, totalMaxNodeCount: 4, locationPolicy: 'ANY' });
+    expect(queued.initialNodeCount).toEqual(0);
+    expect(queued.management.autoRepair).toEqual(false);
     const compact: any = plain(nodePoolArgs(cpuPool({ compactPlacement: true, machineType: MachineType.of('c3-standard-8'), nodeLocations: ['us-central1-b'] }).pool.spec, 's'));
     expect(compact.placementPolicy).toEqual({ type: 'COMPACT' });
   });
