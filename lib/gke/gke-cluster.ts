@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { parseCidr } from './cidr';
 import { ClusterNetwork, ClusterNetworkSpec, resolveClusterNetwork } from './cluster-network';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
+import { NODE_OAUTH_SCOPE } from './iam-roles';
 import { MaintenanceExclusion, MaintenanceSpec, MaintenanceWindow, resolveMaintenance } from './maintenance';
 import { NodePool, NodePoolOptions } from './node-pool';
 import { NodeServiceAccount, NodeServiceAccountSpec, resolveNodeServiceAccount } from './node-service-account';
@@ -125,7 +126,8 @@ export interface GkeClusterProps {
   readonly network?: ClusterNetwork;
 
   /**
-   * The Google service account the nodes of every pool run as (a pool's `serviceAccount` overrides it).
+   * The Google service account the nodes of every pool run as (a pool's `serviceAccount` overrides it), and the
+   * nodes of the default pool GKE creates with the cluster and removes right after (`nodeConfig`, immutable).
    *
    * @default NodeServiceAccount.dedicated(): `CLUSTER-nodes`, with the roles in NODE_SERVICE_ACCOUNT_ROLES only
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa
@@ -586,9 +588,21 @@ function renderClusterAnnotations(spec: GkeClusterSpec): Record<string, string> 
 /** The ContainerCluster `spec` for a resolved cluster spec. */
 function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec {
   const m = spec.maintenance;
+  const sa = spec.nodeServiceAccount;
   return {
     location: spec.location,
     initialNodeCount: spec.initialNodeCount,
+    // GKE creates the cluster with a default pool (removed right after) whose nodes run as the Compute Engine default
+    // account unless nodeConfig names one: where that account is disabled or deleted, creation fails ("Service account
+    // ...-compute@developer.gserviceaccount.com does not exist", hashicorp/terraform-provider-google#4435,
+    // gruntwork-io/terraform-google-gke#56). The pool runs as the nodes' account instead (immutable here; Config
+    // Connector accepts nodeConfig with remove-default-node-pool since GoogleCloudPlatform/k8s-config-connector#8651).
+    ...(sa.email ? {
+      nodeConfig: {
+        serviceAccountRef: sa.create ? { name: sa.create.accountId } : { external: sa.email },
+        oauthScopes: [NODE_OAUTH_SCOPE],
+      },
+    } : {}),
     releaseChannel: { channel: spec.releaseChannel },
     ...(spec.workloadPool ? { workloadIdentityConfig: { workloadPool: spec.workloadPool } } : {}),
     networkingMode: spec.networkingMode,

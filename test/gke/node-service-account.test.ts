@@ -46,6 +46,13 @@ describe('default: a dedicated node service account', () => {
     expect(p.oauthScopes).toEqual(['https://www.googleapis.com/auth/cloud-platform']);
   });
 
+  test('the cluster\'s temporary default pool runs as it too (creation fails where the Compute Engine default account is gone)', () => {
+    // GIVEN the default cluster THEN its ContainerCluster names the node account by object name, with the cloud-platform scope
+    expect(only(objects, 'ContainerCluster').spec.nodeConfig).toEqual({
+      serviceAccountRef: { name: 'serving-nodes' }, oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+    });
+  });
+
   test('a long cluster name is cut so that the account ID fits 30 characters', () => {
     const { cluster: c } = build({}, 'a-cluster-name-of-forty-characters-long');
     expect(c.spec.nodeServiceAccount.create?.accountId).toBe('a-cluster-name-of-forty-nodes');
@@ -65,6 +72,9 @@ describe('other choices', () => {
     const { objects } = build({ nodeServiceAccount: NodeServiceAccount.fromEmail('nodes@acme-ml.iam.gserviceaccount.com') });
     expect(objects.filter((o) => o.kind.startsWith('IAM'))).toEqual([]);
     expect(only(objects, 'ContainerNodePool').spec.nodeConfig.serviceAccountRef).toEqual({ external: 'nodes@acme-ml.iam.gserviceaccount.com' });
+    expect(only(objects, 'ContainerCluster').spec.nodeConfig).toEqual({
+      serviceAccountRef: { external: 'nodes@acme-ml.iam.gserviceaccount.com' }, oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+    });
   });
 
   test('a pool\'s own serviceAccount overrides the cluster\'s', () => {
@@ -79,6 +89,7 @@ describe('other choices', () => {
     expect(objects.filter((o) => o.kind.startsWith('IAM'))).toEqual([]);
     const nc = only(objects, 'ContainerNodePool').spec.nodeConfig;
     expect([nc.serviceAccountRef, nc.oauthScopes]).toEqual([undefined, undefined]);
+    expect(only(objects, 'ContainerCluster').spec.nodeConfig).toBeUndefined();
     expect(cluster.spec.nodeServiceAccount).toEqual({});
   });
 });

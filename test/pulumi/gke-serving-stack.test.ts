@@ -97,7 +97,7 @@ describe('the GPU example app', () => {
     expect(the(T.stack, 'ml').parent).toBe('');
   });
 
-  test('cluster: Workload Identity pool, REGULAR channel, default pool removed after 1 node, Dataplane V2 without a networkPolicy block, Managed Prometheus with DCGM metrics for the GPU pool, deletion protection', () => {
+  test('cluster: Workload Identity pool, REGULAR channel, default pool removed after 1 node (running as the node account), Dataplane V2 without a networkPolicy block, Managed Prometheus with DCGM metrics for the GPU pool, deletion protection', () => {
     const c = d.role(T.cluster, 'cluster').inputs;
     expect(c).toEqual({
       name: 'serving',
@@ -107,6 +107,8 @@ describe('the GPU example app', () => {
       releaseChannel: { channel: 'REGULAR' },
       removeDefaultNodePool: true,
       initialNodeCount: 1,
+      // the temporary default pool runs as the dedicated node account, not the Compute Engine default one
+      nodeConfig: { serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'] },
       networkingMode: 'VPC_NATIVE',
       // the example's own VPC: the created network and subnetwork (their ids), the named secondary ranges
       network: 'ml-network-id',

@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, GpuSharingStrategy, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
-  NodePool, NodePoolOptions, ReleaseChannel, ReservationAffinity, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
+  NodePool, NodePoolOptions, NodeServiceAccount, ReleaseChannel, ReservationAffinity, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
 } from '../../lib/gke';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
@@ -45,6 +45,8 @@ describe('clusterArgs', () => {
       location: 'us-central1',
       initialNodeCount: 1,
       removeDefaultNodePool: true,
+      // the temporary default pool runs as the dedicated node account, as the Config Connector rendering does
+      nodeConfig: { serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'] },
       releaseChannel: { channel: 'REGULAR' },
       workloadIdentityConfig: { workloadPool: 'acme-ml.svc.id.goog' },
       networkingMode: 'VPC_NATIVE',
@@ -52,6 +54,12 @@ describe('clusterArgs', () => {
       monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'], managedPrometheus: { enabled: true } },
       deletionProtection: true,
     });
+  });
+
+  test('the default pool\'s nodeConfig: an existing node account by email; none for the Compute Engine default account', () => {
+    const existing = clusterArgs(cluster({ nodeServiceAccount: NodeServiceAccount.fromEmail('nodes@acme-ml.iam.gserviceaccount.com') }).cluster.spec);
+    expect(plain(existing.nodeConfig)).toEqual({ serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+    expect(clusterArgs(cluster({ nodeServiceAccount: NodeServiceAccount.COMPUTE_ENGINE_DEFAULT }).cluster.spec).nodeConfig).toBeUndefined();
   });
 
   test('Dataplane V2 sets neither networkPolicy nor the network policy add-on (GKE rejects both with ADVANCED_DATAPATH)', () => {
@@ -116,6 +124,8 @@ describe('clusterArgs', () => {
       network: ClusterNetwork.existing({ networkName: 'shared', subnetworkName: 'gke', podsRangeName: 'gke-pods', servicesRangeName: 'gke-svc' }),
     }, false],
     ['existing network, GKE-made ranges', { network: ClusterNetwork.existing({ networkName: 'shared', subnetworkName: 'gke' }) }, false],
+    ['an existing node account', { nodeServiceAccount: NodeServiceAccount.fromEmail('nodes@acme-ml.iam.gserviceaccount.com') }, false],
+    ['the Compute Engine default node account', { nodeServiceAccount: NodeServiceAccount.COMPUTE_ENGINE_DEFAULT }, false],
   ])('renders the same settings as the Config Connector ContainerCluster (%s)', (_, props, withGpuPool) => {
     // GIVEN one cluster spec, rendered by both engines
     const { chart, cluster: c } = cluster(props);
@@ -128,8 +138,14 @@ describe('clusterArgs', () => {
     // a created network is referenced by object name in Config Connector, by its id (same path) in Pulumi
     const network = networkRef?.external ?? (networkRef ? `projects/${project}/global/networks/${networkRef.name}` : undefined);
     const subnetwork = subnetworkRef?.external ?? (subnetworkRef ? `projects/${project}/regions/us-central1/subnetworks/${subnetworkRef.name}` : undefined);
+    // the default pool's account: by object name (an IAMServiceAccount's email is NAME@PROJECT.iam.gserviceaccount.com) or by email
+    const saRef = spec.nodeConfig?.serviceAccountRef;
+    const nodeConfig = spec.nodeConfig ? {
+      serviceAccount: saRef.external ?? `${saRef.name}@${project}.iam.gserviceaccount.com`, oauthScopes: spec.nodeConfig.oauthScopes,
+    } : undefined;
     const expected = {
       ...spec,
+      ...(nodeConfig ? { nodeConfig } : {}),
       ...(network ? { network, subnetwork } : {}),
       ...(Object.keys(ipAllocationPolicy).length ? { ipAllocationPolicy } : {}),
       name: kcc.metadata.name,
