@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { parseCidr } from './cidr';
+import { isGoogleInternalRange, parseCidr } from './cidr';
 import { ClusterNetwork, ClusterNetworkSpec, resolveClusterNetwork } from './cluster-network';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { NODE_OAUTH_SCOPE } from './iam-roles';
@@ -110,7 +110,9 @@ export interface GkeClusterProps {
 
   /**
    * Networks allowed to reach the control plane (`masterAuthorizedNetworksConfig.cidrBlocks`); an empty list allows
-   * none but Google Cloud's internal ones (the nodes, and with `privateEndpoint` the VPC).
+   * none but Google Cloud's internal ones (the nodes, and with `privateEndpoint` the VPC). With `privateEndpoint`, GKE
+   * takes internal ranges only (RFC 1918, 100.64.0.0/10 and the other ranges Google Cloud lists as valid subnet ranges);
+   * a public range is refused.
    *
    * @default - no restriction: any address may reach the control plane's endpoint (it still authenticates)
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks
@@ -337,9 +339,18 @@ export class GkeCluster extends Construct {
         'set privateNodes: true, or remove privateEndpoint');
     }
     const masterAuthorizedNetworks = props.masterAuthorizedNetworks?.map((n, i) => {
-      if (!parseCidr(n.cidr)) {
+      const range = parseCidr(n.cidr);
+      if (!range) {
         fail(subject, `masterAuthorizedNetworks[${i}].cidr`, n.cidr, 'be an IPv4 range a.b.c.d/n whose address is the range\'s first (no host bits set)',
           'write it as \'203.0.113.0/24\' (a single address as \'203.0.113.7/32\')');
+      }
+      // GKE rejects a public range next to a private endpoint: "Invalid master authorized networks: network ... is not a
+      // reserved network, which is required for private endpoints" (terraform-google-modules/terraform-google-kubernetes-engine
+      // docs, GoogleCloudPlatform/gke-network-policy-demo#37); the internal ranges are the VPC's valid subnet ranges.
+      if (props.privateEndpoint && !isGoogleInternalRange(range)) {
+        fail(subject, `masterAuthorizedNetworks[${i}].cidr`, n.cidr, 'lie in an internal range with privateEndpoint: true (RFC 1918, 100.64.0.0/10 or another '
+          + 'range Google Cloud lists as a valid subnet range): GKE rejects public ranges for a private endpoint',
+        'list the VPC or VPN ranges that reach the control plane, or set privateEndpoint: false to authorize public addresses');
       }
       return { cidrBlock: n.cidr, ...(n.displayName !== undefined ? { displayName: n.displayName } : {}) };
     });
