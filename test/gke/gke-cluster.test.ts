@@ -28,10 +28,7 @@ describe('defaults', () => {
       'container.cnrm.cloud.google.com/v1beta1 ContainerCluster serving',
       // the dedicated node service account and its project roles (see 'node service account' below)
       'iam.cnrm.cloud.google.com/v1beta1 IAMServiceAccount serving-nodes',
-      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-logging-logwriter',
-      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-monitoring-metricwriter',
-      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-monitoring-viewer',
-      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-stackdriver-resourcemetadata-writer',
+      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-container-defaultnodeserviceaccount',
       'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-artifactregistry-reader',
     ]);
   });
@@ -95,7 +92,7 @@ describe('defaults', () => {
           project: 'acme-ml',
           accountId: 'serving-nodes',
           displayName: 'GKE nodes of serving',
-          roles: ['roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer', 'roles/stackdriver.resourceMetadata.writer', 'roles/artifactregistry.reader'],
+          roles: ['roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader'],
         },
       },
       networkingMode: 'VPC_NATIVE',

@@ -14,9 +14,9 @@ const attempt = (props: Partial<GkeClusterProps>) => () => new GkeCluster(Testin
 describe('default: a dedicated node service account', () => {
   const { cluster, objects } = build();
 
-  test('the hardening guide\'s roles, in order', () => {
+  test('GKE\'s minimum node role and the Artifact Registry reader, in order', () => {
     expect(NODE_SERVICE_ACCOUNT_ROLES).toEqual([
-      'roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer', 'roles/stackdriver.resourceMetadata.writer', 'roles/artifactregistry.reader',
+      'roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader',
     ]);
   });
 
@@ -34,10 +34,9 @@ describe('default: a dedicated node service account', () => {
       memberFrom: { serviceAccountRef: { name: 'serving-nodes' } }, role, resourceRef: { kind: 'Project', external: 'projects/acme-ml' },
     })));
     expect(members.map((m) => m.metadata.name)).toEqual([
-      'serving-nodes-logging-logwriter', 'serving-nodes-monitoring-metricwriter', 'serving-nodes-monitoring-viewer',
-      'serving-nodes-stackdriver-resourcemetadata-writer', 'serving-nodes-artifactregistry-reader',
+      'serving-nodes-container-defaultnodeserviceaccount', 'serving-nodes-artifactregistry-reader',
     ]);
-    expect(cluster.nodeServiceAccountResources.roleBindings).toHaveLength(5);
+    expect(cluster.nodeServiceAccountResources.roleBindings).toHaveLength(2);
   });
 
   test('pools run as it (by object name) with the cloud-platform scope', () => {
@@ -62,7 +61,7 @@ describe('default: a dedicated node service account', () => {
 describe('other choices', () => {
   test('dedicated with an account ID and further roles (once each, the defaults not repeated)', () => {
     const { cluster, objects } = build({
-      nodeServiceAccount: NodeServiceAccount.dedicated({ accountId: 'gke-nodes', additionalRoles: ['roles/storage.objectViewer', 'roles/logging.logWriter', 'roles/storage.objectViewer'] }),
+      nodeServiceAccount: NodeServiceAccount.dedicated({ accountId: 'gke-nodes', additionalRoles: ['roles/storage.objectViewer', 'roles/artifactregistry.reader', 'roles/storage.objectViewer'] }),
     });
     expect(cluster.spec.nodeServiceAccount.create?.roles).toEqual([...NODE_SERVICE_ACCOUNT_ROLES, 'roles/storage.objectViewer']);
     expect(only(objects, 'ContainerNodePool').spec.nodeConfig.serviceAccountRef).toEqual({ name: 'gke-nodes' });

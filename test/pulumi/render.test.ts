@@ -458,9 +458,9 @@ describe('splitObjects', () => {
     new WorkloadIdentity(chart, 'wi', { cluster: c, serviceAccountName: 'vision', namespace: 'default', modelBuckets: ['acme-models'] });
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
     const split = splitObjects(synth(chart));
-    // the cluster's node service account (1 + 5 roles), the pool, the Workload Identity (1 + 2)
+    // the cluster's node service account (1 + 2 roles), the pool, the Workload Identity (1 + 2)
     expect(split.configConnector.map((x) => x.kind).sort()).toEqual([
-      'ContainerCluster', 'ContainerNodePool', ...Array(7).fill('IAMPolicyMember'), 'IAMServiceAccount', 'IAMServiceAccount',
+      'ContainerCluster', 'ContainerNodePool', ...Array(4).fill('IAMPolicyMember'), 'IAMServiceAccount', 'IAMServiceAccount',
     ]);
     expect(split.core.map((x) => x.kind)).toEqual(['ConfigMap']);
     expect(split.custom).toEqual([]);
