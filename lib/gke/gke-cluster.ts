@@ -18,13 +18,18 @@ import { KCC_DELETION_POLICY_ANNOTATION as KCC_DELETION_POLICY, KCC_PROJECT_ANNO
 import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-names';
 
 /**
- * The metrics GkeCluster enables on every cluster. Setting `monitoringConfig.enableComponents` replaces GKE's
- * default list, so the list keeps what GKE enables by default: system components, the kube state metrics package
- * (STORAGE, POD, DEPLOYMENT, STATEFULSET, DAEMONSET, HPA) and cAdvisor and kubelet metrics, GKE's default since
- * 1.29.3-gke.1093000 (the @pulumi/gcp `ClusterMonitoringConfig.enableComponents` reference lists the values and that
- * version; Config Connector passes the list through).
+ * The metrics GkeCluster enables on a cluster with Managed Service for Prometheus. Setting
+ * `monitoringConfig.enableComponents` replaces GKE's default list, so the list keeps GKE's defaults: system components,
+ * the kube state metrics package (STORAGE, POD, DEPLOYMENT, STATEFULSET, DAEMONSET, HPA) and cAdvisor and kubelet
+ * metrics, GKE's default since 1.29.3-gke.1093000 (the @pulumi/gcp `ClusterMonitoringConfig.enableComponents` reference
+ * lists the values and that version; Config Connector passes the list through). It leaves out JOBSET, which GKE enables
+ * on clusters created at 1.32.1-gke.1357001 or later but rejects before that version (the kube state metrics page, and
+ * the same provider reference), so listing components turns JobSet metrics off. Every package but SYSTEM_COMPONENTS
+ * needs managed collection (the "Requirements" of GKE's kube state metrics and cAdvisor/Kubelet metrics pages): without
+ * `managedPrometheus` the cluster enables SYSTEM_COMPONENTS only.
  *
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-metrics
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/kube-state-metrics
  */
 export const MONITORING_COMPONENTS: readonly string[] = [
   'SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET',
@@ -38,6 +43,9 @@ export const MONITORING_COMPONENTS: readonly string[] = [
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/dcgm-metrics
  */
 export const GPU_MONITORING_COMPONENT = 'DCGM';
+
+/** GKE's system metrics package, the one component that does not need Managed Service for Prometheus. */
+const SYSTEM_COMPONENTS = 'SYSTEM_COMPONENTS';
 
 /**
  * Properties of a {@link GkeCluster}.
@@ -164,7 +172,8 @@ export interface GkeClusterProps {
 
   /**
    * Google Cloud Managed Service for Prometheus managed collection (`monitoringConfig.managedPrometheus`),
-   * which runs the collectors that `PodMonitoring` objects configure.
+   * which runs the collectors that `PodMonitoring` objects configure. GKE's kube state, cAdvisor/Kubelet and DCGM
+   * metrics packages need it: without it the cluster enables system metrics only.
    *
    * @default true
    * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed
@@ -257,7 +266,8 @@ export interface GkeClusterSpec {
   readonly managedPrometheus: boolean;
   /**
    * GKE components that export metrics (`monitoringConfig.enableComponents`): `MONITORING_COMPONENTS`, plus
-   * `DCGM` once the cluster has a GPU node pool (with Managed Prometheus). Read it after the pools are declared.
+   * `DCGM` once the cluster has a GPU node pool, with Managed Prometheus; `SYSTEM_COMPONENTS` alone without it.
+   * Read it after the pools are declared.
    */
   readonly monitoringComponents: readonly string[];
   /** The maintenance window and exclusions. */
@@ -391,9 +401,11 @@ export class GkeCluster extends Construct {
       networkPolicyEnforced: networkPolicy,
       calicoNetworkPolicy: !dataplaneV2 && networkPolicy,
       managedPrometheus,
-      // Setting the list replaces GKE's default: keep what GKE enables by default (MONITORING_COMPONENTS), and DCGM
-      // once a GPU pool exists (a getter: pools register after the cluster is built).
+      // Setting the list replaces GKE's default: keep GKE's defaults (MONITORING_COMPONENTS), and DCGM once a GPU pool
+      // exists (a getter: pools register after the cluster is built).
       get monitoringComponents(): readonly string[] {
+        // the kube state and cAdvisor/Kubelet packages need managed collection (see MONITORING_COMPONENTS).
+        if (!managedPrometheus) return [SYSTEM_COMPONENTS];
         return [...MONITORING_COMPONENTS, ...(gpuMetrics() ? [GPU_MONITORING_COMPONENT] : [])];
       },
       maintenance: resolveMaintenance(subject, props.maintenanceWindow, props.maintenanceExclusions),

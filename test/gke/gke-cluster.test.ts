@@ -170,7 +170,7 @@ describe('props', () => {
   });
 
   test('managedPrometheus: false disables managed collection explicitly (GKE turns it on by default)', () => {
-    expect(clusterOf({ managedPrometheus: false }).spec.monitoringConfig.managedPrometheus).toEqual({ enabled: false });
+    expect(clusterOf({ managedPrometheus: false }).spec.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: false } });
   });
 
   test('deletionProtection: false drops the abandon annotation', () => {
@@ -198,7 +198,7 @@ describe('node pools', () => {
     expect(cluster.spec.monitoringComponents).toEqual(expected);
   });
 
-  test('no DCGM without a GPU pool, nor without Managed Prometheus (GKE ships DCGM metrics through it)', () => {
+  test('no DCGM without a GPU pool; without Managed Prometheus system metrics only (GKE ships kube state, cAdvisor/Kubelet and DCGM metrics through it)', () => {
     const chart = Testing.chart();
     const cpuOnly = new GkeCluster(chart, 'cpu-only', { project: 'acme-ml', location: 'us-central1-a' });
     cpuOnly.addNodePool('cpu');
@@ -206,8 +206,8 @@ describe('node pools', () => {
     noGmp.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
     const lists = synth(chart).filter((o) => o.kind === 'ContainerCluster').map((o) => o.spec.monitoringConfig.enableComponents);
     const defaults = ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'];
-    expect(lists).toEqual([defaults, defaults]);
-    expect([cpuOnly.spec.monitoringComponents, noGmp.spec.monitoringComponents]).toEqual([defaults, defaults]);
+    expect(lists).toEqual([defaults, ['SYSTEM_COMPONENTS']]);
+    expect([cpuOnly.spec.monitoringComponents, noGmp.spec.monitoringComponents]).toEqual([defaults, ['SYSTEM_COMPONENTS']]);
   });
 
   test('addNodePool and addGpuNodePool create pools under the cluster, listed in nodePools', () => {

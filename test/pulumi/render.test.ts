@@ -102,7 +102,8 @@ describe('clusterArgs', () => {
     }).cluster.spec);
     expect(args.releaseChannel).toEqual({ channel: 'STABLE' });
     expect(args.workloadIdentityConfig).toBeUndefined();
-    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'], managedPrometheus: { enabled: false } });
+    // without managed collection, system metrics only: GKE's other packages need it
+    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: false } });
     expect(args.deletionProtection).toBe(false);
   });
 
