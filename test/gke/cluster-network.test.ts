@@ -163,6 +163,10 @@ describe('rules', () => {
       "GkeCluster 'serving': 'controlPlaneCidr' (\"10.0.0.0/28\") must not overlap network.nodesCidr (10.0.0.0/20): GKE needs distinct ranges for nodes, Pods, Services and the control plane. Fix: move controlPlaneCidr to a free range"],
     ['EXISTING NAT on a new network', { network: net({ cloudNat: CloudNat.EXISTING }) },
       "GkeCluster 'serving': 'network.cloudNat' (\"EXISTING\") must not be EXISTING for a network created here (no NAT can exist on it yet). Fix: use CloudNat.CREATE, or CloudNat.NONE"],
+    ['private nodes with Cloud NAT but without Private Google Access (GKE turns it on for a private cluster\'s subnetwork)', {
+      privateNodes: true, network: net({ privateGoogleAccess: false, cloudNat: CloudNat.CREATE }),
+    }, "GkeCluster 'serving': 'network.privateGoogleAccess' (false) must be true for private nodes: GKE turns Private Google Access on for a private cluster's "
+      + 'subnetwork, and the declaration would fight it. Fix: remove privateGoogleAccess (it defaults to true), or use public nodes'],
     ['private nodes with neither NAT nor Private Google Access', { privateNodes: true, network: net({ privateGoogleAccess: false, cloudNat: CloudNat.NONE }) },
       "GkeCluster 'serving': 'network.privateGoogleAccess' (false) must be true for private nodes without Cloud NAT: they would reach no Google API (image pulls from Artifact Registry, Cloud Storage models, Logging). Fix: remove privateGoogleAccess (it defaults to true), or add cloudNat: CloudNat.CREATE"],
     ['one name for both ranges', { network: net({ podsRangeName: 'r', servicesRangeName: 'r' }) },
