@@ -352,7 +352,7 @@ export interface NodePoolOptions {
 
   /**
    * Which Compute Engine reservations the nodes consume (`nodeConfig.reservationAffinity`, immutable), e.g. a GPU
-   * reservation bought for serving.
+   * reservation bought for serving. Spot and preemptible VMs never consume reservations: a specific one is refused there.
    *
    * @default - GKE's default (consume any matching reservation); `ReservationAffinity.none()` on a `queuedProvisioning` pool
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/consuming-reservations
@@ -686,6 +686,12 @@ export class NodePool extends Construct implements IServingPlacement {
     if (queuedProvisioning && reservation && reservation.consumption !== ReservationConsumption.NO_RESERVATION) {
       fail(subject, 'reservationAffinity', reservation.consumption, 'be NO_RESERVATION on a queuedProvisioning pool (queued nodes consume no reservation)',
         'use ReservationAffinity.none(), or remove queuedProvisioning');
+    }
+    // "You can't consume a reservation to create ... Spot VMs or preemptible instances" (Compute Engine, Consume
+    // reservations, Limitations): a pool bound to one specific reservation would never get a node.
+    if ((spot || preemptible) && reservation?.consumption === ReservationConsumption.SPECIFIC_RESERVATION) {
+      fail(subject, 'reservationAffinity', reservation.reservationName, `not name a specific reservation on a ${spot ? 'spot' : 'preemptible'} pool: `
+        + 'Compute Engine never uses reservations for Spot or preemptible VMs', `remove ${spot ? 'spot' : 'preemptible'}, or the reservation affinity`);
     }
     if (reservation?.reservationName !== undefined && !RESERVATION.test(reservation.reservationName)) {
       fail(subject, 'reservationAffinity', reservation.reservationName, 'name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one)',

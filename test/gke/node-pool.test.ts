@@ -494,6 +494,16 @@ describe('capacity: reservation affinity and queued provisioning', () => {
     expect(pool.spec.management.autoRepair).toEqual(true);
   });
 
+  test('a Spot or preemptible pool cannot be bound to a specific reservation (Compute Engine never uses reservations for them)', () => {
+    expect(attempt({ spot: true, reservationAffinity: ReservationAffinity.specific('l4-serving') })).toThrow(
+      'NodePool \'cpu\': \'reservationAffinity\' ("l4-serving") must not name a specific reservation on a spot pool: Compute Engine never uses '
+      + 'reservations for Spot or preemptible VMs. Fix: remove spot, or the reservation affinity');
+    expect(attempt({ preemptible: true, reservationAffinity: ReservationAffinity.specific('l4-serving') })).toThrow(
+      'NodePool \'cpu\': \'reservationAffinity\' ("l4-serving") must not name a specific reservation on a preemptible pool: Compute Engine never uses '
+      + 'reservations for Spot or preemptible VMs. Fix: remove preemptible, or the reservation affinity');
+    expect(poolOf({ spot: true, reservationAffinity: ReservationAffinity.none() }).spec.nodeConfig.reservationAffinity).toEqual({ consumeReservationType: 'NO_RESERVATION' });
+  });
+
   test('a specific reservation must be a reservation name', () => {
     expect(attempt({ reservationAffinity: ReservationAffinity.specific('Bad Name') })).toThrow(
       'NodePool \'cpu\': \'reservationAffinity\' ("Bad Name") must name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one). '
