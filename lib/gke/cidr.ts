@@ -40,3 +40,19 @@ export function parseCidr(cidr: string): Ipv4Range | undefined {
 export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
   return a.first <= b.last && b.first <= a.last;
 }
+
+/**
+ * The IPv4 ranges Google Cloud documents as valid internal subnet ranges besides privately used public ones
+ * (https://cloud.google.com/vpc/docs/subnets#valid-ranges): RFC 1918, shared address space (RFC 6598), IETF protocol
+ * assignments (RFC 6890), the documentation TEST-NETs (RFC 5737), the deprecated 6to4 relay (RFC 7526), benchmark
+ * testing (RFC 2544) and Class E (RFC 5735, RFC 1112).
+ */
+export const GOOGLE_INTERNAL_RANGES: readonly string[] = [
+  '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '192.0.0.0/24',
+  '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '192.88.99.0/24', '198.18.0.0/15', '240.0.0.0/4',
+];
+
+/** Whether every address of `r` lies in one of GOOGLE_INTERNAL_RANGES. */
+export function isGoogleInternalRange(r: Ipv4Range): boolean {
+  return GOOGLE_INTERNAL_RANGES.map((c) => parseCidr(c)!).some((i) => i.first <= r.first && r.last <= i.last);
+}

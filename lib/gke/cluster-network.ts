@@ -62,7 +62,8 @@ export interface NewClusterNetworkOptions {
 
   /**
    * Private Google Access on the subnetwork (`privateIpGoogleAccess`): nodes without external addresses reach Google
-   * APIs (Cloud Storage models, Artifact Registry images, Logging and Monitoring).
+   * APIs (Cloud Storage models, Artifact Registry images, Logging and Monitoring). Only public nodes may turn it
+   * off: GKE turns it on for a private cluster's subnetwork, so `false` with `privateNodes` is refused.
    *
    * @default true
    * @see https://cloud.google.com/vpc/docs/private-google-access
@@ -256,6 +257,13 @@ export function resolveClusterNetwork(ctx: ClusterNetworkContext, network: Clust
     fail(subject, 'network.privateGoogleAccess', false,
       'be true for private nodes without Cloud NAT: they would reach no Google API (image pulls from Artifact Registry, Cloud Storage models, Logging)',
       'remove privateGoogleAccess (it defaults to true), or add cloudNat: CloudNat.CREATE');
+  }
+  // with NAT too: GKE turns Private Google Access on for a same-project private cluster's subnetwork (see the existing
+  // network above), so a declared false would be reverted by GKE and re-applied by Config Connector or Pulumi forever.
+  if (ctx.privateNodes && !privateIpGoogleAccess) {
+    fail(subject, 'network.privateGoogleAccess', false,
+      'be true for private nodes: GKE turns Private Google Access on for a private cluster\'s subnetwork, and the declaration would fight it',
+      'remove privateGoogleAccess (it defaults to true), or use public nodes');
   }
   const podsRangeName = rangeName('network.podsRangeName', c.podsRangeName ?? 'pods');
   const servicesRangeName = rangeName('network.servicesRangeName', c.servicesRangeName ?? 'services');

@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { parseCidr } from './cidr';
+import { isGoogleInternalRange, parseCidr } from './cidr';
 import { ClusterNetwork, ClusterNetworkSpec, resolveClusterNetwork } from './cluster-network';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
+import { NODE_OAUTH_SCOPE } from './iam-roles';
 import { MaintenanceExclusion, MaintenanceSpec, MaintenanceWindow, resolveMaintenance } from './maintenance';
 import { NodePool, NodePoolOptions } from './node-pool';
 import { NodeServiceAccount, NodeServiceAccountSpec, resolveNodeServiceAccount } from './node-service-account';
@@ -20,13 +21,18 @@ import { claimUniqueName, ensureUniqueObjectNames } from '../private/unique-name
 /** `gatewayApiConfig.channel` for the Gateway API's standard channel (GKE API `GatewayAPIConfig.Channel`). */
 const GATEWAY_API_STANDARD_CHANNEL = 'CHANNEL_STANDARD';
 /**
- * The metrics GkeCluster enables on every cluster. Setting `monitoringConfig.enableComponents` replaces GKE's
- * default list, so the list keeps what GKE enables by default: system components, the kube state metrics package
- * (STORAGE, POD, DEPLOYMENT, STATEFULSET, DAEMONSET, HPA) and cAdvisor and kubelet metrics, GKE's default since
- * 1.29.3-gke.1093000 (the @pulumi/gcp `ClusterMonitoringConfig.enableComponents` reference lists the values and that
- * version; Config Connector passes the list through).
+ * The metrics GkeCluster enables on a cluster with Managed Service for Prometheus. Setting
+ * `monitoringConfig.enableComponents` replaces GKE's default list, so the list keeps GKE's defaults: system components,
+ * the kube state metrics package (STORAGE, POD, DEPLOYMENT, STATEFULSET, DAEMONSET, HPA) and cAdvisor and kubelet
+ * metrics, GKE's default since 1.29.3-gke.1093000 (the @pulumi/gcp `ClusterMonitoringConfig.enableComponents` reference
+ * lists the values and that version; Config Connector passes the list through). It leaves out JOBSET, which GKE enables
+ * on clusters created at 1.32.1-gke.1357001 or later but rejects before that version (the kube state metrics page, and
+ * the same provider reference), so listing components turns JobSet metrics off. Every package but SYSTEM_COMPONENTS
+ * needs managed collection (the "Requirements" of GKE's kube state metrics and cAdvisor/Kubelet metrics pages): without
+ * `managedPrometheus` the cluster enables SYSTEM_COMPONENTS only.
  *
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-metrics
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/kube-state-metrics
  */
 export const MONITORING_COMPONENTS: readonly string[] = [
   'SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET',
@@ -40,6 +46,9 @@ export const MONITORING_COMPONENTS: readonly string[] = [
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/dcgm-metrics
  */
 export const GPU_MONITORING_COMPONENT = 'DCGM';
+
+/** GKE's system metrics package, the one component that does not need Managed Service for Prometheus. */
+const SYSTEM_COMPONENTS = 'SYSTEM_COMPONENTS';
 
 /**
  * Properties of a {@link GkeCluster}.
@@ -123,7 +132,9 @@ export interface GkeClusterProps {
 
   /**
    * Networks allowed to reach the control plane (`masterAuthorizedNetworksConfig.cidrBlocks`); an empty list allows
-   * none but Google Cloud's internal ones (the nodes, and with `privateEndpoint` the VPC).
+   * none but Google Cloud's internal ones (the nodes, and with `privateEndpoint` the VPC). With `privateEndpoint`, GKE
+   * takes internal ranges only (RFC 1918, 100.64.0.0/10 and the other ranges Google Cloud lists as valid subnet ranges);
+   * a public range is refused.
    *
    * @default - no restriction: any address may reach the control plane's endpoint (it still authenticates)
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks
@@ -139,7 +150,8 @@ export interface GkeClusterProps {
   readonly network?: ClusterNetwork;
 
   /**
-   * The Google service account the nodes of every pool run as (a pool's `serviceAccount` overrides it).
+   * The Google service account the nodes of every pool run as (a pool's `serviceAccount` overrides it), and the
+   * nodes of the default pool GKE creates with the cluster and removes right after (`nodeConfig`, immutable).
    *
    * @default NodeServiceAccount.dedicated(): `CLUSTER-nodes`, with the roles in NODE_SERVICE_ACCOUNT_ROLES only
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa
@@ -174,7 +186,8 @@ export interface GkeClusterProps {
 
   /**
    * Google Cloud Managed Service for Prometheus managed collection (`monitoringConfig.managedPrometheus`),
-   * which runs the collectors that `PodMonitoring` objects configure.
+   * which runs the collectors that `PodMonitoring` objects configure. GKE's kube state, cAdvisor/Kubelet and DCGM
+   * metrics packages need it: without it the cluster enables system metrics only.
    *
    * @default true
    * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed
@@ -269,7 +282,8 @@ export interface GkeClusterSpec {
   readonly managedPrometheus: boolean;
   /**
    * GKE components that export metrics (`monitoringConfig.enableComponents`): `MONITORING_COMPONENTS`, plus
-   * `DCGM` once the cluster has a GPU node pool (with Managed Prometheus). Read it after the pools are declared.
+   * `DCGM` once the cluster has a GPU node pool, with Managed Prometheus; `SYSTEM_COMPONENTS` alone without it.
+   * Read it after the pools are declared.
    */
   readonly monitoringComponents: readonly string[];
   /** The maintenance window and exclusions. */
@@ -351,9 +365,18 @@ export class GkeCluster extends Construct {
         'set privateNodes: true, or remove privateEndpoint');
     }
     const masterAuthorizedNetworks = props.masterAuthorizedNetworks?.map((n, i) => {
-      if (!parseCidr(n.cidr)) {
+      const range = parseCidr(n.cidr);
+      if (!range) {
         fail(subject, `masterAuthorizedNetworks[${i}].cidr`, n.cidr, 'be an IPv4 range a.b.c.d/n whose address is the range\'s first (no host bits set)',
           'write it as \'203.0.113.0/24\' (a single address as \'203.0.113.7/32\')');
+      }
+      // GKE rejects a public range next to a private endpoint: "Invalid master authorized networks: network ... is not a
+      // reserved network, which is required for private endpoints" (terraform-google-modules/terraform-google-kubernetes-engine
+      // docs, GoogleCloudPlatform/gke-network-policy-demo#37); the internal ranges are the VPC's valid subnet ranges.
+      if (props.privateEndpoint && !isGoogleInternalRange(range)) {
+        fail(subject, `masterAuthorizedNetworks[${i}].cidr`, n.cidr, 'lie in an internal range with privateEndpoint: true (RFC 1918, 100.64.0.0/10 or another '
+          + 'range Google Cloud lists as a valid subnet range): GKE rejects public ranges for a private endpoint',
+        'list the VPC or VPN ranges that reach the control plane, or set privateEndpoint: false to authorize public addresses');
       }
       return { cidrBlock: n.cidr, ...(n.displayName !== undefined ? { displayName: n.displayName } : {}) };
     });
@@ -395,9 +418,11 @@ export class GkeCluster extends Construct {
       networkPolicyEnforced: networkPolicy,
       calicoNetworkPolicy: !dataplaneV2 && networkPolicy,
       managedPrometheus,
-      // Setting the list replaces GKE's default: keep what GKE enables by default (MONITORING_COMPONENTS), and DCGM
-      // once a GPU pool exists (a getter: pools register after the cluster is built).
+      // Setting the list replaces GKE's default: keep GKE's defaults (MONITORING_COMPONENTS), and DCGM once a GPU pool
+      // exists (a getter: pools register after the cluster is built).
       get monitoringComponents(): readonly string[] {
+        // the kube state and cAdvisor/Kubelet packages need managed collection (see MONITORING_COMPONENTS).
+        if (!managedPrometheus) return [SYSTEM_COMPONENTS];
         return [...MONITORING_COMPONENTS, ...(gpuMetrics() ? [GPU_MONITORING_COMPONENT] : [])];
       },
       maintenance: resolveMaintenance(subject, props.maintenanceWindow, props.maintenanceExclusions),
@@ -603,9 +628,21 @@ function renderClusterAnnotations(spec: GkeClusterSpec): Record<string, string> 
 /** The ContainerCluster `spec` for a resolved cluster spec. */
 function renderContainerClusterSpec(spec: GkeClusterSpec): ContainerClusterSpec {
   const m = spec.maintenance;
+  const sa = spec.nodeServiceAccount;
   return {
     location: spec.location,
     initialNodeCount: spec.initialNodeCount,
+    // GKE creates the cluster with a default pool (removed right after) whose nodes run as the Compute Engine default
+    // account unless nodeConfig names one: where that account is disabled or deleted, creation fails ("Service account
+    // ...-compute@developer.gserviceaccount.com does not exist", hashicorp/terraform-provider-google#4435,
+    // gruntwork-io/terraform-google-gke#56). The pool runs as the nodes' account instead (immutable here; Config
+    // Connector accepts nodeConfig with remove-default-node-pool since GoogleCloudPlatform/k8s-config-connector#8651).
+    ...(sa.email ? {
+      nodeConfig: {
+        serviceAccountRef: sa.create ? { name: sa.create.accountId } : { external: sa.email },
+        oauthScopes: [NODE_OAUTH_SCOPE],
+      },
+    } : {}),
     releaseChannel: { channel: spec.releaseChannel },
     ...(spec.workloadPool ? { workloadIdentityConfig: { workloadPool: spec.workloadPool } } : {}),
     networkingMode: spec.networkingMode,

@@ -192,7 +192,7 @@ export interface NodePoolOptions {
   /**
    * Fewest nodes the cluster autoscaler keeps (0 lets the pool scale to zero). Counted as `autoscalingScope` says.
    *
-   * @default 1 for a `NodePool`, 0 for a `GpuNodePool`
+   * @default 1 for a `NodePool`, 0 for a `GpuNodePool` or a `queuedProvisioning` pool
    */
   readonly minNodes?: number;
 
@@ -213,7 +213,7 @@ export interface NodePoolOptions {
   /**
    * How the autoscaler spreads new nodes over zones.
    *
-   * @default - GKE's default: `ANY` for Spot VM pools, `BALANCED` otherwise
+   * @default - `ANY` on a `queuedProvisioning` pool; else GKE's default: `ANY` for Spot VM pools, `BALANCED` otherwise
    */
   readonly locationPolicy?: LocationPolicy;
 
@@ -338,7 +338,7 @@ export interface NodePoolOptions {
   /**
    * Node auto-repair.
    *
-   * @default true
+   * @default true; false on a `queuedProvisioning` pool (GKE's documented command passes `--no-enable-autorepair`)
    */
   readonly autoRepair?: boolean;
 
@@ -366,9 +366,9 @@ export interface NodePoolOptions {
 
   /**
    * Which Compute Engine reservations the nodes consume (`nodeConfig.reservationAffinity`, immutable), e.g. a GPU
-   * reservation bought for serving.
+   * reservation bought for serving. Spot and preemptible VMs never consume reservations: a specific one is refused there.
    *
-   * @default - GKE's default (consume any matching reservation)
+   * @default - GKE's default (consume any matching reservation); `ReservationAffinity.none()` on a `queuedProvisioning` pool
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/consuming-reservations
    */
   readonly reservationAffinity?: ReservationAffinity;
@@ -377,7 +377,10 @@ export interface NodePoolOptions {
    * Dynamic Workload Scheduler queued provisioning (`queuedProvisioning.enabled`, immutable): nodes come only through
    * the cluster autoscaler's ProvisioningRequest API, all at once when capacity is available. Plain Pods (a
    * TfServingModel's Deployment) never scale such a pool up: use it for batch work that creates ProvisioningRequests.
-   * Needs autoscaling (no `nodeCount`), and no reservation (`ReservationAffinity.none()` when set).
+   * Needs autoscaling (no `nodeCount`), and no reservation: the pool renders `ReservationAffinity.none()` unless
+   * set, and any other affinity is refused. Like GKE's documented create command (`--num-nodes=0
+   * --location-policy=ANY --no-enable-autorepair --reservation-affinity=none`), a queued pool defaults to
+   * `minNodes: 0`, `locationPolicy: ANY` and `autoRepair: false`; explicit values are kept as given.
    *
    * @default false
    * @see https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest
@@ -723,10 +726,18 @@ export class NodePool extends Construct implements IServingPlacement {
       fail(subject, 'queuedProvisioning', true, `come with autoscaling (got a fixed nodeCount of ${autoscaling.nodeCount}): `
         + 'Dynamic Workload Scheduler adds nodes through the cluster autoscaler', 'remove nodeCount and set minNodes: 0 and maxNodes');
     }
-    const reservation = props.reservationAffinity;
+    // a queued pool without an affinity is rejected: "Error 400: Queued_provisioning requires reservation affinity to be
+    // set to none" (hashicorp/terraform-provider-google#18341), so it gets NO_RESERVATION unless the user set one.
+    const reservation = props.reservationAffinity ?? (queuedProvisioning ? ReservationAffinity.none() : undefined);
     if (queuedProvisioning && reservation && reservation.consumption !== ReservationConsumption.NO_RESERVATION) {
       fail(subject, 'reservationAffinity', reservation.consumption, 'be NO_RESERVATION on a queuedProvisioning pool (queued nodes consume no reservation)',
         'use ReservationAffinity.none(), or remove queuedProvisioning');
+    }
+    // "You can't consume a reservation to create ... Spot VMs or preemptible instances" (Compute Engine, Consume
+    // reservations, Limitations): a pool bound to one specific reservation would never get a node.
+    if ((spot || preemptible) && reservation?.consumption === ReservationConsumption.SPECIFIC_RESERVATION) {
+      fail(subject, 'reservationAffinity', reservation.reservationName, `not name a specific reservation on a ${spot ? 'spot' : 'preemptible'} pool: `
+        + 'Compute Engine never uses reservations for Spot or preemptible VMs', `remove ${spot ? 'spot' : 'preemptible'}, or the reservation affinity`);
     }
     if (reservation?.reservationName !== undefined && !RESERVATION.test(reservation.reservationName)) {
       fail(subject, 'reservationAffinity', reservation.reservationName, 'name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one)',
@@ -773,7 +784,8 @@ export class NodePool extends Construct implements IServingPlacement {
       workloadMetadataMode: cluster.spec.workloadPool ? 'GKE_METADATA' : 'GCE_METADATA',
       serviceAccount,
       oauthScopes: serviceAccount ? [CLOUD_PLATFORM_SCOPE] : undefined,
-      autoRepair: props.autoRepair ?? true,
+      // GKE's queued-provisioning create command passes --no-enable-autorepair (provisioningrequest#create-node-pool).
+      autoRepair: props.autoRepair ?? !queuedProvisioning,
       autoUpgrade,
       reservationAffinity: reservation ? {
         consumeReservationType: reservation.consumption,
@@ -971,7 +983,10 @@ export class NodePool extends Construct implements IServingPlacement {
       }
       return { nodeCount: checkCount(this.subject, 'nodeCount', props.nodeCount) };
     }
-    const minNodes = props.minNodes ?? (gpu ? 0 : 1);
+    // a queued pool starts empty and takes capacity in any zone, as GKE's documented create command does
+    // (--num-nodes=0 --location-policy=ANY, https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest).
+    const queued = props.queuedProvisioning === true;
+    const minNodes = props.minNodes ?? (gpu || queued ? 0 : 1);
     const maxNodes = props.maxNodes ?? Math.max(minNodes, 3);
     validateNodeCountRange(ctx, minNodes, maxNodes);
     if (maxNodes === 0) {
@@ -982,7 +997,7 @@ export class NodePool extends Construct implements IServingPlacement {
         scope: props.autoscalingScope ?? AutoscalingScope.TOTAL,
         minNodeCount: minNodes,
         maxNodeCount: maxNodes,
-        locationPolicy: props.locationPolicy,
+        locationPolicy: props.locationPolicy ?? (queued ? LocationPolicy.ANY : undefined),
       },
     };
   }

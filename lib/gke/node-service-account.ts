@@ -8,20 +8,18 @@ const ROLE = new RegExp(`^(roles|projects/${PROJECT_ID_PART}/roles|organizations
  * The project roles a dedicated node service account gets: what the nodes themselves need, nothing for workloads
  * (those authenticate as their own Google service accounts through Workload Identity).
  *
- * GKE's hardening guide lists the minimum for a node service account: `roles/logging.logWriter`,
- * `roles/monitoring.metricWriter`, `roles/monitoring.viewer` and `roles/stackdriver.resourceMetadata.writer` (system
- * logs and metrics, resource metadata), plus `roles/artifactregistry.reader` so the kubelet can pull images from
- * the project's Artifact Registry. (GKE also documents `roles/container.defaultNodeServiceAccount`, which bundles the
- * first four's permissions.)
+ * GKE's "Configure node service accounts" page: "At a minimum, these node service accounts must have the Kubernetes
+ * Engine Default Node Service Account (`roles/container.defaultNodeServiceAccount`) role on your project" (system logs
+ * and metrics, resource metadata, the HPA's performance profile; it replaces the older list of
+ * `roles/logging.logWriter`, `roles/monitoring.metricWriter`, `roles/monitoring.viewer` and
+ * `roles/stackdriver.resourceMetadata.writer`), plus `roles/artifactregistry.reader` so the kubelet can pull images
+ * from the project's Artifact Registry (same page).
  *
- * @see https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa
- * @see https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts#default-gke-service-agent
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts
+ * @see https://cloud.google.com/kubernetes-engine/security/configure-node-service-accounts
  */
 export const NODE_SERVICE_ACCOUNT_ROLES: readonly string[] = [
-  'roles/logging.logWriter',
-  'roles/monitoring.metricWriter',
-  'roles/monitoring.viewer',
-  'roles/stackdriver.resourceMetadata.writer',
+  'roles/container.defaultNodeServiceAccount',
   'roles/artifactregistry.reader',
 ];
 

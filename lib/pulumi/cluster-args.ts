@@ -1,6 +1,7 @@
 import type * as gcp from '@pulumi/gcp';
 import type * as pulumi from '@pulumi/pulumi';
 import type { GkeClusterSpec } from '../gke/gke-cluster';
+import { NODE_OAUTH_SCOPE } from '../gke/iam-roles';
 
 /** The network and subnetwork a cluster refers to, when they are resources of the same program. */
 export interface ClusterNetworkRefs {
@@ -23,7 +24,9 @@ export interface ClusterNetworkRefs {
  * cdk8s layer renders as a Config Connector ContainerCluster, in the field names of @pulumi/gcp.
  *
  * - `removeDefaultNodePool: true` with `initialNodeCount: 1`: GKE needs a default pool to create a
- *   cluster; it is deleted right away and the declared pools are separate `gcp.container.NodePool`s.
+ *   cluster; it is deleted right away and the declared pools are separate `gcp.container.NodePool`s. Its
+ *   `nodeConfig` runs it as the nodes' service account (`cloud-platform` scope) unless that is the Compute Engine
+ *   default one, as Config Connector's `nodeConfig.serviceAccountRef`.
  * - `workloadIdentityConfig.workloadPool` (`PROJECT.svc.id.goog`) when Workload Identity is on.
  * - Dataplane V2 (`datapathProvider: ADVANCED_DATAPATH`) enforces NetworkPolicy itself: GKE rejects a
  *   cluster that also enables (or disables) `networkPolicy`, so neither `networkPolicy` nor the network
@@ -53,6 +56,9 @@ export function clusterArgs(spec: GkeClusterSpec, refs: ClusterNetworkRefs = {})
     location: spec.location,
     initialNodeCount: spec.initialNodeCount,
     removeDefaultNodePool: spec.removeDefaultNodePool,
+    // the temporary default pool runs as the nodes' account, not the Compute Engine default one (which may not exist:
+    // hashicorp/terraform-provider-google#4435); the stack ignores later nodeConfig diffs, as the provider's users must.
+    nodeConfig: spec.nodeServiceAccount.email ? { serviceAccount: spec.nodeServiceAccount.email, oauthScopes: [NODE_OAUTH_SCOPE] } : undefined,
     releaseChannel: { channel: spec.releaseChannel },
     workloadIdentityConfig: spec.workloadPool ? { workloadPool: spec.workloadPool } : undefined,
     network: n ? refs.network ?? n.networkId : undefined,

@@ -357,16 +357,25 @@ export function createGkeServingStack(
     ? new gcp.compute.Router(`${name}-router`, routerArgs(net, network?.id ?? net.networkId), { parent, protect }) : undefined;
   const nat = net?.cloudNat && router
     ? new gcp.compute.RouterNat(`${name}-nat`, routerNatArgs(net, router.name, subnetwork?.id ?? net.subnetworkId), { parent, protect }) : undefined;
-  // private nodes pull images and models as soon as they boot: with Cloud NAT declared, the cluster waits for it.
-  const cluster = new gcp.container.Cluster(`${name}-cluster`, clusterArgs(plan.cluster, { network: network?.id, subnetwork: subnetwork?.id }),
-    { parent, protect, ...(nat ? { dependsOn: [nat] } : {}) });
-
   const sa = plan.cluster.nodeServiceAccount;
   const nodeServiceAccount = sa.create
     ? new gcp.serviceaccount.Account(`${name}-node-sa`, nodeServiceAccountArgs(sa), { parent, protect }) : undefined;
   const nodeRoles = nodeServiceAccount ? sa.create!.roles.map((role) => new gcp.projects.IAMMember(
     `${name}-node-role-${role.replace(/^.*roles\//, '').replace(/[._]/g, '-').toLowerCase()}`, nodeRoleArgs(sa, role, nodeServiceAccount.member),
     { parent, protect })) : [];
+
+  // private nodes pull images and models as soon as they boot: with Cloud NAT declared, the cluster waits for it. Its
+  // temporary default pool runs as the node account (clusterArgs' nodeConfig), so the account and its roles come first.
+  const clusterDeps = [...(nat ? [nat] : []), ...(nodeServiceAccount ? [nodeServiceAccount, ...nodeRoles] : [])];
+  const cluster = new gcp.container.Cluster(`${name}-cluster`, clusterArgs(plan.cluster, { network: network?.id, subnetwork: subnetwork?.id }), {
+    parent,
+    protect,
+    ...(clusterDeps.length ? { dependsOn: clusterDeps } : {}),
+    // nodeConfig describes only the default pool, removed after creation: GKE then reports another (or none), and a
+    // diff there would replace the cluster (hashicorp/terraform-provider-google#12070; gruntwork-io/terraform-google-gke#60
+    // ignores it the same way).
+    ignoreChanges: ['nodeConfig'],
+  });
 
   const nodePools: Record<string, gcp.container.NodePool> = {};
   for (const spec of plan.nodePools) {

@@ -1,4 +1,4 @@
-import { parseCidr, rangesOverlap } from '../../lib/gke/cidr';
+import { GOOGLE_INTERNAL_RANGES, isGoogleInternalRange, parseCidr, rangesOverlap } from '../../lib/gke/cidr';
 
 describe('parseCidr', () => {
   test('a network address with its prefix: first and last address', () => {
@@ -19,5 +19,18 @@ describe('rangesOverlap', () => {
     expect(rangesOverlap(r('10.0.0.0/20'), r('10.0.0.0/20'))).toBe(true);
     expect(rangesOverlap(r('10.0.0.0/20'), r('10.0.16.0/20'))).toBe(false);
     expect(rangesOverlap(r('10.0.16.0/20'), r('10.0.0.0/20'))).toBe(false);
+  });
+});
+
+describe('isGoogleInternalRange', () => {
+  const r = (c: string) => parseCidr(c)!;
+  test('every listed range and its sub-ranges are internal', () => {
+    for (const c of GOOGLE_INTERNAL_RANGES) expect(isGoogleInternalRange(r(c))).toBe(true);
+    expect(isGoogleInternalRange(r('10.200.3.4/32'))).toBe(true);
+    expect(isGoogleInternalRange(r('255.255.255.255/32'))).toBe(true);
+  });
+
+  test.each(['8.8.8.8/32', '0.0.0.0/0', '10.0.0.0/7', '172.32.0.0/16', '100.128.0.0/10', '169.254.0.0/16', '127.0.0.0/8', '224.0.0.0/4'])('%s is not', (c) => {
+    expect(isGoogleInternalRange(r(c))).toBe(false);
   });
 });

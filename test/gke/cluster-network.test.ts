@@ -131,6 +131,15 @@ describe('control plane access', () => {
     expect(c.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [{ cidrBlock: '10.0.0.0/8', displayName: 'vpc' }, { cidrBlock: '203.0.113.7/32' }] });
   });
 
+  test('a private endpoint takes every range Google Cloud lists as internal; a public endpoint takes public ranges too', () => {
+    const internal = ['10.1.0.0/16', '172.16.0.0/12', '192.168.4.0/24', '100.64.0.0/10', '192.0.0.0/24', '192.0.2.0/24', '198.51.100.7/32',
+      '203.0.113.0/24', '192.88.99.0/24', '198.18.0.0/15', '240.1.0.0/16'];
+    const priv = build({ privateNodes: true, privateEndpoint: true, masterAuthorizedNetworks: internal.map((cidr) => ({ cidr })) });
+    expect(only(priv.objects, 'ContainerCluster').spec.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock)).toEqual(internal);
+    const pub = build({ privateNodes: true, masterAuthorizedNetworks: [{ cidr: '8.8.8.0/24' }] });
+    expect(only(pub.objects, 'ContainerCluster').spec.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [{ cidrBlock: '8.8.8.0/24' }] });
+  });
+
   test('an empty list admits Google\'s internal ranges only', () => {
     expect(only(build({ masterAuthorizedNetworks: [] }).objects, 'ContainerCluster').spec.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [] });
   });
@@ -154,6 +163,10 @@ describe('rules', () => {
       "GkeCluster 'serving': 'controlPlaneCidr' (\"10.0.0.0/28\") must not overlap network.nodesCidr (10.0.0.0/20): GKE needs distinct ranges for nodes, Pods, Services and the control plane. Fix: move controlPlaneCidr to a free range"],
     ['EXISTING NAT on a new network', { network: net({ cloudNat: CloudNat.EXISTING }) },
       "GkeCluster 'serving': 'network.cloudNat' (\"EXISTING\") must not be EXISTING for a network created here (no NAT can exist on it yet). Fix: use CloudNat.CREATE, or CloudNat.NONE"],
+    ['private nodes with Cloud NAT but without Private Google Access (GKE turns it on for a private cluster\'s subnetwork)', {
+      privateNodes: true, network: net({ privateGoogleAccess: false, cloudNat: CloudNat.CREATE }),
+    }, "GkeCluster 'serving': 'network.privateGoogleAccess' (false) must be true for private nodes: GKE turns Private Google Access on for a private cluster's "
+      + 'subnetwork, and the declaration would fight it. Fix: remove privateGoogleAccess (it defaults to true), or use public nodes'],
     ['private nodes with neither NAT nor Private Google Access', { privateNodes: true, network: net({ privateGoogleAccess: false, cloudNat: CloudNat.NONE }) },
       "GkeCluster 'serving': 'network.privateGoogleAccess' (false) must be true for private nodes without Cloud NAT: they would reach no Google API (image pulls from Artifact Registry, Cloud Storage models, Logging). Fix: remove privateGoogleAccess (it defaults to true), or add cloudNat: CloudNat.CREATE"],
     ['one name for both ranges', { network: net({ podsRangeName: 'r', servicesRangeName: 'r' }) },
@@ -168,6 +181,16 @@ describe('rules', () => {
       "GkeCluster 'serving': 'network.podsRangeName' (\"1pods\") must be a secondary range name: a lower-case letter, then at most 62 lower-case letters, digits or '-'. Fix: name it like 'pods'"],
     ['a private endpoint with public nodes', { privateEndpoint: true },
       "GkeCluster 'serving': 'privateEndpoint' (true) must be set only together with privateNodes: true (a cluster with public nodes keeps a public endpoint). Fix: set privateNodes: true, or remove privateEndpoint"],
+    ['a public authorized network next to a private endpoint (GKE: "is not a reserved network, which is required for private endpoints")', {
+      privateNodes: true, privateEndpoint: true, masterAuthorizedNetworks: [{ cidr: '10.0.0.0/8' }, { cidr: '8.8.8.0/24' }],
+    }, "GkeCluster 'serving': 'masterAuthorizedNetworks[1].cidr' (\"8.8.8.0/24\") must lie in an internal range with privateEndpoint: true (RFC 1918, 100.64.0.0/10 "
+      + 'or another range Google Cloud lists as a valid subnet range): GKE rejects public ranges for a private endpoint. Fix: list the VPC or VPN ranges that '
+      + 'reach the control plane, or set privateEndpoint: false to authorize public addresses'],
+    ['an authorized network that only starts in an internal range, with a private endpoint', {
+      privateNodes: true, privateEndpoint: true, masterAuthorizedNetworks: [{ cidr: '10.0.0.0/7' }],
+    }, "GkeCluster 'serving': 'masterAuthorizedNetworks[0].cidr' (\"10.0.0.0/7\") must lie in an internal range with privateEndpoint: true (RFC 1918, 100.64.0.0/10 "
+      + 'or another range Google Cloud lists as a valid subnet range): GKE rejects public ranges for a private endpoint. Fix: list the VPC or VPN ranges that '
+      + 'reach the control plane, or set privateEndpoint: false to authorize public addresses'],
     ['an authorized network with host bits', { masterAuthorizedNetworks: [{ cidr: '203.0.113.1/24' }] },
       "GkeCluster 'serving': 'masterAuthorizedNetworks[0].cidr' (\"203.0.113.1/24\") must be an IPv4 range a.b.c.d/n whose address is the range's first (no host bits set). Fix: write it as '203.0.113.0/24' (a single address as '203.0.113.7/32')"],
   ])('%s', (_, props, message) => {

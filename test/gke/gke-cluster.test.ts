@@ -30,10 +30,7 @@ describe('defaults', () => {
       'container.cnrm.cloud.google.com/v1beta1 ContainerCluster serving',
       // the dedicated node service account and its project roles (see 'node service account' below)
       'iam.cnrm.cloud.google.com/v1beta1 IAMServiceAccount serving-nodes',
-      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-logging-logwriter',
-      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-monitoring-metricwriter',
-      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-monitoring-viewer',
-      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-stackdriver-resourcemetadata-writer',
+      'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-container-defaultnodeserviceaccount',
       'iam.cnrm.cloud.google.com/v1beta1 IAMPolicyMember serving-nodes-artifactregistry-reader',
     ]);
   });
@@ -98,7 +95,7 @@ describe('defaults', () => {
           project: 'acme-ml',
           accountId: 'serving-nodes',
           displayName: 'GKE nodes of serving',
-          roles: ['roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer', 'roles/stackdriver.resourceMetadata.writer', 'roles/artifactregistry.reader'],
+          roles: ['roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader'],
         },
       },
       networkingMode: 'VPC_NATIVE',
@@ -181,7 +178,7 @@ describe('props', () => {
   });
 
   test('managedPrometheus: false disables managed collection explicitly (GKE turns it on by default)', () => {
-    expect(clusterOf({ managedPrometheus: false }).spec.monitoringConfig.managedPrometheus).toEqual({ enabled: false });
+    expect(clusterOf({ managedPrometheus: false }).spec.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: false } });
   });
 
   test('deletionProtection: false drops the abandon annotation', () => {
@@ -209,7 +206,7 @@ describe('node pools', () => {
     expect(cluster.spec.monitoringComponents).toEqual(expected);
   });
 
-  test('no DCGM without a GPU pool, nor without Managed Prometheus (GKE ships DCGM metrics through it)', () => {
+  test('no DCGM without a GPU pool; without Managed Prometheus system metrics only (GKE ships kube state, cAdvisor/Kubelet and DCGM metrics through it)', () => {
     const chart = Testing.chart();
     const cpuOnly = new GkeCluster(chart, 'cpu-only', { project: 'acme-ml', location: 'us-central1-a' });
     cpuOnly.addNodePool('cpu');
@@ -217,8 +214,8 @@ describe('node pools', () => {
     noGmp.addGpuNodePool('l4', { machineType: MachineType.of('g2-standard-8') });
     const lists = synth(chart).filter((o) => o.kind === 'ContainerCluster').map((o) => o.spec.monitoringConfig.enableComponents);
     const defaults = ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'];
-    expect(lists).toEqual([defaults, defaults]);
-    expect([cpuOnly.spec.monitoringComponents, noGmp.spec.monitoringComponents]).toEqual([defaults, defaults]);
+    expect(lists).toEqual([defaults, ['SYSTEM_COMPONENTS']]);
+    expect([cpuOnly.spec.monitoringComponents, noGmp.spec.monitoringComponents]).toEqual([defaults, ['SYSTEM_COMPONENTS']]);
   });
 
   test('addNodePool and addGpuNodePool create pools under the cluster, listed in nodePools', () => {

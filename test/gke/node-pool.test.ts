@@ -472,6 +472,45 @@ describe('capacity: reservation affinity and queued provisioning', () => {
       .toEqual({ consumeReservationType: 'NO_RESERVATION' });
   });
 
+  test('a queued pool without reservationAffinity renders NO_RESERVATION (GKE rejects a queued pool without it)', () => {
+    // GIVEN a queued pool that sets no affinity
+    const pool = poolOf({ queuedProvisioning: true, maxNodes: 4 });
+    // THEN it consumes no reservation
+    expect(pool.spec.nodeConfig.reservationAffinity).toEqual({ consumeReservationType: 'NO_RESERVATION' });
+  });
+
+  test('a queued pool defaults as GKE\'s create command: minNodes 0 (initial count 0), locationPolicy ANY, autoRepair false', () => {
+    // GIVEN a queued pool on a regional cluster with only maxNodes set
+    const pool = poolOf({ queuedProvisioning: true, maxNodes: 4 });
+    // THEN it starts empty, takes capacity in any zone and is not auto-repaired
+    expect(pool.spec.autoscaling).toEqual({ totalMinNodeCount: 0, totalMaxNodeCount: 4, locationPolicy: 'ANY' });
+    expect(pool.spec.initialNodeCount).toEqual(0);
+    expect(pool.spec.management.autoRepair).toEqual(false);
+  });
+
+  test('a queued pool keeps explicit minNodes, locationPolicy and autoRepair', () => {
+    const pool = poolOf({ queuedProvisioning: true, minNodes: 3, maxNodes: 6, locationPolicy: LocationPolicy.BALANCED, autoRepair: true });
+    expect(pool.spec.autoscaling).toEqual({ totalMinNodeCount: 3, totalMaxNodeCount: 6, locationPolicy: 'BALANCED' });
+    expect(pool.spec.management.autoRepair).toEqual(true);
+  });
+
+  test('a pool without queuedProvisioning keeps GKE\'s defaults: no affinity, no location policy, auto-repair on', () => {
+    const pool = poolOf({ maxNodes: 4 });
+    expect(pool.spec.nodeConfig.reservationAffinity).toBeUndefined();
+    expect(pool.spec.autoscaling).toEqual({ totalMinNodeCount: 1, totalMaxNodeCount: 4 });
+    expect(pool.spec.management.autoRepair).toEqual(true);
+  });
+
+  test('a Spot or preemptible pool cannot be bound to a specific reservation (Compute Engine never uses reservations for them)', () => {
+    expect(attempt({ spot: true, reservationAffinity: ReservationAffinity.specific('l4-serving') })).toThrow(
+      'NodePool \'cpu\': \'reservationAffinity\' ("l4-serving") must not name a specific reservation on a spot pool: Compute Engine never uses '
+      + 'reservations for Spot or preemptible VMs. Fix: remove spot, or the reservation affinity');
+    expect(attempt({ preemptible: true, reservationAffinity: ReservationAffinity.specific('l4-serving') })).toThrow(
+      'NodePool \'cpu\': \'reservationAffinity\' ("l4-serving") must not name a specific reservation on a preemptible pool: Compute Engine never uses '
+      + 'reservations for Spot or preemptible VMs. Fix: remove preemptible, or the reservation affinity');
+    expect(poolOf({ spot: true, reservationAffinity: ReservationAffinity.none() }).spec.nodeConfig.reservationAffinity).toEqual({ consumeReservationType: 'NO_RESERVATION' });
+  });
+
   test('a specific reservation must be a reservation name', () => {
     expect(attempt({ reservationAffinity: ReservationAffinity.specific('Bad Name') })).toThrow(
       'NodePool \'cpu\': \'reservationAffinity\' ("Bad Name") must name a reservation (NAME, or projects/PROJECT/reservations/NAME for a shared one). '

@@ -14,9 +14,9 @@ const attempt = (props: Partial<GkeClusterProps>) => () => new GkeCluster(Testin
 describe('default: a dedicated node service account', () => {
   const { cluster, objects } = build();
 
-  test('the hardening guide\'s roles, in order', () => {
+  test('GKE\'s minimum node role and the Artifact Registry reader, in order', () => {
     expect(NODE_SERVICE_ACCOUNT_ROLES).toEqual([
-      'roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer', 'roles/stackdriver.resourceMetadata.writer', 'roles/artifactregistry.reader',
+      'roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader',
     ]);
   });
 
@@ -34,16 +34,22 @@ describe('default: a dedicated node service account', () => {
       memberFrom: { serviceAccountRef: { name: 'serving-nodes' } }, role, resourceRef: { kind: 'Project', external: 'projects/acme-ml' },
     })));
     expect(members.map((m) => m.metadata.name)).toEqual([
-      'serving-nodes-logging-logwriter', 'serving-nodes-monitoring-metricwriter', 'serving-nodes-monitoring-viewer',
-      'serving-nodes-stackdriver-resourcemetadata-writer', 'serving-nodes-artifactregistry-reader',
+      'serving-nodes-container-defaultnodeserviceaccount', 'serving-nodes-artifactregistry-reader',
     ]);
-    expect(cluster.nodeServiceAccountResources.roleBindings).toHaveLength(5);
+    expect(cluster.nodeServiceAccountResources.roleBindings).toHaveLength(2);
   });
 
   test('pools run as it (by object name) with the cloud-platform scope', () => {
     const p = only(objects, 'ContainerNodePool').spec.nodeConfig;
     expect(p.serviceAccountRef).toEqual({ name: 'serving-nodes' });
     expect(p.oauthScopes).toEqual(['https://www.googleapis.com/auth/cloud-platform']);
+  });
+
+  test('the cluster\'s temporary default pool runs as it too (creation fails where the Compute Engine default account is gone)', () => {
+    // GIVEN the default cluster THEN its ContainerCluster names the node account by object name, with the cloud-platform scope
+    expect(only(objects, 'ContainerCluster').spec.nodeConfig).toEqual({
+      serviceAccountRef: { name: 'serving-nodes' }, oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+    });
   });
 
   test('a long cluster name is cut so that the account ID fits 30 characters', () => {
@@ -55,7 +61,7 @@ describe('default: a dedicated node service account', () => {
 describe('other choices', () => {
   test('dedicated with an account ID and further roles (once each, the defaults not repeated)', () => {
     const { cluster, objects } = build({
-      nodeServiceAccount: NodeServiceAccount.dedicated({ accountId: 'gke-nodes', additionalRoles: ['roles/storage.objectViewer', 'roles/logging.logWriter', 'roles/storage.objectViewer'] }),
+      nodeServiceAccount: NodeServiceAccount.dedicated({ accountId: 'gke-nodes', additionalRoles: ['roles/storage.objectViewer', 'roles/artifactregistry.reader', 'roles/storage.objectViewer'] }),
     });
     expect(cluster.spec.nodeServiceAccount.create?.roles).toEqual([...NODE_SERVICE_ACCOUNT_ROLES, 'roles/storage.objectViewer']);
     expect(only(objects, 'ContainerNodePool').spec.nodeConfig.serviceAccountRef).toEqual({ name: 'gke-nodes' });
@@ -65,6 +71,9 @@ describe('other choices', () => {
     const { objects } = build({ nodeServiceAccount: NodeServiceAccount.fromEmail('nodes@acme-ml.iam.gserviceaccount.com') });
     expect(objects.filter((o) => o.kind.startsWith('IAM'))).toEqual([]);
     expect(only(objects, 'ContainerNodePool').spec.nodeConfig.serviceAccountRef).toEqual({ external: 'nodes@acme-ml.iam.gserviceaccount.com' });
+    expect(only(objects, 'ContainerCluster').spec.nodeConfig).toEqual({
+      serviceAccountRef: { external: 'nodes@acme-ml.iam.gserviceaccount.com' }, oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+    });
   });
 
   test('a pool\'s own serviceAccount overrides the cluster\'s', () => {
@@ -79,6 +88,7 @@ describe('other choices', () => {
     expect(objects.filter((o) => o.kind.startsWith('IAM'))).toEqual([]);
     const nc = only(objects, 'ContainerNodePool').spec.nodeConfig;
     expect([nc.serviceAccountRef, nc.oauthScopes]).toEqual([undefined, undefined]);
+    expect(only(objects, 'ContainerCluster').spec.nodeConfig).toBeUndefined();
     expect(cluster.spec.nodeServiceAccount).toEqual({});
   });
 });

@@ -74,7 +74,7 @@ describe('the GPU example app', () => {
       `${T.router} ml-router`,
       `${T.routerNat} ml-nat`,
       `${T.account} ml-node-sa`,
-      ...['artifactregistry-reader', 'logging-logwriter', 'monitoring-metricwriter', 'monitoring-viewer', 'stackdriver-resourcemetadata-writer']
+      ...['artifactregistry-reader', 'container-defaultnodeserviceaccount']
         .map((r) => `${T.projectIamMember} ml-node-role-${r}`),
       `${T.cluster} ml-cluster`,
       `${T.nodePool} ml-pool-cpu`,
@@ -89,7 +89,7 @@ describe('the GPU example app', () => {
   });
 
   test('every child is parented to the component and named after it', () => {
-    expect(d.children.length).toBe(19);
+    expect(d.children.length).toBe(16);
     for (const r of d.children) {
       expect(r.parent).toBe(d.urn);
       expect(r.name.startsWith('ml-')).toBe(true);
@@ -97,7 +97,7 @@ describe('the GPU example app', () => {
     expect(the(T.stack, 'ml').parent).toBe('');
   });
 
-  test('cluster: Workload Identity pool, REGULAR channel, default pool removed after 1 node, Dataplane V2 without a networkPolicy block, Managed Prometheus with DCGM metrics for the GPU pool, deletion protection', () => {
+  test('cluster: Workload Identity pool, REGULAR channel, default pool removed after 1 node (running as the node account), Dataplane V2 without a networkPolicy block, Managed Prometheus with DCGM metrics for the GPU pool, deletion protection', () => {
     const c = d.role(T.cluster, 'cluster').inputs;
     expect(c).toEqual({
       name: 'serving',
@@ -107,6 +107,8 @@ describe('the GPU example app', () => {
       releaseChannel: { channel: 'REGULAR' },
       removeDefaultNodePool: true,
       initialNodeCount: 1,
+      // the temporary default pool runs as the dedicated node account, not the Compute Engine default one
+      nodeConfig: { serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'] },
       networkingMode: 'VPC_NATIVE',
       // the example's own VPC: the created network and subnetwork (their ids), the named secondary ranges
       network: 'ml-network-id',
@@ -137,11 +139,11 @@ describe('the GPU example app', () => {
     expect(d.role(T.cluster, 'cluster').dependsOn).toEqual(expect.arrayContaining([d.role(T.routerNat, 'nat').urn]));
   });
 
-  test('node service account: a dedicated account with the five node roles on the project; both pools run as it and wait for it', () => {
+  test('node service account: a dedicated account with the two node roles on the project; both pools run as it and wait for it', () => {
     expect(d.role(T.account, 'node-sa').inputs).toEqual({ project: 'acme-ml', accountId: 'serving-nodes', displayName: 'GKE nodes of serving' });
     const roles = ofType(T.projectIamMember, 'ml-node-role-');
     expect(roles.map((r) => r.inputs)).toEqual([
-      'roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer', 'roles/stackdriver.resourceMetadata.writer', 'roles/artifactregistry.reader',
+      'roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader',
     ].map((role) => ({ project: 'acme-ml', role, member: 'serviceAccount:serving-nodes@acme-ml.iam.gserviceaccount.com' })));
     for (const pool of ['pool-cpu', 'pool-l4']) {
       const p = d.role(T.nodePool, pool);
@@ -234,12 +236,12 @@ describe('the GPU example app', () => {
     expect(d.role(T.configGroup, 'custom-resources').dependsOn).toEqual([workloads.urn]);
   });
 
-  test('no Config Connector object reaches the cluster; the 18 the chart declares are replaced by native resources', () => {
+  test('no Config Connector object reaches the cluster; the 15 the chart declares are replaced by native resources', () => {
     const applied = [...d.objsOf('workloads'), ...d.objsOf('custom-resources')];
     expect(applied.filter((o) => /(^|\.)cnrm\.cloud\.google\.com\//.test(o.apiVersion))).toEqual([]);
     expect(d.stack.plan.replacedObjects.map((o) => o.kind).sort()).toEqual([
       'ComputeNetwork', 'ComputeRouter', 'ComputeRouterNAT', 'ComputeSubnetwork', 'ContainerCluster', 'ContainerNodePool', 'ContainerNodePool',
-      ...Array(7).fill('IAMPolicyMember'), 'IAMServiceAccount', 'IAMServiceAccount',
+      ...Array(4).fill('IAMPolicyMember'), 'IAMServiceAccount', 'IAMServiceAccount',
     ]);
   });
 

@@ -7,7 +7,8 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Accelerator, GpuSharingStrategy, MachineType,
   AutoscalingScope, DiskType, GkeCluster, GkeClusterProps, GpuDriverVersion, GpuNodePool, GpuNodePoolOptions, ImageType, LocationPolicy,
-  NodePool, NodePoolOptions, PoolReplacement, ReleaseChannel, ReservationAffinity, SecondaryBootDiskMode, WorkloadIdentity, ClusterNetwork,
+  NodePool, NodePoolOptions, NodeServiceAccount, PoolReplacement, ReleaseChannel, ReservationAffinity, SecondaryBootDiskMode, WorkloadIdentity,
+  ClusterNetwork,
 } from '../../lib/gke';
 import { clusterArgs } from '../../lib/pulumi/cluster-args';
 import { defaultKubeconfigContext, GKE_AUTH_PLUGIN, gkeKubeconfig } from '../../lib/pulumi/kubeconfig';
@@ -45,6 +46,8 @@ describe('clusterArgs', () => {
       location: 'us-central1',
       initialNodeCount: 1,
       removeDefaultNodePool: true,
+      // the temporary default pool runs as the dedicated node account, as the Config Connector rendering does
+      nodeConfig: { serviceAccount: 'serving-nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'] },
       releaseChannel: { channel: 'REGULAR' },
       workloadIdentityConfig: { workloadPool: 'acme-ml.svc.id.goog' },
       networkingMode: 'VPC_NATIVE',
@@ -52,6 +55,12 @@ describe('clusterArgs', () => {
       monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'], managedPrometheus: { enabled: true } },
       deletionProtection: true,
     });
+  });
+
+  test('the default pool\'s nodeConfig: an existing node account by email; none for the Compute Engine default account', () => {
+    const existing = clusterArgs(cluster({ nodeServiceAccount: NodeServiceAccount.fromEmail('nodes@acme-ml.iam.gserviceaccount.com') }).cluster.spec);
+    expect(plain(existing.nodeConfig)).toEqual({ serviceAccount: 'nodes@acme-ml.iam.gserviceaccount.com', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+    expect(clusterArgs(cluster({ nodeServiceAccount: NodeServiceAccount.COMPUTE_ENGINE_DEFAULT }).cluster.spec).nodeConfig).toBeUndefined();
   });
 
   test('Dataplane V2 sets neither networkPolicy nor the network policy add-on (GKE rejects both with ADVANCED_DATAPATH)', () => {
@@ -94,7 +103,8 @@ describe('clusterArgs', () => {
     }).cluster.spec);
     expect(args.releaseChannel).toEqual({ channel: 'STABLE' });
     expect(args.workloadIdentityConfig).toBeUndefined();
-    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS', 'STORAGE', 'POD', 'DEPLOYMENT', 'STATEFULSET', 'DAEMONSET', 'HPA', 'CADVISOR', 'KUBELET'], managedPrometheus: { enabled: false } });
+    // without managed collection, system metrics only: GKE's other packages need it
+    expect(args.monitoringConfig).toEqual({ enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: false } });
     expect(args.deletionProtection).toBe(false);
   });
 
@@ -117,6 +127,8 @@ describe('clusterArgs', () => {
       network: ClusterNetwork.existing({ networkName: 'shared', subnetworkName: 'gke', podsRangeName: 'gke-pods', servicesRangeName: 'gke-svc' }),
     }, false],
     ['existing network, GKE-made ranges', { network: ClusterNetwork.existing({ networkName: 'shared', subnetworkName: 'gke' }) }, false],
+    ['an existing node account', { nodeServiceAccount: NodeServiceAccount.fromEmail('nodes@acme-ml.iam.gserviceaccount.com') }, false],
+    ['the Compute Engine default node account', { nodeServiceAccount: NodeServiceAccount.COMPUTE_ENGINE_DEFAULT }, false],
   ])('renders the same settings as the Config Connector ContainerCluster (%s)', (_, props, withGpuPool) => {
     // GIVEN one cluster spec, rendered by both engines
     const { chart, cluster: c } = cluster(props);
@@ -129,8 +141,14 @@ describe('clusterArgs', () => {
     // a created network is referenced by object name in Config Connector, by its id (same path) in Pulumi
     const network = networkRef?.external ?? (networkRef ? `projects/${project}/global/networks/${networkRef.name}` : undefined);
     const subnetwork = subnetworkRef?.external ?? (subnetworkRef ? `projects/${project}/regions/us-central1/subnetworks/${subnetworkRef.name}` : undefined);
+    // the default pool's account: by object name (an IAMServiceAccount's email is NAME@PROJECT.iam.gserviceaccount.com) or by email
+    const saRef = spec.nodeConfig?.serviceAccountRef;
+    const nodeConfig = spec.nodeConfig ? {
+      serviceAccount: saRef.external ?? `${saRef.name}@${project}.iam.gserviceaccount.com`, oauthScopes: spec.nodeConfig.oauthScopes,
+    } : undefined;
     const expected = {
       ...spec,
+      ...(nodeConfig ? { nodeConfig } : {}),
       ...(network ? { network, subnetwork } : {}),
       ...(Object.keys(ipAllocationPolicy).length ? { ipAllocationPolicy } : {}),
       name: kcc.metadata.name,
@@ -244,6 +262,12 @@ describe('nodePoolArgs', () => {
       .toEqual({ consumeReservationType: 'SPECIFIC_RESERVATION', key: 'compute.googleapis.com/reservation-name', values: ['projects/acme-ml/reservations/l4'] });
     expect(specific.queuedProvisioning).toBeUndefined();
     expect(specific.placementPolicy).toBeUndefined();
+    // a queued pool that sets nothing else gets GKE's documented create settings in this engine too.
+    const queued: any = plain(nodePoolArgs(cpuPool({ queuedProvisioning: true, maxNodes: 4 }).pool.spec, 's'));
+    expect(queued.nodeConfig.reservationAffinity).toEqual({ consumeReservationType: 'NO_RESERVATION' });
+    expect(queued.autoscaling).toEqual({ totalMinNodeCount: 0, totalMaxNodeCount: 4, locationPolicy: 'ANY' });
+    expect(queued.initialNodeCount).toEqual(0);
+    expect(queued.management.autoRepair).toEqual(false);
     const compact: any = plain(nodePoolArgs(cpuPool({ compactPlacement: true, machineType: MachineType.of('c3-standard-8'), nodeLocations: ['us-central1-b'] }).pool.spec, 's'));
     expect(compact.placementPolicy).toEqual({ type: 'COMPACT' });
   });
@@ -453,9 +477,9 @@ describe('splitObjects', () => {
     new WorkloadIdentity(chart, 'wi', { cluster: c, serviceAccountName: 'vision', namespace: 'default', modelBuckets: ['acme-models'] });
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
     const split = splitObjects(synth(chart));
-    // the cluster's node service account (1 + 5 roles), the pool, the Workload Identity (1 + 2)
+    // the cluster's node service account (1 + 2 roles), the pool, the Workload Identity (1 + 2)
     expect(split.configConnector.map((x) => x.kind).sort()).toEqual([
-      'ContainerCluster', 'ContainerNodePool', ...Array(7).fill('IAMPolicyMember'), 'IAMServiceAccount', 'IAMServiceAccount',
+      'ContainerCluster', 'ContainerNodePool', ...Array(4).fill('IAMPolicyMember'), 'IAMServiceAccount', 'IAMServiceAccount',
     ]);
     expect(split.core.map((x) => x.kind)).toEqual(['ConfigMap']);
     expect(split.custom).toEqual([]);

@@ -55,8 +55,8 @@ describe('the GPU example (deletion protection on)', () => {
   test('protect: the cluster, both pools, the network, subnetwork, router, NAT, node account and its roles', () => {
     const protectedNames = [...r.values()].filter((c) => c.opts.protect === true).map((c) => c.name).sort();
     expect(protectedNames).toEqual([
-      'ml-cluster', 'ml-nat', 'ml-network', 'ml-node-role-artifactregistry-reader', 'ml-node-role-logging-logwriter', 'ml-node-role-monitoring-metricwriter',
-      'ml-node-role-monitoring-viewer', 'ml-node-role-stackdriver-resourcemetadata-writer', 'ml-node-sa', 'ml-pool-cpu', 'ml-pool-l4', 'ml-router', 'ml-subnetwork',
+      'ml-cluster', 'ml-nat', 'ml-network', 'ml-node-role-artifactregistry-reader', 'ml-node-role-container-defaultnodeserviceaccount',
+      'ml-node-sa', 'ml-pool-cpu', 'ml-pool-l4', 'ml-router', 'ml-subnetwork',
     ]);
     // what serves no Google Cloud resource of the cluster is not protected
     for (const n of ['ml-k8s', 'ml-workloads', 'ml-custom-resources', 'ml-gsa-vision-serving']) expect(opt(n).protect).toBeUndefined();
@@ -74,11 +74,17 @@ describe('the GPU example (deletion protection on)', () => {
     expect(opt('ml-cluster').deleteBeforeReplace).toBeUndefined();
   });
 
-  test('dependsOn: the cluster on the NAT, pools on the node account and roles, the binding on the cluster, workloads on pools and bindings', () => {
+  test('the cluster ignores nodeConfig changes (it describes only the default pool, removed after creation)', () => {
+    expect(opt('ml-cluster').ignoreChanges).toEqual(['nodeConfig']);
+  });
+
+  test('dependsOn: the cluster on the NAT and the node account and roles (its default pool runs as that account), pools on the node account and roles, '
+    + 'the binding on the cluster, workloads on pools and bindings', () => {
     const dep = (n: string) => ([] as PulumiModule.Resource[]).concat((opt(n).dependsOn ?? []) as PulumiModule.Resource[]);
     const res = (n: string) => r.get(n)!.resource;
-    expect(dep('ml-cluster')).toEqual([res('ml-nat')]);
     const roles = [...r.keys()].filter((n) => n.startsWith('ml-node-role-')).map(res);
+    expect(roles).toHaveLength(2);
+    expect(dep('ml-cluster')).toEqual([res('ml-nat'), res('ml-node-sa'), ...roles]);
     for (const n of ['ml-pool-cpu', 'ml-pool-l4']) expect(dep(n)).toEqual([res('ml-node-sa'), ...roles]);
     expect(dep('ml-wi-user-vision-serving')).toEqual([res('ml-cluster')]);
     expect(dep('ml-workloads')).toEqual([res('ml-pool-cpu'), res('ml-pool-l4'), res('ml-wi-user-vision-serving'), res('ml-reader-vision-serving-acme-models')]);
@@ -106,4 +112,15 @@ test('PoolReplacement.DELETE_BEFORE_CREATE: the pool keeps its declared GKE name
   expect(r.get('compat-pool-old')!.opts.deleteBeforeReplace).toBe(true);
   expect(r.get('compat-pool-old')!.props.name).toBe('old');
   expect(r.get('compat-pool-new')!.opts.deleteBeforeReplace).toBeUndefined();
+});
+
+test('the Compute Engine default node account: the cluster depends on nothing, still ignores nodeConfig', async () => {
+  const app = cdk8s.Testing.app();
+  const chart = new cdk8s.Chart(app, 'c');
+  new gke.GkeCluster(chart, 'cluster', { project: 'acme-ml', location: 'us-central1-a', nodeServiceAccount: gke.NodeServiceAccount.COMPUTE_ENGINE_DEFAULT })
+    .addNodePool('cpu');
+  const r = await capture('gce', app);
+  expect(r.get('gce-node-sa')).toBeUndefined();
+  expect(r.get('gce-cluster')!.opts.dependsOn).toBeUndefined();
+  expect(r.get('gce-cluster')!.opts.ignoreChanges).toEqual(['nodeConfig']);
 });
