@@ -381,6 +381,9 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     if (plan.scraper.kind === 'merged') {
       const annotations = metricsMergingAnnotations(server.restPort, server.metricsPath!);
       for (const [k, v] of Object.entries(annotations)) server.deployment.podMetadata.addAnnotation(k, v);
+      // The scraper now reads the agent's port only (TF Serving's metrics come to the agent over the pod's loopback,
+      // which NetworkPolicy does not see): the server's NetworkPolicy admits the scraper there instead of the REST port.
+      server._scrapeThrough(endpoint.port);
     }
     const ep = '/spec/endpoints/0';
     if (server.serviceMonitor) {

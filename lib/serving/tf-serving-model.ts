@@ -219,8 +219,13 @@ export interface ServingNetworkPolicyOptions {
 export interface NetworkAdmission {
   /** Peers admitted to the gRPC and REST ports. */
   readonly serving: kplus.k8s.NetworkPolicyPeer[];
-  /** The namespace admitted to the REST port (metrics), when the server has metrics. */
+  /** The namespace admitted to the metrics port (`scraperPort`), when the server has metrics. */
   readonly scraperNamespace?: string;
+  /**
+   * The port `scraperNamespace` is admitted to: the REST port, or the Istio agent's 15020 once an IstioCanary scrapes
+   * the server through metrics merging (the scrape then never reaches the REST port, so it is not admitted there).
+   */
+  readonly scraperPort?: number;
 }
 
 /** Pod and container security settings. */
@@ -514,8 +519,9 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   /** The NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: kplus.k8s.KubeNetworkPolicy;
   /**
-   * Who the NetworkPolicy admits: `serving` to the gRPC and REST ports, `scraperNamespace` to the REST port; undefined
-   * without a NetworkPolicy (then every source reaches the pods). Other constructs check their own traffic against it.
+   * Who the NetworkPolicy admits: `serving` to the gRPC and REST ports, `scraperNamespace` to `scraperPort` (the REST
+   * port, or 15020 under Istio metrics merging); undefined without a NetworkPolicy (then every source reaches the pods).
+   * Other constructs check their own traffic against it.
    */
   public readonly networkAdmission?: NetworkAdmission;
   /** The ServiceMonitor, with `Scraper.SERVICE_MONITOR`. */
@@ -525,6 +531,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
   /** The resolved props. */
   private readonly settings: ServerSettings;
+  /** The pod port the scraper reads, when a mesh moved it off the REST port (see `_scrapeThrough`). */
+  private scrapePort?: number;
   /** What the server serves with its current models; set by `addModel`. */
   private spec?: ServerSpec;
   /** The container's argument array (cdk8s-plus keeps the reference); filled from the spec by `render`. */
@@ -738,12 +746,15 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       // --- NetworkPolicy ---
       const np = s.networkPolicy;
       if (np) {
+        const scraperNamespace = s.metricsPath
+          ? monitoring.scraperNamespace ?? (monitoring.scraper === Scraper.POD_MONITORING ? 'gmp-system' : 'monitoring')
+          : undefined;
+        const scraperPort = () => (scraperNamespace ? this.scrapePort ?? s.restPort : undefined);
         this.networkAdmission = {
           // A peer with only an empty podSelector is every pod of the policy's own namespace (NetworkPolicyPeer).
           serving: np.allowFrom ? [...np.allowFrom] : [{ podSelector: {} }],
-          scraperNamespace: s.metricsPath
-            ? monitoring.scraperNamespace ?? (monitoring.scraper === Scraper.POD_MONITORING ? 'gmp-system' : 'monitoring')
-            : undefined,
+          scraperNamespace,
+          get scraperPort() { return scraperPort(); },
         };
         const admission = this.networkAdmission;
         this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
@@ -902,10 +913,23 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     this.args.splice(0, this.args.length, ...spec.args);
   }
 
+  /**
+   * The scrape of this server's metrics reads pod port `port` instead of the REST port (Istio metrics merging: the
+   * agent's 15020): the NetworkPolicy admits the scraper's namespace there, and no longer to the REST port.
+   *
+   * @internal
+   */
+  public _scrapeThrough(port: number): void {
+    this.scrapePort = port;
+  }
+
   private ingressRules(admission: NetworkAdmission): kplus.k8s.NetworkPolicyIngressRule[] {
     const rules: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: [tcpPort(this.grpcPort), tcpPort(this.restPort)], from: admission.serving }];
     if (admission.scraperNamespace) {
-      rules.push({ ports: [tcpPort(this.restPort)], from: [namespacePeer(admission.scraperNamespace)] });
+      // The rule names the port the scrape reads. Under metrics merging that is the agent's 15020: NetworkPolicy is
+      // enforced at the pod's interface, before Istio's in-pod capture rules, so Istio's own ports need admitting too
+      // (istio/istio#52742: Calico drops Istio's 15008 unless a policy lists it; Dataplane V2 enforces per pod port alike).
+      rules.push({ ports: [tcpPort(admission.scraperPort!)], from: [namespacePeer(admission.scraperNamespace)] });
     }
     return rules;
   }
