@@ -188,6 +188,11 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     return answers.includes(false) ? false : answers.includes(undefined) ? undefined : true;
   }
 
+  /** Why a server's NetworkPolicy refuses pods of `namespace` to the serving ports (IServingEndpoint): the first refusal. */
+  public networkRefusal(namespace: string): string | undefined {
+    return this.plan.servers.map((s) => s.networkRefusal(namespace)).find((r) => r !== undefined);
+  }
+
   /** The Service clients call (IServingEndpoint): the host name. */
   public get serviceName(): string {
     return this.name;

@@ -15,7 +15,7 @@ import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
-import { dnsEgress, gkeMetadataEgress, namespacePeer, peersAdmitNamespace, tcpPort } from '../private/network-peers';
+import { dnsEgress, gkeMetadataEgress, namespacePeer, namespaceRefusal, peersAdmitNamespace, tcpPort } from '../private/network-peers';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { TfServingImage } from '../tfserving/image';
@@ -881,6 +881,13 @@ export class TfServingModel extends Construct implements IServingEndpoint {
   public admitsNamespace(namespace: string): boolean | undefined {
     if (!this.networkAdmission) return true;
     return peersAdmitNamespace(this.networkAdmission.serving, this.serviceNamespace ?? 'default', namespace);
+  }
+
+  /** Why the NetworkPolicy refuses pods of `namespace` to the serving ports (IServingEndpoint); undefined unless certain. */
+  public networkRefusal(namespace: string): string | undefined {
+    if (!this.networkAdmission) return undefined;
+    const refusal = namespaceRefusal(this.networkAdmission.serving, this.serviceNamespace ?? 'default', namespace, [this.grpcPort, this.restPort]);
+    return refusal && `the NetworkPolicy of TfServingModel '${this.node.id}' ${refusal}`;
   }
 
   /** Names of the models served, in order. */

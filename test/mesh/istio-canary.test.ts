@@ -139,6 +139,22 @@ describe('as a serving endpoint', () => {
     expect(rollout.mesh.callers).toEqual(['ns/apps', 'ns/ml']);
   });
 
+  test('a LoadTest in a namespace a server\'s NetworkPolicy drops is refused with that server\'s reason', () => {
+    // GIVEN a canary whose servers admit only their own namespace and an ipBlock, and a LoadTest in namespace 'perf'
+    const { app, rollout } = setup({ allowFrom: [MeshCaller.namespace('ml')] }, { networkPolicy: { allowFrom: [{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8' } }] } });
+    expect(rollout.networkRefusal('ml')).toBeUndefined();
+    const perf = new Chart(app, 'perf', { namespace: 'perf' });
+    new LoadTest(perf, 'load', { target: rollout, payload: LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] }) });
+    // THEN (next to the mesh's own refusal of identity perf/default) the network refusal names the first server that
+    // drops it and why the ipBlock did not count
+    expect(() => synth(perf)).toThrow(
+      "LoadTest 'load': 'target' (resnet) must admit the load test's namespace 'perf' through the NetworkPolicy of its servers (the NetworkPolicy of "
+      + "TfServingModel 'resnet-v1' does not admit namespace 'perf' to ports 8500/8501; ipBlock peers do not count for pod traffic: Kubernetes means them "
+      + 'for cluster-external addresses, and GKE Dataplane V2 (Cilium) never matches pod addresses against them): the packets are dropped '
+      + "before any mesh rule is read. Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'perf' } } } to networkPolicy.allowFrom "
+      + "of the target's servers, or create the LoadTest in namespace 'ml'");
+  });
+
   test('a LoadTest whose identity the canary does not admit is refused at synth', () => {
     const { chart, rollout } = setup();
     new LoadTest(chart, 'load', { target: rollout, payload: LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] }) });
