@@ -796,7 +796,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
         data: lazyValue(() => this.current.perModelBatchingFiles),
       });
     }
-    model.source._bind(this.binding);
+    model.source._bind(this.binding, model);
     if (spec.pollingCost && !this.pollingAnnotated) {
       // On the Deployment, not the pod template: the estimate changes with the models and must not roll the pods.
       this.deployment.metadata.addAnnotation(LIST_OPS_ANNOTATION, lazyValue(() => String(this.current.pollingCost?.listOpsPerMonth ?? 0)));
