@@ -403,6 +403,17 @@ export abstract class ModelSource {
   }
 
   /**
+   * How TF Serving's version polling reaches an object store through this source (lib/serving/polling-cost.ts):
+   * `{}` for its own GCS/S3 file system, the mount's metadata-cache TTL for GCS FUSE; undefined when polling makes no
+   * object-store calls (a volume, a copy, the image).
+   *
+   * @internal
+   */
+  public get _polling(): { readonly gcsFuseMetadataTtlSeconds?: number } | undefined {
+    return this.kind === 'gcs' || this.kind === 's3' ? {} : undefined;
+  }
+
+  /**
    * The GCS bucket a Workload Identity must grant read access to, for a gs:// source.
    *
    * @internal
@@ -569,6 +580,11 @@ class GcsFuseSource extends ModelSource {
 
   public get _gcsBucket(): string {
     return this.bucketName;
+  }
+
+  /** Version polling lists through gcsfuse, whose metadata cache holds lookups for the TTL. */
+  public get _polling(): { readonly gcsFuseMetadataTtlSeconds: number } {
+    return { gcsFuseMetadataTtlSeconds: this.ttlSeconds };
   }
 
   /** A FUSE volume downloading in parallel into its file cache reads like `gcs-fuse-cached`. */

@@ -317,7 +317,7 @@ export interface TfServingModelProps {
    */
   readonly fileSystemPollInterval?: Duration;
   /**
-   * Most object-store list calls a month that version polling may make (models on GCS or S3 × replicas, or the
+   * Most object-store list calls a month that version polling may make (models on GCS, S3 or a GCS FUSE mount × replicas, or the
    * autoscaler's maximum, × polls a month × list calls a poll; see `estimatePollingCost`); more is refused. The
    * estimate is on the Deployment as `tfserving-constructs.io/estimated-list-ops-per-month`.
    *
