@@ -192,6 +192,15 @@ const vocabulary: [string, (c: Chart) => unknown, string][] = [
     "MachineType.of: 'name' (\"n2d-custom-4-5000\") must have memory in a multiple of 256 MiB (5000 MiB is not). Fix: use 5120 MiB"],
   ['MachineType: extended memory on E2', () => MachineType.of('e2-custom-4-65536-ext'),
     "MachineType.of: 'name' (\"e2-custom-4-65536-ext\") must not ask for extended memory: E2 custom machine types have none. Fix: drop -ext and stay within the memory per vCPU"],
+  ['MachineType: extended memory above the N1 total', () => MachineType.of('n1-custom-8-655360-ext'),
+    "MachineType.of: 'name' (\"n1-custom-8-655360-ext\") must have at most 624 GB of memory with extended memory on N1 (640 GB requested). "
+    + 'Fix: use at most 638976 MiB, or a memory-optimized machine type (M1, M2, M3) for more'],
+  ['MachineType: extended memory above the N2 total', () => MachineType.of('n2-custom-128-885760-ext'),
+    "MachineType.of: 'name' (\"n2-custom-128-885760-ext\") must have at most 864 GB of memory with extended memory on N2 (865 GB requested). "
+    + 'Fix: use at most 884736 MiB, or a memory-optimized machine type (M1, M2, M3) for more'],
+  ['MachineType: extended memory above the N2D total', () => MachineType.of('n2d-custom-16-786688-ext'),
+    "MachineType.of: 'name' (\"n2d-custom-16-786688-ext\") must have at most 768 GB of memory with extended memory on N2D (768.25 GB requested). "
+    + 'Fix: use at most 786432 MiB, or a memory-optimized machine type (M1, M2, M3) for more'],
   ['A server placed on a pool with a fixed size of zero', (c) => server(c, { nodePool: new NodePool(c, 'pool', { cluster: cluster(c), nodeCount: 0 }) }),
     "TfServingModel 'resnet': 'nodePool' (\"pool\") must be a pool that can have nodes ('pool' has a fixed size of nodeCount: 0, and no autoscaler adds one), or the "
     + "pods stay Pending. Fix: give 'pool' nodeCount: 1 or more, or minNodes/maxNodes, or place the workload on another pool"],

@@ -414,19 +414,33 @@ function editDistance(a: string, b: string): number {
  * (https://cloud.google.com/compute/docs/instances/creating-instance-with-custom-machine-type, "Custom machine type
  * specifications"; https://cloud.google.com/compute/docs/general-purpose-machines): the vCPU counts each series
  * offers, memory in multiples of 256 MiB, and memory per vCPU within the series' range unless the name asks for
- * extended memory (`-ext`, not offered on E2). Compute Engine refuses any other shape, so GKE fails to create the pool.
+ * extended memory (`-ext`, not offered on E2; then up to the series' total for a VM). Compute Engine refuses any other
+ * shape, so GKE fails to create the pool.
  * Other series are passed through unchecked.
  */
-interface CustomRule { vcpus: (n: number) => boolean; vcpuRule: string; minGiBPerVcpu: number; maxGiBPerVcpu: number; ext: boolean }
+interface CustomRule {
+  vcpus: (n: number) => boolean; vcpuRule: string; minGiBPerVcpu: number; maxGiBPerVcpu: number;
+  /** The most memory a VM of the series may have with extended memory (`-ext`), GB (2^30 bytes); `undefined`: no extended memory. */
+  extMaxGiB?: number;
+}
+// Extended memory maxima per VM, from "Extended memory for custom machine types"
+// (https://cloud.google.com/compute/docs/instances/creating-instance-with-custom-machine-type#extendedmemory): N1 624 GB,
+// N2 864 GB, N2D 768 GB, none on E2. Each is the memory of the series' largest high-memory machine type (n1-highmem-96,
+// n2-highmem-128, n2d-highmem-96). Google's Python helper sample (compute_custom_machine_type_helper_class, TypeLimits
+// extra_memory_limit) has N1 624 GB and N2D 768 GB too; its N2 figure (624 GB) and the 2021 page's (640 GB, the
+// n2-highmem-80 of the time) predate N2's 128-vCPU shapes, so we keep the page's 864 GB.
 const CUSTOM_RULES: Record<string, CustomRule> = {
-  n1: { vcpus: (n) => n === 1 || (n % 2 === 0 && n <= 96), vcpuRule: '1 or an even number up to 96', minGiBPerVcpu: 0.9, maxGiBPerVcpu: 6.5, ext: true },
+  n1: { vcpus: (n) => n === 1 || (n % 2 === 0 && n <= 96), vcpuRule: '1 or an even number up to 96', minGiBPerVcpu: 0.9, maxGiBPerVcpu: 6.5, extMaxGiB: 624 },
   n2: {
     vcpus: (n) => (n % 2 === 0 && n >= 2 && n <= 32) || (n % 4 === 0 && n > 32 && n <= 128),
-    vcpuRule: 'an even number from 2 to 32, or a multiple of 4 from 36 to 128', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: true,
+    vcpuRule: 'an even number from 2 to 32, or a multiple of 4 from 36 to 128', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, extMaxGiB: 864,
   },
   // N2D: Google's custom-machine-type helper sample (compute-custom-machine-type-helper-class) allows 2, 4, 8, 16, then multiples of 16 up to 96.
-  n2d: { vcpus: (n) => [2, 4, 8, 16].includes(n) || (n % 16 === 0 && n >= 16 && n <= 96), vcpuRule: '2, 4, 8 or 16, or a multiple of 16 up to 96', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: true },
-  e2: { vcpus: (n) => n % 2 === 0 && n >= 2 && n <= 32, vcpuRule: 'an even number from 2 to 32', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, ext: false },
+  n2d: {
+    vcpus: (n) => [2, 4, 8, 16].includes(n) || (n % 16 === 0 && n >= 16 && n <= 96),
+    vcpuRule: '2, 4, 8 or 16, or a multiple of 16 up to 96', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8, extMaxGiB: 768,
+  },
+  e2: { vcpus: (n) => n % 2 === 0 && n >= 2 && n <= 32, vcpuRule: 'an even number from 2 to 32', minGiBPerVcpu: 0.5, maxGiBPerVcpu: 8 },
 };
 
 function checkCustomMachineType(subject: string, name: string): void {
@@ -448,8 +462,13 @@ function checkCustomMachineType(subject: string, name: string): void {
   if (mib % 256 !== 0) {
     fail(subject, 'name', name, `have memory in a multiple of 256 MiB (${mib} MiB is not)`, `use ${Math.ceil(mib / 256) * 256} MiB`);
   }
-  if (ext && !rules.ext) {
+  if (ext && rules.extMaxGiB === undefined) {
     fail(subject, 'name', name, `not ask for extended memory: ${series.toUpperCase()} custom machine types have none`, 'drop -ext and stay within the memory per vCPU');
+  }
+  if (ext && mib > rules.extMaxGiB! * 1024) {
+    fail(subject, 'name', name,
+      `have at most ${rules.extMaxGiB} GB of memory with extended memory on ${series.toUpperCase()} (${+(mib / 1024).toFixed(3)} GB requested)`,
+      `use at most ${rules.extMaxGiB! * 1024} MiB, or a memory-optimized machine type (M1, M2, M3) for more`);
   }
   const memPerVcpu = mib / 1024 / vcpu;
   if (memPerVcpu < rules.minGiBPerVcpu || (!ext && memPerVcpu > rules.maxGiBPerVcpu)) {
@@ -457,6 +476,6 @@ function checkCustomMachineType(subject: string, name: string): void {
     const hi = Math.floor((rules.maxGiBPerVcpu * 1024 * vcpu) / 256) * 256;
     fail(subject, 'name', name,
       `have between ${rules.minGiBPerVcpu} and ${rules.maxGiBPerVcpu} GB of memory per vCPU for ${series.toUpperCase()} (${+memPerVcpu.toFixed(3)} GB per vCPU)`,
-      `use between ${lo} and ${hi} MiB for ${vcpu} vCPUs${rules.ext ? ', or append -ext for extended memory' : ''}`);
+      `use between ${lo} and ${hi} MiB for ${vcpu} vCPUs${rules.extMaxGiB !== undefined ? ', or append -ext for extended memory' : ''}`);
   }
 }

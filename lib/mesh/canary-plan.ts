@@ -8,7 +8,7 @@ import { fail, show } from '../core/errors';
 import { checkLabels, checkQuantity, checkSize } from '../core/kubernetes';
 import { DNS_LABEL, DNS_SUBDOMAIN, HTTP_URL } from '../core/names';
 import { formatDuration } from '../private/duration';
-import { ipBlockNote, namespacePeerText, peersAdmitNamespace } from '../private/network-peers';
+import { namespacePeerText, namespaceRefusal } from '../private/network-peers';
 import {
   checkLoadTester, checkLoadTesterModel as checkFlaggerLoadTesterModel, checkProgressDeadline, LATENCY_BUDGET_MS, resolveFlaggerSteps,
 } from '../serving/flagger-analysis';
@@ -443,18 +443,19 @@ function checkNetworkReach(subject: string, namespace: string, servers: TfServin
   for (const s of servers) {
     const a = s.networkAdmission;
     if (!a) continue;
-    const refuse = (prop: string, caller: MeshCaller, ports: string) => fail(subject, prop, caller.toString(),
-      `be admitted by the NetworkPolicy of ${serverName(s)} too (it does not admit namespace '${caller.namespace}' to port${ports.includes('/') ? 's' : ''} `
-      + `${ports}${ipBlockNote(a.serving)}): the mesh would admit the caller and the network drop its packets`,
-      `add ${namespacePeerText(caller.namespace)} to networkPolicy.allowFrom of ${serverName(s)}`);
-    const serving = `${s.grpcPort}/${s.restPort}`;
-    for (const c of props.allowFrom) if (peersAdmitNamespace(a.serving, namespace, c.namespace) === false) refuse('allowFrom', c, serving);
-    for (const c of props.adminCallers ?? []) if (peersAdmitNamespace(a.serving, namespace, c.namespace) === false) refuse('adminCallers', c, String(s.grpcPort));
-    if (gateway && peersAdmitNamespace(a.serving, namespace, gateway.identity.namespace) === false) refuse('gateway', gateway.identity, serving);
+    const check = (prop: string, caller: MeshCaller, ports: number[]) => {
+      const refusal = namespaceRefusal(a.serving, namespace, caller.namespace, ports);
+      if (refusal === undefined) return;
+      fail(subject, prop, caller.toString(),
+        `be admitted by the NetworkPolicy of ${serverName(s)} too (it ${refusal}): the mesh would admit the caller and the network drop its packets`,
+        `add ${namespacePeerText(caller.namespace)} to networkPolicy.allowFrom of ${serverName(s)}`);
+    };
+    const serving = [s.grpcPort, s.restPort];
+    for (const c of props.allowFrom) check('allowFrom', c, serving);
+    for (const c of props.adminCallers ?? []) check('adminCallers', c, [s.grpcPort]);
+    if (gateway) check('gateway', gateway.identity, serving);
     if (scraper.kind === 'mesh' && s.metricsPath) {
-      for (const c of scraper.callers) {
-        if (c.namespace !== a.scraperNamespace && peersAdmitNamespace(a.serving, namespace, c.namespace) === false) refuse('scraper', c, String(s.restPort));
-      }
+      for (const c of scraper.callers) if (c.namespace !== a.scraperNamespace) check('scraper', c, [s.restPort]);
     }
   }
 }

@@ -187,6 +187,11 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     return answers.includes(false) ? false : answers.includes(undefined) ? undefined : true;
   }
 
+  /** Why a server's NetworkPolicy refuses pods of `namespace` to the serving ports (IServingEndpoint): the first refusal. */
+  public networkRefusal(namespace: string): string | undefined {
+    return this.plan.servers.map((s) => s.networkRefusal(namespace)).find((r) => r !== undefined);
+  }
+
   /** The Service clients call (IServingEndpoint): the host name. */
   public get serviceName(): string {
     return this.name;
@@ -380,6 +385,9 @@ export class IstioCanary extends Construct implements IServingEndpoint {
     if (plan.scraper.kind === 'merged') {
       const annotations = metricsMergingAnnotations(server.restPort, server.metricsPath!);
       for (const [k, v] of Object.entries(annotations)) server.deployment.podMetadata.addAnnotation(k, v);
+      // The scraper now reads the agent's port only (TF Serving's metrics come to the agent over the pod's loopback,
+      // which NetworkPolicy does not see): the server's NetworkPolicy admits the scraper there instead of the REST port.
+      server._scrapeThrough(endpoint.port);
     }
     const ep = '/spec/endpoints/0';
     if (server.serviceMonitor) {

@@ -10,7 +10,7 @@ import { DNS_1035_LABEL, DNS_SUBDOMAIN, HTTP_URL, isBucketName } from '../core/n
 import { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT } from '../mesh/sidecar-network-policy';
 import { addCheckedPatch } from '../private/checked-patch';
 import { formatDuration } from '../private/duration';
-import { dnsEgress, gkeMetadataEgress, namespacePeer, tcpPort } from '../private/network-peers';
+import { dnsEgress, gkeMetadataEgress, namespacePeer, namespacePeerText, tcpPort } from '../private/network-peers';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { IServingEndpoint } from '../serving/serving-endpoint';
@@ -503,13 +503,19 @@ export class LoadTest extends Construct {
         });
       }
       const ns = Chart.of(this).namespace ?? 'default';
-      if (target.admitsNamespace) {
-        const admits = target.admitsNamespace.bind(target);
+      if (target.networkRefusal || target.admitsNamespace) {
+        // The reason comes from lib/private/network-peers.ts namespaceRefusal, as IstioCanary's refusals do; an endpoint
+        // that only answers admitsNamespace gets the bare refusal.
+        const refusal = () => target.networkRefusal?.(ns)
+          ?? (target.admitsNamespace?.(ns) === false ? `its servers' NetworkPolicy does not admit namespace '${ns}'` : undefined);
         this.node.addValidation({
-          validate: () => (admits(ns) === false ? [`${subject}: 'target' (${target.serviceName}) must admit the load test's namespace '${ns}' `
-            + 'through the NetworkPolicy of its servers: the packets are dropped before any mesh rule is read. '
-            + `Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': '${ns}' } } } to networkPolicy.allowFrom of the target's servers, `
-            + `or create the LoadTest in namespace '${target.serviceNamespace ?? 'default'}'`] : []),
+          validate: () => {
+            const why = refusal();
+            return why === undefined ? [] : [`${subject}: 'target' (${target.serviceName}) must admit the load test's namespace '${ns}' `
+              + `through the NetworkPolicy of its servers (${why}): the packets are dropped before any mesh rule is read. `
+              + `Fix: add ${namespacePeerText(ns)} to networkPolicy.allowFrom of the target's servers, `
+              + `or create the LoadTest in namespace '${target.serviceNamespace ?? 'default'}'`];
+          },
         });
       }
       if (!sequence) this.networkPolicy = this.loadTestNetworkPolicy(props, labels, ns, upload !== undefined);

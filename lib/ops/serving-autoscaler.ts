@@ -216,6 +216,17 @@ export class ServingAutoscaler extends Construct {
       fail(S, 'target', target.node.id, `not have a fixed replica count (replicas: ${target.fixedReplicas}; an autoscaler rejects a target with fixed replicas)`,
         'remove replicas from the TfServingModel');
     }
+    // kubernetes pkg/controller/podautoscaler/horizontal.go reconcileAutoscaler reads the target through
+    // scaleForResourceMappings(ctx, hpa.Namespace, hpa.Spec.ScaleTargetRef.Name, …): a scaleTargetRef has no namespace
+    // and resolves in the HPA's own. KEDA (controllers/keda/hpa.go newHPAForScaledObject) creates its HPA in the
+    // ScaledObject's namespace with the same reference.
+    const ownNamespace = Chart.of(this).namespace ?? 'default';
+    const targetNamespace = target.deployment.metadata.namespace ?? 'default';
+    if (ownNamespace !== targetNamespace) {
+      fail(S, 'target', target.node.id, `be in the autoscaler's namespace '${ownNamespace}' (its Deployment is in '${targetNamespace}'; `
+        + 'an autoscaler resolves scaleTargetRef in its own namespace, so it would find no Deployment and never scale)',
+      `create the ServingAutoscaler in a chart with namespace '${targetNamespace}'`);
+    }
     if (props.metrics.length === 0) fail(S, 'metrics', [], 'name at least one metric', 'use [ScalingMetric.requestRate()]');
     const kinds = props.metrics.map((m) => m.kind);
     if (new Set(kinds).size !== kinds.length) fail(S, 'metrics', kinds, 'name each metric once', 'remove the duplicate');

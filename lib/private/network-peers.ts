@@ -22,6 +22,18 @@ export function peersAdmitNamespace(peers: kplus.k8s.NetworkPolicyPeer[], policy
   return answer;
 }
 
+/**
+ * Why `peers` refuse pods of `namespace`, for every message that reports it (one wording for IstioCanary, LoadTest and
+ * anyone else): `does not admit namespace 'ci' to ports 8500/8501`, plus {@link ipBlockNote} when ipBlock peers are
+ * present; undefined unless the refusal is certain ({@link peersAdmitNamespace} is `false`).
+ */
+export function namespaceRefusal(
+  peers: kplus.k8s.NetworkPolicyPeer[], policyNamespace: string, namespace: string, ports: number[],
+): string | undefined {
+  if (peersAdmitNamespace(peers, policyNamespace, namespace) !== false) return undefined;
+  return `does not admit namespace '${namespace}' to port${ports.length > 1 ? 's' : ''} ${ports.join('/')}${ipBlockNote(peers)}`;
+}
+
 /** Why ipBlock peers did not count, for refusals of pod traffic; '' when there are none. */
 export function ipBlockNote(peers: kplus.k8s.NetworkPolicyPeer[]): string {
   return peers.some((p) => p.ipBlock)

@@ -10,6 +10,7 @@ import { checkDataKey, checkObjectName } from '../core/kubernetes';
 import { bucketOf, DNS_SUBDOMAIN } from '../core/names';
 import { addCheckedPatch, addRenderedPatch } from '../private/checked-patch';
 import type { TfServingImage } from '../tfserving/image';
+import type { VersionPolicy } from '../tfserving/version-policy';
 
 /** Where an S3-compatible store is and how to sign in to it. */
 export interface S3SourceOptions {
@@ -137,8 +138,9 @@ export const STORAGE_INITIALIZER_IMAGE = 'rclone/rclone:1.71.1';
 /** How a storage initializer copies a model before the server starts. */
 export interface StorageInitializerOptions {
   /**
-   * The size limit of the emptyDir the model is copied to: more than every version under the path (all are copied).
-   * On a pool with local SSD for ephemeral storage, the emptyDir is on local SSD.
+   * The size limit of the emptyDir the model is copied to: more than the versions copied, i.e. the versions a
+   * `VersionPolicy.specific(...)` names, or else every version under the path. On a pool with local SSD for
+   * ephemeral storage, the emptyDir is on local SSD.
    */
   readonly size: Size;
   /**
@@ -312,7 +314,9 @@ export abstract class ModelSource {
 
   /**
    * A model copied before the server starts: an init container (rclone, {@link STORAGE_INITIALIZER_IMAGE}) copies
-   * every version under the path to an emptyDir at `/models/init/NAME`, which the server mounts read-only. Reads
+   * the model to an emptyDir at `/models/init/NAME`, which the server mounts read-only: only the version directories
+   * a `VersionPolicy.specific(...)` names (`--include /N/**`), else every version under the path (`latest(n)` and
+   * `all()` depend on what the store holds at start; TF Serving then loads its choice from the copy). Reads
    * `gs://` (with the server's `gcsAccess`), `s3://` and S3-compatible stores (with `options.s3`, credentials required)
    * and `https://` directory listings. TF Serving then reads a local path: any image serves a model from S3, and version
    * polling lists a local directory. A new version in the store is served after the pods restart.
@@ -408,6 +412,17 @@ export abstract class ModelSource {
   }
 
   /**
+   * How TF Serving's version polling reaches an object store through this source (lib/serving/polling-cost.ts):
+   * `{}` for its own GCS/S3 file system, the mount's metadata-cache TTL for GCS FUSE; undefined when polling makes no
+   * object-store calls (a volume, a copy, the image).
+   *
+   * @internal
+   */
+  public get _polling(): { readonly gcsFuseMetadataTtlSeconds?: number } | undefined {
+    return this.kind === 'gcs' || this.kind === 's3' ? {} : undefined;
+  }
+
+  /**
    * The GCS bucket a Workload Identity must grant read access to, for a gs:// source.
    *
    * @internal
@@ -429,7 +444,7 @@ export abstract class ModelSource {
    *
    * @internal
    */
-  public _bind(_server: IModelServer): void {}
+  public _bind(_server: IModelServer, _model?: { readonly versionPolicy?: VersionPolicy }): void {}
 
   /**
    * TCP ports other than 443 the server must reach to read this source (an S3-compatible endpoint).
@@ -574,6 +589,11 @@ class GcsFuseSource extends ModelSource {
 
   public get _gcsBucket(): string {
     return this.bucketName;
+  }
+
+  /** Version polling lists through gcsfuse, whose metadata cache holds lookups for the TTL. */
+  public get _polling(): { readonly gcsFuseMetadataTtlSeconds: number } {
+    return { gcsFuseMetadataTtlSeconds: this.ttlSeconds };
   }
 
   /** A FUSE volume downloading in parallel into its file cache reads like `gcs-fuse-cached`. */
@@ -743,6 +763,40 @@ class ImageSource extends ModelSource {
   }
 }
 
+/**
+ * What one storage initializer copies on one server: the versions of every model bound to it (several models may
+ * share a path), or everything. Its `command` is the init container's own array (cdk8s-plus keeps the reference), so a
+ * later model widens the filters of the container already rendered.
+ */
+class CopyPlan {
+  private versions: Set<number> | 'all' | undefined;
+  private readonly fixed: number;
+
+  constructor(private readonly command: string[]) {
+    this.fixed = command.length;
+  }
+
+  public add(policy: VersionPolicy | undefined): void {
+    const named = policy?.versions;
+    if (named && this.versions !== 'all') {
+      this.versions = new Set([...(this.versions ?? []), ...named]);
+    } else {
+      this.versions = 'all';
+    }
+    // rclone filtering: a rooted `/1/**` matches version directory 1 only and implies the directory rule `/1/`, so a
+    // copy (not naturally recursive) lists no other version directory; an --include implies `- **` for the rest.
+    // Globs, not {{regexp}}: a regexp turns that directory optimisation off (rclone docs/content/filtering.md).
+    // TF Serving reads `specific` versions at BASE/<N> first (file_system_storage_path_source.cc
+    // AspireSpecificVersionsFastPath); a zero-padded directory (`0001`) is a version only through its slower listing
+    // path, and is not copied.
+    const filters = this.versions === 'all' ? [] : [...this.versions].sort((a, b) => a - b).flatMap((v) => ['--include', `/${v}/**`]);
+    this.command.splice(this.fixed, this.command.length - this.fixed, ...filters);
+  }
+}
+
+/** The copy plan of each storage initializer volume (per server). */
+const COPY_PLANS = new WeakMap<Construct, CopyPlan>();
+
 /** Istio's proxy uid: istio-iptables does not redirect its traffic (Istio: "Compatibility with application init containers"). */
 const ISTIO_PROXY_UID = 1337;
 
@@ -780,9 +834,13 @@ class StorageInitializerSource extends ModelSource {
     }
   }
 
-  public _bind(server: IModelServer): void {
+  public _bind(server: IModelServer, model?: { readonly versionPolicy?: VersionPolicy }): void {
     const scope = server.scope;
-    if (scope.node.tryFindChild(`Init-${this.volumeName}`)) return;
+    const bound = scope.node.tryFindChild(`Init-${this.volumeName}`);
+    if (bound) {
+      COPY_PLANS.get(bound)?.add(model?.versionPolicy);
+      return;
+    }
     const volume = kplus.Volume.fromEmptyDir(scope, `Init-${this.volumeName}`, this.volumeName, { sizeLimit: this.options.size });
     const tmp = kplus.Volume.fromEmptyDir(scope, `InitTmp-${this.volumeName}`, `${this.volumeName}-tmp`, { sizeLimit: Size.mebibytes(64) });
     const env: Record<string, kplus.EnvValue> = {};
@@ -818,11 +876,15 @@ class StorageInitializerSource extends ModelSource {
       env.RCLONE_HTTP_URL = kplus.EnvValue.fromValue(`${this.uri}/`);
     }
     const index = server.deployment.initContainers.length;
+    const command = ['rclone', 'copy', source, this.mountAt, '--config=/tmp/rclone.conf', '--transfers=8'];
+    const plan = new CopyPlan(command);
+    plan.add(model?.versionPolicy);
+    COPY_PLANS.set(volume, plan);
     server.deployment.addInitContainer({
       name: this.volumeName,
       image: this.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['rclone', 'copy', source, this.mountAt, '--config=/tmp/rclone.conf', '--transfers=8'],
+      command,
       envVariables: env,
       volumeMounts: mounts,
       resources: this.options.resources ?? {

@@ -6,11 +6,18 @@ export interface PolledModel {
   readonly policy: 'latest' | 'all' | 'specific';
   /** With `specific`: how many versions it names. */
   readonly specificVersions?: number;
+  /**
+   * Set when TF Serving reads the model through a GCS FUSE mount (`ModelSource.gcsFuse`): the mount's
+   * `metadata-cache:ttl-secs`. The calls are then gcsfuse's, not TF Serving's GcsFileSystem's (see {@link callsPerPoll}).
+   *
+   * @default - read through TF Serving's own GCS or S3 file system
+   */
+  readonly gcsFuseMetadataTtlSeconds?: number;
 }
 
 /** Inputs of {@link estimatePollingCost}. */
 export interface PollingCostInputs {
-  /** The server's models on GCS or S3 (models on a volume or in the image cost no operations). */
+  /** The server's models on GCS or S3, directly or through a GCS FUSE mount (models on a volume or in the image cost no operations). */
   readonly models: PolledModel[];
   /** Replicas that poll: the fixed count, or the autoscaler's maximum (an upper bound). */
   readonly replicas: number;
@@ -60,8 +67,28 @@ export const DEFAULT_MAX_LIST_OPS_PER_MONTH = 5_000_000;
  *
  * GcsFileSystem caches `FolderExists` for `GCS_STAT_CACHE_MAX_AGE` (5 s by default), so intervals under 5 s make
  * fewer list calls than counted here: the estimate is an upper bound for them.
+ *
+ * Through a GCS FUSE mount (`gcsFuseMetadataTtlSeconds` set) TF Serving polls a local path and gcsfuse makes the calls
+ * (GoogleCloudPlatform/gcsfuse internal/fs/inode/dir.go):
+ *
+ * - `FileExists(base_path)`: the mount's root (the base path is the mount, `only-dir` for a prefix), whose attributes
+ *   gcsfuse answers without a call;
+ * - `latest` and `all`: `GetChildren` is a readdir, which gcsfuse answers with `ListObjects` (`ReadEntries` →
+ *   `listObjectsAndBuildCores`, delimiter `/`, up to 5,000 entries a call) on every poll: the metadata cache
+ *   (`metadata-cache:ttl-secs`) caches stats and types, not listings, and the kernel list cache
+ *   (`file-system:kernel-list-cache-ttl-secs`) is off by default and not set by `ModelSource.gcsFuse`;
+ * - `specific` (fast path): `FileExists` of each version directory is a lookup (`LookUpChild`); within the metadata
+ *   cache's TTL the type cache answers it, after it gcsfuse stats the object and, with `implicit-dirs`, lists the
+ *   prefix `N/` with one result (`findDirInode`): one list call and one metadata read per version, on the first poll
+ *   after the TTL ran out. This function gives the calls of such a poll; {@link estimatePollingCost} counts those
+ *   polls only.
  */
 export function callsPerPoll(model: PolledModel): { list: number; get: number } {
+  if (model.gcsFuseMetadataTtlSeconds !== undefined) {
+    if (model.policy !== 'specific') return { list: 1, get: 0 };
+    const k = model.specificVersions ?? 1;
+    return { list: k, get: k };
+  }
   if (model.policy === 'specific') {
     const k = model.specificVersions ?? 1;
     return { list: 1 + k, get: 1 + k };
@@ -71,7 +98,9 @@ export function callsPerPoll(model: PolledModel): { list: number; get: number } 
 
 /**
  * Estimates what version polling costs: list calls a month = Σ over models of (list calls per poll) × replicas ×
- * (seconds a month / poll interval), with {@link callsPerPoll} from TF Serving's file-system source. Pure.
+ * (seconds a month / poll interval), with {@link callsPerPoll} from TF Serving's file-system source. A `specific` model
+ * on a GCS FUSE mount calls only on polls that find its metadata cache expired: one poll in ⌈TTL / interval⌉ (every
+ * poll with a TTL of 0). Pure.
  *
  * @throws ConfigError for an input out of range
  */
@@ -86,11 +115,15 @@ export function estimatePollingCost(inputs: PollingCostInputs): PollingCost {
   let get = 0;
   for (const m of inputs.models) {
     const c = callsPerPoll(m);
-    list += c.list;
-    get += c.get;
+    const ttl = m.gcsFuseMetadataTtlSeconds;
+    const polls = ttl !== undefined && m.policy === 'specific'
+      ? Math.floor(pollsPerMonth / Math.max(1, Math.ceil(ttl / inputs.pollIntervalSeconds)))
+      : pollsPerMonth;
+    list += c.list * polls;
+    get += c.get * polls;
   }
-  const listOpsPerMonth = list * inputs.replicas * pollsPerMonth;
-  const getOpsPerMonth = get * inputs.replicas * pollsPerMonth;
+  const listOpsPerMonth = list * inputs.replicas;
+  const getOpsPerMonth = get * inputs.replicas;
   const P = OBJECT_STORE_OPERATION_USD_PER_1000;
   const usdPerMonth = Math.round(((listOpsPerMonth / 1000) * P.list + (getOpsPerMonth / 1000) * P.get) * 100) / 100;
   return { pollsPerMonth, listOpsPerMonth, getOpsPerMonth, usdPerMonth };

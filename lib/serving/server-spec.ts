@@ -679,15 +679,18 @@ function planServerColdStart(
 }
 
 /**
- * What version polling costs and the rule that caps it: object-store models only (a volume or the image costs no
- * operations); replicas are the fixed count or the autoscaler's maximum.
+ * What version polling costs and the rule that caps it: object-store models, read directly or through a GCS FUSE mount
+ * (a volume, a storage initializer's copy or the image costs no operations); replicas are the fixed count or the
+ * autoscaler's maximum.
  */
 function checkPollingCost(s: ServerSettings, models: ServedModelOptions[]): PollingCost | undefined {
-  const polled = models.filter((m) => m.source.kind === 'gcs' || m.source.kind === 's3');
+  const polled = models.filter((m) => m.source._polling !== undefined);
   if (polled.length === 0) return undefined;
   const replicas = s.replicas ?? s.autoscaling?.maxReplicas ?? 1;
   const cost = estimatePollingCost({
-    models: polled.map((m) => ({ policy: m.versionPolicy?.kind ?? 'latest', specificVersions: m.versionPolicy?.versions?.length })),
+    models: polled.map((m) => ({
+      policy: m.versionPolicy?.kind ?? 'latest', specificVersions: m.versionPolicy?.versions?.length, ...m.source._polling,
+    })),
     replicas, pollIntervalSeconds: s.pollIntervalSeconds,
   });
   const max = s.props.maxListOpsPerMonth ?? DEFAULT_MAX_LIST_OPS_PER_MONTH;

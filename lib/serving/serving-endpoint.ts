@@ -48,4 +48,10 @@ export interface IServingEndpoint {
    * `false` when certain, `undefined` when it depends on labels or addresses (or there is no policy: `true`).
    */
   admitsNamespace?(namespace: string): boolean | undefined;
+  /**
+   * Why the NetworkPolicies of the serving pods refuse pods of `namespace` to the serving ports, in the words every
+   * refusal uses (`the NetworkPolicy of TfServingModel 'resnet' does not admit namespace 'perf' to ports 8500/8501`,
+   * plus why ipBlock peers did not count); undefined unless the refusal is certain.
+   */
+  networkRefusal?(namespace: string): string | undefined;
 }

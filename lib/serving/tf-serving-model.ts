@@ -16,7 +16,7 @@ import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { PodMonitoring, PodMonitoringSpecEndpointsPort } from '../imports/monitoring.googleapis.com';
 import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
-import { namespacePeer, peersAdmitNamespace, wireRules } from '../private/network-peers';
+import { namespacePeer, namespaceRefusal, peersAdmitNamespace, wireRules } from '../private/network-peers';
 import { hardenPodTemplate } from '../private/pod-hardening';
 import { ensureUniqueObjectNames } from '../private/unique-names';
 import { lazyWire, renderAsWire, wire } from '../private/wire-object';
@@ -221,8 +221,13 @@ export interface ServingNetworkPolicyOptions {
 export interface NetworkAdmission {
   /** Peers admitted to the gRPC and REST ports. */
   readonly serving: kplus.k8s.NetworkPolicyPeer[];
-  /** The namespace admitted to the REST port (metrics), when the server has metrics. */
+  /** The namespace admitted to the metrics port (`scraperPort`), when the server has metrics. */
   readonly scraperNamespace?: string;
+  /**
+   * The port `scraperNamespace` is admitted to: the REST port, or the Istio agent's 15020 once an IstioCanary scrapes
+   * the server through metrics merging (the scrape then never reaches the REST port, so it is not admitted there).
+   */
+  readonly scraperPort?: number;
 }
 
 /** Pod and container security settings. */
@@ -314,7 +319,7 @@ export interface TfServingModelProps {
    */
   readonly fileSystemPollInterval?: Duration;
   /**
-   * Most object-store list calls a month that version polling may make (models on GCS or S3 × replicas, or the
+   * Most object-store list calls a month that version polling may make (models on GCS, S3 or a GCS FUSE mount × replicas, or the
    * autoscaler's maximum, × polls a month × list calls a poll; see `estimatePollingCost`); more is refused. The
    * estimate is on the Deployment as `tfserving-constructs.io/estimated-list-ops-per-month`.
    *
@@ -528,8 +533,9 @@ export class TfServingModel extends Construct implements IServingEndpoint {
    */
   public readonly networkPolicy?: kplus.k8s.KubeNetworkPolicy;
   /**
-   * Who the NetworkPolicy admits: `serving` to the gRPC and REST ports, `scraperNamespace` to the REST port; undefined
-   * without a NetworkPolicy (then every source reaches the pods). Other constructs check their own traffic against it.
+   * Who the NetworkPolicy admits: `serving` to the gRPC and REST ports, `scraperNamespace` to `scraperPort` (the REST
+   * port, or 15020 under Istio metrics merging); undefined without a NetworkPolicy (then every source reaches the pods).
+   * Other constructs check their own traffic against it.
    */
   public readonly networkAdmission?: NetworkAdmission;
   /** The ServiceMonitor, with `Scraper.SERVICE_MONITOR`. Rendered as API JSON (see `networkPolicy`). */
@@ -541,6 +547,8 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
   /** The resolved props. */
   private readonly settings: ServerSettings;
+  /** The pod port the scraper reads, when a mesh moved it off the REST port (see `_scrapeThrough`). */
+  private scrapePort?: number;
   /** What the server serves with its current models; set by `addModel`. */
   private spec?: ServerSpec;
   /** The container's argument array (cdk8s-plus keeps the reference); filled from the spec by `render`. */
@@ -765,12 +773,15 @@ export class TfServingModel extends Construct implements IServingEndpoint {
       // --- NetworkPolicy ---
       const np = s.networkPolicy;
       if (np) {
+        const scraperNamespace = s.metricsPath
+          ? monitoring.scraperNamespace ?? (monitoring.scraper === Scraper.POD_MONITORING ? 'gmp-system' : 'monitoring')
+          : undefined;
+        const scraperPort = () => (scraperNamespace ? this.scrapePort ?? s.restPort : undefined);
         this.networkAdmission = {
           // A peer with only an empty podSelector is every pod of the policy's own namespace (NetworkPolicyPeer).
           serving: np.allowFrom ? [...np.allowFrom] : [{ podSelector: {} }],
-          scraperNamespace: s.metricsPath
-            ? monitoring.scraperNamespace ?? (monitoring.scraper === Scraper.POD_MONITORING ? 'gmp-system' : 'monitoring')
-            : undefined,
+          scraperNamespace,
+          get scraperPort() { return scraperPort(); },
         };
         const admission = this.networkAdmission;
         this.networkPolicy = renderAsWire(new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
@@ -812,7 +823,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
         data: lazyValue(() => this.current.perModelBatchingFiles),
       }));
     }
-    model.source._bind(this.binding);
+    model.source._bind(this.binding, model);
     if (spec.pollingCost && !this.pollingAnnotated) {
       // On the Deployment, not the pod template: the estimate changes with the models and must not roll the pods.
       this.deployment.metadata.addAnnotation(LIST_OPS_ANNOTATION, lazyValue(() => String(this.current.pollingCost?.listOpsPerMonth ?? 0)));
@@ -904,6 +915,13 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     return peersAdmitNamespace(this.networkAdmission.serving, this.serviceNamespace ?? 'default', namespace);
   }
 
+  /** Why the NetworkPolicy refuses pods of `namespace` to the serving ports (IServingEndpoint); undefined unless certain. */
+  public networkRefusal(namespace: string): string | undefined {
+    if (!this.networkAdmission) return undefined;
+    const refusal = namespaceRefusal(this.networkAdmission.serving, this.serviceNamespace ?? 'default', namespace, [this.grpcPort, this.restPort]);
+    return refusal && `the NetworkPolicy of TfServingModel '${this.node.id}' ${refusal}`;
+  }
+
   /** Names of the models served, in order. */
   public get modelNames(): string[] {
     return this.current.models.map((m) => m.name);
@@ -934,13 +952,26 @@ export class TfServingModel extends Construct implements IServingEndpoint {
     this.args.splice(0, this.args.length, ...spec.args);
   }
 
+  /**
+   * The scrape of this server's metrics reads pod port `port` instead of the REST port (Istio metrics merging: the
+   * agent's 15020): the NetworkPolicy admits the scraper's namespace there, and no longer to the REST port.
+   *
+   * @internal
+   */
+  public _scrapeThrough(port: number): void {
+    this.scrapePort = port;
+  }
+
   // The NetworkPolicy's rules as API JSON (it is rendered with renderAsWire): the typed rules a user passes go through
   // cdk8s-plus-27's own serializer for them; ours are written as the API reads them.
   private ingressRules(admission: NetworkAdmission, np: ServingNetworkPolicyOptions): unknown[] {
     const serving = np.allowFrom ? admission.serving.map((p) => kplus.k8s.toJson_NetworkPolicyPeer(p)) : admission.serving;
     const rules: unknown[] = [{ ports: [wireRules.tcpPort(this.grpcPort), wireRules.tcpPort(this.restPort)], from: serving }];
     if (admission.scraperNamespace) {
-      rules.push({ ports: [wireRules.tcpPort(this.restPort)], from: [namespacePeer(admission.scraperNamespace)] });
+      // The rule names the port the scrape reads. Under metrics merging that is the agent's 15020: NetworkPolicy is
+      // enforced at the pod's interface, before Istio's in-pod capture rules, so Istio's own ports need admitting too
+      // (istio/istio#52742: Calico drops Istio's 15008 unless a policy lists it; Dataplane V2 enforces per pod port alike).
+      rules.push({ ports: [wireRules.tcpPort(admission.scraperPort!)], from: [namespacePeer(admission.scraperNamespace)] });
     }
     return rules;
   }

@@ -144,6 +144,14 @@ describe('MachineType', () => {
       expect(MachineType.of('n2-custom-4-8192').supportedAccelerators).toEqual([]);
     });
 
+    test.each([
+      ['n1-custom-8-638976-ext', 624],
+      ['n2-custom-128-884736-ext', 864],
+      ['n2d-custom-16-786432-ext', 768],
+    ])('extended memory up to the series\' total per VM is accepted: %s (%d GB)', (name, gib) => {
+      expect(MachineType.of(name).memoryGiB).toBe(gib);
+    });
+
     test('of(name, shape) describes a machine type outside the catalog', () => {
       const m = MachineType.of('n4-standard-8', { vcpu: 8, memoryGiB: 32 });
       expect([m.name, m.family, m.series, m.vcpu, m.memoryGiB]).toEqual(['n4-standard-8', 'n4-standard', 'n4', 8, 32]);

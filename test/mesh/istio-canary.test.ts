@@ -139,6 +139,22 @@ describe('as a serving endpoint', () => {
     expect(rollout.mesh.callers).toEqual(['ns/apps', 'ns/ml']);
   });
 
+  test('a LoadTest in a namespace a server\'s NetworkPolicy drops is refused with that server\'s reason', () => {
+    // GIVEN a canary whose servers admit only their own namespace and an ipBlock, and a LoadTest in namespace 'perf'
+    const { app, rollout } = setup({ allowFrom: [MeshCaller.namespace('ml')] }, { networkPolicy: { allowFrom: [{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8' } }] } });
+    expect(rollout.networkRefusal('ml')).toBeUndefined();
+    const perf = new Chart(app, 'perf', { namespace: 'perf' });
+    new LoadTest(perf, 'load', { target: rollout, payload: LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] }) });
+    // THEN (next to the mesh's own refusal of identity perf/default) the network refusal names the first server that
+    // drops it and why the ipBlock did not count
+    expect(() => synth(perf)).toThrow(
+      "LoadTest 'load': 'target' (resnet) must admit the load test's namespace 'perf' through the NetworkPolicy of its servers (the NetworkPolicy of "
+      + "TfServingModel 'resnet-v1' does not admit namespace 'perf' to ports 8500/8501; ipBlock peers do not count for pod traffic: Kubernetes means them "
+      + 'for cluster-external addresses, and GKE Dataplane V2 (Cilium) never matches pod addresses against them): the packets are dropped '
+      + "before any mesh rule is read. Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'perf' } } } to networkPolicy.allowFrom "
+      + "of the target's servers, or create the LoadTest in namespace 'ml'");
+  });
+
   test('a LoadTest whose identity the canary does not admit is refused at synth', () => {
     const { chart, rollout } = setup();
     new LoadTest(chart, 'load', { target: rollout, payload: LoadTestPayload.tensor({ input: 'x', dtype: TensorDType.FLOAT, shape: [1], values: [1] }) });
@@ -199,10 +215,33 @@ describe('NetworkPolicies agree with the traffic the mesh admits', () => {
 
 describe('metrics scraping under STRICT mTLS', () => {
   /**
-   * Where each scrape target of `server` ends and whether the sidecar lets it through, read from the synthesized
-   * objects alone: the Service or container port a scrape object names, moved by an `__address__` relabeling; the
-   * scheme; and the PeerAuthentication's mode at that port. The agent's status port 15020 is outside the traffic
-   * capture (Istio's injector excludes it), so plaintext reaches it; other ports need https under STRICT.
+   * Whether the NetworkPolicies selecting `name`'s pods (their ingress rules are unioned) admit a pod of namespace
+   * `from` to pod port `port`. Peers are read as the API defines them: a bare podSelector is the policy's own
+   * namespace, a namespaceSelector matches by the name label, an ipBlock admits no pod.
+   */
+  function networkAdmits(objects: any[], name: string, from: string, port: number): boolean {
+    const labels = podLabels(objects, name);
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy'
+      && Object.entries(o.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && o.spec.policyTypes.includes('Ingress'));
+    if (policies.length === 0) return true;
+    const peerAdmits = (peer: any, policyNamespace: string) => {
+      if (peer.ipBlock) return false;
+      if (!peer.namespaceSelector) return from === policyNamespace;
+      const wanted = peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'];
+      return wanted === undefined || wanted === from;
+    };
+    return policies.some((p) => (p.spec.ingress ?? []).some((rule: any) =>
+      (!rule.ports || rule.ports.some((rp: any) => rp.port === port))
+      && (!rule.from || rule.from.some((peer: any) => peerAdmits(peer, p.metadata.namespace)))));
+  }
+
+  /**
+   * Where each scrape target of `server` ends and whether it gets through, read from the synthesized objects alone:
+   * the Service or container port a scrape object names, moved by an `__address__` relabeling; the scheme; the
+   * PeerAuthentication's mode at that port (the agent's status port 15020 is outside the traffic capture, Istio's
+   * injector excludes it, so plaintext reaches it; other ports need https under STRICT); and the NetworkPolicies,
+   * which must admit the scraper's namespace (`monitoring` for a ServiceMonitor, `gmp-system` for a PodMonitoring)
+   * to that port.
    */
   function scrapes(objects: any[], name: string) {
     const pa = only(objects, 'PeerAuthentication').spec;
@@ -219,7 +258,8 @@ describe('metrics scraping under STRICT mTLS', () => {
       }
       const scheme = ep.scheme ?? 'http';
       const withCerts = scheme === 'https' && ep.tlsConfig?.certFile !== undefined;
-      const admitted = port === 15020 ? scheme === 'http' : modeAt(port) === 'PERMISSIVE' || (modeAt(port) === 'STRICT' && withCerts);
+      const meshAdmits = port === 15020 ? scheme === 'http' : modeAt(port) === 'PERMISSIVE' || (modeAt(port) === 'STRICT' && withCerts);
+      const admitted = meshAdmits && networkAdmits(objects, name, o.kind === 'ServiceMonitor' ? 'monitoring' : 'gmp-system', port);
       return { kind: o.kind, port, path: ep.path, scheme, admitted };
     });
   }
@@ -235,8 +275,14 @@ describe('metrics scraping under STRICT mTLS', () => {
       expect(annotations(objects, name)).toMatchObject({
         'prometheus.io/scrape': 'true', 'prometheus.io/port': '8501', 'prometheus.io/path': '/monitoring/prometheus/metrics', 'prometheus.istio.io/merge-metrics': 'true',
       });
-      // AND the sidecar NetworkPolicy admits any scraper on 15020 (the server's own policy is for the server's ports)
+      // AND the sidecar NetworkPolicy admits any scraper on 15020
       expect(only(objects, 'NetworkPolicy', `${name}-istio-proxy`).spec.ingress).toEqual([{ ports: [{ port: 15020, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }] }]);
+      // AND the server's own policy admits the scraper's namespace where the scrape goes (15020), no longer to the REST port
+      expect(only(objects, 'NetworkPolicy', name).spec.ingress).toEqual([
+        { ports: [{ port: 8500, protocol: 'TCP' }, { port: 8501, protocol: 'TCP' }], from: MESH_PEERS },
+        { ports: [{ port: 15020, protocol: 'TCP' }], from: [nsPeer('monitoring')] },
+      ]);
+      expect(networkAdmits(objects, name, 'monitoring', 8501)).toBe(false);
     }
     expect(only(objects, 'PeerAuthentication').spec).toEqual({ selector: { matchLabels: { 'tfserving-constructs.io/canary': 'resnet' } }, mtls: { mode: 'STRICT' } });
     // AND no AuthorizationPolicy rule admits a scraper on the REST port
@@ -260,6 +306,8 @@ describe('metrics scraping under STRICT mTLS', () => {
     const { objects } = build({ scraper }, { monitoring: { scraper: Scraper[kind] } });
     const [scrape] = scrapes(objects, 'resnet-v1');
     expect(scrape).toMatchObject({ ...expected, admitted: true });
+    // AND the scraper's namespace reaches the REST port only when the scrape goes there (not under metrics merging)
+    expect(networkAdmits(objects, 'resnet-v1', kind === 'SERVICE_MONITOR' ? 'monitoring' : 'gmp-system', 8501)).toBe(expected.port === 8501);
   });
 
   test('ScraperAccess.mesh: https with Istio\'s certificates on the REST port, admitted by identity', () => {
@@ -296,6 +344,16 @@ describe('metrics scraping under STRICT mTLS', () => {
     const swapped = objects.map((o) => (o.kind === 'ServiceMonitor' && o.metadata.name === 'resnet-v1' ? plain : o));
     // THEN it would scrape nothing: the IstioCanary never leaves it so
     expect(scrapes(swapped, 'resnet-v1')).toEqual([{ kind: 'ServiceMonitor', port: 8501, path: '/monitoring/prometheus/metrics', scheme: 'http', admitted: false }]);
+  });
+
+  test('the check itself: a scrape the NetworkPolicies do not admit on its port is not admitted, whatever the mesh says', () => {
+    // GIVEN the merged-metrics objects with every NetworkPolicy rule on 15020 removed
+    const { objects } = build({}, { monitoring: { scraper: Scraper.SERVICE_MONITOR } });
+    const closed = objects.map((o) => (o.kind !== 'NetworkPolicy' ? o : {
+      ...o, spec: { ...o.spec, ingress: o.spec.ingress.filter((r: any) => !r.ports.some((p: any) => p.port === 15020)) },
+    }));
+    // THEN the scrape on 15020 is dropped before the agent sees it
+    expect(scrapes(closed, 'resnet-v1')).toEqual([{ kind: 'ServiceMonitor', port: 15020, path: '/stats/prometheus', scheme: 'http', admitted: false }]);
   });
 
   test('refuses a scrape object no scraper access can serve', () => {

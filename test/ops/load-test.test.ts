@@ -619,9 +619,42 @@ describe('network', () => {
     const perf = new Chart(app, 'perf', { namespace: 'perf' });
     new LoadTest(perf, 'load', { target: server, payload: PAYLOAD });
     expect(() => synth(perf)).toThrow(
-      "LoadTest 'load': 'target' (resnet) must admit the load test's namespace 'perf' through the NetworkPolicy of its servers: the packets are dropped "
+      "LoadTest 'load': 'target' (resnet) must admit the load test's namespace 'perf' through the NetworkPolicy of its servers (the NetworkPolicy of "
+      + "TfServingModel 'resnet' does not admit namespace 'perf' to ports 8500/8501): the packets are dropped "
       + "before any mesh rule is read. Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'perf' } } } to networkPolicy.allowFrom "
       + "of the target's servers, or create the LoadTest in namespace 'ml'");
+  });
+
+  test('a runner admitted only through an ipBlock is refused with the same explanation IstioCanary gives', () => {
+    // GIVEN a server that admits the pod range as an ipBlock (GKE Dataplane V2 never matches pod addresses against it)
+    const app = Testing.app();
+    const serving = new Chart(app, 'serving', { namespace: 'ml' });
+    const server = new TfServingModel(serving, 'resnet', {
+      models: [{ name: 'resnet', source: ModelSource.gcs('gs://acme-models/resnet') }], gcsAccess: GcsAccess.nodeServiceAccount(),
+      networkPolicy: { allowFrom: [{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8' } }] },
+    });
+    const perf = new Chart(app, 'perf', { namespace: 'perf' });
+    new LoadTest(perf, 'load', { target: server, payload: PAYLOAD });
+    // THEN the refusal says why the ipBlock did not count, in the words of lib/private/network-peers.ts
+    expect(() => synth(perf)).toThrow(
+      "LoadTest 'load': 'target' (resnet) must admit the load test's namespace 'perf' through the NetworkPolicy of its servers (the NetworkPolicy of "
+      + "TfServingModel 'resnet' does not admit namespace 'perf' to ports 8500/8501; ipBlock peers do not count for pod traffic: Kubernetes means them "
+      + 'for cluster-external addresses, and GKE Dataplane V2 (Cilium) never matches pod addresses against them): the packets are dropped '
+      + "before any mesh rule is read. Fix: add { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'perf' } } } to networkPolicy.allowFrom "
+      + "of the target's servers, or create the LoadTest in namespace 'ml'");
+  });
+
+  test('an endpoint that only answers admitsNamespace gets the bare refusal', () => {
+    const app = Testing.app();
+    const perf = new Chart(app, 'perf', { namespace: 'perf' });
+    const endpoint = {
+      serviceName: 'resnet', serviceNamespace: 'ml', grpcPort: 8500, restPort: 8501, modelNames: ['resnet'], admitsNamespace: () => false,
+    };
+    new LoadTest(perf, 'load', { target: endpoint, payload: PAYLOAD });
+    expect(() => synth(perf)).toThrow(
+      "LoadTest 'load': 'target' (resnet) must admit the load test's namespace 'perf' through the NetworkPolicy of its servers (its servers' NetworkPolicy "
+      + "does not admit namespace 'perf'): the packets are dropped before any mesh rule is read. Fix: add { namespaceSelector: { matchLabels: "
+      + "{ 'kubernetes.io/metadata.name': 'perf' } } } to networkPolicy.allowFrom of the target's servers, or create the LoadTest in namespace 'ml'");
   });
 
   test('the image can be overridden (private registry, Binary Authorization)', () => {

@@ -1,5 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { unparsable } from './promql';
 import {
   BatchingConfig, DcgmLabels, GcsAccess, GkeCluster, MachineType, MetricsBackend, ModelSource, PROMETHEUS_ADAPTER_METRICS, PrometheusServer,
@@ -260,6 +261,29 @@ describe('the target and the plan', () => {
     expect(() => scaler(gpuServer({ replicas: 3 }).model)).toThrow(
       "ServingAutoscaler 'Autoscaler': 'target' (\"resnet\") must not have a fixed replica count (replicas: 3; an autoscaler rejects a target with fixed replicas). "
       + 'Fix: remove replicas from the TfServingModel');
+  });
+
+  test('refuses a target in another namespace: scaleTargetRef resolves in the autoscaler\'s own', () => {
+    // GIVEN a server in namespace 'ml' WHEN its autoscaler sits in a chart without a namespace (applied to 'default')
+    const { model } = inNamespace();
+    const elsewhere = new Chart(Chart.of(model).node.scope as Construct, 'ops');
+    const build = (backend: MetricsBackend) => () => new ServingAutoscaler(new Construct(elsewhere, backend.kind), 'Autoscaler', {
+      target: model, plan: PLAN, metrics: [ScalingMetric.requestRate()], backend,
+    });
+    const message = "ServingAutoscaler 'Autoscaler': 'target' (\"resnet\") must be in the autoscaler's namespace 'default' (its Deployment is in 'ml'; an autoscaler resolves "
+      + "scaleTargetRef in its own namespace, so it would find no Deployment and never scale). Fix: create the ServingAutoscaler in a chart with namespace 'ml'";
+    // THEN both the HPA and the ScaledObject (whose HPA KEDA creates in the ScaledObject's namespace) are refused
+    expect(build(MetricsBackend.prometheusAdapter())).toThrow(message);
+    expect(build(MetricsBackend.keda(PROMETHEUS))).toThrow(message);
+  });
+
+  test('a target in another chart of the same namespace is accepted', () => {
+    const { model } = inNamespace();
+    const ops = new Chart(Chart.of(model).node.scope as Construct, 'ops', { namespace: 'ml' });
+    new ServingAutoscaler(ops, 'Autoscaler', { target: model, plan: PLAN, metrics: [ScalingMetric.requestRate()], backend: MetricsBackend.prometheusAdapter() });
+    const hpa = only(synth(ops), 'HorizontalPodAutoscaler');
+    expect(hpa.metadata.namespace).toBe('ml');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'resnet' });
   });
 
   test('refuses a custom metric without a scraper', () => {

@@ -1,4 +1,4 @@
-import { ipBlockNote, peersAdmitNamespace } from '../../lib/private/network-peers';
+import { ipBlockNote, namespaceRefusal, peersAdmitNamespace } from '../../lib/private/network-peers';
 
 const NAME = 'kubernetes.io/metadata.name';
 const byName = (operator: string, values?: string[]) => ({ namespaceSelector: { matchExpressions: [{ key: NAME, operator, values }] } });
@@ -35,5 +35,15 @@ describe('peersAdmitNamespace: what a NetworkPolicy peer list admits, knowing on
     expect(peersAdmitNamespace([{ ipBlock: { cidr: '10.0.0.0/8' } }], 'ml', 'apps')).toBe(false);
     expect(ipBlockNote([{ ipBlock: { cidr: '10.0.0.0/8' } }])).toContain('ipBlock peers do not count for pod traffic');
     expect(ipBlockNote([{ podSelector: {} }])).toBe('');
+  });
+
+  test('namespaceRefusal: the one wording of a certain refusal, with the ipBlock explanation when ipBlocks are present', () => {
+    expect(namespaceRefusal([{ podSelector: {} }], 'ml', 'perf', [8500, 8501])).toBe("does not admit namespace 'perf' to ports 8500/8501");
+    expect(namespaceRefusal([{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8' } }], 'ml', 'perf', [8500])).toBe(
+      "does not admit namespace 'perf' to port 8500; ipBlock peers do not count for pod traffic: Kubernetes means them for cluster-external addresses, "
+      + 'and GKE Dataplane V2 (Cilium) never matches pod addresses against them');
+    // admitted, or unknown (a label we do not know): no refusal
+    expect(namespaceRefusal([{ podSelector: {} }], 'ml', 'ml', [8500])).toBeUndefined();
+    expect(namespaceRefusal([{ namespaceSelector: { matchLabels: { team: 'x' } } }], 'ml', 'perf', [8500])).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   GcsAccess, GkeCluster, HttpsEgress, IstioCanary, MachineType, MeshCaller, ModelSource, S3Credentials, TfServingModel, TfServingModelProps,
-  WorkloadIdentity,
+  VersionPolicy, WorkloadIdentity,
 } from '../../lib';
 import { containerOf, only, synth } from '../support/synth';
 
@@ -343,6 +343,41 @@ describe('ModelSource.storageInitializer', () => {
     expect(only(objects, 'NetworkPolicy').spec.egress).toContainEqual({ ports: [{ port: 80, protocol: 'TCP' }, { port: 8443, protocol: 'TCP' }] });
     expect(http._egressPorts()).toEqual([8443]);
     expect(ModelSource.storageInitializer('https://models.acme.example/resnet', { size: Size.gibibytes(1) })._egressPorts()).toEqual([]);
+  });
+
+  test('VersionPolicy.specific copies only the named version directories (rooted rclone includes)', () => {
+    // GIVEN a model serving versions 3 and 1 of a path that holds many
+    const source = ModelSource.storageInitializer('gs://acme-models/resnet', { size: Size.gibibytes(20) });
+    const { chart } = server({ models: [{ name: 'resnet', source, versionPolicy: VersionPolicy.specific(3, 1) }] });
+    // THEN rclone copies /1 and /3 only (and lists no other version directory)
+    expect(initOf(synth(chart))[0].command).toEqual([
+      'rclone', 'copy', ':gcs:acme-models/resnet', '/models/init/e3d3a34c', '--config=/tmp/rclone.conf', '--transfers=8',
+      '--include', '/1/**', '--include', '/3/**',
+    ]);
+  });
+
+  test.each([
+    ['latest(2)', VersionPolicy.latest(2)],
+    ['all()', VersionPolicy.all()],
+    ['the default (latest(1))', undefined],
+  ])('%s copies every version: which versions are latest depends on the store at start', (_name, versionPolicy) => {
+    const source = ModelSource.storageInitializer('gs://acme-models/resnet', { size: Size.gibibytes(20) });
+    const { chart } = server({ models: [{ name: 'resnet', source, versionPolicy }] });
+    expect(initOf(synth(chart))[0].command).toEqual(['rclone', 'copy', ':gcs:acme-models/resnet', '/models/init/e3d3a34c', '--config=/tmp/rclone.conf', '--transfers=8']);
+  });
+
+  test('models sharing a path: the copy holds what each needs (union of specific versions; everything once one needs all)', () => {
+    const source = ModelSource.storageInitializer('gs://acme-models/resnet', { size: Size.gibibytes(20) });
+    // GIVEN two models on one path, each with specific versions, the second added later (addModel)
+    const { chart, model } = server({ models: [{ name: 'a', source, versionPolicy: VersionPolicy.specific(2) }] });
+    model.addModel({ name: 'b', source: ModelSource.storageInitializer('gs://acme-models/resnet', { size: Size.gibibytes(20) }), versionPolicy: VersionPolicy.specific(1, 2) });
+    // THEN the one copy includes both models' versions
+    expect(initOf(synth(chart))[0].command.slice(6)).toEqual(['--include', '/1/**', '--include', '/2/**']);
+    // AND once a model on the path takes latest versions, the copy takes everything
+    model.addModel({ name: 'c', source, versionPolicy: VersionPolicy.latest(1) });
+    expect(initOf(synth(chart))[0].command.slice(6)).toEqual([]);
+    model.addModel({ name: 'd', source, versionPolicy: VersionPolicy.specific(7) });
+    expect(initOf(synth(chart))[0].command.slice(6)).toEqual([]);
   });
 
   test('two models of one path share one copy', () => {

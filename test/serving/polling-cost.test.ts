@@ -11,7 +11,38 @@ describe('callsPerPoll: TF Serving 2.20 PollFileSystemForServable through GcsFil
   });
 });
 
+describe('callsPerPoll through a GCS FUSE mount: gcsfuse\'s calls (internal/fs/inode/dir.go)', () => {
+  test('latest and all: the readdir of GetChildren is one ListObjects; the mount root costs nothing', () => {
+    expect(callsPerPoll({ policy: 'latest', gcsFuseMetadataTtlSeconds: 60 })).toEqual({ list: 1, get: 0 });
+    expect(callsPerPoll({ policy: 'all', gcsFuseMetadataTtlSeconds: 0 })).toEqual({ list: 1, get: 0 });
+  });
+
+  test('specific: on a poll after the metadata cache expired, a stat and a one-result list per version', () => {
+    expect(callsPerPoll({ policy: 'specific', specificVersions: 2, gcsFuseMetadataTtlSeconds: 60 })).toEqual({ list: 2, get: 2 });
+  });
+});
+
 describe('estimatePollingCost', () => {
+  test('GCS FUSE, latest: one list call every poll whatever the metadata TTL (listings are not cached)', () => {
+    for (const ttl of [0, 60, 3600]) {
+      expect(estimatePollingCost({ models: [{ policy: 'latest', gcsFuseMetadataTtlSeconds: ttl }], replicas: 2, pollIntervalSeconds: 60 }))
+        .toEqual({ pollsPerMonth: 43200, listOpsPerMonth: 86400, getOpsPerMonth: 0, usdPerMonth: 0.43 });
+    }
+  });
+
+  test('GCS FUSE, specific: lookups only on polls that find the metadata cache expired (one in ⌈TTL / interval⌉)', () => {
+    const at = (ttl: number, interval: number) => estimatePollingCost({
+      models: [{ policy: 'specific', specificVersions: 2, gcsFuseMetadataTtlSeconds: ttl }], replicas: 2, pollIntervalSeconds: interval,
+    });
+    // TTL ≤ interval (or 0, no cache): every poll, 2 versions × 43,200 polls × 2 replicas
+    expect(at(60, 60)).toEqual({ pollsPerMonth: 43200, listOpsPerMonth: 172800, getOpsPerMonth: 172800, usdPerMonth: 0.93 });
+    expect(at(0, 60).listOpsPerMonth).toBe(172800);
+    // TTL 240 s at 60 s: one poll in four
+    expect(at(240, 60)).toEqual({ pollsPerMonth: 43200, listOpsPerMonth: 43200, getOpsPerMonth: 43200, usdPerMonth: 0.23 });
+    // TTL 90 s at 60 s: the cache is still fresh on the next poll, expired on the one after
+    expect(at(90, 60).listOpsPerMonth).toBe(86400);
+  });
+
   test('TfServingModel\'s default: one model, 2 replicas, every 60 s → 172,800 list calls a month, $0.90', () => {
     const cost = estimatePollingCost({ models: [{ policy: 'latest' }], replicas: 2, pollIntervalSeconds: 60 });
     expect(cost.pollsPerMonth).toBe(SECONDS_PER_MONTH / 60);

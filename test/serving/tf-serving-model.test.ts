@@ -888,6 +888,24 @@ describe('polling cost: the estimated list calls a month on the Deployment', () 
     expect(m.pollingCost).toBeUndefined();
   });
 
+  test('a GCS FUSE mount polls through gcsfuse: a listing every poll for latest, lookups once per metadata TTL for specific', () => {
+    // GIVEN one latest model and one specific(1, 2) model on FUSE mounts with a 240 s metadata cache, 2 replicas, 60 s
+    const { model: m, objects } = build({
+      models: [
+        { name: 'resnet', source: ModelSource.gcsFuse('gs://acme-models/resnet') },
+        { name: 'bert', source: ModelSource.gcsFuse('gs://acme-models/bert', { metadataCacheTtl: Duration.seconds(240) }), versionPolicy: VersionPolicy.specific(1, 2) },
+      ],
+    });
+    // THEN 1 × 43,200 × 2 (readdir each poll) + 2 × 10,800 × 2 (lookups every fourth poll) list calls a month
+    expect(annotationOf(objects)).toBe(String(86400 + 43200));
+    expect(m.pollingCost).toEqual({ pollsPerMonth: 43200, listOpsPerMonth: 129600, getOpsPerMonth: 43200, usdPerMonth: 0.67 });
+  });
+
+  test('a storage initializer\'s copy is polled locally: no annotation', () => {
+    const { objects } = build({ models: [{ name: 'bert', source: ModelSource.storageInitializer('gs://acme-models/bert', { size: Size.gibibytes(1) }) }] });
+    expect(annotationOf(objects)).toBeUndefined();
+  });
+
   test('above maxListOpsPerMonth (5,000,000) the polling is refused; the prop accepts more', () => {
     expect(attempt({ fileSystemPollInterval: Duration.seconds(1) })).toThrow(
       'TfServingModel \'resnet\': \'fileSystemPollInterval\' ("1s") must keep version polling under maxListOpsPerMonth (5000000): 1 object-store model(s) × '
