@@ -18,6 +18,10 @@ import { PREDICTION_GRPC_PATHS } from '../serving/traffic-split';
  * TLS (TfServingModel `grpcTls`), with a certificate of any issuer. The Service port's `appProtocol` picks the backend
  * protocol (https://cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway#load-balancer-tls); `HTTP2` is what
  * GoogleCloudPlatform's edge-to-mesh Gateway samples set for an HTTP/2-over-TLS backend with a self-signed certificate.
+ * The h2c premise rests on GKE's published conformance reports (v1.1.0, GKE 1.30.3); a 2025 Google sample
+ * (theemadnes/tls-to-alb-to-grpc-h2c) routes an HTTPRoute to `appProtocol: kubernetes.io/h2c` on the multi-cluster
+ * class gke-l7-global-external-managed-mc. Until that is confirmed for the single-cluster classes, plaintext servers are
+ * refused on GKE's classes; `GkeGatewayClass.of(name, { backendH2c: true, grpcRoute: … })` declares another class.
  *
  * The load balancer balances each call (each HTTP/2 stream) over the endpoints: a client's one long-lived channel is
  * spread over every pod, which a ClusterIP Service (one TCP connection, one pod) does not do.

@@ -32,8 +32,8 @@ export function sslConfigScript(secretDir: string = SECRET_DIR, outFile: string 
 }
 
 /**
- * TLS on TF Serving's gRPC port (`--ssl_config_file`): the port then accepts TLS only, for every caller. The REST
- * port stays plaintext.
+ * TLS on TF Serving's gRPC port (`--ssl_config_file`): the port (and a `--grpc_socket_path` socket, server.cc applies
+ * the same credentials) then accepts TLS only, for every caller. The REST port stays plaintext.
  *
  * The certificate and key come from a `kubernetes.io/tls` Secret in the server's namespace (e.g. one cert-manager
  * issues). The key cannot be written into a ConfigMap at synthesis: an init container (the server's own image,
@@ -70,6 +70,8 @@ export class GrpcTls {
     const { scope, deployment } = server;
     const secret = kplus.Volume.fromSecret(scope, 'GrpcTlsSecretVolume', kplus.Secret.fromSecretName(scope, 'GrpcTlsSecret', this.secretName), {
       name: 'grpc-tls-secret',
+      // owner and group read only: the init container reads it through the pod's fsGroup (the server's group).
+      defaultMode: 0o440,
     });
     // Memory: the private key never touches the node's disk.
     const config = kplus.Volume.fromEmptyDir(scope, 'GrpcTlsConfigVolume', 'grpc-tls', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1) });
@@ -98,12 +100,20 @@ export class GrpcTls {
 /**
  * TLS on the gRPC port has one home, `grpcTls`: other constructs (load tests, canaries, Gateways) read it to speak
  * to the port. `--ssl_config_file` or `--use_alts_credentials` in extraArgs would make the port TLS-only (server.cc
- * `BuildServerCredentials`) behind their back.
+ * `BuildServerCredentials`) behind their back. With `grpcTls`, `--use_alts_credentials` would silently replace it:
+ * `BuildServerCredentials` checks ALTS first and then ignores the SSL config (`--ssl_config_file` is refused as a
+ * repeated flag).
  */
-export function checkGrpcTlsExtraArgs(subject: string, extraArgs: Record<string, string> | undefined): void {
+export function checkGrpcTlsExtraArgs(subject: string, extraArgs: Record<string, string> | undefined, grpcTls: boolean): void {
   for (const flag of ['ssl_config_file', 'use_alts_credentials']) {
     const value = extraArgs?.[flag];
     if (value === undefined) continue;
+    if (grpcTls) {
+      if (flag === 'ssl_config_file') continue;
+      fail(subject, `extraArgs.${flag}`, value,
+        'not be set with grpcTls: TF Serving checks ALTS first and then ignores the TLS config (server.cc BuildServerCredentials), '
+        + 'so the load balancer\'s TLS connection to the gRPC port fails', 'remove it');
+    }
     fail(subject, `extraArgs.${flag}`, value,
       'not be set: it makes the gRPC port TLS-only (server.cc BuildServerCredentials) without the constructs that call the port knowing',
       'remove it and set grpcTls: GrpcTls.fromSecret(\'<kubernetes.io/tls Secret>\')');

@@ -184,7 +184,7 @@ export function resolveServerSettings(id: string, props: TfServingModelProps): S
     fail(subject, 'replicas', props.replicas, `be at most ${INT32_MAX} (an int32 in the Kubernetes API; the API server refuses more)`, 'use a realistic count, e.g. 2');
   }
   if (props.autoscaling) checkAutoscaling(subject, props.autoscaling);
-  if (!props.grpcTls) checkGrpcTlsExtraArgs(subject, props.extraArgs);
+  checkGrpcTlsExtraArgs(subject, props.extraArgs, props.grpcTls !== undefined);
   const resources = props.resources ?? DEFAULT_RESOURCES;
   checkResources(subject, resources);
   const cpuMillis = cpuToMillis(resources.cpu?.request ?? resources.cpu?.limit);

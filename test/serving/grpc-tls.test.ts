@@ -31,7 +31,7 @@ describe('GrpcTls', () => {
     expect(server.volumeMounts).toContainEqual({ mountPath: '/etc/tfserving-tls', name: 'grpc-tls', readOnly: true });
     const pod = only(objects, 'Deployment').spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'grpc-tls', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
-    expect(pod.volumes).toContainEqual({ name: 'grpc-tls-secret', secret: { secretName: 'resnet-grpc-tls' } });
+    expect(pod.volumes).toContainEqual({ name: 'grpc-tls-secret', secret: { secretName: 'resnet-grpc-tls', defaultMode: 0o440 } });
     // AND the init container is the server's pinned image, hardened, and sees the Secret (the server does not)
     const init = pod.initContainers[0];
     expect(init.name).toEqual('grpc-tls-config');
@@ -73,6 +73,12 @@ describe('GrpcTls', () => {
     expect(() => build({ grpcTls: GrpcTls.fromSecret('t'), extraArgs: { ssl_config_file: '/x' } })).toThrow(
       'TfServingModel \'resnet\': \'extraArgs.ssl_config_file\' ("/x") must not repeat a flag a prop already sets. Fix: remove it from extraArgs and set '
       + `the prop instead (current --ssl_config_file=${GRPC_TLS_CONFIG_FILE})`);
+  });
+
+  test('throws for extraArgs.use_alts_credentials next to grpcTls: ALTS would win over the TLS config', () => {
+    expect(() => build({ grpcTls: GrpcTls.fromSecret('t'), extraArgs: { use_alts_credentials: 'true' } })).toThrow(
+      'TfServingModel \'resnet\': \'extraArgs.use_alts_credentials\' ("true") must not be set with grpcTls: TF Serving checks ALTS first and then '
+      + 'ignores the TLS config (server.cc BuildServerCredentials), so the load balancer\'s TLS connection to the gRPC port fails. Fix: remove it');
   });
 
   // The script runs in /bin/sh with sed (as in the server's image); protoc's C++ text-format parser (the one
