@@ -6,7 +6,8 @@ import {
 } from '../imports/flagger.app';
 import { formatDuration } from '../private/duration';
 import {
-  checkLoadTester, checkProgressDeadline, FlaggerLoadTesterOptions, FlaggerSteps, flaggerInterval, LATENCY_BUDGET_MS, loadTesterWebhooks,
+  checkLoadTester, checkProgressDeadline, FlaggerLoadTesterOptions, FlaggerStepOptions, FlaggerSteps, flaggerInterval, LATENCY_BUDGET_MS,
+  loadTesterWebhooks,
   resolveFlaggerSteps,
   tfServingLatencyQuery, tfServingSuccessRateQuery,
 } from '../serving/flagger-analysis';
@@ -31,7 +32,7 @@ import { batchTimeoutOf, REST_PREFIX } from '../serving/traffic-split';
  *
  * @see https://docs.flagger.app/tutorials/gatewayapi-progressive-delivery
  */
-export interface GatewayFlaggerOptions {
+export interface GatewayFlaggerOptions extends FlaggerStepOptions {
   /**
    * The Prometheus HTTP API that holds the servers' TF Serving metrics (MetricTemplate `provider.address`). With
    * Google Cloud Managed Service for Prometheus, the in-cluster frontend that proxies its query API
@@ -40,30 +41,6 @@ export interface GatewayFlaggerOptions {
    * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/query#ui-prometheus
    */
   readonly prometheusAddress: string;
-  /**
-   * How often Flagger runs the checks and shifts traffic (`analysis.interval`); whole seconds.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly interval?: Duration;
-  /**
-   * Failed checks before a rollback (`analysis.threshold`).
-   *
-   * @default 5
-   */
-  readonly threshold?: number;
-  /**
-   * Percent of traffic added to the canary at each step (`analysis.stepWeight`).
-   *
-   * @default 10
-   */
-  readonly stepWeight?: number;
-  /**
-   * Canary percent at which Flagger promotes (`analysis.maxWeight`).
-   *
-   * @default 50
-   */
-  readonly maxWeight?: number;
   /**
    * Least share of the canary's requests (REST and gRPC) that TF Serving answers without a server error (UNKNOWN,
    * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS), percent; from its
@@ -87,13 +64,6 @@ export interface GatewayFlaggerOptions {
    * @default - no webhooks: the analysis sees only the traffic clients send
    */
   readonly loadTester?: FlaggerLoadTesterOptions;
-  /**
-   * How long the canary Deployment may take to become ready before Flagger rolls back (`progressDeadlineSeconds`).
-   * At least the server's own progress deadline: TF Serving opens its ports only once the models are loaded.
-   *
-   * @default Duration.minutes(15)
-   */
-  readonly progressDeadline?: Duration;
 }
 
 /** The Flagger hand-off with its defaults applied. */

@@ -101,11 +101,12 @@ export function resolveGatewayCanaryPlan(subject: string, id: string, namespace:
     if (!HOST_RE.test(host)) fail(subject, prop, host, 'be a lower-case DNS name (no wildcard)', 'use e.g. \'resnet.ml.example.com\'');
   }
   if (props.grpcHost !== undefined && props.restHost === props.grpcHost) {
-    fail(subject, 'grpcHost', props.grpcHost, grpcMode === 'http2-tls'
-      ? 'differ from restHost: the rest and grpc listeners are both HTTPS on port 443, and two such listeners with one host name conflict '
-        + '(Gateway API Listener conflicts), so one of them would not be programmed'
-      : 'differ from restHost: a listener accepts only one of an HTTPRoute and a GRPCRoute whose host names intersect (the older one; '
-        + 'Gateway API GRPCRoute spec.hostnames), so REST or gRPC would be refused',
+    const reason = grpcMode === 'http2-tls'
+      ? 'the rest and grpc listeners are both HTTPS on port 443, and two such listeners with one host name conflict '
+      + '(Gateway API Listener conflicts), so one of them would not be programmed'
+      : 'a listener accepts only one of an HTTPRoute and a GRPCRoute whose host names intersect (the older one; '
+      + 'Gateway API GRPCRoute spec.hostnames), so REST or gRPC would be refused';
+    fail(subject, 'grpcHost', props.grpcHost, `differ from restHost: ${reason}`,
       `use another name, e.g. '${props.grpcHost.replace(/^([^.]+)/, '$1-grpc')}'`);
   }
   if (props.tls.kind === 'certificate-map' && !cls.features.certificateMap) {

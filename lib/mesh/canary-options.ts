@@ -2,14 +2,14 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { fail } from '../core/errors';
 import { DNS_LABEL, DNS_SUBDOMAIN } from '../core/names';
-import type { FlaggerLoadTesterOptions } from '../serving/flagger-analysis';
+import type { FlaggerLoadTesterOptions, FlaggerStepOptions } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import type { HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
 
 /** The split's types (serving/traffic-split.ts), shared with GatewayCanary, re-exported where IstioCanary's props use them. */
 export type { BatchTimeoutSource, HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
 /** The load tester's types (serving/flagger-analysis.ts), shared with GatewayCanary. */
-export type { FlaggerGrpcLoadOptions, FlaggerLoadTesterOptions } from '../serving/flagger-analysis';
+export type { FlaggerGrpcLoadOptions, FlaggerLoadTesterOptions, FlaggerStepOptions } from '../serving/flagger-analysis';
 
 /** Which of the three ways of running a canary an {@link IstioCanary} uses; decided by its props. */
 export enum IstioCanaryMode {
@@ -314,31 +314,7 @@ export interface LabelRoutingOptions {
  *
  * @see https://docs.flagger.app/tutorials/istio-progressive-delivery
  */
-export interface FlaggerOptions {
-  /**
-   * How often Flagger runs the checks and shifts traffic (`analysis.interval`); whole seconds.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly interval?: Duration;
-  /**
-   * Failed checks before a rollback (`analysis.threshold`).
-   *
-   * @default 5
-   */
-  readonly threshold?: number;
-  /**
-   * Percent of traffic added to the canary at each step (`analysis.stepWeight`).
-   *
-   * @default 10
-   */
-  readonly stepWeight?: number;
-  /**
-   * Canary percent at which Flagger promotes (`analysis.maxWeight`).
-   *
-   * @default 50
-   */
-  readonly maxWeight?: number;
+export interface FlaggerOptions extends FlaggerStepOptions {
   /**
    * Least HTTP success rate, percent (Flagger's built-in `request-success-rate`; gRPC errors are HTTP 200, so they
    * are checked by the gRPC error-rate template instead).
@@ -374,13 +350,6 @@ export interface FlaggerOptions {
    * @see https://docs.flagger.app/usage/webhooks
    */
   readonly loadTester?: FlaggerLoadTesterOptions;
-  /**
-   * How long the canary Deployment may take to become ready before Flagger rolls back (`progressDeadlineSeconds`).
-   * Keep it longer than the servers' startup timeout: TF Serving opens its ports only once the models are loaded.
-   *
-   * @default Duration.minutes(15)
-   */
-  readonly progressDeadline?: Duration;
 }
 
 /** The Istio sidecar of the serving pods (pod annotations read by Istio's injector). */

@@ -2,7 +2,8 @@ export {
   IstioCanary, IstioCanaryMode, MeshCaller, ScraperAccess,
 } from './istio-canary';
 export type {
-  BatchTimeoutSource, FlaggerGrpcLoadOptions, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions,
+  BatchTimeoutSource, FlaggerGrpcLoadOptions, FlaggerLoadTesterOptions, FlaggerOptions, FlaggerStepOptions, GatewayExposureOptions,
+  HeaderPinningOptions,
   IstioCanaryProps, JwtOptions, LabelRoutingOptions, OutlierDetectionOptions, RouteRetryOptions, SidecarProxyOptions, TrafficWeights,
 } from './istio-canary';
 export { ENVOY_METRICS_PORT, ISTIOD_XDS_PORT, SIDECAR_AGENT_PORT, istioSidecarNetworkPolicy } from './sidecar-network-policy';

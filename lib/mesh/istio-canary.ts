@@ -23,7 +23,8 @@ import { IMeshAdmission, IServingEndpoint } from '../serving/serving-endpoint';
 import { TfServingModel } from '../serving/tf-serving-model';
 
 export {
-  BatchTimeoutSource, FlaggerGrpcLoadOptions, FlaggerLoadTesterOptions, FlaggerOptions, GatewayExposureOptions, HeaderPinningOptions, IstioCanaryMode,
+  BatchTimeoutSource, FlaggerGrpcLoadOptions, FlaggerLoadTesterOptions, FlaggerOptions, FlaggerStepOptions, GatewayExposureOptions,
+  HeaderPinningOptions, IstioCanaryMode,
   IstioCanaryProps, JwtOptions, LabelRoutingOptions, MeshCaller, OutlierDetectionOptions, RouteRetryOptions, ScraperAccess, SidecarProxyOptions,
   TrafficWeights,
 } from './canary-options';

@@ -55,34 +55,36 @@ export interface FlaggerGrpcLoadOptions {
 /** Default P99 latency limit of a Flagger analysis, on top of the largest batching timeout. */
 export const LATENCY_BUDGET_MS = 500;
 
-/** The analysis schedule every Flagger rollout has, whatever routes it. */
+/** The analysis schedule every Flagger rollout has, whatever routes it (IstioCanary's and GatewayCanary's `flagger`). */
 export interface FlaggerStepOptions {
   /**
-   * `analysis.interval`, whole seconds.
+   * How often Flagger runs the checks and shifts traffic (`analysis.interval`); whole seconds.
    *
    * @default Duration.minutes(1)
    */
   readonly interval?: Duration;
   /**
-   * `analysis.threshold`.
+   * Failed checks before a rollback (`analysis.threshold`).
    *
    * @default 5
    */
   readonly threshold?: number;
   /**
-   * `analysis.stepWeight`.
+   * Percent of traffic added to the canary at each step (`analysis.stepWeight`).
    *
    * @default 10
    */
   readonly stepWeight?: number;
   /**
-   * `analysis.maxWeight`.
+   * Canary percent at which Flagger promotes (`analysis.maxWeight`).
    *
    * @default 50
    */
   readonly maxWeight?: number;
   /**
-   * `progressDeadlineSeconds`.
+   * How long the canary Deployment may take to become ready before Flagger rolls back (`progressDeadlineSeconds`).
+   * At least the servers' own progress deadline (refused otherwise): TF Serving opens its ports only once the models
+   * are loaded.
    *
    * @default Duration.minutes(15)
    */
