@@ -39,5 +39,5 @@ export const endpoint = stack.endpoint;
 export const kubeconfig = stack.kubeconfig;
 /** NAMESPACE/NAME of the TF Serving Services. */
 export const serviceNames = stack.serviceNames;
-/** The node pools, by GKE name. */
+/** The node pools, by declared name (their GKE names carry a hash: `spec.gkeNames.pulumi`). */
 export const nodePools = Object.keys(stack.nodePools);

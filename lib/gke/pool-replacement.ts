@@ -48,6 +48,8 @@ export interface PoolReplacementInput {
   readonly imageStreaming: boolean;
   /** `nodeConfig.labels`. */
   readonly labels: Readonly<Record<string, string>>;
+  /** `initialNodeCount`, on an autoscaled pool. */
+  readonly initialNodeCount?: number;
   /** `nodeConfig.guestAccelerator(s)`, for a GPU pool. */
   readonly guestAccelerator?: unknown;
   /** `nodeConfig.secondaryBootDisks`, when set. */
@@ -85,9 +87,13 @@ export interface PoolReplacementInput {
  * changes (`ignoreChanges`), so it is not hashed.
  *
  * Config Connector (ContainerNodePool v1beta1, Config Connector 1.155.1, generated from its Terraform fork): the fields
- * above plus those its CRD marks `Immutable.` although GKE can update them (`nodeConfig.machineType`, `diskSizeGb`,
- * `diskType`, `gcfsConfig`, `labels`). Its webhook `deny-immutable-field-updates.cnrm.cloud.google.com` refuses an
- * edit of them ("cannot make changes on immutable fields"), so a new object name is the only way to change them.
+ * above plus those its fork's schema makes ForceNew although GKE can update them (`nodeConfig.machineType`,
+ * `diskSizeGb`, `diskType`, `gcfsConfig`) and `initialNodeCount` (ForceNew in the fork's resource_container_node_pool.go,
+ * and not ignored by its service mapping, so a `minNodes` that changes the initial count needs a new pool). Its webhook
+ * `deny-immutable-field-updates.cnrm.cloud.google.com` compares an edit with that schema
+ * (pkg/webhook/immutable_fields_validator.go) and refuses it ("cannot make changes on immutable fields"), so a new
+ * object name is the only way to change them. `nodeConfig.labels` is not among them: the CRD calls it Immutable, but
+ * the fork updates labels in place (UpdateNodePoolRequest `Labels`).
  *
  * Values are hashed as declared: `diskSizeGb` unset and `diskSizeGb: 100` (GKE's default) hash differently.
  */
@@ -111,7 +117,7 @@ export function poolReplacementFields(spec: PoolReplacementInput, engine: PoolEn
     diskSizeGb: spec.diskSizeGb,
     diskType: spec.diskType,
     imageStreaming: spec.imageStreaming,
-    labels: spec.labels,
+    initialNodeCount: spec.initialNodeCount,
   };
 }
 

@@ -40,10 +40,10 @@ describe('defaults', () => {
     expect(p.apiVersion).toBe('container.cnrm.cloud.google.com/v1beta1');
     // deletion-policy abandon: the pool keeps what the cluster keeps (its deletionProtection, on by default)
     expect(p.metadata).toEqual({
-      name: 'serving-cpu-66fb78', annotations: { 'cnrm.cloud.google.com/project-id': 'acme-ml', 'cnrm.cloud.google.com/deletion-policy': 'abandon' },
+      name: 'serving-cpu-2136a2', annotations: { 'cnrm.cloud.google.com/project-id': 'acme-ml', 'cnrm.cloud.google.com/deletion-policy': 'abandon' },
     });
     // the declared name and the hash of the fields Config Connector cannot update (PoolReplacement.CREATE_BEFORE_DELETE)
-    expect(p.spec.resourceID).toBe('cpu-66fb78');
+    expect(p.spec.resourceID).toBe('cpu-2136a2');
     expect(p.spec.clusterRef).toEqual({ name: 'serving' });
     expect(p.spec.location).toBe('us-central1');
   });
@@ -80,7 +80,7 @@ describe('defaults', () => {
     expect(build().pool.spec).toEqual({
       name: 'cpu',
       replacement: PoolReplacement.CREATE_BEFORE_DELETE,
-      gkeNames: { configConnector: 'cpu-66fb78', pulumi: 'cpu-9f2349' },
+      gkeNames: { configConnector: 'cpu-2136a2', pulumi: 'cpu-9f2349' },
       clusterName: 'serving',
       project: 'acme-ml',
       location: 'us-central1',
@@ -139,7 +139,7 @@ describe('props', () => {
   test('name starts the GKE pool name and is the node-pool label the node selector selects', () => {
     const { pool, objects } = build({ name: 'general' });
     const p = only(objects, 'ContainerNodePool');
-    expect([p.metadata.name, p.spec.resourceID]).toEqual(['serving-general-136e67', 'general-136e67']);
+    expect([p.metadata.name, p.spec.resourceID]).toEqual(['serving-general-2136a2', 'general-2136a2']);
     expect(p.spec.nodeConfig.labels).toEqual({ 'tfserving-constructs.io/node-pool': 'general' });
     expect(pool.nodeSelector()).toEqual({ 'tfserving-constructs.io/node-pool': 'general' });
   });
@@ -281,7 +281,7 @@ describe('props', () => {
       cluster.addNodePool('cpu');
     }
     expect(synth(chart).filter((o) => o.kind === 'ContainerNodePool').map((o) => `${o.metadata.name}/${o.spec.resourceID}`))
-      .toEqual(['a-cluster-cpu-1513f2/cpu-1513f2', 'b-cluster-cpu-b6c1be/cpu-b6c1be']);
+      .toEqual(['a-cluster-cpu-69087b/cpu-69087b', 'b-cluster-cpu-8424ab/cpu-8424ab']);
   });
 });
 

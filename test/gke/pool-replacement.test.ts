@@ -56,13 +56,15 @@ describe('the GKE name changes when and only when a field that forces a replacem
     expect(s.gkeNames.pulumi).not.toBe(streamingOnly.gkeNames.pulumi);
   });
 
-  // fields GKE and the Terraform provider update in place (UpdateNodePool) but Config Connector 1.155.1 marks Immutable
+  // fields GKE and the Terraform provider update in place (UpdateNodePool) but Config Connector 1.155.1's fork makes
+  // ForceNew, and the initial node count (ForceNew in both; GkeServingStack ignores its changes under Pulumi)
   test.each<[string, NodePoolOptions]>([
     ['machineType', { machineType: MachineType.of('n2-standard-16') }],
     ['diskSize', { diskSize: Size.gibibytes(200) }],
     ['diskType', { diskType: DiskType.PD_SSD }],
     ['imageStreaming', { imageStreaming: true }],
-    ['labels', { labels: { team: 'ml' } }],
+    ['minNodes (a new initial node count)', { minNodes: 2 }],
+    ['nodeCount (a fixed pool has no initial node count)', { nodeCount: 2 }],
   ])('%s: a new Config Connector name, the same Pulumi name', (_, options) => {
     const s = cpuSpec(options);
     expect(s.gkeNames.configConnector).not.toBe(cpu.gkeNames.configConnector);
@@ -71,10 +73,10 @@ describe('the GKE name changes when and only when a field that forces a replacem
 
   // fields both engines update in place
   test.each<[string, NodePoolOptions]>([
-    ['minNodes/maxNodes', { minNodes: 2, maxNodes: 9 }],
+    ['maxNodes', { maxNodes: 9 }],
+    ['labels (the fork updates them in place although the CRD says Immutable)', { labels: { team: 'ml' } }],
     ['autoscalingScope', { autoscalingScope: AutoscalingScope.PER_ZONE }],
     ['locationPolicy', { locationPolicy: LocationPolicy.ANY }],
-    ['nodeCount', { nodeCount: 2 }],
     ['nodeLocations', { nodeLocations: ['us-central1-a', 'us-central1-b'] }],
     ['taints', { taints: [{ key: 'dedicated', value: 'serving', effect: kplus.TaintEffect.NO_SCHEDULE }] }],
     ['imageType', { imageType: ImageType.UBUNTU_CONTAINERD }],
@@ -85,8 +87,8 @@ describe('the GKE name changes when and only when a field that forces a replacem
   });
 
   test('pinned: the hash of a declaration does not drift between releases (a drift would replace every pool)', () => {
-    expect(cpu.gkeNames).toEqual({ configConnector: 'cpu-e1b747', pulumi: 'cpu-9f2349' });
-    expect(gpu.gkeNames).toEqual({ configConnector: 'l4-02bcce', pulumi: 'l4-24770c' });
+    expect(cpu.gkeNames).toEqual({ configConnector: 'cpu-8bab75', pulumi: 'cpu-9f2349' });
+    expect(gpu.gkeNames).toEqual({ configConnector: 'l4-9ccb35', pulumi: 'l4-24770c' });
   });
 });
 
@@ -112,7 +114,7 @@ describe('stable output', () => {
       'serviceAccount', 'shieldedInstance', 'spot',
     ]);
     expect(Object.keys(poolReplacementFields(spec, 'config-connector')).filter((k) => !(k in poolReplacementFields(spec, 'pulumi'))).sort())
-      .toEqual(['diskSizeGb', 'diskType', 'imageStreaming', 'labels', 'machineType']);
+      .toEqual(['diskSizeGb', 'diskType', 'imageStreaming', 'initialNodeCount', 'machineType']);
     expect(hashedPoolName('cpu', spec, 'pulumi')).toBe(spec.gkeNames.pulumi);
   });
 });
