@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { BatchingConfig, GcsAccess, GrpcTls, ModelSource, Scraper, ServedModelOptions, TfServingModel, TfServingModelProps } from '../../lib';
 import { GatewayCanary, GatewayCanaryProps, GatewayTls, GkeGatewayClass } from '../../lib/gateway';
-import { cidrContains } from '../../lib/gateway/gateway-plan';
 import { metricWindow } from '../../lib/gateway/gateway-flagger';
+import { cidrContains } from '../../lib/gateway/gateway-plan';
 import { sharedDir } from '../support/shared';
 import { only, synth } from '../support/synth';
 
