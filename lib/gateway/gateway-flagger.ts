@@ -2,13 +2,13 @@ import { Duration } from 'cdk8s';
 import { fail } from '../core/errors';
 import { HTTP_URL } from '../core/names';
 import {
-  CanarySpec, CanarySpecAutoscalerRefKind, CanarySpecProvider, CanarySpecTargetRefKind, MetricTemplateSpec, MetricTemplateSpecProviderType,
+  CanarySpec, CanarySpecProvider, MetricTemplateSpec, MetricTemplateSpecProviderType,
 } from '../imports/flagger.app';
 import { formatDuration } from '../private/duration';
 import {
   checkLoadTester, checkProgressDeadline, FlaggerLoadTesterOptions, FlaggerStepOptions, FlaggerSteps, flaggerInterval, LATENCY_BUDGET_MS,
   loadTesterWebhooks,
-  resolveFlaggerSteps,
+  flaggerTarget, resolveFlaggerSteps,
   tfServingLatencyQuery, tfServingSuccessRateQuery,
 } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
@@ -193,11 +193,7 @@ export function gatewayFlaggerSpec(t: GatewayFlaggerTarget): CanarySpec {
   const window = metricWindow(f.interval, s.scrapeInterval);
   return {
     provider: CanarySpecProvider.GATEWAYAPI_V1,
-    targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: s.name },
-    ...(s.autoscaler
-      ? { autoscalerRef: { apiVersion: 'autoscaling/v2', kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: s.name } }
-      : {}),
-    progressDeadlineSeconds: f.progressDeadlineSeconds,
+    ...flaggerTarget(s, f.progressDeadlineSeconds),
     service: {
       name: t.name,
       port: s.restPort,

@@ -3,8 +3,8 @@ import { CanaryPlan, FlaggerPlan, labelRoutedModels, maxLatencyOf, perTryTimeout
 import { istioDuration, requestIdBuckets, requestIdShareRegex, REQUEST_ID_BUCKETS, wholeMillis } from './routing';
 import { SIDECAR_AGENT_PORT } from './sidecar-network-policy';
 import {
-  CanarySpec, CanarySpecAutoscalerRefKind, CanarySpecProvider,
-  CanarySpecServiceTrafficPolicyTlsMode, CanarySpecTargetRefKind,
+  CanarySpec, CanarySpecProvider,
+  CanarySpecServiceTrafficPolicyTlsMode,
 } from '../imports/flagger.app';
 import {
   DestinationRuleSpec, DestinationRuleSpecSubsetsTrafficPolicyTlsMode, DestinationRuleSpecTrafficPolicyOutlierDetection,
@@ -15,7 +15,7 @@ import {
   AuthorizationPolicySpecRules, AuthorizationPolicySpecRulesFrom, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode,
   PeerAuthenticationSpecPortLevelMtlsMode,
 } from '../imports/security.istio.io';
-import { FlaggerCanaryTarget, loadTesterWebhooks } from '../serving/flagger-analysis';
+import { FlaggerCanaryTarget, flaggerTarget, loadTesterWebhooks } from '../serving/flagger-analysis';
 import { PREDICTION_GRPC_PATHS, RELOAD_GRPC_PATH, REST_METHODS, REST_PREFIX } from '../serving/traffic-split';
 
 /*
@@ -337,11 +337,7 @@ export function flaggerSpec(plan: CanaryPlan): CanarySpec {
   const outlier = outlierDetection(plan);
   return {
     provider: CanarySpecProvider.ISTIO,
-    targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: s.name },
-    ...(s.autoscaler
-      ? { autoscalerRef: { apiVersion: 'autoscaling/v2', kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: s.name } }
-      : {}),
-    progressDeadlineSeconds: f.progressDeadlineSeconds,
+    ...flaggerTarget(s, f.progressDeadlineSeconds),
     service: {
       name: plan.name,
       // gRPC is the main port; port discovery adds REST (the container's other named port) to Flagger's Services.

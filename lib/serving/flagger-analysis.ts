@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
 import type { TfServingModel } from './tf-serving-model';
 import { fail, show } from '../core/errors';
-import { CanarySpecAnalysisWebhooks, CanarySpecAnalysisWebhooksType } from '../imports/flagger.app';
+import {
+  CanarySpec, CanarySpecAnalysisWebhooks, CanarySpecAnalysisWebhooksType, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind,
+} from '../imports/flagger.app';
 import { formatDuration } from '../private/duration';
 import { TF_SERVING_METRICS } from '../tfserving/metrics';
 
@@ -293,4 +295,19 @@ export function tfServingSuccessRateQuery(): string {
 export function tfServingLatencyQuery(): string {
   const m = TF_SERVING_METRICS.requestLatency;
   return `histogram_quantile(0.99, sum by (le) (rate(${m}_bucket{${FLAGGER_CANARY_PODS}}[{{ interval }}]))) / 1000`;
+}
+
+/**
+ * What Flagger rolls out, in any router's Canary: the server's Deployment (`targetRef`), its HPA when it has one
+ * (`autoscalerRef`: Flagger creates the primary's copy), and the progress deadline.
+ */
+export function flaggerTarget(server: TfServingModel, progressDeadlineSeconds: number)
+  : Pick<CanarySpec, 'targetRef' | 'autoscalerRef' | 'progressDeadlineSeconds'> {
+  return {
+    targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: server.name },
+    ...(server.autoscaler
+      ? { autoscalerRef: { apiVersion: 'autoscaling/v2', kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name: server.name } }
+      : {}),
+    progressDeadlineSeconds,
+  };
 }
