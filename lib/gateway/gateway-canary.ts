@@ -5,10 +5,10 @@ import { checkMaxLatency, gatewayFlaggerSpec, metricTemplateNames, metricTemplat
 import { GatewayCanaryProps, GkeGatewayClass } from './gateway-options';
 import {
   backendPolicySpec, checkModelNames, checkTimeout, GatewayCanaryPlan, gatewaySpec, grpcRouteSpec, healthCheckPolicySpec, httpRouteSpec,
-  referenceGrantSpec, resolveGatewayCanaryPlan, timeoutSecOf, backend, split, ruleName,
+  grpcHttpRouteSpec, referenceGrantSpec, resolveGatewayCanaryPlan, timeoutSecOf,
 } from './gateway-plan';
 import { gatewayPolicySpec } from './gateway-policy';
-import { grpcHttpRouteSpec, HTTP2_APP_PROTOCOL } from './grpc-backend';
+import { HTTP2_APP_PROTOCOL } from './grpc-backend';
 import { ConfigError, fail, subjectOf } from '../core/errors';
 import { Canary, MetricTemplate } from '../imports/flagger.app';
 import { Gateway, GrpcRoute, HttpRoute, ReferenceGrant } from '../imports/gateway.networking.k8s.io';
@@ -126,12 +126,7 @@ export class GatewayCanary extends Construct {
     if (plan.grpcMode === 'http2-tls') {
       this.grpcHttpRoute = new HttpRoute(this, 'GrpcHttpRoute', {
         metadata: { ...metadata, name: `${plan.name}-grpc` },
-        spec: grpcHttpRouteSpec({
-          name: plan.name, grpcHost: plan.grpcHost!, gatewayClass: plan.gatewayClass, pinHeader: plan.pinHeader, mirrorPercent: plan.mirrorPercent,
-          grpcPort: plan.stable.grpcPort, backend: (v, port) => backend(plan, v, port), split: (port) => split(plan, port),
-          ruleName: (n) => ruleName(plan, n),
-          requestTimeout: plan.routeTimeout ? `${Math.ceil(plan.routeTimeout.toMilliseconds({ integral: false }))}ms` : undefined,
-        }),
+        spec: grpcHttpRouteSpec(plan),
       });
     }
     const service = (cid: string, server: TfServingModel, name: string) => new kplus.k8s.KubeService(backends, cid, {

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { gatewayApiDuration } from './gateway-options';
 import { fail } from '../core/errors';
 import { HTTP_URL } from '../core/names';
 import {
@@ -206,7 +207,7 @@ export function gatewayFlaggerSpec(t: GatewayFlaggerTarget): CanarySpec {
       hosts: [t.restHost],
       gatewayRefs: [{ name: t.name, namespace: t.gatewayNamespace, sectionName: 'rest' }],
       match: [{ uri: { prefix: REST_PREFIX.replace(/\/$/, '') } }],
-      ...(t.routeTimeout ? { timeout: `${Math.ceil(t.routeTimeout.toMilliseconds({ integral: false }))}ms` } : {}),
+      ...(t.routeTimeout ? { timeout: gatewayApiDuration(t.routeTimeout) } : {}),
     },
     analysis: {
       interval: f.interval,

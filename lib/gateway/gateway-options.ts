@@ -5,6 +5,11 @@ import { DNS_SUBDOMAIN } from '../core/names';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import type { HeaderPinningOptions, TrafficWeights } from '../serving/traffic-split';
 
+/** A Gateway API Duration (GEP-2257) in whole milliseconds, rounded up: HTTPRoute `timeouts`, Flagger's `service.timeout`. */
+export function gatewayApiDuration(d: Duration): string {
+  return `${Math.ceil(d.toMilliseconds({ integral: false }))}ms`;
+}
+
 /** What a GatewayClass's controller implements, as far as a {@link GatewayCanary} needs to know. */
 export interface GatewayClassFeatures {
   /** The load balancer takes traffic from the internet (a public Gateway: identity in front is required). */

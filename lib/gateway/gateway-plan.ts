@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { GatewayFlaggerPlan, resolveGatewayFlagger, STATIC_ONLY_PROPS } from './gateway-flagger';
-import { GatewayCanaryProps, GatewayTls, GkeGatewayClass, IapOptions } from './gateway-options';
+import { GatewayCanaryProps, gatewayApiDuration, GatewayTls, GkeGatewayClass, IapOptions } from './gateway-options';
 import { GatewayPolicyPlan, resolveGatewayPolicy } from './gateway-policy';
 import { GrpcBackendMode, resolveGrpcBackend } from './grpc-backend';
 import { fail, show } from '../core/errors';
@@ -17,8 +17,8 @@ import {
 import { formatDuration } from '../private/duration';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import {
-  batchTimeoutOf, checkMirrorPercent, checkWeights, PREDICTION_GRPC_METHODS, requestBudgetOf, resolvePinHeader, resolveSplitName, REST_METHODS,
-  REST_PREFIX, TrafficWeights,
+  batchTimeoutOf, checkMirrorPercent, checkWeights, PREDICTION_GRPC_METHODS, PREDICTION_GRPC_PATHS, requestBudgetOf, resolvePinHeader,
+  resolveSplitName, REST_METHODS, REST_PREFIX, TrafficWeights,
 } from '../serving/traffic-split';
 
 /*
@@ -372,7 +372,7 @@ function routesOf(namespace: string) {
 }
 
 /** A backendRef to one version's Service on a port (namespaced when the routes are in another namespace). */
-export function backend(plan: GatewayCanaryPlan, version: 'stable' | 'canary', port: number) {
+function backend(plan: GatewayCanaryPlan, version: 'stable' | 'canary', port: number) {
   return { name: plan.services[version], port, ...(plan.crossNamespace ? { namespace: plan.backendNamespace ?? 'default' } : {}) };
 }
 
@@ -397,21 +397,7 @@ export function httpRouteSpec(plan: GatewayCanaryPlan): HttpRouteSpec {
     ...(plan.gatewayClass.features.methodMatching ? { method: m as HttpRouteSpecRulesMatchesMethod } : {}),
     ...(headers ? { headers: [{ type: HttpRouteSpecRulesMatchesHeadersType.EXACT, ...headers }] } : {}),
   }));
-  const timeouts = plan.routeTimeout ? { timeouts: { request: `${Math.ceil(plan.routeTimeout.toMilliseconds({ integral: false }))}ms` } } : {};
-  const rules: HttpRouteSpecRules[] = [];
-  if (plan.pinHeader) {
-    for (const v of ['canary', 'stable'] as const) {
-      rules.push({
-        ...ruleName(plan, `pin-${v}`), matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)], ...timeouts,
-      });
-    }
-  }
-  const mirror = plan.mirrorPercent ? [{
-    type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-    requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
-  }] : [];
-  const filters = mirror;
-  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...(filters.length ? { filters } : {}), ...timeouts });
+  const rules: HttpRouteSpecRules[] = splitRules(plan, port, matches, HttpRouteSpecRulesFiltersType.REQUEST_MIRROR, routeTimeouts(plan));
   return { parentRefs: [{ name: plan.name, sectionName: 'rest' }], hostnames: [plan.restHost], rules };
 }
 
@@ -427,28 +413,61 @@ export function grpcRouteSpec(plan: GatewayCanaryPlan): GrpcRouteSpec {
     method: { type: GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method },
     ...(header ? { headers: [{ type: GrpcRouteSpecRulesMatchesHeadersType.EXACT, ...header }] } : {}),
   }));
-  const rules: GrpcRouteSpecRules[] = [];
-  if (plan.pinHeader) {
-    for (const v of ['canary', 'stable'] as const) {
-      rules.push({ ...ruleName(plan, `pin-${v}`), matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)] });
-    }
-  }
-  const mirror = plan.mirrorPercent ? [{
-    type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-    requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
-  }] : [];
-  const filters = mirror;
-  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...(filters.length ? { filters } : {}) });
+  const rules: GrpcRouteSpecRules[] = splitRules(plan, port, matches, GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR);
   return { parentRefs: [{ name: plan.name, sectionName: 'grpc' }], hostnames: [plan.grpcHost!], rules };
 }
 
+/**
+ * The HTTPRoute of the gRPC listener (servers with grpcTls on a class without GRPCRoute, grpc-backend.ts): an exact
+ * path match for each method of the gRPC prediction surface (PredictionService and ModelService/GetModelStatus: never
+ * ModelService/HandleReloadConfigRequest, which replaces the model config and checks no identity), POST only where
+ * the class matches methods (every gRPC call is a POST), the same pinning, split, mirror and route timeout as the
+ * REST route. Every other path gets the load balancer's 404.
+ */
+export function grpcHttpRouteSpec(plan: GatewayCanaryPlan): HttpRouteSpec {
+  const port = plan.stable.grpcPort;
+  const matches = (header?: { name: string; value: string }): HttpRouteSpecRulesMatches[] => PREDICTION_GRPC_PATHS.map((path) => ({
+    path: { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: path },
+    ...(plan.gatewayClass.features.methodMatching ? { method: HttpRouteSpecRulesMatchesMethod.POST } : {}),
+    ...(header ? { headers: [{ type: HttpRouteSpecRulesMatchesHeadersType.EXACT, ...header }] } : {}),
+  }));
+  const rules: HttpRouteSpecRules[] = splitRules(plan, port, matches, HttpRouteSpecRulesFiltersType.REQUEST_MIRROR, routeTimeouts(plan));
+  return { parentRefs: [{ name: plan.name, sectionName: 'grpc' }], hostnames: [plan.grpcHost!], rules };
+}
+
+/** `rules[].timeouts` (HTTPRoute only, on classes with route timeouts; GKE's use the GCPBackendPolicy timeout instead). */
+function routeTimeouts(plan: GatewayCanaryPlan): { timeouts?: { request: string } } {
+  return plan.routeTimeout ? { timeouts: { request: gatewayApiDuration(plan.routeTimeout) } } : {};
+}
+
+/**
+ * The rules of every split route on one port: with allowCallerPinning a rule per version matching the pinning header
+ * (one more match than the split, so they take precedence), then the weighted split with the optional RequestMirror
+ * to the canary. `matches` gives the route kind's matches (with the header match when asked).
+ */
+function splitRules<M, F extends string>(plan: GatewayCanaryPlan, port: number, matches: (header?: { name: string; value: string }) => M[],
+  mirrorType: F, extra: { timeouts?: { request: string } } = {}) {
+  const rules = [];
+  if (plan.pinHeader) {
+    for (const v of ['canary', 'stable'] as const) {
+      rules.push({ ...ruleName(plan, `pin-${v}`), matches: matches({ name: plan.pinHeader, value: v }), backendRefs: [backend(plan, v, port)], ...extra });
+    }
+  }
+  const filters = plan.mirrorPercent ? [{
+    type: mirrorType,
+    requestMirror: { backendRef: backend(plan, 'canary', port), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) },
+  }] : undefined;
+  rules.push({ ...ruleName(plan, 'split'), matches: matches(), backendRefs: split(plan, port), ...(filters ? { filters } : {}), ...extra });
+  return rules;
+}
+
 /** `rules[].name`, for a class that implements named route rules (GKE's do not: HTTPRouteNamedRouteRule unsupported). */
-export function ruleName(plan: GatewayCanaryPlan, name: string): { name?: string } {
+function ruleName(plan: GatewayCanaryPlan, name: string): { name?: string } {
   return plan.gatewayClass.features.namedRouteRules ? { name } : {};
 }
 
 /** The split's backendRefs: the versions with weight above 0, weighted when both are. */
-export function split(plan: GatewayCanaryPlan, port: number) {
+function split(plan: GatewayCanaryPlan, port: number) {
   const versions = (['stable', 'canary'] as const).filter((v) => plan.weights[v] > 0);
   return versions.map((v) => ({ ...backend(plan, v, port), ...(versions.length > 1 ? { weight: plan.weights[v] } : {}) }));
 }

@@ -1,11 +1,6 @@
 import type { GkeGatewayClass } from './gateway-options';
 import { fail } from '../core/errors';
-import {
-  HttpRouteSpec, HttpRouteSpecRules, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatches, HttpRouteSpecRulesMatchesHeadersType,
-  HttpRouteSpecRulesMatchesMethod, HttpRouteSpecRulesMatchesPathType,
-} from '../imports/gateway.networking.k8s.io';
 import type { TfServingModel } from '../serving/tf-serving-model';
-import { PREDICTION_GRPC_PATHS } from '../serving/traffic-split';
 
 /*
  * gRPC through a Gateway whose controller implements no GRPCRoute (GKE's): an HTTPRoute on the gRPC listener that
@@ -65,66 +60,4 @@ export function resolveGrpcBackend(
       + 'validate it), remove grpcHost and balance in the client (headless Service, round_robin), or use a GatewayClass that implements GRPCRoute');
   }
   return 'grpc-route';
-}
-
-/** What the gRPC HTTPRoute needs from the plan. */
-export interface GrpcHttpRouteInputs {
-  readonly name: string;
-  readonly grpcHost: string;
-  readonly gatewayClass: GkeGatewayClass;
-  /**
-   * The pinning header.
-   *
-   * @default - no pinning rules
-   */
-  readonly pinHeader?: string;
-  /**
-   * Percent of the split's calls mirrored to the canary.
-   *
-   * @default - no mirroring
-   */
-  readonly mirrorPercent?: number;
-  readonly grpcPort: number;
-  /** A backendRef to one version's Service on a port. */
-  readonly backend: (version: 'stable' | 'canary', port: number) => { name: string; port: number; namespace?: string };
-  /** The weighted backendRefs of the split on a port. */
-  readonly split: (port: number) => Array<{ name: string; port: number; namespace?: string; weight?: number }>;
-  /** `rules[].name` where the class implements named rules. */
-  readonly ruleName: (name: string) => { name?: string };
-  /**
-   * `rules[].timeouts.request` where the class implements route timeouts (as on the REST route).
-   *
-   * @default - no route timeout
-   */
-  readonly requestTimeout?: string;
-}
-
-/**
- * The HTTPRoute of the gRPC listener: an exact path match for each method of the gRPC prediction surface
- * (PredictionService and ModelService/GetModelStatus: never ModelService/HandleReloadConfigRequest, which replaces
- * the model config and checks no identity), POST only where the class matches methods (every gRPC call is a
- * POST), the same pinning, split and mirror as the REST route. Every other path gets the load balancer's 404.
- */
-export function grpcHttpRouteSpec(p: GrpcHttpRouteInputs): HttpRouteSpec {
-  const port = p.grpcPort;
-  const timeouts = p.requestTimeout ? { timeouts: { request: p.requestTimeout } } : {};
-  const matches = (header?: { name: string; value: string }): HttpRouteSpecRulesMatches[] => PREDICTION_GRPC_PATHS.map((path) => ({
-    path: { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: path },
-    ...(p.gatewayClass.features.methodMatching ? { method: HttpRouteSpecRulesMatchesMethod.POST } : {}),
-    ...(header ? { headers: [{ type: HttpRouteSpecRulesMatchesHeadersType.EXACT, ...header }] } : {}),
-  }));
-  const rules: HttpRouteSpecRules[] = [];
-  if (p.pinHeader) {
-    for (const v of ['canary', 'stable'] as const) {
-      rules.push({ ...p.ruleName(`pin-${v}`), matches: matches({ name: p.pinHeader, value: v }), backendRefs: [p.backend(v, port)], ...timeouts });
-    }
-  }
-  const mirror = p.mirrorPercent ? {
-    filters: [{
-      type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-      requestMirror: { backendRef: p.backend('canary', port), ...(p.mirrorPercent < 100 ? { percent: p.mirrorPercent } : {}) },
-    }],
-  } : {};
-  rules.push({ ...p.ruleName('split'), matches: matches(), backendRefs: p.split(port), ...mirror, ...timeouts });
-  return { parentRefs: [{ name: p.name, sectionName: 'grpc' }], hostnames: [p.grpcHost], rules };
 }

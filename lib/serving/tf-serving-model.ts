@@ -750,7 +750,7 @@ export class TfServingModel extends Construct implements IServingEndpoint {
 
       // --- Monitoring ---
       const monitoring = s.monitoring;
-      const interval = `${(monitoring.interval ?? Duration.seconds(30)).toSeconds()}s`;
+      const interval = `${this.scrapeInterval.toSeconds()}s`;
       if (s.metricsPath && monitoring.scraper === Scraper.SERVICE_MONITOR) {
         this.serviceMonitor = renderAsWire(new ServiceMonitor(this, 'ServiceMonitor', {
           metadata: { name: s.name, labels },
