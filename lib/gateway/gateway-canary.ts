@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkMaxLatency, gatewayFlaggerSpec, metricTemplateNames, metricTemplateSpecs } from './gateway-flagger';
@@ -14,7 +14,7 @@ import { Canary, MetricTemplate } from '../imports/flagger.app';
 import { Gateway, GrpcRoute, HttpRoute, ReferenceGrant } from '../imports/gateway.networking.k8s.io';
 import { GcpBackendPolicy, GcpGatewayPolicy, HealthCheckPolicy } from '../imports/networking.gke.io';
 import { lazyValue } from '../private/lazy';
-import { checkLoadTesterModel } from '../serving/flagger-analysis';
+import { checkLoadTesterModel, handTargetToFlagger } from '../serving/flagger-analysis';
 import type { TfServingModel } from '../serving/tf-serving-model';
 import type { TrafficWeights } from '../serving/traffic-split';
 
@@ -180,10 +180,8 @@ export class GatewayCanary extends Construct {
   }
 
   /**
-   * Flagger mode: the target gets the pod label and selector `app: <stable.name>` (Flagger names its Services'
-   * selectors after the first of `app`, `name`, `app.kubernetes.io/name` in the Deployment's selector, and
-   * `app.kubernetes.io/name` is shared by every TF Serving server) and loses a fixed `replicas` (Flagger scales it);
-   * the Canary and its MetricTemplates go with the servers.
+   * Flagger mode: the target gets the pod label `app: <stable.name>` and is handed to Flagger (handTargetToFlagger:
+   * that selector, no fixed `replicas`); the Canary and its MetricTemplates go with the servers.
    */
   private handOffToFlagger(plan: GatewayCanaryPlan, backends: Construct): Canary {
     const stable = plan.stable;
@@ -194,10 +192,7 @@ export class GatewayCanary extends Construct {
         'remove \'app\' from the TfServingModel\'s labels');
     }
     stable.deployment.podMetadata.addLabel('app', stable.name);
-    stable.deployment.select(kplus.LabelSelector.of({ labels: { app: stable.name } }));
-    // Flagger owns the target's scale (zero after promotion, up for each analysis): a fixed `replicas` applied again by
-    // GitOps would fight it.
-    if (stable.deployment.replicas !== undefined) ApiObject.of(stable.deployment).addJsonPatch(JsonPatch.remove('/spec/replicas'));
+    handTargetToFlagger(stable);
     const f = plan.flagger!;
     const names = metricTemplateNames(plan.name);
     const specs = metricTemplateSpecs(f);

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { BatchTimeoutSource, IstioCanaryMode, IstioCanaryProps, TrafficWeights } from './canary-options';
@@ -19,6 +19,7 @@ import { AuthorizationPolicy, AuthorizationPolicySpecAction, PeerAuthentication 
 import { addCheckedPatch } from '../private/checked-patch';
 import { lazyValue } from '../private/lazy';
 import { BatchingConfig } from '../serving/batching-config';
+import { handTargetToFlagger } from '../serving/flagger-analysis';
 import { IMeshAdmission, IServingEndpoint } from '../serving/serving-endpoint';
 import { TfServingModel } from '../serving/tf-serving-model';
 
@@ -136,12 +137,7 @@ export class IstioCanary extends Construct implements IServingEndpoint {
       this.configureProxy(p.server, plan);
       this.configureScrape(p.server, plan);
     }
-    if (plan.mode === IstioCanaryMode.FLAGGER) {
-      this.stable.deployment.select(kplus.LabelSelector.of({ labels: { app: this.stable.name } }));
-      // Flagger owns the target's scale (it scales it to zero after promotion and up for each analysis): a fixed
-      // `replicas` applied again by GitOps would fight it, so the field is left out.
-      if (this.stable.deployment.replicas !== undefined) ApiObject.of(this.stable.deployment).addJsonPatch(JsonPatch.remove('/spec/replicas'));
-    }
+    if (plan.mode === IstioCanaryMode.FLAGGER) handTargetToFlagger(this.stable);
 
     // 3. Render every object from the plan.
     const r = this.render(plan);

@@ -1,4 +1,5 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import type { TfServingModel } from './tf-serving-model';
 import { fail, show } from '../core/errors';
 import {
@@ -310,4 +311,16 @@ export function flaggerTarget(server: TfServingModel, progressDeadlineSeconds: n
       : {}),
     progressDeadlineSeconds,
   };
+}
+
+/**
+ * Hands a server's Deployment to Flagger as its target, whatever routes it: the selector `app: <name>` (Flagger names
+ * its Services' selectors after the first of `app`, `name`, `app.kubernetes.io/name` in the target's selector,
+ * pkg/canary/deployment_controller.go, and `app.kubernetes.io/name` is shared by every TF Serving server), and no
+ * fixed `replicas`: Flagger owns the target's scale (zero after promotion, up for each analysis), and a fixed value
+ * applied again by GitOps would fight it. The pod label `app` itself is the caller's (each canary checks it its way).
+ */
+export function handTargetToFlagger(server: TfServingModel): void {
+  server.deployment.select(kplus.LabelSelector.of({ labels: { app: server.name } }));
+  if (server.deployment.replicas !== undefined) ApiObject.of(server.deployment).addJsonPatch(JsonPatch.remove('/spec/replicas'));
 }
